@@ -1,0 +1,28 @@
+import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
+import { defineConfig } from "vitest/config";
+
+// Three kinds of tests, one command (`npm test`):
+// - worker: inside workerd with real KV and Durable Objects, against real local origins;
+// - node: the origin fleet and other Node-side tools;
+// - e2e: the real `npm run dev` setup driven by official clients.
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: {
+              bindings: { ADMIN_TOKEN: "test-admin-token", MERIDIAN_DEV: "true", TTFT_TIMEOUT_MS: "2000", ATTEMPT_TIMEOUT_MS: "4000" },
+            },
+          }),
+        ],
+        test: {
+          name: "worker",
+          include: ["worker/**/*.test.ts", "durable-objects/**/*.test.ts", "test/worker/**/*.test.ts"],
+          globalSetup: ["test/worker/fleet-setup.ts"],
+        },
+      },
+    ],
+  },
+});

@@ -1,0 +1,34 @@
+import { Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { AppEnv } from "./app-env";
+import { ApiError } from "./http/errors";
+import { admin } from "./routes/admin";
+import { v1 } from "./routes/v1";
+
+export const app = new Hono<AppEnv>();
+
+app.use(async (c, next) => {
+  const requestId = c.req.header("x-request-id")?.slice(0, 128) || crypto.randomUUID();
+  c.set("requestId", requestId);
+  await next();
+  c.res.headers.set("x-request-id", requestId);
+});
+
+app.get("/healthz", (c) => c.json({ status: "ok" }));
+app.route("/v1", v1);
+app.route("/admin/v1", admin);
+
+app.notFound((c) =>
+  new ApiError(404, `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`, "not_found_error", "unknown_route").toResponse(),
+);
+
+// Every failure leaves in the OpenAI error shape; unexpected ones are logged
+// (without request bodies or secrets) and reported as a plain 500.
+app.onError((err, c) => {
+  if (err instanceof ApiError) return err.toResponse();
+  if (err instanceof HTTPException) {
+    return new ApiError(err.status as 400, err.message || "Bad request.", err.status >= 500 ? "api_error" : "invalid_request_error", "http_error").toResponse();
+  }
+  console.error(`unhandled error on ${c.req.method} ${new URL(c.req.url).pathname}:`, err instanceof Error ? err.stack : String(err));
+  return new ApiError(500, "Internal error.", "api_error", "internal_error").toResponse();
+});

@@ -1,0 +1,53 @@
+import { ApiError, badRequest } from "./errors";
+
+const tooLarge = (limit: number) =>
+  new ApiError(413, `Request body is larger than the ${limit}-byte limit.`, "invalid_request_error", "request_too_large");
+
+/**
+ * Reads a JSON body, enforcing the byte limit while streaming (Content-Length
+ * can be absent or lie) and rejecting invalid UTF-8 and malformed JSON with a 400.
+ */
+export async function readJsonBody(request: Request, limit: number): Promise<unknown> {
+  const declared = Number(request.headers.get("content-length"));
+  if (declared > limit) throw tooLarge(limit);
+  if (!request.body) throw badRequest("Request body is empty: expected a JSON object.", "empty_body");
+
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = request.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      throw tooLarge(limit);
+    }
+    chunks.push(value);
+  }
+  if (size === 0) throw badRequest("Request body is empty: expected a JSON object.", "empty_body");
+
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(concat(chunks, size));
+  } catch {
+    throw badRequest("Request body is not valid UTF-8.", "invalid_encoding");
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    const detail = err instanceof Error ? err.message : "parse error";
+    throw badRequest(`Request body is not valid JSON: ${detail}`, "invalid_json");
+  }
+}
+
+function concat(chunks: Uint8Array[], size: number): Uint8Array {
+  if (chunks.length === 1) return chunks[0]!;
+  const out = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out;
+}

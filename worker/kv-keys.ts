@@ -1,0 +1,12 @@
+// The KV layout of the global read path. Durable Objects are the source of
+// truth and publish here; isolates only read.
+export const KV_ORIGINS = "origins";
+export const kvTenant = (tenantId: string) => `tenant:${tenantId}`;
+export const kvKey = (keyHash: string) => `key:${keyHash}`;
+export const KV_TENANT_PREFIX = "tenant:";
+
+/** What `key:<sha256>` holds. */
+export interface KeyGrant {
+  tenant_id: string;
+  key_id: string;
+}

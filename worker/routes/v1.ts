@@ -1,0 +1,30 @@
+import { Hono } from "hono";
+import type { AppEnv } from "../app-env";
+import { originSnapshot } from "../origins/snapshot";
+import { proxy } from "../pipeline/proxy";
+import { servedModels } from "../routing/candidates";
+import { chatCompletionRequest, completionRequest, embeddingRequest, responsesRequest } from "../schemas/openai";
+import { authenticate } from "../tenants/auth";
+
+/** The OpenAI-compatible API, for tenants. */
+export const v1 = new Hono<AppEnv>();
+
+v1.use(async (c, next) => {
+  c.set("caller", await authenticate(c.env.KV, c.req.header("authorization")));
+  await next();
+});
+
+v1.post("/chat/completions", (c) => proxy(c, { path: "/chat/completions", schema: chatCompletionRequest, expectDone: true }));
+v1.post("/completions", (c) => proxy(c, { path: "/completions", schema: completionRequest, expectDone: true }));
+v1.post("/embeddings", (c) => proxy(c, { path: "/embeddings", schema: embeddingRequest, expectDone: false }));
+v1.post("/responses", (c) => proxy(c, { path: "/responses", schema: responsesRequest, expectDone: false }));
+
+v1.get("/models", async (c) => {
+  const { tenant } = c.get("caller");
+  const snapshot = await originSnapshot(c.env.KV, (p) => c.executionCtx.waitUntil(p));
+  const allowed = tenant.models ? new Set(tenant.models) : null;
+  const data = servedModels(snapshot.origins)
+    .filter((id) => !allowed || allowed.has(id))
+    .map((id) => ({ id, object: "model", created: 0, owned_by: "meridian" }));
+  return c.json({ object: "list", data });
+});

@@ -1,0 +1,42 @@
+import type { Origin } from "../schemas/admin";
+import { distanceKm } from "./geo";
+import type { GeoPoint } from "./regions";
+
+/** One origin that can serve the requested model, as routing sees it. */
+export interface Candidate {
+  origin: Origin;
+  /** The model name the origin knows the public model by. */
+  upstreamModel: string;
+  distanceKm: number;
+  /** Lower is better. */
+  score: number;
+}
+
+/**
+ * The seam for smarter routing: given a candidate's facts, return a cost
+ * (lower wins). Routing v0 scores by distance alone; measured latency, price
+ * and health plug in here.
+ */
+export type Scorer = (origin: Origin, distanceKm: number) => number;
+
+export const byDistance: Scorer = (_origin, km) => km;
+
+/** Origins that serve `model` and take traffic, best first. */
+export function rankCandidates(origins: readonly Origin[], model: string, from: GeoPoint, score: Scorer = byDistance): Candidate[] {
+  const out: Candidate[] = [];
+  for (const origin of origins) {
+    if (origin.draining || origin.weight <= 0) continue;
+    const upstreamModel = origin.models[model];
+    if (upstreamModel === undefined) continue;
+    const km = distanceKm(from, origin);
+    out.push({ origin, upstreamModel, distanceKm: km, score: score(origin, km) });
+  }
+  return out.sort((a, b) => a.score - b.score || b.origin.weight - a.origin.weight || (a.origin.id < b.origin.id ? -1 : 1));
+}
+
+/** Every public model name some origin serves (draining origins included: they come back). */
+export function servedModels(origins: readonly Origin[]): string[] {
+  const names = new Set<string>();
+  for (const origin of origins) for (const name of Object.keys(origin.models)) names.add(name);
+  return [...names].sort();
+}

@@ -1,0 +1,45 @@
+// Wire schemas for the admin API. Strict objects: a typo in an admin write is
+// an error, not a silently ignored field.
+import * as z from "zod/mini";
+import { REGIONS } from "../routing/regions";
+
+export const idSchema = z.string().check(z.regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, "use 1-64 of a-z 0-9 . _ - starting with a letter or digit"));
+
+const price = z.number().check(z.minimum(0), z.maximum(1_000_000));
+const headerName = z.string().check(z.regex(/^[A-Za-z0-9-]{1,64}$/, "not a valid header name"));
+
+export const originFields = {
+  base_url: z.url({ protocol: /^https?$/, error: "must be an http(s) URL such as https://gpu.example.com/v1" }),
+  region: z.enum(REGIONS),
+  lat: z.number().check(z.minimum(-90), z.maximum(90)),
+  lon: z.number().check(z.minimum(-180), z.maximum(180)),
+  /** Public model name -> the name the origin knows it by. */
+  models: z.record(z.string().check(z.minLength(1), z.maxLength(256)), z.string().check(z.minLength(1), z.maxLength(256))),
+  price: z.strictObject({ input_per_m: price, output_per_m: price }),
+  auth: z.optional(z.nullable(z.strictObject({ header: headerName, value: z.string().check(z.minLength(1), z.maxLength(4096)) }))),
+  weight: z._default(z.number().check(z.minimum(0), z.maximum(1000)), 1),
+  draining: z._default(z.boolean(), false),
+};
+
+export const originInput = z.strictObject(originFields);
+export const originCreate = z.strictObject({ id: idSchema, ...originFields });
+export const originPatch = z.partial(z.strictObject(originFields));
+
+export type OriginInput = z.infer<typeof originInput>;
+export type Origin = OriginInput & { id: string; updated_at: number };
+
+export const tenantInput = z.strictObject({
+  name: z.string().check(z.minLength(1), z.maxLength(200)),
+  /** Public model names the tenant may call; absent means every model the fleet serves. */
+  models: z.optional(z.nullable(z.array(z.string().check(z.minLength(1), z.maxLength(256))).check(z.maxLength(1000)))),
+});
+export const tenantCreate = z.strictObject({ id: z.optional(idSchema), ...tenantInput.shape });
+
+export type TenantInput = z.infer<typeof tenantInput>;
+export type TenantRecord = TenantInput & { id: string; created_at: number; updated_at: number };
+
+export const keyCreate = z.strictObject({
+  name: z.optional(z.string().check(z.maxLength(200))),
+  /** Import an existing secret (migration, dev seeding) instead of generating one. */
+  key: z.optional(z.string().check(z.minLength(32), z.maxLength(256))),
+});

@@ -1,0 +1,29 @@
+import { numberVar } from "./env";
+
+/** Runtime settings read once per env object from wrangler.toml `[vars]`. */
+export interface Settings {
+  maxBodyBytes: number;
+  ttftTimeoutMs: number;
+  attemptTimeoutMs: number;
+  totalTimeoutMs: number;
+  maxAttempts: number;
+  devMode: boolean;
+}
+
+const memo = new WeakMap<object, Settings>();
+
+export function settings(env: Env): Settings {
+  let s = memo.get(env);
+  if (!s) {
+    s = {
+      maxBodyBytes: numberVar(env.MAX_BODY_BYTES, 1_048_576),
+      ttftTimeoutMs: numberVar(env.TTFT_TIMEOUT_MS, 20_000),
+      attemptTimeoutMs: numberVar(env.ATTEMPT_TIMEOUT_MS, 120_000),
+      totalTimeoutMs: numberVar(env.TOTAL_TIMEOUT_MS, 300_000),
+      maxAttempts: numberVar(env.MAX_ATTEMPTS, 3),
+      devMode: env.MERIDIAN_DEV === "true",
+    };
+    memo.set(env, s);
+  }
+  return s;
+}

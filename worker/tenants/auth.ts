@@ -1,0 +1,50 @@
+import { bearerToken, sha256Hex } from "../auth/crypto";
+import { unauthorized } from "../http/errors";
+import { TtlCache } from "../http/ttl-cache";
+import { kvKey, kvTenant, type KeyGrant } from "../kv-keys";
+import type { TenantRecord } from "../schemas/admin";
+
+/** Who is calling, as the request path needs it. */
+export interface Caller {
+  tenant: TenantRecord;
+  keyId: string;
+}
+
+// Short isolate caches keep KV off most requests. A revoked key stops working
+// in this isolate at once (see `forgetKey`) and elsewhere within KEY_TTL_MS
+// plus KV's propagation delay.
+const KEY_TTL_MS = 10_000;
+const MISS_TTL_MS = 3_000;
+const grants = new TtlCache<KeyGrant | null>(10_000);
+const tenants = new TtlCache<TenantRecord | null>(1_000);
+
+export async function authenticate(kv: KVNamespace, authorization: string | undefined): Promise<Caller> {
+  const token = bearerToken(authorization);
+  if (!token) throw unauthorized("Missing API key: send `Authorization: Bearer <key>`.");
+  if (token.length > 512) throw unauthorized("Invalid API key.");
+
+  const hash = await sha256Hex(token);
+  const grant = await cached(grants, hash, () => kv.get<KeyGrant>(kvKey(hash), "json"));
+  if (!grant) throw unauthorized("Invalid API key.");
+
+  const tenant = await cached(tenants, grant.tenant_id, () => kv.get<TenantRecord>(kvTenant(grant.tenant_id), "json"));
+  if (!tenant) throw unauthorized("Invalid API key.");
+  return { tenant, keyId: grant.key_id };
+}
+
+async function cached<V>(cache: TtlCache<V | null>, key: string, load: () => Promise<V | null>): Promise<V | null> {
+  const hit = cache.get(key);
+  if (hit !== undefined) return hit;
+  const value = await load();
+  cache.set(key, value, value ? KEY_TTL_MS : MISS_TTL_MS);
+  return value;
+}
+
+/** Drops a key or tenant from this isolate's caches after an admin write. */
+export function forgetKey(hash: string): void {
+  grants.delete(hash);
+}
+
+export function forgetTenant(tenantId: string): void {
+  tenants.delete(tenantId);
+}
