@@ -20,7 +20,7 @@ export interface ForwardPlan {
   deadline: number;
 }
 
-export type Outcome = "ok" | "client_error" | "http_error" | "timeout" | "network_error" | "empty_stream";
+export type Outcome = "ok" | "client_error" | "http_error" | "timeout" | "network_error" | "empty_stream" | "bad_response";
 
 export interface Attempt {
   origin: string;
@@ -99,14 +99,24 @@ async function attempt(
       return { attempt: record("ok", upstream.status), response: new Response(body, { status: upstream.status, headers: streamHeaders(upstream) }) };
     }
 
-    // A non-streamed answer is read whole, so a body cut short still fails over.
+    // A non-streamed answer is read whole, so a body cut short or garbled still fails over.
     const text = await upstream.text();
+    if (!isJson(text)) return { attempt: record("bad_response", upstream.status) };
     return { attempt: record("ok", upstream.status), response: new Response(text, { status: upstream.status, headers: jsonHeaders() }) };
   } catch (err) {
     const timedOut = controller.signal.reason instanceof AttemptTimeout || err instanceof AttemptTimeout;
     return { attempt: record(timedOut ? "timeout" : "network_error") };
   } finally {
     clearTimeout(timer);
+  }
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
   }
 }
 

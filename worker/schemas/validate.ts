@@ -1,5 +1,9 @@
 import * as z from "zod/mini";
+import { en } from "zod/locales";
 import { badRequest } from "../http/errors";
+
+// zod/mini ships without messages; English ones make 400s say what is wrong.
+z.config(en());
 
 /** Parses `value` or throws a 400 that names the first offending field. */
 export function parseOrThrow<S extends z.ZodMiniType>(schema: S, value: unknown, what = "body"): z.output<S> {

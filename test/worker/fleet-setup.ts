@@ -1,0 +1,43 @@
+// Starts the real local origins the worker tests talk to (plain Node HTTP
+// servers from fleet/), one per behaviour, and hands their URLs to the tests.
+// Faults are fixed per origin, so test files running in parallel never steer
+// each other's origins.
+import type { TestProject } from "vitest/node";
+import { startOrigin, type RunningOrigin } from "../../fleet/server";
+import type { Faults } from "../../fleet/faults";
+
+type Member = { url: string; baseUrl: string };
+
+const MEMBERS: Record<string, { speed: number; faults?: Partial<Faults> }> = {
+  healthy: { speed: 50 },
+  healthy2: { speed: 50 },
+  paced: { speed: 1 }, // real H100 pace: several ms between tokens
+  failing: { speed: 50, faults: { errorRate: 1 } },
+  hanging: { speed: 50, faults: { hang: true } },
+  limited: { speed: 50, faults: { status429: { retryAfterSeconds: 1 } } },
+  resetting: { speed: 50, faults: { reset: true } },
+  malformed: { speed: 50, faults: { malformed: true } },
+  dropping: { speed: 1, faults: { dropAfterTokens: 3 } },
+};
+
+export default async function setup(project: TestProject) {
+  const running: RunningOrigin[] = [];
+  const fleet: Record<string, Member> = {};
+  for (const [id, { speed, faults }] of Object.entries(MEMBERS)) {
+    const origin = await startOrigin({ id, models: ["llama-8b"], profile: "llama-8b", speed, ...(faults ? { faults } : {}) });
+    running.push(origin);
+    fleet[id] = { url: origin.url, baseUrl: origin.baseUrl };
+  }
+  // An address nothing listens on: connect errors.
+  fleet.dead = { url: "http://127.0.0.1:9", baseUrl: "http://127.0.0.1:9/v1" };
+  project.provide("fleet", fleet);
+  return async () => {
+    await Promise.all(running.map((o) => o.close()));
+  };
+}
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    fleet: Record<string, Member>;
+  }
+}
