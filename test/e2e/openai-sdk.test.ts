@@ -1,0 +1,68 @@
+import OpenAI from "openai";
+import { describe, expect, inject, it } from "vitest";
+
+const dev = inject("dev");
+const client = new OpenAI({ baseURL: `${dev.url}/v1`, apiKey: dev.demoKey, maxRetries: 0 });
+
+describe("the official openai SDK through npm run dev", () => {
+  it("lists the fleet's models", async () => {
+    const ids = [];
+    for await (const model of client.models.list()) ids.push(model.id);
+    expect(ids).toEqual(expect.arrayContaining(["llama-8b", "llama-1.5b"]));
+  });
+
+  it("completes a chat", async () => {
+    const { data, response } = await client.chat.completions
+      .create({ model: "llama-8b", messages: [{ role: "user", content: "Say hello." }] })
+      .withResponse();
+    expect(data.choices[0]!.message.content).toBeTruthy();
+    expect(data.usage!.total_tokens).toBe(data.usage!.prompt_tokens + data.usage!.completion_tokens);
+    expect(response.headers.get("x-meridian-origin")).toBeTruthy();
+  });
+
+  it("streams a chat with usage", async () => {
+    const stream = await client.chat.completions.create({
+      model: "llama-1.5b",
+      messages: [{ role: "user", content: "Tell me a short story." }],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    let text = "";
+    let pieces = 0;
+    let usage: OpenAI.CompletionUsage | undefined | null;
+    for await (const chunk of stream) {
+      const delta = chunk.choices[0]?.delta.content;
+      if (delta) {
+        text += delta;
+        pieces++;
+      }
+      if (chunk.usage) usage = chunk.usage;
+    }
+    expect(text.length).toBeGreaterThan(10);
+    expect(usage!.completion_tokens).toBe(pieces);
+  });
+
+  it("plays another point of presence with the dev header", async () => {
+    const { response } = await client.chat.completions
+      .create({ model: "llama-1.5b", messages: [{ role: "user", content: "Hi" }] }, { headers: { "x-meridian-dev-region": "apac" } })
+      .withResponse();
+    expect(response.headers.get("x-meridian-origin")).toBe("ap-northeast-small");
+    expect(response.headers.get("x-meridian-region")).toBe("apac");
+  });
+
+  it("forwards completions and embeddings", async () => {
+    const completion = await client.completions.create({ model: "llama-8b", prompt: "Once upon a time" });
+    expect(completion.choices[0]!.text).toBeTruthy();
+    const embedding = await client.embeddings.create({ model: "llama-8b", input: ["hello", "world"] });
+    expect(embedding.data).toHaveLength(2);
+    expect(embedding.data[0]!.embedding.length).toBeGreaterThan(0);
+  });
+
+  it("surfaces router errors as the SDK's typed errors", async () => {
+    await expect(client.chat.completions.create({ model: "no-such-model", messages: [{ role: "user", content: "x" }] })).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+    const stranger = new OpenAI({ baseURL: `${dev.url}/v1`, apiKey: "sk-wrong", maxRetries: 0 });
+    await expect(stranger.models.list()).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
+    const bad = client.chat.completions.create({ model: "llama-8b", messages: [{ role: "user", content: "x" }], temperature: 7 });
+    await expect(bad).rejects.toBeInstanceOf(OpenAI.BadRequestError);
+  });
+});
