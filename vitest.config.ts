@@ -5,6 +5,10 @@ import { defineConfig } from "vitest/config";
 // - worker: inside workerd with real KV and Durable Objects, against real local origins;
 // - node: the origin fleet and other Node-side tools;
 // - e2e: the real `npm run dev` setup driven by official clients.
+// No internet here or in CI: wrangler must not fetch request.cf data or send metrics.
+process.env.CLOUDFLARE_CF_FETCH_ENABLED ??= "false";
+process.env.WRANGLER_SEND_METRICS ??= "false";
+
 export default defineConfig({
   test: {
     projects: [
