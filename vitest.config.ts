@@ -29,6 +29,13 @@ export default defineConfig({
       },
       {
         test: {
+          name: "fleet",
+          include: ["fleet/**/*.test.ts"],
+          environment: "node",
+        },
+      },
+      {
+        test: {
           name: "e2e",
           include: ["test/e2e/**/*.test.ts"],
           environment: "node",

@@ -1,0 +1,128 @@
+import { performance } from "node:perf_hooks";
+import { describe, expect, it } from "vitest";
+import { Engine, type SequenceSpec } from "./engine";
+import { decodeStepMs, prefillMs } from "./timing";
+
+const SPEED = 20;
+
+interface Trace {
+  times: number[];
+  done: Promise<number[]>;
+}
+
+function submit(e: Engine, promptTokens: number, outputTokens: number): Trace & { cancel(): void } {
+  const times: number[] = [];
+  let resolve!: (t: number[]) => void;
+  const done = new Promise<number[]>((r) => (resolve = r));
+  const spec: SequenceSpec = {
+    promptTokens,
+    outputTokens,
+    onToken: (i) => {
+      // No expect() here: it is slow enough to distort sub-millisecond steps.
+      if (i !== times.length) throw new Error(`token ${i} out of order`);
+      times.push(performance.now());
+    },
+    onDone: () => resolve(times),
+  };
+  const h = e.submit(spec);
+  return { times, done, cancel: () => h.cancel() };
+}
+
+/** Mean time per token over the tokens after `from`. */
+function meanItl(times: readonly number[], from: number): number {
+  const ts = times.filter((t) => t >= from);
+  return (ts[ts.length - 1]! - ts[0]!) / (ts.length - 1);
+}
+
+describe("Engine", () => {
+  it("emits every token once, in order, then finishes", async () => {
+    const e = new Engine({ profile: "llama-1.5b", speed: SPEED });
+    const t0 = performance.now();
+    const times = await submit(e, 10, 25).done;
+    expect(times).toHaveLength(25);
+    // Virtual clock: total time is close to the model (timers may only be late, by ~1 ms).
+    const model = prefillMs("llama-1.5b", 10, SPEED) + 24 * decodeStepMs("llama-1.5b", 1, 20, SPEED);
+    expect(times[24]! - t0).toBeGreaterThanOrEqual(model * 0.9);
+    expect(times[24]! - t0).toBeLessThan(model + 15);
+    expect(e.inFlight).toBe(0);
+  });
+
+  it("serializes prefill: the n-th of a burst waits for n prefills", async () => {
+    const e = new Engine({ profile: "llama-8b", speed: SPEED });
+    const t0 = performance.now();
+    const traces = Array.from({ length: 8 }, () => submit(e, 4096, 2));
+    expect(e.queued).toBe(7); // the first one is already being prefilled
+    expect(e.running).toBe(1);
+    await Promise.all(traces.map((t) => t.done));
+    const ttft = traces.map((t) => t.times[0]! - t0);
+    const p = prefillMs("llama-8b", 4096, SPEED);
+    for (let i = 1; i < ttft.length; i++) expect(ttft[i]).toBeGreaterThan(ttft[i - 1]!);
+    expect(ttft[7]).toBeGreaterThanOrEqual(8 * p * 0.95);
+  });
+
+  it("per-token time grows slowly with batch size", async () => {
+    const solo = new Engine({ profile: "llama-8b", speed: SPEED });
+    const one = await submit(solo, 3000, 120).done;
+    const itl1 = meanItl(one, one[0]!);
+
+    const e = new Engine({ profile: "llama-8b", speed: SPEED });
+    const traces = Array.from({ length: 32 }, () => submit(e, 3000, 120));
+    await Promise.all(traces.map((t) => t.done));
+    // Only count steps after everyone joined the batch.
+    const joined = Math.max(...traces.map((t) => t.times[0]!));
+    const itl32 = meanItl(traces[0]!.times, joined);
+
+    expect(itl1).toBeCloseTo(decodeStepMs("llama-8b", 1, 3060, SPEED), 1);
+    expect(itl32 / itl1).toBeGreaterThan(1.2);
+    expect(itl32 / itl1).toBeLessThan(2.5); // 32x the work in well under 2.5x the time
+  });
+
+  it("caps the decode batch; the rest wait in the queue", async () => {
+    const e = new Engine({ profile: "llama-1.5b", speed: SPEED, maxBatch: 4 });
+    const traces = Array.from({ length: 6 }, () => submit(e, 10, 1000));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(e.running).toBe(4);
+    expect(e.queued).toBe(2);
+    expect(traces.map((t) => t.times.length > 0)).toEqual([true, true, true, true, false, false]);
+    traces[0]!.cancel(); // frees a slot: the 5th joins at the next step
+    await new Promise((r) => setTimeout(r, 10));
+    expect(e.running).toBe(4);
+    expect(e.queued).toBe(1);
+    expect(traces[4]!.times.length).toBeGreaterThan(0);
+    for (const t of traces) t.cancel();
+    expect(e.inFlight).toBe(0);
+  });
+
+  it("cancel removes queued, prefilling and decoding sequences", async () => {
+    const e = new Engine({ profile: "llama-8b", speed: SPEED });
+    const a = submit(e, 100, 1000);
+    const b = submit(e, 100, 1000);
+    const c = submit(e, 100, 1000);
+    expect([e.running, e.queued]).toEqual([1, 2]);
+    c.cancel();
+    a.cancel(); // while prefilling
+    expect([e.running, e.queued]).toEqual([0, 1]);
+    await new Promise((r) => setTimeout(r, 10));
+    expect(b.times.length).toBeGreaterThan(0);
+    b.cancel(); // while decoding
+    b.cancel(); // idempotent
+    expect(e.inFlight).toBe(0);
+    const n = b.times.length;
+    await new Promise((r) => setTimeout(r, 10));
+    expect(b.times.length).toBe(n);
+    expect(a.times).toHaveLength(0);
+    expect(c.times).toHaveLength(0);
+  });
+
+  it("prefill-only sequences (embeddings) finish after prefill; callbacks may cancel others", async () => {
+    const e = new Engine({ profile: "llama-1.5b", speed: SPEED });
+    await new Promise<void>((resolve) => e.submit({ promptTokens: 50, outputTokens: 0, onDone: resolve }));
+    const victim = submit(e, 1, 1000);
+    const killer = e.submit({ promptTokens: 1, outputTokens: 3, onToken: () => victim.cancel() });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(e.inFlight).toBe(0);
+    killer.cancel();
+    e.close();
+    expect(() => e.submit({ promptTokens: 1, outputTokens: 1 })).toThrow();
+  });
+});
