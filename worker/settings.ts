@@ -7,6 +7,8 @@ export interface Settings {
   attemptTimeoutMs: number;
   totalTimeoutMs: number;
   maxAttempts: number;
+  /** Extra requests hedging may add, as a share of a tenant's requests. */
+  hedgeBudget: number;
   devMode: boolean;
 }
 
@@ -21,9 +23,16 @@ export function settings(env: Env): Settings {
       attemptTimeoutMs: numberVar(env.ATTEMPT_TIMEOUT_MS, 120_000),
       totalTimeoutMs: numberVar(env.TOTAL_TIMEOUT_MS, 300_000),
       maxAttempts: numberVar(env.MAX_ATTEMPTS, 3),
+      hedgeBudget: share(env.HEDGE_BUDGET, 0.05),
       devMode: env.MERIDIAN_DEV === "true",
     };
     memo.set(env, s);
   }
   return s;
+}
+
+/** A share in [0, 1]; zero is a valid setting (it turns the feature off). */
+function share(value: string | undefined, fallback: number): number {
+  const n = Number(value);
+  return value !== undefined && value !== "" && Number.isFinite(n) && n >= 0 ? Math.min(1, n) : fallback;
 }

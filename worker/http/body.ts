@@ -8,6 +8,11 @@ const tooLarge = (limit: number) =>
  * can be absent or lie) and rejecting invalid UTF-8 and malformed JSON with a 400.
  */
 export async function readJsonBody(request: Request, limit: number): Promise<unknown> {
+  return (await readJson(request, limit)).json;
+}
+
+/** Like `readJsonBody`, also telling how many bytes the body had. */
+export async function readJson(request: Request, limit: number): Promise<{ json: unknown; bytes: number }> {
   const declared = Number(request.headers.get("content-length"));
   if (declared > limit) throw tooLarge(limit);
   if (!request.body) throw badRequest("Request body is empty: expected a JSON object.", "empty_body");
@@ -34,7 +39,7 @@ export async function readJsonBody(request: Request, limit: number): Promise<unk
     throw badRequest("Request body is not valid UTF-8.", "invalid_encoding");
   }
   try {
-    return JSON.parse(text);
+    return { json: JSON.parse(text), bytes: size };
   } catch (err) {
     const detail = err instanceof Error ? err.message : "parse error";
     throw badRequest(`Request body is not valid JSON: ${detail}`, "invalid_json");

@@ -1,9 +1,20 @@
 import { ApiError } from "../http/errors";
 import type { Candidate } from "../routing/candidates";
+import { inFlight } from "../stats/in-flight";
+import { retryAfterMs, ttftEstimate, type Observation } from "../stats/observation";
 import { relay } from "./relay";
 
+/** One origin to try, with what routing expects of it. */
+export interface Target {
+  candidate: Candidate;
+  /** Start a hedge when this origin has not answered by then (its p95), or never. */
+  hedgeAfterMs: number | null;
+  /** Its known time per output token, to estimate TTFT from a whole answer. */
+  tpotMs: number | null;
+}
+
 export interface ForwardPlan {
-  candidates: readonly Candidate[];
+  targets: readonly Target[];
   /** Path below the origin's base URL, e.g. `/chat/completions`. */
   path: string;
   body: Record<string, unknown>;
@@ -18,116 +29,224 @@ export interface ForwardPlan {
   attemptTimeoutMs: number;
   /** Absolute time (ms since epoch) after which no attempt starts or continues. */
   deadline: number;
+  /** Asked when a hedge would start: the tenant's hedge budget. */
+  mayHedge: () => boolean;
+  /** Every attempt's outcome (and a stream's end) for the region's statistics. */
+  observe: (obs: Observation) => void;
 }
 
-export type Outcome = "ok" | "client_error" | "http_error" | "timeout" | "network_error" | "empty_stream" | "bad_response";
+export type Outcome = "ok" | "client_error" | "http_error" | "timeout" | "network_error" | "empty_stream" | "bad_response" | "cancelled";
 
 export interface Attempt {
   origin: string;
   outcome: Outcome;
   status?: number;
   ms: number;
+  hedge?: true;
 }
 
 export interface Forwarded {
   response: Response;
-  candidate: Candidate;
+  target: Target;
   attempts: Attempt[];
   /** Time to the first byte of the chosen origin's answer (stream: first chunk). */
   ttftMs: number;
+  hedged: boolean;
 }
 
 class AttemptTimeout extends Error {}
+class LostRace extends Error {}
+
+interface Result {
+  attempt: Attempt;
+  response?: Response;
+}
+
+interface Running {
+  target: Target;
+  result: Promise<Result>;
+  started: number;
+  hedge: boolean;
+  cancel(): void;
+}
 
 /**
- * Tries candidates in order until one answers. Everything that can fail before
- * the client sees a byte (connect errors, 5xx, 429, a timeout, an empty stream)
- * moves on to the next candidate; once a stream is committed it is relayed to
- * the end, never spliced with another origin's.
+ * Tries targets in order until one answers. Everything that can fail before
+ * the client sees a byte (connect errors, 5xx, 429, a timeout, an empty
+ * stream, a garbled body) moves on to the next target. When the current
+ * target is slower than its p95 and the budget allows, the next one is
+ * started alongside (a hedge): the first to answer wins and the other is
+ * aborted. A committed stream is relayed to the end, never spliced.
  */
 export async function forward(plan: ForwardPlan, fetcher: typeof fetch = fetch): Promise<Forwarded> {
   const attempts: Attempt[] = [];
-  const tries = plan.candidates.slice(0, plan.maxAttempts);
-  for (const candidate of tries) {
-    const remaining = plan.deadline - Date.now();
-    if (remaining <= 0) break;
-    const limit = Math.min(remaining, plan.stream ? plan.ttftTimeoutMs : plan.attemptTimeoutMs);
-    const result = await attempt(plan, candidate, limit, fetcher);
-    attempts.push(result.attempt);
-    if (result.response) return { response: result.response, candidate, attempts, ttftMs: result.attempt.ms };
+  const queue = plan.targets.slice(0, plan.maxAttempts);
+  let next = 0;
+  let hedged = false;
+  while (next < queue.length && plan.deadline > Date.now()) {
+    const racers = [launch(plan, queue[next++]!, false, fetcher)];
+    const hedgeAfter = racers[0]!.target.hedgeAfterMs;
+    if (hedgeAfter !== null && next < queue.length) {
+      const early = await settledWithin(racers[0]!.result, hedgeAfter);
+      if (!early && plan.mayHedge()) {
+        racers.push(launch(plan, queue[next++]!, true, fetcher));
+        hedged = true;
+      }
+    }
+    const { winner, results } = await firstAnswer(racers);
+    attempts.push(...results.map((r) => r.attempt));
+    if (winner) return { response: winner.response!, target: winner.target, attempts, ttftMs: winner.attempt.ms, hedged };
   }
   throw exhausted(attempts);
 }
 
-async function attempt(
-  plan: ForwardPlan,
-  candidate: Candidate,
-  limitMs: number,
-  fetcher: typeof fetch,
-): Promise<{ attempt: Attempt; response?: Response }> {
-  const started = Date.now();
-  const origin = candidate.origin.id;
+function launch(plan: ForwardPlan, target: Target, hedge: boolean, fetcher: typeof fetch): Running {
   const controller = new AbortController();
+  const started = Date.now();
+  const limit = Math.max(1, Math.min(plan.deadline - started, plan.stream ? plan.ttftTimeoutMs : plan.attemptTimeoutMs));
+  const result = attempt(plan, target, limit, controller, fetcher).then((r) => (hedge ? { ...r, attempt: { ...r.attempt, hedge: true as const } } : r));
+  const cancel = () => {
+    controller.abort(new LostRace());
+    // If it answered in the same instant, close the answer nobody will read.
+    void result.then((r) => r.response?.body?.cancel().catch(() => {}));
+  };
+  return { target, result, started, hedge, cancel };
+}
+
+/** Resolves true if `p` settles within `ms`, false otherwise. */
+async function settledWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<false>((r) => (timer = setTimeout(() => r(false), ms)));
+  const settled = await Promise.race([p.then(() => true as const), late]);
+  clearTimeout(timer);
+  return settled;
+}
+
+/** The first racer with a response wins; the others still running are cancelled and recorded as such. */
+function firstAnswer(racers: Running[]): Promise<{ winner?: Result & { target: Target }; results: Result[] }> {
+  return new Promise((resolve) => {
+    const results: Result[] = [];
+    const settled = new Set<Running>();
+    let decided = false;
+    for (const racer of racers) {
+      void racer.result.then((r) => {
+        settled.add(racer);
+        if (decided) return;
+        if (!r.response) {
+          results.push(r);
+          if (settled.size === racers.length) resolve({ results });
+          return;
+        }
+        decided = true;
+        for (const other of racers) {
+          if (settled.has(other)) continue;
+          other.cancel();
+          results.push({ attempt: { origin: other.target.candidate.origin.id, outcome: "cancelled", ms: Date.now() - other.started, ...(other.hedge ? { hedge: true as const } : {}) } });
+        }
+        results.push(r);
+        resolve({ winner: { ...r, target: racer.target }, results });
+      });
+    }
+  });
+}
+
+async function attempt(plan: ForwardPlan, target: Target, limitMs: number, controller: AbortController, fetcher: typeof fetch): Promise<Result> {
+  const started = Date.now();
+  const { origin, upstreamModel } = target.candidate;
   const timer = setTimeout(() => controller.abort(new AttemptTimeout()), limitMs);
-  const record = (outcome: Outcome, status?: number): Attempt => ({ origin, outcome, ms: Date.now() - started, ...(status ? { status } : {}) });
+  const record = (outcome: Outcome, status?: number): Attempt => ({ origin: origin.id, outcome, ms: Date.now() - started, ...(status ? { status } : {}) });
+  const observe = (fields: Omit<Observation, "origin" | "model" | "at">) => plan.observe({ origin: origin.id, model: upstreamModel, at: started, ...fields });
+  let streaming = false;
+  inFlight.start(origin.id);
 
   try {
-    const upstream = await fetcher(upstreamUrl(candidate, plan.path), {
+    const upstream = await fetcher(upstreamUrl(origin.base_url, plan.path), {
       method: "POST",
-      headers: upstreamHeaders(candidate, plan.requestId),
-      body: JSON.stringify({ ...plan.body, model: candidate.upstreamModel }),
+      headers: upstreamHeaders(origin.auth, plan.requestId),
+      body: JSON.stringify({ ...plan.body, model: upstreamModel }),
       signal: controller.signal,
     });
 
     if (upstream.status >= 500 || upstream.status === 429) {
       await upstream.body?.cancel();
+      observe({ ok: false, status: upstream.status, retryAfterMs: retryAfterMs(upstream.headers.get("retry-after"), Date.now()) });
       return { attempt: record("http_error", upstream.status) };
     }
     if (!upstream.ok) {
       // The origin judged the request itself (context too long, bad parameter):
       // another origin would say the same, so the client hears it.
       const text = await upstream.text();
-      return { attempt: record("client_error", upstream.status), response: clientError(upstream, text) };
+      observe({ ok: true, status: upstream.status });
+      return { attempt: record("client_error", upstream.status), response: clientError(upstream.status, text) };
     }
 
     if (plan.stream) {
-      if (!upstream.body) return { attempt: record("empty_stream", upstream.status) };
+      if (!upstream.body) return failed(record("empty_stream", upstream.status), observe);
       const reader = upstream.body.getReader();
       const first = await reader.read();
-      if (first.done) return { attempt: record("empty_stream", upstream.status) };
-      const body = relay(first.value, reader, { expectDone: plan.expectDone, onCancel: () => controller.abort() });
+      if (first.done) return failed(record("empty_stream", upstream.status), observe);
+      clearTimeout(timer);
+      const ttftMs = Date.now() - started;
+      streaming = true;
+      const body = relay(first.value, reader, {
+        expectDone: plan.expectDone,
+        onCancel: () => controller.abort(),
+        onEnd: (end) => {
+          inFlight.end(origin.id);
+          const totalMs = Date.now() - started;
+          if (end.cancelled) observe({ ok: true, ttftMs });
+          else observe({ ok: end.ok, ttftMs, totalMs, outputTokens: end.outputTokens });
+        },
+      });
       return { attempt: record("ok", upstream.status), response: new Response(body, { status: upstream.status, headers: streamHeaders(upstream) }) };
     }
 
     // A non-streamed answer is read whole, so a body cut short or garbled still fails over.
     const text = await upstream.text();
-    if (!isJson(text)) return { attempt: record("bad_response", upstream.status) };
-    return { attempt: record("ok", upstream.status), response: new Response(text, { status: upstream.status, headers: jsonHeaders() }) };
+    const usage = usageOf(text);
+    if (!usage) return failed(record("bad_response", upstream.status), observe);
+    const totalMs = Date.now() - started;
+    observe({ ok: true, totalMs, outputTokens: usage.completion_tokens, ttftMs: ttftEstimate(totalMs, usage.completion_tokens, target.tpotMs) });
+    return { attempt: record("ok", upstream.status), response: new Response(text, { status: upstream.status, headers: { "content-type": "application/json" } }) };
   } catch (err) {
-    const timedOut = controller.signal.reason instanceof AttemptTimeout || err instanceof AttemptTimeout;
-    return { attempt: record(timedOut ? "timeout" : "network_error") };
+    const reason: unknown = controller.signal.reason;
+    if (reason instanceof LostRace) {
+      // Slower than the hedge that beat it: its TTFT is at least this long, and routing should know.
+      observe({ ok: true, ttftMs: Date.now() - started });
+      return { attempt: record("cancelled") };
+    }
+    return failed(record(reason instanceof AttemptTimeout || err instanceof AttemptTimeout ? "timeout" : "network_error"), observe);
   } finally {
     clearTimeout(timer);
+    if (!streaming) inFlight.end(origin.id);
   }
 }
 
-function isJson(text: string): boolean {
+function failed(attempt: Attempt, observe: (o: { ok: false; status?: number }) => void): Result {
+  observe({ ok: false, ...(attempt.status ? { status: attempt.status } : {}) });
+  return { attempt };
+}
+
+/** The usage block of a JSON answer; null if the body is not JSON at all. */
+function usageOf(text: string): { completion_tokens: number } | null {
+  let parsed: unknown;
   try {
-    JSON.parse(text);
-    return true;
+    parsed = JSON.parse(text);
   } catch {
-    return false;
+    return null;
   }
+  const usage = (parsed as { usage?: { completion_tokens?: unknown; output_tokens?: unknown } } | null)?.usage;
+  const tokens = Number(usage?.completion_tokens ?? usage?.output_tokens ?? 0);
+  return { completion_tokens: Number.isFinite(tokens) ? tokens : 0 };
 }
 
-function upstreamUrl(candidate: Candidate, path: string): string {
-  return candidate.origin.base_url.replace(/\/+$/, "") + path;
+function upstreamUrl(baseUrl: string, path: string): string {
+  return baseUrl.replace(/\/+$/, "") + path;
 }
 
-function upstreamHeaders(candidate: Candidate, requestId: string): Headers {
+function upstreamHeaders(auth: { header: string; value: string } | null | undefined, requestId: string): Headers {
   // Built from scratch: the tenant's own key and headers never reach an origin.
   const headers = new Headers({ "content-type": "application/json", accept: "application/json, text/event-stream", "x-request-id": requestId });
-  const auth = candidate.origin.auth;
   if (auth) headers.set(auth.header, auth.value);
   return headers;
 }
@@ -139,12 +258,8 @@ function streamHeaders(upstream: Response): Headers {
   });
 }
 
-function jsonHeaders(): Headers {
-  return new Headers({ "content-type": "application/json" });
-}
-
 /** Passes an origin's 4xx through in the OpenAI shape, whatever the origin wrote. */
-function clientError(upstream: Response, text: string): Response {
+function clientError(status: number, text: string): Response {
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -152,14 +267,13 @@ function clientError(upstream: Response, text: string): Response {
     body = null;
   }
   const hasShape = typeof body === "object" && body !== null && "error" in body;
-  const payload = hasShape
-    ? body
-    : { error: { message: text.slice(0, 500) || `Origin answered ${upstream.status}.`, type: "invalid_request_error", code: "upstream_rejected" } };
-  return Response.json(payload, { status: upstream.status });
+  const payload = hasShape ? body : { error: { message: text.slice(0, 500) || `Origin answered ${status}.`, type: "invalid_request_error", code: "upstream_rejected" } };
+  return Response.json(payload, { status });
 }
 
 function exhausted(attempts: Attempt[]): ApiError {
-  const allTimedOut = attempts.length > 0 && attempts.every((a) => a.outcome === "timeout");
+  const tried = attempts.filter((a) => a.outcome !== "cancelled");
+  const allTimedOut = tried.length > 0 && tried.every((a) => a.outcome === "timeout");
   const summary = attempts.map((a) => `${a.origin}: ${a.status ?? a.outcome} after ${a.ms} ms`).join("; ");
   const message = attempts.length
     ? `No origin could answer (${attempts.length} attempt${attempts.length > 1 ? "s" : ""}: ${summary}).`

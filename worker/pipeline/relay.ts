@@ -1,9 +1,27 @@
+import { SseMeter } from "./sse-meter";
+
 const encoder = new TextEncoder();
 
 /** An SSE event that tells an OpenAI client the stream broke, instead of silence. */
 export function sseErrorEvent(message: string, code: string): Uint8Array {
   const body = JSON.stringify({ error: { message, type: "upstream_error", code } });
   return encoder.encode(`data: ${body}\n\n`);
+}
+
+export interface StreamEnd {
+  /** The stream ended cleanly (and with `[DONE]` where one was expected). */
+  ok: boolean;
+  /** The client went away first. */
+  cancelled: boolean;
+  outputTokens: number;
+  promptTokens: number | null;
+}
+
+export interface RelayOptions {
+  /** Chat and completions streams end with `data: [DONE]`; a stream without it was cut. */
+  expectDone: boolean;
+  onCancel: () => void;
+  onEnd: (end: StreamEnd) => void;
 }
 
 /**
@@ -13,22 +31,23 @@ export function sseErrorEvent(message: string, code: string): Uint8Array {
  * through as soon as they arrive and a slow client slows the origin, not memory.
  *
  * If the origin breaks off after the commit, the client gets a well-formed
- * error event and a clean end; with `expectDone`, an SSE stream that ends
- * without `data: [DONE]` counts as broken off too.
+ * error event and a clean end.
  */
-export function relay(
-  first: Uint8Array,
-  reader: ReadableStreamDefaultReader<Uint8Array>,
-  options: { expectDone: boolean; onCancel: () => void },
-): ReadableStream<Uint8Array> {
+export function relay(first: Uint8Array, reader: ReadableStreamDefaultReader<Uint8Array>, options: RelayOptions): ReadableStream<Uint8Array> {
   let pending: Uint8Array | null = first;
-  const done = options.expectDone ? new DoneMarker() : null;
+  const meter = new SseMeter();
+  let ended = false;
+  const end = (ok: boolean, cancelled: boolean) => {
+    if (ended) return;
+    ended = true;
+    options.onEnd({ ok, cancelled, outputTokens: meter.outputTokens(), promptTokens: meter.promptTokens });
+  };
 
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
         if (pending) {
-          done?.push(pending);
+          meter.push(pending);
           controller.enqueue(pending);
           pending = null;
           return;
@@ -36,34 +55,26 @@ export function relay(
         try {
           const chunk = await reader.read();
           if (chunk.done) {
-            if (done && !done.seen) controller.enqueue(sseErrorEvent("The origin ended the stream early.", "stream_truncated"));
+            const complete = !options.expectDone || meter.done;
+            if (!complete) controller.enqueue(sseErrorEvent("The origin ended the stream early.", "stream_truncated"));
             controller.close();
+            end(complete, false);
             return;
           }
-          done?.push(chunk.value);
+          meter.push(chunk.value);
           controller.enqueue(chunk.value);
         } catch {
           controller.enqueue(sseErrorEvent("The origin's stream broke off.", "stream_interrupted"));
           controller.close();
+          end(false, false);
         }
       },
       cancel(reason) {
         options.onCancel();
         reader.cancel(reason).catch(() => {});
+        end(true, true);
       },
     },
     { highWaterMark: 0 },
   );
-}
-
-/** Watches the last bytes of a stream for the OpenAI end marker `data: [DONE]`. */
-class DoneMarker {
-  private tail = "";
-  private readonly decoder = new TextDecoder();
-  seen = false;
-
-  push(chunk: Uint8Array): void {
-    this.tail = (this.tail + this.decoder.decode(chunk, { stream: true })).slice(-64);
-    this.seen = /data: ?\[DONE\]\s*$/.test(this.tail);
-  }
 }

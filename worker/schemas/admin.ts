@@ -17,6 +17,8 @@ export const originFields = {
   models: z.record(z.string().check(z.minLength(1), z.maxLength(256)), z.string().check(z.minLength(1), z.maxLength(256))),
   price: z.strictObject({ input_per_m: price, output_per_m: price }),
   auth: z.optional(z.nullable(z.strictObject({ header: headerName, value: z.string().check(z.minLength(1), z.maxLength(4096)) }))),
+  /** Where active probes go; default: the base URL's server root + `/health`. */
+  health_url: z.optional(z.nullable(z.url({ protocol: /^https?$/ }))),
   weight: z._default(z.number().check(z.minimum(0), z.maximum(1000)), 1),
   draining: z._default(z.boolean(), false),
 };

@@ -66,4 +66,9 @@ export const responsesRequest = z.looseObject({
 });
 
 export type ChatCompletionRequest = z.infer<typeof chatCompletionRequest>;
-export type ForwardableRequest = { model: string; stream?: boolean | null } & Record<string, unknown>;
+export type ForwardableRequest = {
+  model: string;
+  stream?: boolean | null;
+  max_tokens?: number | null;
+  max_completion_tokens?: number | null;
+} & Record<string, unknown>;

@@ -1,0 +1,37 @@
+// Hedging sends a second request when the first is slow. Each tenant earns
+// `ratio` of a hedge per request (so ratio 0.05 allows at most 5% extra
+// requests), banked up to `burst`.
+export class HedgeBudget {
+  private tokens: number;
+
+  constructor(
+    private readonly ratio: number,
+    private readonly burst = 5,
+  ) {
+    this.tokens = Math.min(1, burst);
+  }
+
+  /** Called once per request. */
+  earn(): void {
+    this.tokens = Math.min(this.burst, this.tokens + this.ratio);
+  }
+
+  /** Spends one hedge if the budget has it. */
+  take(): boolean {
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+}
+
+const budgets = new Map<string, HedgeBudget>();
+
+/** The isolate's budget for a tenant (bounded: oldest tenants are dropped). */
+export function hedgeBudget(tenant: string, ratio: number): HedgeBudget {
+  let b = budgets.get(tenant);
+  if (!b) {
+    if (budgets.size >= 10_000) budgets.delete(budgets.keys().next().value!);
+    budgets.set(tenant, (b = new HedgeBudget(ratio)));
+  }
+  return b;
+}

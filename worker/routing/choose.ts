@@ -1,0 +1,122 @@
+// Turns estimates into an ordered plan: filter by health and constraints,
+// score by policy, then pick the first by power-of-two-choices among the
+// near-best so that isolates reading the same slightly stale snapshot spread
+// their traffic instead of all piling onto one origin.
+import type { Candidate } from "./candidates";
+import { estimate, type Estimate, type Workload } from "./estimate";
+import type { Constraints, Policy, RoutingPreferences } from "./policy";
+import type { RegionSnapshot } from "../stats/region-snapshot";
+
+export interface Scored {
+  candidate: Candidate;
+  estimate: Estimate;
+  /** Lower is better. */
+  score: number;
+}
+
+export interface RoutePlan {
+  /** Try in this order. */
+  ordered: Scored[];
+  excluded: { origin: string; reason: string }[];
+  /** Why the first was chosen, for `x-meridian-route`. */
+  reason: string;
+}
+
+/**
+ * Near-best: within this much of the best score. Scores are milliseconds for
+ * `latency` and ratios for the others, so the slack is the policy's own: a gap
+ * smaller than measurement noise is no reason to send every isolate the same way.
+ */
+const SLACK = { latency: (_best: number) => 25, cost: (best: number) => best * 0.01, balanced: (_best: number) => 0.02 };
+const POOL_MAX = 4;
+/** A half-open circuit gets trial traffic only when it is clearly the best. */
+const HALF_OPEN_PENALTY = 3;
+
+export function plan(
+  candidates: readonly Candidate[],
+  snapshot: RegionSnapshot | null,
+  work: Workload,
+  prefs: RoutingPreferences,
+  localInFlight: (origin: string) => number,
+  random: () => number = Math.random,
+): RoutePlan {
+  const eligible: Scored[] = [];
+  const excluded: RoutePlan["excluded"] = [];
+  for (const candidate of candidates) {
+    const est = estimate(candidate, snapshot?.origins[candidate.origin.id], work, localInFlight(candidate.origin.id));
+    const reason = violation(candidate, est, prefs.constraints);
+    if (reason) excluded.push({ origin: candidate.origin.id, reason });
+    else eligible.push({ candidate, estimate: est, score: 0 });
+  }
+  score(eligible, prefs.policy);
+  eligible.sort((a, b) => a.score - b.score || a.estimate.latencyMs - b.estimate.latencyMs);
+  const ordered = prefs.policy.kind === "pinned" ? eligible : twoChoices(eligible, SLACK[prefs.policy.kind](eligible[0]?.score ?? 0), random);
+  return { ordered, excluded, reason: reasonFor(ordered, prefs.policy) };
+}
+
+function violation(c: Candidate, e: Estimate, k: Constraints): string | null {
+  if (e.circuit === "open") return "circuit open";
+  if (k.regions && !k.regions.includes(c.origin.region)) return `region ${c.origin.region} not allowed`;
+  if (k.maxPricePerM !== undefined && e.pricePerM > k.maxPricePerM) return `price ${e.pricePerM.toFixed(3)}/M over ${k.maxPricePerM}`;
+  if (k.maxTtftMs !== undefined && e.ttftMs > k.maxTtftMs) return `ttft ${Math.round(e.ttftMs)}ms over ${k.maxTtftMs}`;
+  return null;
+}
+
+function score(list: Scored[], policy: Policy): void {
+  const halfOpen = (s: Scored) => (s.estimate.circuit === "half_open" ? HALF_OPEN_PENALTY : 1);
+  switch (policy.kind) {
+    case "latency":
+      for (const s of list) s.score = s.estimate.latencyMs * halfOpen(s);
+      return;
+    case "cost":
+      // Price first; latency only breaks ties (it is far smaller than a price step).
+      for (const s of list) s.score = s.estimate.priceUsd * halfOpen(s) * (1 + s.estimate.latencyMs / 1e9);
+      return;
+    case "balanced": {
+      const minLatency = Math.min(...list.map((s) => s.estimate.latencyMs)) || 1;
+      const minPrice = Math.min(...list.map((s) => s.estimate.priceUsd)) || 1e-12;
+      const w = policy.latencyWeight;
+      for (const s of list) s.score = (w * (s.estimate.latencyMs / minLatency) + (1 - w) * (s.estimate.priceUsd / minPrice)) * halfOpen(s);
+      return;
+    }
+    case "pinned": {
+      // The tenant's order; origins it did not name follow, fastest first.
+      for (const s of list) {
+        const rank = policy.order.indexOf(s.candidate.origin.id);
+        s.score = (rank >= 0 ? rank : policy.order.length) * 1e9 + s.estimate.latencyMs * halfOpen(s);
+      }
+      return;
+    }
+  }
+}
+
+/**
+ * Power of two choices among the near-best: sample two, keep the better after
+ * a jitter as large as the slack, so near-equals share the traffic while a
+ * clearly better origin still wins every time.
+ */
+function twoChoices(sorted: Scored[], slack: number, random: () => number): Scored[] {
+  const best = sorted[0];
+  if (!best || sorted.length < 2) return sorted;
+  let pool = 1;
+  while (pool < Math.min(sorted.length, POOL_MAX) && sorted[pool]!.score - best.score <= slack) pool++;
+  if (pool < 2) return sorted;
+  const i = Math.floor(random() * pool);
+  let j = Math.floor(random() * (pool - 1));
+  if (j >= i) j++;
+  const jittered = (k: number) => sorted[k]!.score + slack * (random() - 0.5);
+  const winner = jittered(i) <= jittered(j) ? i : j;
+  if (winner === 0) return sorted;
+  const ordered = sorted.slice();
+  const [chosen] = ordered.splice(winner, 1);
+  ordered.unshift(chosen!);
+  return ordered;
+}
+
+function reasonFor(ordered: Scored[], policy: Policy): string {
+  const first = ordered[0];
+  if (!first) return "no eligible origin";
+  const e = first.estimate;
+  const basis = policy.kind === "cost" ? `price $${(e.pricePerM).toFixed(3)}/M` : `expected ${Math.round(e.latencyMs)}ms (ttft ${Math.round(e.ttftMs)}ms, ${e.source})`;
+  return `${basis}; ${ordered.length} eligible`;
+}

@@ -1,0 +1,201 @@
+// Everything one region knows about one origin: latency estimates and
+// sketches per model, success/error counts, the circuit and the last probe.
+// Pure: time comes in as arguments; state round-trips through JSON for storage.
+import { closedBreaker, currentState, onFailure, onSuccess, type BreakerData, type CircuitState } from "./breaker";
+import { DDSketch, type SketchData } from "./ddsketch";
+import { ewma, peakEwma } from "./ewma";
+import type { Observation } from "./observation";
+import { SlidingCounts, type WindowData } from "./window";
+
+const TTFT_TAU_MS = 10_000;
+const TPOT_TAU_MS = 30_000;
+const RATE_TAU_MS = 10_000;
+/** Sketches forget: every 5 minutes the counts halve, so p99 follows the recent past. */
+const SKETCH_HALF_LIFE_MS = 300_000;
+
+export interface ProbeResult {
+  at: number;
+  ok: boolean;
+  ms: number;
+  status?: number;
+}
+
+/** What the snapshot carries per (origin, model): what scoring and read-outs need. */
+export interface ModelSummary {
+  samples: number;
+  ttftMs: number | null;
+  tpotMs: number | null;
+  ttftP50: number | null;
+  ttftP95: number | null;
+  ttftP99: number | null;
+  totalP50: number | null;
+  totalP95: number | null;
+  totalP99: number | null;
+}
+
+export interface OriginSummary {
+  circuit: CircuitState;
+  retryAt: number;
+  errorRate: number;
+  ok: number;
+  err: number;
+  /** Little's law over the whole region: arrival rate x mean latency. */
+  inFlight: number;
+  probe: ProbeResult | null;
+  models: Record<string, ModelSummary>;
+}
+
+interface ModelData {
+  samples: number;
+  ttft: number;
+  ttftAt: number;
+  tpot: number;
+  tpotAt: number;
+  total: number;
+  totalAt: number;
+  ttftSketch: SketchData;
+  totalSketch: SketchData;
+  decayedAt: number;
+}
+
+export interface OriginStatsData {
+  models: Record<string, ModelData>;
+  window: WindowData;
+  breaker: BreakerData;
+  /** Exponentially decayed count of arrivals (divide by the time constant for a rate). */
+  arrivals: number;
+  arrivalsAt: number;
+  probe: ProbeResult | null;
+}
+
+class ModelStats {
+  samples = 0;
+  ttft = 0;
+  ttftAt = 0;
+  tpot = 0;
+  tpotAt = 0;
+  total = 0;
+  totalAt = 0;
+  ttftSketch = new DDSketch();
+  totalSketch = new DDSketch();
+  decayedAt = 0;
+
+  static from(d: ModelData): ModelStats {
+    const m = new ModelStats();
+    Object.assign(m, d, { ttftSketch: DDSketch.from(d.ttftSketch), totalSketch: DDSketch.from(d.totalSketch) });
+    return m;
+  }
+
+  toJSON(): ModelData {
+    return { ...this, ttftSketch: this.ttftSketch.toJSON(), totalSketch: this.totalSketch.toJSON() };
+  }
+
+  observe(obs: Observation, now: number): void {
+    if (this.decayedAt > 0 && now > this.decayedAt) {
+      const factor = Math.pow(0.5, (now - this.decayedAt) / SKETCH_HALF_LIFE_MS);
+      this.ttftSketch.decay(factor);
+      this.totalSketch.decay(factor);
+    }
+    this.decayedAt = now;
+    if (obs.ttftMs !== undefined) {
+      this.ttft = peakEwma(this.ttft, this.ttftAt, obs.ttftMs, now, TTFT_TAU_MS);
+      this.ttftAt = now;
+      this.ttftSketch.add(obs.ttftMs);
+      this.samples++;
+    }
+    if (obs.totalMs !== undefined) {
+      this.total = ewma(this.total, this.totalAt, obs.totalMs, now, TTFT_TAU_MS);
+      this.totalAt = now;
+      this.totalSketch.add(obs.totalMs);
+      if (obs.ttftMs !== undefined && obs.outputTokens !== undefined && obs.outputTokens > 1) {
+        const tpot = Math.max(0, obs.totalMs - obs.ttftMs) / (obs.outputTokens - 1);
+        this.tpot = ewma(this.tpot, this.tpotAt, tpot, now, TPOT_TAU_MS);
+        this.tpotAt = now;
+      }
+    }
+  }
+
+  summary(): ModelSummary {
+    const q = (s: DDSketch, p: number) => (s.count >= 1 ? Math.round(s.quantile(p) * 10) / 10 : null);
+    return {
+      samples: this.samples,
+      ttftMs: this.ttftAt > 0 ? Math.round(this.ttft * 10) / 10 : null,
+      tpotMs: this.tpotAt > 0 ? Math.round(this.tpot * 100) / 100 : null,
+      ttftP50: q(this.ttftSketch, 0.5),
+      ttftP95: q(this.ttftSketch, 0.95),
+      ttftP99: q(this.ttftSketch, 0.99),
+      totalP50: q(this.totalSketch, 0.5),
+      totalP95: q(this.totalSketch, 0.95),
+      totalP99: q(this.totalSketch, 0.99),
+    };
+  }
+}
+
+export class OriginStats {
+  private readonly models = new Map<string, ModelStats>();
+  private window = new SlidingCounts();
+  private breaker: BreakerData = closedBreaker();
+  private arrivals = 0;
+  private arrivalsAt = 0;
+  private probe: ProbeResult | null = null;
+
+  static from(d: OriginStatsData): OriginStats {
+    const s = new OriginStats();
+    for (const [model, m] of Object.entries(d.models)) s.models.set(model, ModelStats.from(m));
+    s.window = SlidingCounts.from(d.window);
+    s.breaker = d.breaker;
+    s.arrivals = d.arrivals;
+    s.arrivalsAt = d.arrivalsAt;
+    s.probe = d.probe;
+    return s;
+  }
+
+  toJSON(): OriginStatsData {
+    const models: Record<string, ModelData> = {};
+    for (const [model, m] of this.models) models[model] = m.toJSON();
+    return { models, window: this.window.toJSON(), breaker: this.breaker, arrivals: this.arrivals, arrivalsAt: this.arrivalsAt, probe: this.probe };
+  }
+
+  observe(obs: Observation, now: number): void {
+    this.window.record(obs.ok, now);
+    this.arrivals = this.decayedArrivals(now) + 1;
+    this.arrivalsAt = now;
+    this.breaker = obs.ok ? onSuccess(this.breaker) : onFailure(this.breaker, now, this.window.totals(now), obs.retryAfterMs ?? 0);
+    if (!obs.ok) return;
+    let m = this.models.get(obs.model);
+    if (!m) this.models.set(obs.model, (m = new ModelStats()));
+    m.observe(obs, now);
+  }
+
+  /** Active health probes move the circuit, not the latency estimates. */
+  probed(result: ProbeResult, now: number): void {
+    this.probe = result;
+    if (!result.ok) this.breaker = onFailure(this.breaker, now, this.window.totals(now));
+    // A healthy probe closes a circuit whose wait is over; it never cuts a Retry-After short.
+    else if (currentState(this.breaker, now) !== "open") this.breaker = onSuccess(this.breaker);
+  }
+
+  summary(now: number): OriginSummary {
+    const { ok, err } = this.window.totals(now);
+    const models: Record<string, ModelSummary> = {};
+    let meanLatency = 0;
+    for (const [model, m] of this.models) {
+      models[model] = m.summary();
+      meanLatency = Math.max(meanLatency, m.total);
+    }
+    return {
+      circuit: currentState(this.breaker, now),
+      retryAt: this.breaker.retryAt,
+      errorRate: ok + err > 0 ? err / (ok + err) : 0,
+      ok,
+      err,
+      inFlight: (this.decayedArrivals(now) / RATE_TAU_MS) * meanLatency,
+      probe: this.probe,
+      models,
+    };
+  }
+
+  private decayedArrivals(now: number): number {
+    return this.arrivalsAt > 0 ? this.arrivals * Math.exp(-Math.max(0, now - this.arrivalsAt) / RATE_TAU_MS) : 0;
+  }
+}
