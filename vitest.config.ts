@@ -17,7 +17,17 @@ export default defineConfig({
           cloudflareTest({
             wrangler: { configPath: "./wrangler.toml" },
             miniflare: {
-              bindings: { ADMIN_TOKEN: "test-admin-token", MERIDIAN_DEV: "true", TTFT_TIMEOUT_MS: "2000", ATTEMPT_TIMEOUT_MS: "4000" },
+              bindings: {
+                ADMIN_TOKEN: "test-admin-token",
+                MERIDIAN_DEV: "true",
+                TTFT_TIMEOUT_MS: "2000",
+                ATTEMPT_TIMEOUT_MS: "4000",
+                // Statistics move in tens of milliseconds here, not seconds.
+                SNAPSHOT_REFRESH_MS: "40",
+                STATS_FLUSH_MS: "20",
+                // Exploration is tested on the pure module; here it would only add noise.
+                EXPLORE_RATE: "0",
+              },
             },
           }),
         ],

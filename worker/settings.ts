@@ -7,6 +7,12 @@ export interface Settings {
   attemptTimeoutMs: number;
   totalTimeoutMs: number;
   maxAttempts: number;
+  /** How old a region statistics snapshot may get before a background refresh. */
+  snapshotRefreshMs: number;
+  /** How long successful observations wait to be sent in one batch. */
+  statsFlushMs: number;
+  /** Share of requests sent to an origin the region has not measured yet. */
+  exploreRate: number;
   /** Extra requests hedging may add, as a share of a tenant's requests. */
   hedgeBudget: number;
   devMode: boolean;
@@ -23,6 +29,9 @@ export function settings(env: Env): Settings {
       attemptTimeoutMs: numberVar(env.ATTEMPT_TIMEOUT_MS, 120_000),
       totalTimeoutMs: numberVar(env.TOTAL_TIMEOUT_MS, 300_000),
       maxAttempts: numberVar(env.MAX_ATTEMPTS, 3),
+      snapshotRefreshMs: numberVar(env.SNAPSHOT_REFRESH_MS, 1_000),
+      statsFlushMs: numberVar(env.STATS_FLUSH_MS, 1_000),
+      exploreRate: share(env.EXPLORE_RATE, 0.02),
       hedgeBudget: share(env.HEDGE_BUDGET, 0.05),
       devMode: env.MERIDIAN_DEV === "true",
     };

@@ -8,7 +8,7 @@ import type { Faults } from "../../fleet/faults";
 
 type Member = { url: string; baseUrl: string };
 
-const MEMBERS: Record<string, { speed: number; faults?: Partial<Faults> }> = {
+const MEMBERS: Record<string, { speed: number; networkDelayMs?: number; faults?: Partial<Faults> }> = {
   healthy: { speed: 50 },
   healthy2: { speed: 50 },
   paced: { speed: 1 }, // real H100 pace: several ms between tokens
@@ -18,13 +18,19 @@ const MEMBERS: Record<string, { speed: number; faults?: Partial<Faults> }> = {
   resetting: { speed: 50, faults: { reset: true } },
   malformed: { speed: 50, faults: { malformed: true } },
   dropping: { speed: 1, faults: { dropAfterTokens: 3 } },
+  // Steered at run time (POST /_fleet/faults) by exactly one test file each.
+  "brain-slow": { speed: 50, networkDelayMs: 150 },
+  "brain-fast": { speed: 50 },
+  "brain-flaky": { speed: 50 },
+  "brain-hedge": { speed: 50 },
+  "brain-regional": { speed: 50 },
 };
 
 export default async function setup(project: TestProject) {
   const running: RunningOrigin[] = [];
   const fleet: Record<string, Member> = {};
-  for (const [id, { speed, faults }] of Object.entries(MEMBERS)) {
-    const origin = await startOrigin({ id, models: ["llama-8b"], profile: "llama-8b", speed, ...(faults ? { faults } : {}) });
+  for (const [id, { speed, networkDelayMs, faults }] of Object.entries(MEMBERS)) {
+    const origin = await startOrigin({ id, models: ["llama-8b"], profile: "llama-8b", speed, networkDelayMs, ...(faults ? { faults } : {}) });
     running.push(origin);
     fleet[id] = { url: origin.url, baseUrl: origin.baseUrl };
   }

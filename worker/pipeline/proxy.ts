@@ -53,7 +53,7 @@ export async function proxy(c: Context<AppEnv>, endpoint: Endpoint): Promise<Res
 
   const stream = body.stream === true;
   const stats = regionSnapshot(c.env, location.region, waitUntil);
-  const route = plan(candidates, stats, workload(body, bytes, stream), prefs, inFlight.get);
+  const route = plan(candidates, stats, workload(body, bytes, stream), prefs, inFlight.get, Math.random, config.exploreRate);
   if (route.ordered.length === 0) {
     const why = route.excluded.map((e) => `${e.origin}: ${e.reason}`).join("; ");
     throw noOrigin(`No origin for model '${body.model}' meets this request's constraints (${why}).`, location.region);

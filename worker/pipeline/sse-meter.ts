@@ -2,6 +2,8 @@
 // notices `data: [DONE]`, and picks up the usage block when the origin sends one.
 const USAGE = /"completion_tokens"\s*:\s*(\d+)/;
 const PROMPT = /"prompt_tokens"\s*:\s*(\d+)/;
+/** A usage object (not `"usage": null`), however the JSON is spaced. */
+const USAGE_BLOCK = /"usage"\s*:\s*\{/;
 
 export class SseMeter {
   private readonly decoder = new TextDecoder();
@@ -35,7 +37,7 @@ export class SseMeter {
       return;
     }
     this.events++;
-    if (data.includes('"usage":{')) {
+    if (USAGE_BLOCK.test(data)) {
       const out = USAGE.exec(data);
       const prompt = PROMPT.exec(data);
       if (out) this.completionTokens = Number(out[1]);

@@ -9,6 +9,7 @@ import { idSchema, keyCreate, originCreate, originInput, originPatch, tenantCrea
 import { parseOrThrow } from "../schemas/validate";
 import { settings } from "../settings";
 import { forgetKey, forgetTenant } from "../tenants/auth";
+import { regions } from "./regions";
 
 /** The operator's API: origins, tenants and keys. Behind the admin token. */
 export const admin = new Hono<AppEnv>();
@@ -30,6 +31,8 @@ const param = (value: string, what: string) => parseOrThrow(idSchema, value, wha
 function redact(origin: Origin) {
   return origin.auth ? { ...origin, auth: { header: origin.auth.header, value: "[redacted]" } } : origin;
 }
+
+admin.route("/", regions);
 
 // ---- origins ---------------------------------------------------------------
 

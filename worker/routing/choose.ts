@@ -3,7 +3,7 @@
 // near-best so that isolates reading the same slightly stale snapshot spread
 // their traffic instead of all piling onto one origin.
 import type { Candidate } from "./candidates";
-import { estimate, type Estimate, type Workload } from "./estimate";
+import { estimate, MIN_SAMPLES, NO_PEERS, rttMs, type Estimate, type Peers, type Workload } from "./estimate";
 import type { Constraints, Policy, RoutingPreferences } from "./policy";
 import type { RegionSnapshot } from "../stats/region-snapshot";
 
@@ -31,6 +31,12 @@ const SLACK = { latency: (_best: number) => 25, cost: (best: number) => best * 0
 const POOL_MAX = 4;
 /** A half-open circuit gets trial traffic only when it is clearly the best. */
 const HALF_OPEN_PENALTY = 3;
+/**
+ * Share of requests that go to an eligible origin the region has not yet
+ * measured, so priors give way to measurements (the router would otherwise
+ * never learn that a farther origin is faster).
+ */
+export const DEFAULT_EXPLORE_RATE = 0.02;
 
 export function plan(
   candidates: readonly Candidate[],
@@ -39,19 +45,53 @@ export function plan(
   prefs: RoutingPreferences,
   localInFlight: (origin: string) => number,
   random: () => number = Math.random,
+  exploreRate = DEFAULT_EXPLORE_RATE,
 ): RoutePlan {
   const eligible: Scored[] = [];
   const excluded: RoutePlan["excluded"] = [];
+  const peers = measuredPeers(candidates, snapshot);
   for (const candidate of candidates) {
-    const est = estimate(candidate, snapshot?.origins[candidate.origin.id], work, localInFlight(candidate.origin.id));
+    const est = estimate(candidate, snapshot?.origins[candidate.origin.id], work, localInFlight(candidate.origin.id), peers);
     const reason = violation(candidate, est, prefs.constraints);
     if (reason) excluded.push({ origin: candidate.origin.id, reason });
     else eligible.push({ candidate, estimate: est, score: 0 });
   }
   score(eligible, prefs.policy);
   eligible.sort((a, b) => a.score - b.score || a.estimate.latencyMs - b.estimate.latencyMs);
-  const ordered = prefs.policy.kind === "pinned" ? eligible : twoChoices(eligible, SLACK[prefs.policy.kind](eligible[0]?.score ?? 0), random);
+  if (prefs.policy.kind === "pinned") return { ordered: eligible, excluded, reason: reasonFor(eligible, prefs.policy) };
+  const explored = explore(eligible, exploreRate, random);
+  if (explored) return { ordered: explored, excluded, reason: `exploring an unmeasured origin; ${eligible.length} eligible` };
+  const ordered = twoChoices(eligible, SLACK[prefs.policy.kind](eligible[0]?.score ?? 0), random);
   return { ordered, excluded, reason: reasonFor(ordered, prefs.policy) };
+}
+
+/** Medians over the candidates this region has measured enough to trust. */
+function measuredPeers(candidates: readonly Candidate[], snapshot: RegionSnapshot | null): Peers {
+  if (!snapshot) return NO_PEERS;
+  const base: number[] = [];
+  const tpot: number[] = [];
+  for (const c of candidates) {
+    const m = snapshot.origins[c.origin.id]?.models[c.upstreamModel];
+    if (!m || m.samples < MIN_SAMPLES) continue;
+    if (m.ttftMs != null) base.push(Math.max(0, m.ttftMs - rttMs(c.distanceKm)));
+    if (m.tpotMs != null) tpot.push(m.tpotMs);
+  }
+  return { baseTtftMs: median(base) ?? NO_PEERS.baseTtftMs, tpotMs: median(tpot) ?? NO_PEERS.tpotMs };
+}
+
+function median(values: number[]): number | null {
+  if (values.length === 0) return null;
+  values.sort((a, b) => a - b);
+  return values[values.length >> 1]!;
+}
+
+/** Now and then, an under-measured eligible origin goes first. */
+function explore(sorted: Scored[], rate: number, random: () => number): Scored[] | null {
+  if (rate <= 0 || sorted.length < 2 || random() >= rate) return null;
+  const unmeasured = sorted.filter((s, i) => i > 0 && s.estimate.samples < MIN_SAMPLES);
+  if (unmeasured.length === 0) return null;
+  const pick = unmeasured[Math.floor(random() * unmeasured.length)]!;
+  return [pick, ...sorted.filter((s) => s !== pick)];
 }
 
 function violation(c: Candidate, e: Estimate, k: Constraints): string | null {

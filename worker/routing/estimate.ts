@@ -20,6 +20,8 @@ export interface Estimate {
   /** USD per 1M tokens, blended over this request's input and output. */
   pricePerM: number;
   source: "prior" | "measured" | "blend";
+  /** Measured samples behind the estimate. */
+  samples: number;
   circuit: CircuitState;
   inFlight: number;
   /** The origin's p95 for this model (TTFT when streaming, total otherwise), once known. */
@@ -30,23 +32,48 @@ export interface Estimate {
 export const MIN_SAMPLES = 5;
 /** Until measured: a fixed prefill guess plus the network round trip. */
 const PRIOR_BASE_TTFT_MS = 150;
-const PRIOR_TPOT_MS = 20;
+/** Until measured, and no peer measured either (about an 8B model on one GPU). */
+export const PRIOR_TPOT_MS = 20;
 /** Light in fibre covers ~200 km/ms; real routes are ~1.5x longer than great circles. */
 const KM_PER_RTT_MS = 66;
 /** Continuous batching: per-token time grows slowly until about this many sequences. */
 const LOAD_KNEE = 32;
 
-export function priorTtftMs(distanceKm: number): number {
-  return PRIOR_BASE_TTFT_MS + distanceKm / KM_PER_RTT_MS;
+/** Round trip to an origin this far away. */
+export function rttMs(distanceKm: number): number {
+  return distanceKm / KM_PER_RTT_MS;
 }
 
-export function estimate(candidate: Candidate, stats: OriginSummary | undefined, work: Workload, localInFlight: number): Estimate {
+/**
+ * Time to first token before any measurement: what measured peers spend
+ * beyond their own round trip (`peerBaseMs`), or a fixed guess, plus this
+ * origin's round trip.
+ */
+export function priorTtftMs(distanceKm: number, peerBaseMs = PRIOR_BASE_TTFT_MS): number {
+  return peerBaseMs + rttMs(distanceKm);
+}
+
+/** What the region has measured of an origin's peers, for the priors of those it has not. */
+export interface Peers {
+  /** Median TTFT beyond the round trip. */
+  baseTtftMs: number;
+  /** Median time per output token. */
+  tpotMs: number;
+}
+
+export const NO_PEERS: Peers = { baseTtftMs: PRIOR_BASE_TTFT_MS, tpotMs: PRIOR_TPOT_MS };
+
+/**
+ * An unmeasured origin is assumed to work like its measured peers (`peers`),
+ * not like a fixed guess, so measured and unmeasured origins compare fairly.
+ */
+export function estimate(candidate: Candidate, stats: OriginSummary | undefined, work: Workload, localInFlight: number, peers: Peers = NO_PEERS): Estimate {
   const model = stats?.models[candidate.upstreamModel] ?? stats?.models[Object.keys(stats.models)[0] ?? ""];
-  const prior = priorTtftMs(candidate.distanceKm);
+  const prior = priorTtftMs(candidate.distanceKm, peers.baseTtftMs);
   const samples = model?.samples ?? 0;
   const w = Math.min(1, samples / MIN_SAMPLES);
   const ttftMs = model?.ttftMs != null ? w * model.ttftMs + (1 - w) * prior : prior;
-  const tpotMs = model?.tpotMs ?? PRIOR_TPOT_MS;
+  const tpotMs = model?.tpotMs ?? peers.tpotMs;
 
   const inFlight = (stats?.inFlight ?? 0) + localInFlight;
   const load = 1 + inFlight / LOAD_KNEE;
@@ -64,6 +91,7 @@ export function estimate(candidate: Candidate, stats: OriginSummary | undefined,
     priceUsd,
     pricePerM: (priceUsd * 1e6) / tokens,
     source: w === 0 ? "prior" : w === 1 ? "measured" : "blend",
+    samples,
     circuit: stats?.circuit ?? "closed",
     inFlight,
     p95Ms: samples >= MIN_SAMPLES ? ((work.stream ? model?.ttftP95 : model?.totalP95) ?? null) : null,

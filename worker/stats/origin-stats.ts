@@ -160,7 +160,7 @@ export class OriginStats {
     this.window.record(obs.ok, now);
     this.arrivals = this.decayedArrivals(now) + 1;
     this.arrivalsAt = now;
-    this.breaker = obs.ok ? onSuccess(this.breaker) : onFailure(this.breaker, now, this.window.totals(now), obs.retryAfterMs ?? 0);
+    this.setBreaker(obs.ok ? onSuccess(this.breaker) : onFailure(this.breaker, now, this.window.totals(now), obs.retryAfterMs ?? 0), now);
     if (!obs.ok) return;
     let m = this.models.get(obs.model);
     if (!m) this.models.set(obs.model, (m = new ModelStats()));
@@ -170,9 +170,15 @@ export class OriginStats {
   /** Active health probes move the circuit, not the latency estimates. */
   probed(result: ProbeResult, now: number): void {
     this.probe = result;
-    if (!result.ok) this.breaker = onFailure(this.breaker, now, this.window.totals(now));
+    if (!result.ok) this.setBreaker(onFailure(this.breaker, now, this.window.totals(now)), now);
     // A healthy probe closes a circuit whose wait is over; it never cuts a Retry-After short.
-    else if (currentState(this.breaker, now) !== "open") this.breaker = onSuccess(this.breaker);
+    else if (currentState(this.breaker, now) !== "open") this.setBreaker(onSuccess(this.breaker), now);
+  }
+
+  /** Closing a circuit forgives the errors of the episode that opened it. */
+  private setBreaker(next: BreakerData, now: number): void {
+    if (next.state === "closed" && currentState(this.breaker, now) !== "closed") this.window = new SlidingCounts();
+    this.breaker = next;
   }
 
   summary(now: number): OriginSummary {

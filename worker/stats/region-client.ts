@@ -1,13 +1,13 @@
 // The isolate's side of the region statistics: a snapshot cache that never
 // makes a request wait for the Durable Object, and an observation batcher
 // that reports in the background (`waitUntil`).
+import { settings } from "../settings";
 import type { Observation } from "./observation";
 import type { RegionSnapshot } from "./region-snapshot";
 
 type WaitUntil = (p: Promise<unknown>) => void;
 
-const FRESH_MS = 1_000;
-const FLUSH_AFTER_MS = 1_000;
+/** Successful observations go out at once when this many are waiting. */
 const FLUSH_AT = 32;
 
 interface CachedSnapshot {
@@ -34,7 +34,7 @@ export function regionStub(env: Env, region: string) {
 export function regionSnapshot(env: Env, region: string, waitUntil: WaitUntil): RegionSnapshot | null {
   let entry = snapshots.get(region);
   if (!entry) snapshots.set(region, (entry = { snapshot: null, fetchedAt: 0, refreshing: false }));
-  if (!entry.refreshing && Date.now() - entry.fetchedAt > FRESH_MS) {
+  if (!entry.refreshing && Date.now() - entry.fetchedAt > settings(env).snapshotRefreshMs) {
     entry.refreshing = true;
     const target = entry;
     clientCounters.snapshotFetches++;
@@ -46,7 +46,7 @@ export function regionSnapshot(env: Env, region: string, waitUntil: WaitUntil): 
           target.fetchedAt = Date.now();
         })
         .catch(() => {
-          target.fetchedAt = Date.now(); // try again after FRESH_MS, keep the old one
+          target.fetchedAt = Date.now(); // keep the old one, try again after the refresh interval
         })
         .finally(() => {
           target.refreshing = false;
@@ -58,7 +58,7 @@ export function regionSnapshot(env: Env, region: string, waitUntil: WaitUntil): 
 
 /**
  * Queues an observation. Failures go out at once (they may open a circuit);
- * successes are batched by count or by a one-second delay.
+ * successes are batched by count or by a short delay (STATS_FLUSH_MS).
  */
 export function observe(env: Env, region: string, obs: Observation, waitUntil: WaitUntil): void {
   let buffer = buffers.get(region);
@@ -69,7 +69,7 @@ export function observe(env: Env, region: string, obs: Observation, waitUntil: W
     waitUntil(flush(env, region));
   } else if (!buffer.scheduled) {
     buffer.scheduled = true;
-    waitUntil(new Promise((r) => setTimeout(r, FLUSH_AFTER_MS)).then(() => flush(env, region)));
+    waitUntil(new Promise((r) => setTimeout(r, settings(env).statsFlushMs)).then(() => flush(env, region)));
   }
 }
 

@@ -1,0 +1,49 @@
+import { Hono } from "hono";
+import type { AppEnv } from "../app-env";
+import { notFound } from "../http/errors";
+import { originSnapshot } from "../origins/snapshot";
+import { isRegion, REGIONS } from "../routing/regions";
+import type { OriginSummary } from "../stats/origin-stats";
+import { regionStub } from "../stats/region-client";
+
+/** Read-outs of how each origin looks from each region (admin only: mounted under /admin/v1). */
+export const regions = new Hono<AppEnv>();
+
+regions.get("/regions", (c) => c.json({ object: "list", data: REGIONS }));
+
+regions.get("/regions/:region/stats", async (c) => {
+  const region = c.req.param("region");
+  if (!isRegion(region)) throw notFound(`No region '${region}': use one of ${REGIONS.join(", ")}.`, "region_not_found");
+  const [snapshot, registry] = await Promise.all([regionStub(c.env, region).snapshot(region), originSnapshot(c.env.KV, (p) => c.executionCtx.waitUntil(p))]);
+  const data = registry.origins.map((origin) => ({
+    origin: origin.id,
+    origin_region: origin.region,
+    draining: origin.draining,
+    price: origin.price,
+    ...row(snapshot.origins[origin.id]),
+  }));
+  return c.json({ object: "region_stats", region, at: snapshot.at, data });
+});
+
+function row(s: OriginSummary | undefined) {
+  if (!s) return { circuit: "closed", error_rate: 0, requests: 0, in_flight: 0, probe: null, models: {} };
+  return {
+    circuit: s.circuit,
+    retry_at: s.circuit === "closed" ? null : s.retryAt,
+    error_rate: Math.round(s.errorRate * 1000) / 1000,
+    requests: s.ok + s.err,
+    in_flight: Math.round(s.inFlight * 10) / 10,
+    probe: s.probe,
+    models: Object.fromEntries(
+      Object.entries(s.models).map(([model, m]) => [
+        model,
+        {
+          samples: m.samples,
+          ttft_ms: { ewma: m.ttftMs, p50: m.ttftP50, p95: m.ttftP95, p99: m.ttftP99 },
+          total_ms: { p50: m.totalP50, p95: m.totalP95, p99: m.totalP99 },
+          tpot_ms: m.tpotMs,
+        },
+      ]),
+    ),
+  };
+}
