@@ -113,10 +113,11 @@ function score(list: Scored[], policy: Policy): void {
       for (const s of list) s.score = s.estimate.priceUsd * halfOpen(s) * (1 + s.estimate.latencyMs / 1e9);
       return;
     case "balanced": {
-      const minLatency = Math.min(...list.map((s) => s.estimate.latencyMs)) || 1;
-      const minPrice = Math.min(...list.map((s) => s.estimate.priceUsd)) || 1e-12;
+      // Each term relative to the worst candidate, so both lie in [0, 1] (a free origin included).
+      const maxLatency = Math.max(...list.map((s) => s.estimate.latencyMs)) || 1;
+      const maxPrice = Math.max(...list.map((s) => s.estimate.priceUsd)) || 1;
       const w = policy.latencyWeight;
-      for (const s of list) s.score = (w * (s.estimate.latencyMs / minLatency) + (1 - w) * (s.estimate.priceUsd / minPrice)) * halfOpen(s);
+      for (const s of list) s.score = (w * (s.estimate.latencyMs / maxLatency) + (1 - w) * (s.estimate.priceUsd / maxPrice)) * halfOpen(s);
       return;
     }
     case "pinned": {

@@ -68,7 +68,8 @@ export const NO_PEERS: Peers = { baseTtftMs: PRIOR_BASE_TTFT_MS, tpotMs: PRIOR_T
  * not like a fixed guess, so measured and unmeasured origins compare fairly.
  */
 export function estimate(candidate: Candidate, stats: OriginSummary | undefined, work: Workload, localInFlight: number, peers: Peers = NO_PEERS): Estimate {
-  const model = stats?.models[candidate.upstreamModel] ?? stats?.models[Object.keys(stats.models)[0] ?? ""];
+  // Only this model's own numbers: another model on the same origin may be far bigger or smaller.
+  const model = stats?.models[candidate.upstreamModel];
   const prior = priorTtftMs(candidate.distanceKm, peers.baseTtftMs);
   const samples = model?.samples ?? 0;
   const w = Math.min(1, samples / MIN_SAMPLES);

@@ -57,14 +57,38 @@ export function steeringFromHeaders(headers: Headers): Record<string, unknown> {
   if ((v = get("x-meridian-regions"))) out.regions = list(v);
   if ((v = get("x-meridian-max-price"))) out.max_price = num("x-meridian-max-price", v);
   if ((v = get("x-meridian-max-ttft-ms"))) out.max_ttft_ms = num("x-meridian-max-ttft-ms", v);
-  if ((v = get("x-meridian-hedge"))) out.hedge = v === "on" || v === "true" || v === "1";
+  if ((v = get("x-meridian-hedge"))) out.hedge = switchValue("x-meridian-hedge", v);
   return out;
+}
+
+function switchValue(name: string, v: string): boolean {
+  if (["on", "true", "1"].includes(v)) return true;
+  if (["off", "false", "0"].includes(v)) return false;
+  throw badRequest(`Header ${name} must be on or off, got '${v.slice(0, 40)}'.`, "invalid_header");
+}
+
+const HEADER_OF: Record<string, string> = {
+  policy: "x-meridian-policy",
+  latency_weight: "x-meridian-latency-weight",
+  pin: "x-meridian-pin",
+  regions: "x-meridian-regions",
+  max_price: "x-meridian-max-price",
+  max_ttft_ms: "x-meridian-max-ttft-ms",
+  hedge: "x-meridian-hedge",
+};
+
+function parseHeaders(headers: Headers): Steering {
+  const result = steering.safeParse(steeringFromHeaders(headers));
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const header = HEADER_OF[String(issue.path[0])] ?? "x-meridian-*";
+  throw badRequest(`Invalid header ${header}: ${issue.message}`, "invalid_header", header);
 }
 
 /** Combines defaults, the body field and headers (headers win); 400 on nonsense. */
 export function routingPreferences(headers: Headers, bodyField: unknown, defaults = DEFAULT_PREFERENCES): RoutingPreferences {
   const fromBody = bodyField === undefined ? {} : parseOrThrow(steering, bodyField, "body.meridian");
-  const fromHeaders = parseOrThrow(steering, steeringFromHeaders(headers), "x-meridian headers");
+  const fromHeaders = parseHeaders(headers);
   const s: Steering = { ...fromBody, ...fromHeaders };
   return {
     policy: policyOf(s, defaults.policy),

@@ -65,14 +65,19 @@ export class DDSketch {
 
   /** Multiplies every count by `factor` (0..1): old history fades, shape stays. */
   decay(factor: number): void {
+    // The count is rebuilt from what is kept, so dropped buckets leave no phantom weight.
+    this.zeros *= factor;
+    let count = this.zeros;
     for (const [key, n] of this.bins) {
       const kept = n * factor;
       if (kept < 0.01) this.bins.delete(key);
-      else this.bins.set(key, kept);
+      else {
+        this.bins.set(key, kept);
+        count += kept;
+      }
     }
-    this.zeros *= factor;
-    this.count *= factor;
-    this.sum *= factor;
+    this.sum *= count / Math.max(this.count, 1e-12) || 0;
+    this.count = count;
   }
 
   toJSON(): SketchData {

@@ -160,7 +160,9 @@ export class OriginStats {
     this.window.record(obs.ok, now);
     this.arrivals = this.decayedArrivals(now) + 1;
     this.arrivalsAt = now;
-    this.setBreaker(obs.ok ? onSuccess(this.breaker) : onFailure(this.breaker, now, this.window.totals(now), obs.retryAfterMs ?? 0), now);
+    // A success that lands while the circuit is open started before it opened: it does not close it.
+    if (!obs.ok) this.setBreaker(onFailure(this.breaker, now, this.window.totals(now), obs.retryAfterMs ?? 0), now);
+    else if (currentState(this.breaker, now) !== "open") this.setBreaker(onSuccess(this.breaker), now);
     if (!obs.ok) return;
     let m = this.models.get(obs.model);
     if (!m) this.models.set(obs.model, (m = new ModelStats()));
@@ -184,11 +186,18 @@ export class OriginStats {
   summary(now: number): OriginSummary {
     const { ok, err } = this.window.totals(now);
     const models: Record<string, ModelSummary> = {};
-    let meanLatency = 0;
+    // Mean latency over the traffic mix: each model's total weighted by its
+    // (decayed) share of answers, not the slowest model's alone.
+    let weighted = 0;
+    let weight = 0;
     for (const [model, m] of this.models) {
       models[model] = m.summary();
-      meanLatency = Math.max(meanLatency, m.total);
+      if (m.totalAt <= 0) continue;
+      const w = m.totalSketch.count * Math.pow(0.5, Math.max(0, now - m.decayedAt) / SKETCH_HALF_LIFE_MS);
+      weighted += w * m.total;
+      weight += w;
     }
+    const meanLatency = weight > 0 ? weighted / weight : 0;
     return {
       circuit: currentState(this.breaker, now),
       retryAt: this.breaker.retryAt,

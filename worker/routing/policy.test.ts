@@ -1,0 +1,154 @@
+import { describe, expect, it } from "vitest";
+import { ApiError } from "../http/errors";
+import { DEFAULT_PREFERENCES, describePolicy, routingPreferences, type RoutingPreferences } from "./policy";
+
+const h = (init: Record<string, string> = {}) => new Headers(init);
+
+function rejection(fn: () => unknown): ApiError {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(ApiError);
+    return err as ApiError;
+  }
+  throw new Error("expected an ApiError, got none");
+}
+
+describe("routingPreferences", () => {
+  it("uses the defaults when nothing steers", () => {
+    expect(routingPreferences(h(), undefined)).toEqual({ policy: { kind: "latency" }, constraints: {}, hedge: true });
+    expect(routingPreferences(h(), {})).toEqual(DEFAULT_PREFERENCES);
+    const defaults: RoutingPreferences = { policy: { kind: "cost" }, constraints: { regions: ["weur"], maxPricePerM: 4 }, hedge: false };
+    expect(routingPreferences(h(), undefined, defaults)).toEqual(defaults);
+    // A request overrides the defaults field by field.
+    expect(routingPreferences(h({ "x-meridian-max-price": "2" }), undefined, defaults)).toEqual({
+      policy: { kind: "cost" },
+      constraints: { regions: ["weur"], maxPricePerM: 2 },
+      hedge: false,
+    });
+  });
+
+  it("reads every steering header", () => {
+    const prefs = routingPreferences(
+      h({
+        "x-meridian-policy": "balanced",
+        "x-meridian-latency-weight": "0.8",
+        "x-meridian-regions": "weur, eeur",
+        "x-meridian-max-price": "2.5",
+        "x-meridian-max-ttft-ms": "800",
+        "x-meridian-hedge": "off",
+      }),
+      undefined,
+    );
+    expect(prefs).toEqual({
+      policy: { kind: "balanced", latencyWeight: 0.8 },
+      constraints: { regions: ["weur", "eeur"], maxPricePerM: 2.5, maxTtftMs: 800 },
+      hedge: false,
+    });
+  });
+
+  it("reads the body field", () => {
+    expect(routingPreferences(h(), { policy: "cost", max_price: 3, max_ttft_ms: 500, regions: ["apac"], hedge: false })).toEqual({
+      policy: { kind: "cost" },
+      constraints: { regions: ["apac"], maxPricePerM: 3, maxTtftMs: 500 },
+      hedge: false,
+    });
+  });
+
+  it("lets headers win over the body, field by field", () => {
+    const prefs = routingPreferences(h({ "x-meridian-policy": "latency", "x-meridian-max-price": "1" }), { policy: "cost", max_price: 3, max_ttft_ms: 500 });
+    expect(prefs.policy).toEqual({ kind: "latency" });
+    expect(prefs.constraints).toEqual({ maxPricePerM: 1, maxTtftMs: 500 });
+    expect(routingPreferences(h({ "x-meridian-hedge": "off" }), { hedge: true }).hedge).toBe(false);
+    expect(routingPreferences(h({ "x-meridian-latency-weight": "0.2" }), { policy: "balanced", latency_weight: 0.7 }).policy).toEqual({ kind: "balanced", latencyWeight: 0.2 });
+  });
+
+  it("gives balanced a 0.5 latency weight by default", () => {
+    expect(routingPreferences(h({ "x-meridian-policy": "balanced" }), undefined).policy).toEqual({ kind: "balanced", latencyWeight: 0.5 });
+    expect(routingPreferences(h(), { policy: "balanced", latency_weight: 0 }).policy).toEqual({ kind: "balanced", latencyWeight: 0 });
+  });
+
+  it("pins: a pin alone implies the pinned policy; pinned requires a pin", () => {
+    expect(routingPreferences(h({ "x-meridian-pin": " gpu-a, gpu-b ,,gpu-c" }), undefined).policy).toEqual({ kind: "pinned", order: ["gpu-a", "gpu-b", "gpu-c"] });
+    expect(routingPreferences(h(), { policy: "pinned", pin: ["b", "a"] }).policy).toEqual({ kind: "pinned", order: ["b", "a"] });
+    // An explicit other policy beats the implied one.
+    expect(routingPreferences(h({ "x-meridian-pin": "a", "x-meridian-policy": "cost" }), undefined).policy).toEqual({ kind: "cost" });
+    for (const fn of [() => routingPreferences(h({ "x-meridian-policy": "pinned" }), undefined), () => routingPreferences(h(), { policy: "pinned" })]) {
+      const err = rejection(fn);
+      expect(err.status).toBe(400);
+      expect(err.message).toMatch(/pin/);
+    }
+  });
+
+  it("reads hedge switches, and rejects anything else", () => {
+    for (const on of ["on", "true", "1"]) expect(routingPreferences(h({ "x-meridian-hedge": on }), { hedge: false }).hedge).toBe(true);
+    for (const off of ["off", "false", "0"]) expect(routingPreferences(h({ "x-meridian-hedge": off }), undefined).hedge).toBe(false);
+    const err = rejection(() => routingPreferences(h({ "x-meridian-hedge": "yes" }), undefined));
+    expect([err.status, err.message]).toEqual([400, "Header x-meridian-hedge must be on or off, got 'yes'."]);
+  });
+
+  it("ignores blank headers", () => {
+    expect(routingPreferences(h({ "x-meridian-policy": "  ", "x-meridian-max-price": "" }), { policy: "cost" })).toEqual({
+      policy: { kind: "cost" },
+      constraints: {},
+      hedge: true,
+    });
+  });
+
+  it("rejects non-numbers in numeric headers with a 400 naming the header", () => {
+    for (const [name, value] of [
+      ["x-meridian-latency-weight", "heavy"],
+      ["x-meridian-max-price", "cheap"],
+      ["x-meridian-max-ttft-ms", "Infinity"],
+    ]) {
+      const err = rejection(() => routingPreferences(h({ [name!]: value! }), undefined));
+      expect(err.status).toBe(400);
+      expect(err.type).toBe("invalid_request_error");
+      expect(err.message).toContain(name);
+      expect(err.message).toContain(value);
+    }
+  });
+
+  it("rejects out-of-range and unknown values with a 400 naming the field", () => {
+    const cases: [Headers, unknown, string][] = [
+      [h({ "x-meridian-policy": "fastest" }), undefined, "header x-meridian-policy"],
+      [h({ "x-meridian-latency-weight": "1.5" }), undefined, "header x-meridian-latency-weight"],
+      [h({ "x-meridian-regions": "weur,moon" }), undefined, "header x-meridian-regions"],
+      [h({ "x-meridian-max-ttft-ms": "0" }), undefined, "header x-meridian-max-ttft-ms"],
+      [h({ "x-meridian-max-price": "-1" }), undefined, "header x-meridian-max-price"],
+      [h(), { policy: "fastest" }, "body.meridian.policy"],
+      [h(), { latency_weight: 2 }, "body.meridian.latency_weight"],
+      [h(), { regions: ["mars"] }, "body.meridian.regions[0]"],
+      [h(), { regions: [] }, "body.meridian.regions"],
+      [h(), { pin: [""] }, "body.meridian.pin[0]"],
+      [h(), { max_price: "3" }, "body.meridian.max_price"],
+      [h(), { hedge: "yes" }, "body.meridian.hedge"],
+    ];
+    for (const [headers, body, where] of cases) {
+      const err = rejection(() => routingPreferences(headers, body));
+      expect(err.status, where).toBe(400);
+      expect(err.message, where).toContain(`Invalid ${where}:`);
+    }
+  });
+
+  it("rejects unknown fields and a body field that is not an object", () => {
+    const unknown = rejection(() => routingPreferences(h(), { policy: "cost", speed: "max" }));
+    expect(unknown.status).toBe(400);
+    expect(unknown.message).toContain("body.meridian");
+    expect(unknown.message).toContain("speed");
+    const notObject = rejection(() => routingPreferences(h(), "cost"));
+    expect(notObject.status).toBe(400);
+    expect(notObject.message).toContain("body.meridian");
+    // A header error is reported even when the body is fine.
+    expect(rejection(() => routingPreferences(h({ "x-meridian-policy": "nope" }), { policy: "cost" })).status).toBe(400);
+  });
+});
+
+describe("describePolicy", () => {
+  it("names each policy for x-meridian-route", () => {
+    expect(describePolicy({ kind: "latency" })).toBe("latency");
+    expect(describePolicy({ kind: "cost" })).toBe("cost");
+    expect(describePolicy({ kind: "balanced", latencyWeight: 0.3 })).toBe("balanced(latency=0.3)");
+    expect(describePolicy({ kind: "pinned", order: ["gpu-a", "gpu-b"] })).toBe("pinned(gpu-a>gpu-b)");
+  });
+});
