@@ -1,0 +1,94 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { ADMIN_TOKEN, newTenant, registerOrigin, request } from "./helpers";
+
+// A first line of defence (issue 7 brings the full fuzz suite): odd bodies,
+// headers and paths on every route end in a 4xx in the OpenAI shape, never a 500.
+let key: string;
+
+beforeAll(async () => {
+  await registerOrigin("hostile", "healthy");
+  key = (await newTenant()).key;
+});
+
+const deep = (n: number) => "[".repeat(n) + "]".repeat(n);
+const bodies: (string | Uint8Array)[] = [
+  "",
+  "null",
+  "[]",
+  "42",
+  '"text"',
+  "{",
+  '{"model":',
+  deep(5000),
+  `{"model":"llama-8b","messages":${deep(3000)}}`,
+  '{"model":"llama-8b","messages":[{"role":"user","content":{"nested":true}}]}',
+  '{"model":"","messages":[]}',
+  '{"model":"llama-8b","messages":[{"role":"user","content":"hi"}],"stream":"yes"}',
+  '{"model":"llama-8b","messages":[{"role":"user","content":"hi"}],"max_tokens":1e309}',
+  '{"model":"llama-8b","messages":[{"role":"user","content":"hi"}],"meridian":{"policy":"best"}}',
+  '{"model":"llama-8b","messages":[{"role":"user","content":"hi"}],"meridian":"fast"}',
+  new Uint8Array([0xff, 0xfe, 0x00, 0x7b]),
+  JSON.stringify({ model: "llama-8b", messages: [{ role: "user", content: "x".repeat(2_000_000) }] }),
+];
+
+const routes: [string, string, Record<string, string>][] = [
+  ["POST", "/v1/chat/completions", {}],
+  ["POST", "/v1/completions", {}],
+  ["POST", "/v1/embeddings", {}],
+  ["POST", "/v1/responses", {}],
+  ["PUT", "/admin/v1/origins/x", {}],
+  ["POST", "/admin/v1/origins", {}],
+  ["PATCH", "/admin/v1/origins/x", {}],
+  ["POST", "/admin/v1/tenants", {}],
+  ["PUT", "/admin/v1/tenants/x", {}],
+  ["POST", "/admin/v1/tenants/x/keys", {}],
+];
+
+async function expectClientError(res: Response, what: string) {
+  expect(res.status, what).toBeGreaterThanOrEqual(400);
+  expect(res.status, what).toBeLessThan(500);
+  const body = (await res.json()) as { error?: { message?: unknown; type?: unknown; code?: unknown } };
+  expect(typeof body.error?.message, what).toBe("string");
+  expect(typeof body.error?.type, what).toBe("string");
+  expect(typeof body.error?.code, what).toBe("string");
+}
+
+describe("hostile input", () => {
+  it("answers every malformed body on every route with a 4xx in the OpenAI shape", async () => {
+    for (const [method, path] of routes) {
+      const auth = path.startsWith("/admin") ? `Bearer ${ADMIN_TOKEN}` : `Bearer ${key}`;
+      for (const body of bodies) {
+        const res = await request(method, path, { body, headers: { authorization: auth } });
+        await expectClientError(res, `${method} ${path} ${String(body).slice(0, 40)}`);
+      }
+    }
+  });
+
+  it("takes a __proto__ key as plain data", async () => {
+    const body = '{"__proto__":{"admin":true},"model":"llama-8b","messages":[{"role":"user","content":"hi"}]}';
+    const res = await request("POST", "/v1/chat/completions", { body, headers: { authorization: `Bearer ${key}` } });
+    expect(res.status).toBe(200);
+    expect(({} as Record<string, unknown>).admin).toBeUndefined();
+  });
+
+  it("answers odd paths, methods and headers cleanly", async () => {
+    const cases: [string, string, Record<string, string>][] = [
+      ["GET", "/v1/chat/completions", { authorization: `Bearer ${key}` }],
+      ["DELETE", "/v1/models", { authorization: `Bearer ${key}` }],
+      ["GET", "/v2/anything", {}],
+      ["GET", "/admin/v1/regions/mars/stats", { authorization: `Bearer ${ADMIN_TOKEN}` }],
+      ["GET", "/admin/v1/origins/%00%ff", { authorization: `Bearer ${ADMIN_TOKEN}` }],
+      ["GET", "/v1/models", { authorization: `Bearer ${"k".repeat(10_000)}` }],
+      ["GET", "/v1/models", { authorization: "Bearer" }],
+      ["POST", "/v1/chat/completions", { authorization: `Bearer ${key}`, "x-meridian-max-price": "NaN" }],
+      ["POST", "/v1/chat/completions", { authorization: `Bearer ${key}`, "x-meridian-regions": ",,," }],
+      ["POST", "/v1/chat/completions", { authorization: `Bearer ${key}`, "content-length": "99999999999" }],
+    ];
+    for (const [method, path, headers] of cases) {
+      const body = method === "POST" ? JSON.stringify({ model: "llama-8b", messages: [{ role: "user", content: "hi" }] }) : undefined;
+      const res = await request(method, path, { body, headers });
+      if (res.status === 200) continue; // e.g. ",,," is no constraint at all
+      await expectClientError(res, `${method} ${path} ${JSON.stringify(headers).slice(0, 60)}`);
+    }
+  });
+});
