@@ -41,9 +41,27 @@ export class Tenant extends DurableObject<Env> {
     if (existing && mustBeNew) return null;
     const now = Date.now();
     const tenant: TenantRecord = { id, ...input, created_at: existing?.created_at ?? now, updated_at: now };
-    this.sql.exec(`INSERT OR REPLACE INTO profile (k, body) VALUES ('tenant', ?)`, JSON.stringify(tenant));
-    await this.env.KV.put(kvTenant(id), JSON.stringify(tenant));
+    if (existing?.cache_generation) tenant.cache_generation = existing.cache_generation;
+    await this.save(tenant);
     return { tenant, created: !existing };
+  }
+
+  /** Purges the tenant's cache (all of it, or one model's) by moving to a new key generation. */
+  async purgeCache(model?: string): Promise<TenantRecord | null> {
+    const tenant = this.info();
+    if (!tenant) return null;
+    const generation = tenant.cache_generation ?? { all: 0, models: {} };
+    if (model) generation.models[model] = (generation.models[model] ?? 0) + 1;
+    else generation.all += 1;
+    tenant.cache_generation = generation;
+    tenant.updated_at = Date.now();
+    await this.save(tenant);
+    return tenant;
+  }
+
+  private async save(tenant: TenantRecord): Promise<void> {
+    this.sql.exec(`INSERT OR REPLACE INTO profile (k, body) VALUES ('tenant', ?)`, JSON.stringify(tenant));
+    await this.env.KV.put(kvTenant(tenant.id), JSON.stringify(tenant));
   }
 
   /**

@@ -24,6 +24,8 @@ const MEMBERS: Record<string, { speed: number; networkDelayMs?: number; faults?:
   "brain-flaky": { speed: 50 },
   "brain-hedge": { speed: 50 },
   "brain-regional": { speed: 50 },
+  // Counts the cache test's origin calls.
+  "cache-counter": { speed: 5 },
 };
 
 export default async function setup(project: TestProject) {

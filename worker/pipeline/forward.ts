@@ -33,6 +33,8 @@ export interface ForwardPlan {
   mayHedge: () => boolean;
   /** Every attempt's outcome (and a stream's end) for the region's statistics. */
   observe: (obs: Observation) => void;
+  /** Abandons the request before its first byte (e.g. the cache found the answer meanwhile). */
+  signal?: AbortSignal;
 }
 
 export type Outcome = "ok" | "client_error" | "http_error" | "timeout" | "network_error" | "empty_stream" | "bad_response" | "cancelled";
@@ -83,7 +85,7 @@ export async function forward(plan: ForwardPlan, fetcher: typeof fetch = fetch):
   const queue = plan.targets.slice(0, plan.maxAttempts);
   let next = 0;
   let hedged = false;
-  while (next < queue.length && plan.deadline > Date.now()) {
+  while (next < queue.length && plan.deadline > Date.now() && !plan.signal?.aborted) {
     const racers = [launch(plan, queue[next++]!, false, fetcher)];
     const hedgeAfter = racers[0]!.target.hedgeAfterMs;
     if (hedgeAfter !== null && next < queue.length) {
@@ -104,6 +106,7 @@ function launch(plan: ForwardPlan, target: Target, hedge: boolean, fetcher: type
   const controller = new AbortController();
   const started = Date.now();
   const limit = Math.max(1, Math.min(plan.deadline - started, plan.stream ? plan.ttftTimeoutMs : plan.attemptTimeoutMs));
+  plan.signal?.addEventListener("abort", () => controller.abort(new LostRace()), { once: true });
   const result = attempt(plan, target, limit, controller, fetcher).then((r) => (hedge ? { ...r, attempt: { ...r.attempt, hedge: true as const } } : r));
   const cancel = () => {
     controller.abort(new LostRace());

@@ -1,21 +1,14 @@
 import type { Context } from "hono";
 import type * as z from "zod/mini";
 import type { AppEnv } from "../app-env";
+import { withCache } from "../cache/stage";
 import { readJson } from "../http/body";
-import { ApiError, notFound } from "../http/errors";
-import { originSnapshot } from "../origins/snapshot";
-import { rankCandidates } from "../routing/candidates";
-import { plan, type Scored } from "../routing/choose";
-import type { Workload } from "../routing/estimate";
-import { popLocation, type CfLocation } from "../routing/location";
-import { describePolicy, routingPreferences } from "../routing/policy";
+import { routingPreferences } from "../routing/policy";
 import type { ForwardableRequest } from "../schemas/openai";
 import { parseOrThrow } from "../schemas/validate";
 import { settings } from "../settings";
-import { inFlight } from "../stats/in-flight";
-import { observe, regionSnapshot } from "../stats/region-client";
-import { forward, type Target } from "./forward";
-import { hedgeBudget } from "./hedge-budget";
+import { modelNotFound } from "./model-not-found";
+import { routeAndForward } from "./route-and-forward";
 
 export interface Endpoint {
   /** Path below an origin's base URL. */
@@ -23,104 +16,21 @@ export interface Endpoint {
   schema: z.ZodMiniType<ForwardableRequest>;
   /** Whether this endpoint's SSE streams end with `data: [DONE]`. */
   expectDone: boolean;
+  /** Whether answers may be cached (deterministic text generation). */
+  cacheable: boolean;
 }
 
-/** When a request does not cap its output, routing assumes this many tokens. */
-const DEFAULT_OUTPUT_TOKENS = 256;
-/** A hedge never fires sooner than this, however fast the p95. */
-const MIN_HEDGE_MS = 20;
-
-/** The request path: validate, check the tenant may use the model, route, forward. */
+/** The request path: validate, check the tenant may use the model, answer from the cache or an origin. */
 export async function proxy(c: Context<AppEnv>, endpoint: Endpoint): Promise<Response> {
   const received = Date.now();
-  const config = settings(c.env);
-  const waitUntil = (p: Promise<unknown>) => c.executionCtx.waitUntil(p);
-  const { json, bytes } = await readJson(c.req.raw, config.maxBodyBytes);
+  const { json, bytes } = await readJson(c.req.raw, settings(c.env).maxBodyBytes);
   // `meridian` steers the router and is not the origin's business.
   const { meridian: steering, ...body } = parseOrThrow(endpoint.schema, json);
+  const prefs = routingPreferences(c.req.raw.headers, steering);
   const { tenant } = c.get("caller");
-  const headers = c.req.raw.headers;
-  const prefs = routingPreferences(headers, steering);
-
   if (tenant.models && !tenant.models.includes(body.model)) throw modelNotFound(body.model);
-  const origins = await originSnapshot(c.env.KV, waitUntil);
-  const location = popLocation(c.req.raw.cf as CfLocation | undefined, headers, config.devMode);
-  const candidates = rankCandidates(origins.origins, body.model, location);
-  if (candidates.length === 0) {
-    if (!origins.origins.some((o) => body.model in o.models)) throw modelNotFound(body.model);
-    throw noOrigin(`No origin is taking traffic for model '${body.model}' right now.`, location.region);
-  }
 
-  const stream = body.stream === true;
-  const stats = regionSnapshot(c.env, location.region, waitUntil);
-  const route = plan(candidates, stats, workload(body, bytes, stream), prefs, inFlight.get, Math.random, config.exploreRate);
-  if (route.ordered.length === 0) {
-    const why = route.excluded.map((e) => `${e.origin}: ${e.reason}`).join("; ");
-    throw noOrigin(`No origin for model '${body.model}' meets this request's constraints (${why}).`, location.region);
-  }
-  const routed = Date.now();
-
-  const budget = hedgeBudget(tenant.id, config.hedgeBudget);
-  budget.earn();
-  const limits = requestLimits(headers, config);
-  const result = await forward({
-    targets: route.ordered.map((s) => target(s)),
-    path: endpoint.path,
-    body,
-    stream,
-    expectDone: endpoint.expectDone,
-    requestId: c.get("requestId"),
-    maxAttempts: config.maxAttempts,
-    ttftTimeoutMs: limits.ttftTimeoutMs,
-    attemptTimeoutMs: limits.attemptTimeoutMs,
-    deadline: received + config.totalTimeoutMs,
-    mayHedge: () => prefs.hedge && budget.take(),
-    observe: (obs) => observe(c.env, location.region, obs, waitUntil),
-  }).catch((err: unknown) => {
-    if (err instanceof ApiError) err.headers["x-meridian-region"] = location.region;
-    throw err;
-  });
-
-  const out = result.response.headers;
-  out.set("x-meridian-origin", result.target.candidate.origin.id);
-  out.set("x-meridian-region", location.region);
-  out.set("x-meridian-attempts", String(result.attempts.length));
-  out.set("x-meridian-route", `${describePolicy(prefs.policy)}; ${route.reason}${route.excluded.length ? `; ${route.excluded.length} excluded` : ""}`);
-  if (result.hedged) out.set("x-meridian-hedged", "1");
-  out.set("server-timing", `route;dur=${routed - received}, origin;dur=${result.ttftMs};desc="ttft"`);
-  return result.response;
-}
-
-function target(s: Scored): Target {
-  const e = s.estimate;
-  return {
-    candidate: s.candidate,
-    hedgeAfterMs: e.p95Ms === null ? null : Math.max(MIN_HEDGE_MS, e.p95Ms),
-    tpotMs: e.source === "prior" ? null : e.tpotMs,
-  };
-}
-
-/** Token counts are guessed from the body size (about four bytes a token) and the output cap. */
-function workload(body: ForwardableRequest, bytes: number, stream: boolean): Workload {
-  const cap = Number(body.max_completion_tokens ?? body.max_tokens ?? DEFAULT_OUTPUT_TOKENS);
-  return { inputTokens: Math.ceil(bytes / 4), outputTokens: Math.min(Number.isFinite(cap) ? cap : DEFAULT_OUTPUT_TOKENS, 4096), stream };
-}
-
-const modelNotFound = (model: string) =>
-  notFound(`The model '${model}' does not exist or you do not have access to it.`, "model_not_found");
-
-const noOrigin = (message: string, region: string) =>
-  new ApiError(503, message, "upstream_error", "no_origin_available", {}, { "x-meridian-region": region });
-
-/** Clients may tighten, never loosen, the configured timeouts. */
-function requestLimits(headers: Headers, config: { ttftTimeoutMs: number; attemptTimeoutMs: number }) {
-  return {
-    ttftTimeoutMs: tighter(headers.get("x-meridian-ttft-timeout-ms"), config.ttftTimeoutMs),
-    attemptTimeoutMs: tighter(headers.get("x-meridian-timeout-ms"), config.attemptTimeoutMs),
-  };
-}
-
-function tighter(value: string | null, limit: number): number {
-  const n = Number(value);
-  return value && Number.isFinite(n) && n > 0 ? Math.min(n, limit) : limit;
+  const send = (signal?: AbortSignal) =>
+    routeAndForward(c, { path: endpoint.path, expectDone: endpoint.expectDone, body, bytes, prefs, received, ...(signal ? { signal } : {}) });
+  return endpoint.cacheable ? withCache(c, endpoint.path, body, send) : send();
 }

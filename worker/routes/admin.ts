@@ -5,7 +5,7 @@ import { readJsonBody } from "../http/body";
 import { ApiError, notFound, unauthorized } from "../http/errors";
 import { KV_TENANT_PREFIX } from "../kv-keys";
 import { remember } from "../origins/snapshot";
-import { idSchema, keyCreate, originCreate, originInput, originPatch, tenantCreate, tenantInput, type Origin, type TenantRecord } from "../schemas/admin";
+import { cachePurge, idSchema, keyCreate, originCreate, originInput, originPatch, tenantCreate, tenantInput, type Origin, type TenantRecord } from "../schemas/admin";
 import { parseOrThrow } from "../schemas/validate";
 import { settings } from "../settings";
 import { forgetKey, forgetTenant } from "../tenants/auth";
@@ -111,6 +111,15 @@ admin.get("/tenants/:id", async (c) => {
   const tenant = await tenantObject(c.env, id).info();
   if (!tenant) throw notFound(`No tenant '${id}'.`, "tenant_not_found");
   return c.json(tenant);
+});
+
+admin.post("/tenants/:id/cache/purge", async (c) => {
+  const id = param(c.req.param("id"), "tenant id");
+  const { model } = parseOrThrow(cachePurge, await body(c));
+  const tenant = await tenantObject(c.env, id).purgeCache(model);
+  if (!tenant) throw notFound(`No tenant '${id}'.`, "tenant_not_found");
+  forgetTenant(id);
+  return c.json({ object: "cache_purge", tenant_id: id, model: model ?? null, generation: tenant.cache_generation });
 });
 
 admin.post("/tenants/:id/keys", async (c) => {

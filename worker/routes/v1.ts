@@ -14,10 +14,10 @@ v1.use(async (c, next) => {
   await next();
 });
 
-v1.post("/chat/completions", (c) => proxy(c, { path: "/chat/completions", schema: chatCompletionRequest, expectDone: true }));
-v1.post("/completions", (c) => proxy(c, { path: "/completions", schema: completionRequest, expectDone: true }));
-v1.post("/embeddings", (c) => proxy(c, { path: "/embeddings", schema: embeddingRequest, expectDone: false }));
-v1.post("/responses", (c) => proxy(c, { path: "/responses", schema: responsesRequest, expectDone: false }));
+v1.post("/chat/completions", (c) => proxy(c, { path: "/chat/completions", schema: chatCompletionRequest, expectDone: true, cacheable: true }));
+v1.post("/completions", (c) => proxy(c, { path: "/completions", schema: completionRequest, expectDone: true, cacheable: true }));
+v1.post("/embeddings", (c) => proxy(c, { path: "/embeddings", schema: embeddingRequest, expectDone: false, cacheable: false }));
+v1.post("/responses", (c) => proxy(c, { path: "/responses", schema: responsesRequest, expectDone: false, cacheable: false }));
 
 v1.get("/models", async (c) => {
   const { tenant } = c.get("caller");

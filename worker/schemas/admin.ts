@@ -30,15 +30,37 @@ export const originPatch = z.partial(z.strictObject(originFields));
 export type OriginInput = z.infer<typeof originInput>;
 export type Origin = OriginInput & { id: string; updated_at: number };
 
+/** A tenant's response cache. Off unless the tenant turns it on. */
+export const cacheSettings = z.strictObject({
+  exact: z._default(z.boolean(), false),
+  semantic: z._default(z.boolean(), false),
+  /** Cosine similarity a near-duplicate needs (the guard applies on top). */
+  threshold: z.optional(z.number().check(z.minimum(0.5), z.maximum(1))),
+  /** How long entries live, in seconds (KV keeps them at least 60 s). */
+  ttl_s: z._default(z.int().check(z.minimum(60), z.maximum(30 * 86_400)), 3_600),
+  /** Cache requests that carry `tools` / `tool_choice` (off: tools may have side effects). */
+  allow_tools: z._default(z.boolean(), false),
+});
+export type CacheSettings = z.infer<typeof cacheSettings>;
+
 export const tenantInput = z.strictObject({
   name: z.string().check(z.minLength(1), z.maxLength(200)),
   /** Public model names the tenant may call; absent means every model the fleet serves. */
   models: z.optional(z.nullable(z.array(z.string().check(z.minLength(1), z.maxLength(256))).check(z.maxLength(1000)))),
+  cache: z.optional(cacheSettings),
 });
 export const tenantCreate = z.strictObject({ id: z.optional(idSchema), ...tenantInput.shape });
 
 export type TenantInput = z.infer<typeof tenantInput>;
-export type TenantRecord = TenantInput & { id: string; created_at: number; updated_at: number };
+/** Bumped by a purge: cache keys include it, so purged entries are simply never read again. */
+export interface CacheGeneration {
+  all: number;
+  models: Record<string, number>;
+}
+
+export type TenantRecord = TenantInput & { id: string; created_at: number; updated_at: number; cache_generation?: CacheGeneration };
+
+export const cachePurge = z.strictObject({ model: z.optional(z.string().check(z.minLength(1), z.maxLength(256))) });
 
 export const keyCreate = z.strictObject({
   name: z.optional(z.string().check(z.maxLength(200))),

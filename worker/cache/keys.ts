@@ -1,0 +1,76 @@
+// Cache keys. Every key starts from the tenant, its cache generation and the
+// model, so no tenant can read another's entries, no model another's, and a
+// purge (a new generation) makes old entries unreachable at once.
+import { sha256Hex } from "../auth/crypto";
+import type { TenantRecord } from "../schemas/admin";
+
+/** Fields that change how a response is delivered, not what it says. */
+const DELIVERY_FIELDS = new Set(["stream", "stream_options", "user", "metadata", "meridian", "store"]);
+
+/** JSON with object keys sorted, so equal requests hash equally whatever their key order. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  const keys = Object.keys(value).sort();
+  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`).join(",")}}`;
+}
+
+function scope(tenant: TenantRecord, model: string, endpoint: string): string {
+  const g = tenant.cache_generation;
+  return `${tenant.id}\u0000${g?.all ?? 0}.${g?.models[model] ?? 0}\u0000${endpoint}\u0000${model}`;
+}
+
+function withoutDelivery(body: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(body)) if (!DELIVERY_FIELDS.has(k)) out[k] = v;
+  return out;
+}
+
+/** The exact key: the whole request as the origin would see it, minus delivery details. */
+export async function exactKey(tenant: TenantRecord, endpoint: string, body: Record<string, unknown> & { model: string }): Promise<string> {
+  return sha256Hex(`${scope(tenant, body.model, endpoint)}\u0000${canonicalJson(withoutDelivery(body))}`);
+}
+
+interface Message {
+  role?: unknown;
+  content?: unknown;
+}
+
+/**
+ * Splits a request into the exactly-hashed prefix (every field and every
+ * earlier turn) and the final user turn's text, which alone is compared by
+ * meaning. Null when the last message is not a plain-text user turn.
+ */
+export async function semanticParts(
+  tenant: TenantRecord,
+  endpoint: string,
+  body: Record<string, unknown> & { model: string },
+): Promise<{ prefixKey: string; text: string } | null> {
+  const rest = withoutDelivery(body);
+  let text: string | null = null;
+  if (Array.isArray(rest.messages)) {
+    const messages = rest.messages as Message[];
+    const last = messages.at(-1);
+    if (last?.role !== "user") return null;
+    text = plainText(last.content);
+    rest.messages = messages.slice(0, -1);
+  } else if (typeof rest.prompt === "string") {
+    text = rest.prompt;
+    delete rest.prompt;
+  }
+  if (text === null || text.trim() === "") return null;
+  const prefixKey = await sha256Hex(`${scope(tenant, body.model, endpoint)}\u0000semantic\u0000${canonicalJson(rest)}`);
+  return { prefixKey, text };
+}
+
+/** The text of a message's content: a string, or only text parts (images make it uncacheable). */
+function plainText(content: unknown): string | null {
+  if (typeof content === "string") return content;
+  if (!Array.isArray(content)) return null;
+  let text = "";
+  for (const part of content as { type?: unknown; text?: unknown }[]) {
+    if (part.type !== "text" || typeof part.text !== "string") return null;
+    text += (text ? "\n" : "") + part.text;
+  }
+  return text;
+}

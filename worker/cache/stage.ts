@@ -1,0 +1,91 @@
+// The cache in front of the origins: exact hits, then near-duplicate hits,
+// else one origin call per distinct request in flight (coalesced), whose
+// complete answer is stored after it has been delivered.
+import type { Context } from "hono";
+import type { AppEnv } from "../app-env";
+import { ApiError } from "../http/errors";
+import type { ForwardableRequest } from "../schemas/openai";
+import { cacheDecision } from "./decision";
+import { asJson, asSse, jsonEntry, sseEntry, type CacheEntry } from "./entry";
+import { exactKey } from "./keys";
+import { board } from "./single-flight";
+import { TieredStore } from "./tiered-store";
+
+export type Send = (signal?: AbortSignal) => Promise<Response>;
+
+/** Entries stay in isolate memory up to a minute; the Cache API and KV hold them for their TTL. */
+export const entries = new TieredStore<CacheEntry>("cache", 500, 60_000);
+/** Larger answers are passed through but not stored. */
+const MAX_ENTRY_BYTES = 512 * 1024;
+
+export async function withCache(c: Context<AppEnv>, path: string, body: ForwardableRequest, send: Send): Promise<Response> {
+  const { tenant } = c.get("caller");
+  const headers = c.req.raw.headers;
+  const decision = cacheDecision(tenant.cache, body, headers);
+  if (!decision.use) return mark(await send(), "bypass");
+
+  const kv = c.env.KV;
+  const waitUntil = (p: Promise<unknown>) => c.executionCtx.waitUntil(p);
+  const stream = body.stream === true;
+  const includeUsage = (body.stream_options as { include_usage?: boolean } | null | undefined)?.include_usage === true;
+  const key = await exactKey(tenant, path, body);
+
+  if (decision.exact) {
+    const entry = await entries.get(kv, key, waitUntil);
+    if (entry) return replay(entry, stream, includeUsage, "hit-exact");
+  }
+
+  // Identical misses in this isolate share one origin call.
+  const seat = board(`${key}:${stream ? "sse" : "json"}`);
+  if (!seat.leader) return mark(await seat.flight.follow(), "miss", { "x-meridian-coalesced": "1" });
+
+  let response: Response;
+  try {
+    response = await send();
+  } catch (err) {
+    seat.flight.fail(err instanceof ApiError ? err.toResponse() : new ApiError(500, "Internal error.", "api_error", "internal_error").toResponse());
+    seat.land();
+    throw err;
+  }
+  if (response.status !== 200) {
+    seat.land();
+    return mark(response, "miss");
+  }
+  const published = seat.flight.publish(response, (ending, chunks) => {
+    seat.land();
+    if (ending !== "ok") return;
+    const entry = entryFrom(chunks, stream);
+    if (entry) waitUntil(entries.put(kv, key, entry, decision.ttlS));
+  });
+  return mark(published, "miss");
+}
+
+/** Only complete, successful, reasonably sized answers become entries. */
+function entryFrom(chunks: Uint8Array[], stream: boolean): CacheEntry | null {
+  let size = 0;
+  for (const chunk of chunks) size += chunk.byteLength;
+  if (size === 0 || size > MAX_ENTRY_BYTES) return null;
+  const decoder = new TextDecoder();
+  let text = "";
+  for (const chunk of chunks) text += decoder.decode(chunk, { stream: true });
+  text += decoder.decode();
+  if (stream) return sseEntry(text);
+  try {
+    const parsed = JSON.parse(text) as { choices?: unknown };
+    return Array.isArray(parsed.choices) ? jsonEntry(text) : null;
+  } catch {
+    return null;
+  }
+}
+
+function replay(entry: CacheEntry, stream: boolean, includeUsage: boolean, how: string, extra: Record<string, string> = {}): Response {
+  const headers = { "x-meridian-cache": how, ...extra };
+  if (stream) return new Response(asSse(entry, includeUsage), { headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", ...headers } });
+  return new Response(asJson(entry), { headers: { "content-type": "application/json", ...headers } });
+}
+
+function mark(response: Response, how: string, extra: Record<string, string> = {}): Response {
+  response.headers.set("x-meridian-cache", how);
+  for (const [k, v] of Object.entries(extra)) response.headers.set(k, v);
+  return response;
+}

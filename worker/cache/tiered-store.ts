@@ -1,0 +1,66 @@
+// Three tiers for cache reads, nearest first: this isolate's memory, the point
+// of presence's Cache API, then Workers KV (global, eventually consistent).
+// A hit in a lower tier fills the ones above it. Writes go to all three.
+import { TtlCache } from "../http/ttl-cache";
+
+type WaitUntil = (p: Promise<unknown>) => void;
+
+const CACHE_ORIGIN = "https://cache.meridian.internal";
+
+export class TieredStore<V> {
+  private readonly memory: TtlCache<V>;
+
+  constructor(
+    /** Namespace in KV and the Cache API, e.g. `cache` or `band`. */
+    private readonly prefix: string,
+    memoryEntries: number,
+    /** Memory keeps values at most this long, whatever their TTL. */
+    private readonly memoryTtlMs: number,
+  ) {
+    this.memory = new TtlCache<V>(memoryEntries);
+  }
+
+  async get(kv: KVNamespace, key: string, waitUntil: WaitUntil): Promise<V | null> {
+    const local = this.memory.get(key);
+    if (local !== undefined) return local;
+
+    const url = this.url(key);
+    const edge = await caches.default.match(url).catch(() => undefined);
+    if (edge) {
+      const value = (await edge.json()) as V;
+      this.memory.set(key, value, this.memoryTtlMs);
+      return value;
+    }
+
+    const stored = await kv.get<{ value: V; expires: number }>(`${this.prefix}:${key}`, "json");
+    if (!stored) return null;
+    const ttlS = Math.floor((stored.expires - Date.now()) / 1000);
+    if (ttlS <= 0) return null;
+    this.memory.set(key, stored.value, Math.min(this.memoryTtlMs, ttlS * 1000));
+    waitUntil(this.putEdge(url, stored.value, ttlS));
+    return stored.value;
+  }
+
+  async put(kv: KVNamespace, key: string, value: V, ttlS: number): Promise<void> {
+    this.memory.set(key, value, Math.min(this.memoryTtlMs, ttlS * 1000));
+    const expires = Date.now() + ttlS * 1000;
+    await Promise.all([
+      this.putEdge(this.url(key), value, ttlS),
+      kv.put(`${this.prefix}:${key}`, JSON.stringify({ value, expires }), { expirationTtl: Math.max(60, ttlS) }),
+    ]);
+  }
+
+  /** Forgets a key in this isolate (the other tiers expire on their own). */
+  forget(key: string): void {
+    this.memory.delete(key);
+  }
+
+  private url(key: string): string {
+    return `${CACHE_ORIGIN}/${this.prefix}/${key}`;
+  }
+
+  private async putEdge(url: string, value: V, ttlS: number): Promise<void> {
+    const res = new Response(JSON.stringify(value), { headers: { "content-type": "application/json", "cache-control": `max-age=${ttlS}` } });
+    await caches.default.put(url, res).catch(() => {});
+  }
+}

@@ -1,0 +1,118 @@
+import type { Context } from "hono";
+import type { AppEnv } from "../app-env";
+import { ApiError } from "../http/errors";
+import { originSnapshot } from "../origins/snapshot";
+import { rankCandidates } from "../routing/candidates";
+import { plan, type Scored } from "../routing/choose";
+import type { Workload } from "../routing/estimate";
+import { popLocation, type CfLocation } from "../routing/location";
+import { describePolicy, type RoutingPreferences } from "../routing/policy";
+import type { ForwardableRequest } from "../schemas/openai";
+import { settings } from "../settings";
+import { inFlight } from "../stats/in-flight";
+import { observe, regionSnapshot } from "../stats/region-client";
+import { forward, type Target } from "./forward";
+import { hedgeBudget } from "./hedge-budget";
+import { modelNotFound } from "./model-not-found";
+
+/** When a request does not cap its output, routing assumes this many tokens. */
+const DEFAULT_OUTPUT_TOKENS = 256;
+/** A hedge never fires sooner than this, however fast the p95. */
+const MIN_HEDGE_MS = 20;
+
+export interface OriginCall {
+  path: string;
+  expectDone: boolean;
+  body: ForwardableRequest;
+  /** Size of the client's body, for the input token guess. */
+  bytes: number;
+  prefs: RoutingPreferences;
+  received: number;
+  signal?: AbortSignal;
+}
+
+/** Routes a validated request to an origin and returns its (possibly streaming) answer, headers set. */
+export async function routeAndForward(c: Context<AppEnv>, call: OriginCall): Promise<Response> {
+  const { body, prefs } = call;
+  const config = settings(c.env);
+  const waitUntil = (p: Promise<unknown>) => c.executionCtx.waitUntil(p);
+  const headers = c.req.raw.headers;
+  const origins = await originSnapshot(c.env.KV, waitUntil);
+  const location = popLocation(c.req.raw.cf as CfLocation | undefined, headers, config.devMode);
+  const candidates = rankCandidates(origins.origins, body.model, location);
+  if (candidates.length === 0) {
+    if (!origins.origins.some((o) => body.model in o.models)) throw modelNotFound(body.model);
+    throw noOrigin(`No origin is taking traffic for model '${body.model}' right now.`, location.region);
+  }
+
+  const stream = body.stream === true;
+  const stats = regionSnapshot(c.env, location.region, waitUntil);
+  const route = plan(candidates, stats, workload(body, call.bytes, stream), prefs, inFlight.get, Math.random, config.exploreRate);
+  if (route.ordered.length === 0) {
+    const why = route.excluded.map((e) => `${e.origin}: ${e.reason}`).join("; ");
+    throw noOrigin(`No origin for model '${body.model}' meets this request's constraints (${why}).`, location.region);
+  }
+  const routed = Date.now();
+
+  const budget = hedgeBudget(c.get("caller").tenant.id, config.hedgeBudget);
+  budget.earn();
+  const limits = requestLimits(headers, config);
+  const result = await forward({
+    targets: route.ordered.map(target),
+    path: call.path,
+    body,
+    stream,
+    expectDone: call.expectDone,
+    requestId: c.get("requestId"),
+    maxAttempts: config.maxAttempts,
+    ttftTimeoutMs: limits.ttftTimeoutMs,
+    attemptTimeoutMs: limits.attemptTimeoutMs,
+    deadline: call.received + config.totalTimeoutMs,
+    mayHedge: () => prefs.hedge && budget.take(),
+    observe: (obs) => observe(c.env, location.region, obs, waitUntil),
+    ...(call.signal ? { signal: call.signal } : {}),
+  }).catch((err: unknown) => {
+    if (err instanceof ApiError) err.headers["x-meridian-region"] = location.region;
+    throw err;
+  });
+
+  const out = result.response.headers;
+  out.set("x-meridian-origin", result.target.candidate.origin.id);
+  out.set("x-meridian-region", location.region);
+  out.set("x-meridian-attempts", String(result.attempts.length));
+  out.set("x-meridian-route", `${describePolicy(prefs.policy)}; ${route.reason}${route.excluded.length ? `; ${route.excluded.length} excluded` : ""}`);
+  if (result.hedged) out.set("x-meridian-hedged", "1");
+  out.set("server-timing", `route;dur=${routed - call.received}, origin;dur=${result.ttftMs};desc="ttft"`);
+  return result.response;
+}
+
+function target(s: Scored): Target {
+  const e = s.estimate;
+  return {
+    candidate: s.candidate,
+    hedgeAfterMs: e.p95Ms === null ? null : Math.max(MIN_HEDGE_MS, e.p95Ms),
+    tpotMs: e.source === "prior" ? null : e.tpotMs,
+  };
+}
+
+/** Token counts are guessed from the body size (about four bytes a token) and the output cap. */
+function workload(body: ForwardableRequest, bytes: number, stream: boolean): Workload {
+  const cap = Number(body.max_completion_tokens ?? body.max_tokens ?? DEFAULT_OUTPUT_TOKENS);
+  return { inputTokens: Math.ceil(bytes / 4), outputTokens: Math.min(Number.isFinite(cap) ? cap : DEFAULT_OUTPUT_TOKENS, 4096), stream };
+}
+
+const noOrigin = (message: string, region: string) =>
+  new ApiError(503, message, "upstream_error", "no_origin_available", {}, { "x-meridian-region": region });
+
+/** Clients may tighten, never loosen, the configured timeouts. */
+function requestLimits(headers: Headers, config: { ttftTimeoutMs: number; attemptTimeoutMs: number }) {
+  return {
+    ttftTimeoutMs: tighter(headers.get("x-meridian-ttft-timeout-ms"), config.ttftTimeoutMs),
+    attemptTimeoutMs: tighter(headers.get("x-meridian-timeout-ms"), config.attemptTimeoutMs),
+  };
+}
+
+function tighter(value: string | null, limit: number): number {
+  const n = Number(value);
+  return value && Number.isFinite(n) && n > 0 ? Math.min(n, limit) : limit;
+}
