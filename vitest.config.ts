@@ -40,7 +40,7 @@ export default defineConfig({
       {
         test: {
           name: "fleet",
-          include: ["fleet/**/*.test.ts"],
+          include: ["fleet/**/*.test.ts", "sim/**/*.test.ts", "eval/**/*.test.ts"],
           environment: "node",
         },
       },

@@ -214,8 +214,8 @@ async function attempt(plan: ForwardPlan, target: Target, limitMs: number, contr
   } catch (err) {
     const reason: unknown = controller.signal.reason;
     if (reason instanceof LostRace) {
-      // Slower than the hedge that beat it: its TTFT is at least this long, and routing should know.
-      observe({ ok: true, ttftMs: Date.now() - started });
+      // Slower than the hedge that beat it: its TTFT is at least this long (a censored sample).
+      observe({ ok: true, censored: true, ttftMs: Date.now() - started });
       return { attempt: record("cancelled") };
     }
     return failed(record(reason instanceof AttemptTimeout || err instanceof AttemptTimeout ? "timeout" : "network_error"), observe);

@@ -13,6 +13,11 @@ export interface Observation {
   outputTokens?: number;
   /** From a 429/503 `Retry-After`. */
   retryAfterMs?: number;
+  /**
+   * The attempt was abandoned (it lost a hedge race): `ttftMs` is only a lower
+   * bound, and the attempt says nothing about the origin's health.
+   */
+  censored?: true;
 }
 
 /**

@@ -145,6 +145,21 @@ describe("OriginStats", () => {
     expect(stats.summary(T0 + 20_000).circuit).toBe("half_open");
   });
 
+  it("takes an abandoned attempt as a lower bound of TTFT that touches neither health nor sketches", () => {
+    const stats = new OriginStats();
+    stats.observe(obs(T0, { ttftMs: 100 }), T0);
+    for (let i = 1; i <= 4; i++) stats.observe(obs(T0, { ok: false }), T0 + i);
+    stats.observe(obs(T0, { ok: true, censored: true, ttftMs: 40 }), T0 + 5);
+    expect(stats.summary(T0 + 5).models["llama-8b"]!.ttftMs).toBe(100); // a lower bound below the estimate says nothing
+    stats.observe(obs(T0, { ok: true, censored: true, ttftMs: 900 }), T0 + 6);
+    const s = stats.summary(T0 + 6);
+    expect(s.models["llama-8b"]!.ttftMs).toBe(900);
+    expect(s.models["llama-8b"]!.samples).toBe(1);
+    expect([s.ok, s.err]).toEqual([1, 4]);
+    stats.observe(obs(T0, { ok: false }), T0 + 7); // the fifth failure in a row still opens the circuit
+    expect(stats.summary(T0 + 7).circuit).toBe("open");
+  });
+
   it("does not let a late success close an open circuit before its wait is over", () => {
     const stats = new OriginStats();
     stats.observe(obs(T0, { ok: false, status: 429, retryAfterMs: 20_000 }), T0);

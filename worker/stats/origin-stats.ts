@@ -157,6 +157,7 @@ export class OriginStats {
   }
 
   observe(obs: Observation, now: number): void {
+    if (obs.censored) return this.observeCensored(obs, now);
     this.window.record(obs.ok, now);
     this.arrivals = this.decayedArrivals(now) + 1;
     this.arrivalsAt = now;
@@ -167,6 +168,17 @@ export class OriginStats {
     let m = this.models.get(obs.model);
     if (!m) this.models.set(obs.model, (m = new ModelStats()));
     m.observe(obs, now);
+  }
+
+  /**
+   * An abandoned attempt: its TTFT was at least `ttftMs`. That may only raise
+   * the estimate (peak-EWMA), never lower it; health and sketches are untouched.
+   */
+  private observeCensored(obs: Observation, now: number): void {
+    const m = this.models.get(obs.model);
+    if (!m || obs.ttftMs === undefined || obs.ttftMs <= m.ttft) return;
+    m.ttft = obs.ttftMs;
+    m.ttftAt = now;
   }
 
   /** Active health probes move the circuit, not the latency estimates. */

@@ -1,0 +1,181 @@
+// One request's attempts, on the simulation clock: the rules of
+// worker/pipeline/forward.ts (which runs on real fetch and timers, so it
+// cannot be driven here) restated as events. Targets are tried in order up to
+// maxAttempts; an attempt that has not delivered its first token within the
+// TTFT timeout, or whose connection is refused, fails over to the next. When
+// the current target has a p95 (`hedgeAfterMs`) and has not answered by then,
+// and the budget allows, the next target starts alongside: the first token
+// wins and the other attempt is cancelled. What each attempt teaches is
+// reported through `observe`, with the same fields forward.ts reports.
+import type { Observation } from "../worker/stats/observation";
+import type { EventHandle, EventQueue } from "./event-queue";
+import type { SimSequenceHandle } from "./origin-engine";
+import type { SimOrigin } from "./origin";
+
+export interface SimTarget {
+  readonly origin: SimOrigin;
+  /** Start a hedge when this origin has not answered by then, or never. */
+  readonly hedgeAfterMs: number | null;
+}
+
+export interface ForwardEnv {
+  readonly clock: EventQueue;
+  readonly model: string;
+  readonly ttftTimeoutMs: number;
+  readonly maxAttempts: number;
+  /** One jittered trip between this PoP and the origin. */
+  oneWay(origin: SimOrigin): number;
+  observe(obs: Observation): void;
+  attemptStarted(origin: SimOrigin): void;
+  attemptEnded(origin: SimOrigin): void;
+  /** Asked when a hedge would start. */
+  mayHedge(): boolean;
+}
+
+export interface ForwardListener {
+  onFirstToken(at: number, origin: SimOrigin, attempts: number, hedged: boolean): void;
+  /** The stream ended: completely, or cut by a dying origin. */
+  onEnd(at: number, complete: boolean): void;
+  /** No attempt delivered a first token. */
+  onFail(at: number, attempts: number): void;
+}
+
+export interface Work {
+  readonly promptTokens: number;
+  readonly outputTokens: number;
+}
+
+interface Racer {
+  readonly origin: SimOrigin;
+  readonly started: number;
+  settled: boolean;
+  won: boolean;
+  handle: SimSequenceHandle | null;
+  timeout: EventHandle | null;
+  ttftMs: number;
+}
+
+export function forward(env: ForwardEnv, work: Work, targets: readonly SimTarget[], listener: ForwardListener): void {
+  new Forwarding(env, work, targets.slice(0, env.maxAttempts), listener).round();
+}
+
+class Forwarding {
+  private next = 0;
+  private attempts = 0;
+  private hedged = false;
+  private decided = false;
+  private racers: Racer[] = [];
+  private hedgeTimer: EventHandle | null = null;
+
+  constructor(
+    private readonly env: ForwardEnv,
+    private readonly work: Work,
+    private readonly queue: readonly SimTarget[],
+    private readonly listener: ForwardListener,
+  ) {}
+
+  round(): void {
+    if (this.decided) return;
+    const { clock } = this.env;
+    const target = this.queue[this.next++];
+    if (!target) {
+      this.listener.onFail(clock.now, this.attempts);
+      return;
+    }
+    const primary = this.launch(target.origin);
+    this.racers = [primary];
+    const hedgeAfter = target.hedgeAfterMs;
+    if (hedgeAfter !== null && this.next < this.queue.length) {
+      this.hedgeTimer = clock.after(hedgeAfter, () => {
+        this.hedgeTimer = null;
+        if (primary.settled || !this.env.mayHedge()) return;
+        this.racers.push(this.launch(this.queue[this.next++]!.origin));
+        this.hedged = true;
+      });
+    }
+  }
+
+  private launch(origin: SimOrigin): Racer {
+    const env = this.env;
+    const clock = env.clock;
+    const racer: Racer = { origin, started: clock.now, settled: false, won: false, handle: null, timeout: null, ttftMs: 0 };
+    this.attempts++;
+    env.attemptStarted(origin);
+    racer.timeout = clock.after(env.ttftTimeoutMs, () => this.failed(racer));
+    clock.after(env.oneWay(origin), () => {
+      if (racer.settled) return; // the client gave up before the request arrived
+      switch (origin.health) {
+        case "blackhole":
+          return; // no answer: the timeout decides
+        case "refused":
+          clock.after(env.oneWay(origin), () => this.failed(racer));
+          return;
+        case "up":
+          racer.handle = origin.submit({
+            promptTokens: this.work.promptTokens,
+            outputTokens: this.work.outputTokens,
+            onFirstToken: () => clock.after(env.oneWay(origin), () => this.firstToken(racer)),
+            onDone: () => clock.after(env.oneWay(origin), () => this.ended(racer, true)),
+            onCut: () => clock.after(env.oneWay(origin), () => this.ended(racer, false)),
+          });
+      }
+    });
+    return racer;
+  }
+
+  /** The client closes the connection; the origin hears of it one trip later. */
+  private abort(racer: Racer): void {
+    if (racer.timeout) racer.timeout.cancelled = true;
+    this.env.clock.after(this.env.oneWay(racer.origin), () => racer.handle?.cancel());
+  }
+
+  private firstToken(racer: Racer): void {
+    if (racer.settled) return;
+    const now = this.env.clock.now;
+    racer.settled = true;
+    racer.won = true;
+    racer.ttftMs = now - racer.started;
+    if (racer.timeout) racer.timeout.cancelled = true;
+    this.decided = true;
+    if (this.hedgeTimer) this.hedgeTimer.cancelled = true;
+    for (const other of this.racers) {
+      if (other.settled) continue;
+      // Lost the race: slower than the winner, and routing should know it.
+      other.settled = true;
+      this.abort(other);
+      this.env.observe({ origin: other.origin.id, model: this.env.model, at: other.started, ok: true, ttftMs: now - other.started });
+      this.env.attemptEnded(other.origin);
+    }
+    this.listener.onFirstToken(now, racer.origin, this.attempts, this.hedged);
+  }
+
+  private ended(racer: Racer, complete: boolean): void {
+    if (!racer.won) return; // a cancelled attempt whose tokens were already on the wire
+    const now = this.env.clock.now;
+    this.env.observe({
+      origin: racer.origin.id,
+      model: this.env.model,
+      at: racer.started,
+      ok: complete,
+      ttftMs: racer.ttftMs,
+      totalMs: now - racer.started,
+      outputTokens: this.work.outputTokens,
+    });
+    this.env.attemptEnded(racer.origin);
+    this.listener.onEnd(now, complete);
+  }
+
+  private failed(racer: Racer): void {
+    if (racer.settled) return;
+    racer.settled = true;
+    this.abort(racer);
+    this.env.observe({ origin: racer.origin.id, model: this.env.model, at: racer.started, ok: false });
+    this.env.attemptEnded(racer.origin);
+    if (this.racers.every((r) => r.settled)) {
+      // Settled before its p95: no hedge for this round (forward.ts's settledWithin).
+      if (this.hedgeTimer) this.hedgeTimer.cancelled = true;
+      this.hedgeTimer = null;
+      this.round();
+    }
+  }
+}

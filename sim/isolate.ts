@@ -1,0 +1,54 @@
+// One Worker isolate in one PoP (the simulation runs one per PoP): its own
+// in-flight counts per origin, its hedge budget, and the observation batcher
+// of worker/stats/region-client.ts: failures go out at once, successes after
+// STATS_FLUSH_MS = 1 s or when 32 are waiting; a batch reaches the region's
+// statistics one network trip later.
+import { HedgeBudget } from "../worker/pipeline/hedge-budget";
+import type { Observation } from "../worker/stats/observation";
+import type { EventQueue } from "./event-queue";
+
+export const STATS_FLUSH_MS = 1_000;
+const FLUSH_AT = 32;
+
+export class Isolate {
+  private batch: Observation[] = [];
+  private scheduled = false;
+  private readonly open = new Map<string, number>();
+  readonly budget: HedgeBudget;
+
+  constructor(
+    private readonly clock: EventQueue,
+    /** Delivers a batch to the region's statistics (after the trip there). */
+    private readonly send: (batch: Observation[]) => void,
+    hedgeRatio: number,
+  ) {
+    this.budget = new HedgeBudget(hedgeRatio);
+  }
+
+  readonly inFlight = (origin: string): number => this.open.get(origin) ?? 0;
+
+  start(origin: string): void {
+    this.open.set(origin, this.inFlight(origin) + 1);
+  }
+
+  end(origin: string): void {
+    this.open.set(origin, Math.max(0, this.inFlight(origin) - 1));
+  }
+
+  observe(obs: Observation): void {
+    this.batch.push(obs);
+    if (!obs.ok || this.batch.length >= FLUSH_AT) this.flush();
+    else if (!this.scheduled) {
+      this.scheduled = true;
+      this.clock.after(STATS_FLUSH_MS, () => this.flush());
+    }
+  }
+
+  private flush(): void {
+    if (this.batch.length === 0) return;
+    const batch = this.batch;
+    this.batch = [];
+    this.scheduled = false;
+    this.send(batch);
+  }
+}

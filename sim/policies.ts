@@ -1,0 +1,95 @@
+// How each policy orders the origins for one request. Meridian asks the
+// worker's own plan() (estimate.ts + choose.ts) with the region snapshot and
+// the isolate's in-flight counts; the baselines ignore statistics entirely.
+import type { Candidate } from "../worker/routing/candidates";
+import { plan } from "../worker/routing/choose";
+import type { Workload } from "../worker/routing/estimate";
+import { DEFAULT_PREFERENCES, type RoutingPreferences } from "../worker/routing/policy";
+import type { SimTarget } from "./forward";
+import type { Isolate } from "./isolate";
+import type { Request } from "./load";
+import type { SimOrigin } from "./origin";
+import type { RegionStatsSim } from "./region-stats";
+import type { Random } from "./rng";
+
+export const POLICIES = ["meridian", "nearest", "random", "cheapest"] as const;
+/** Opt-in variants (SIM_EXTRA): Meridian with hedging off, as `x-meridian-hedge: off` or HEDGE_BUDGET=0 would run it. */
+export const EXTRA_POLICIES = ["meridian-nohedge"] as const;
+export type PolicyName = (typeof POLICIES)[number] | (typeof EXTRA_POLICIES)[number];
+
+export function isPolicyName(s: string): s is PolicyName {
+  return (POLICIES as readonly string[]).includes(s) || (EXTRA_POLICIES as readonly string[]).includes(s);
+}
+
+/** Policies that route with Meridian's statistics. */
+export const usesStatistics = (p: PolicyName): boolean => p === "meridian" || p === "meridian-nohedge";
+
+/** As the worker's request path (worker/pipeline): when a request does not cap its output, routing assumes this many tokens. */
+export const DEFAULT_OUTPUT_TOKENS = 256;
+/** As the worker's request path (worker/pipeline): a hedge never fires sooner than this. */
+export const MIN_HEDGE_MS = 20;
+
+/** What a PoP hands its router. */
+export interface PopContext {
+  /** rankCandidates() from this PoP: every origin serving the model, nearest first. */
+  readonly candidates: readonly Candidate[];
+  readonly isolate: Isolate;
+  readonly region: RegionStatsSim;
+}
+
+export interface Router {
+  readonly name: PolicyName;
+  /** Whether attempts may be hedged (Meridian only). */
+  readonly hedging: boolean;
+  route(req: Request, pop: PopContext): SimTarget[];
+}
+
+export function makeRouter(name: PolicyName, origins: ReadonlyMap<string, SimOrigin>, random: Random, prefs: RoutingPreferences = DEFAULT_PREFERENCES): Router {
+  const plain = (c: Candidate): SimTarget => ({ origin: origins.get(c.origin.id)!, hedgeAfterMs: null });
+  switch (name) {
+    case "meridian-nohedge":
+      return { ...makeRouter("meridian", origins, random, { ...prefs, hedge: false }), name };
+    case "meridian":
+      return {
+        name,
+        hedging: prefs.hedge,
+        route(req, pop) {
+          // The router cannot see the output length: uncapped requests count as DEFAULT_OUTPUT_TOKENS.
+          const work: Workload = { inputTokens: req.promptTokens, outputTokens: DEFAULT_OUTPUT_TOKENS, stream: true };
+          const route = plan(pop.candidates, pop.region.snapshot, work, prefs, pop.isolate.inFlight, random);
+          return route.ordered.map((s) => ({
+            origin: origins.get(s.candidate.origin.id)!,
+            hedgeAfterMs: s.estimate.p95Ms === null ? null : Math.max(MIN_HEDGE_MS, s.estimate.p95Ms),
+          }));
+        },
+      };
+    case "nearest":
+      return { name, hedging: false, route: (_req, pop) => pop.candidates.map(plain) };
+    case "random":
+      return {
+        name,
+        hedging: false,
+        route(_req, pop) {
+          const order = pop.candidates.slice();
+          for (let i = order.length - 1; i > 0; i--) {
+            const j = Math.floor(random() * (i + 1));
+            [order[i], order[j]] = [order[j]!, order[i]!];
+          }
+          return order.map(plain);
+        },
+      };
+    case "cheapest":
+      return {
+        name,
+        hedging: false,
+        route(req, pop) {
+          const price = (c: Candidate) => req.promptTokens * c.origin.price.input_per_m + DEFAULT_OUTPUT_TOKENS * c.origin.price.output_per_m;
+          // Stable sort: equal prices stay nearest first.
+          return pop.candidates
+            .slice()
+            .sort((a, b) => price(a) - price(b))
+            .map(plain);
+        },
+      };
+  }
+}
