@@ -26,6 +26,7 @@ export async function seed(routerUrl: string, adminToken: string, demoKey: strin
       price: o.price,
     });
   }
-  await admin.call("PUT", `/tenants/${DEMO_TENANT}`, { name: "Demo tenant" });
+  // The demo tenant has the exact and semantic cache on, at the default threshold.
+  await admin.call("PUT", `/tenants/${DEMO_TENANT}`, { name: "Demo tenant", cache: { exact: true, semantic: true } });
   await admin.call("POST", `/tenants/${DEMO_TENANT}/keys`, { name: "demo", key: demoKey });
 }

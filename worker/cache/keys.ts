@@ -3,6 +3,7 @@
 // purge (a new generation) makes old entries unreachable at once.
 import { sha256Hex } from "../auth/crypto";
 import type { TenantRecord } from "../schemas/admin";
+import { FINGERPRINT_VERSION } from "./fingerprint";
 
 /** Fields that change how a response is delivered, not what it says. */
 const DELIVERY_FIELDS = new Set(["stream", "stream_options", "user", "metadata", "meridian", "store"]);
@@ -59,7 +60,7 @@ export async function semanticParts(
     delete rest.prompt;
   }
   if (text === null || text.trim() === "") return null;
-  const prefixKey = await sha256Hex(`${scope(tenant, body.model, endpoint)}\u0000semantic\u0000${canonicalJson(rest)}`);
+  const prefixKey = await sha256Hex(`${scope(tenant, body.model, endpoint)}\u0000semantic-v${FINGERPRINT_VERSION}\u0000${canonicalJson(rest)}`);
   return { prefixKey, text };
 }
 

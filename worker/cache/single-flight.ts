@@ -50,8 +50,8 @@ export class Flight {
     return new Response(body, { status: response.status, headers: response.headers });
   }
 
-  /** The leader failed before it had a response: followers get the same error. */
-  fail(response: Response): void {
+  /** The leader's answer came whole (an error, or a cache hit): followers get the same. */
+  settle(response: Response): void {
     void response.arrayBuffer().then((buffer) => {
       this.head = { status: response.status, headers: [...response.headers] };
       this.chunks.push(new Uint8Array(buffer));

@@ -1,0 +1,86 @@
+// The semantic index in KV. KV has no vector search, so similarity becomes
+// exact lookups: each SimHash band of a prompt's fingerprint is a key holding
+// the few newest entries that fell in that band; a lookup reads every band
+// of the new prompt, gathers those entries' fingerprints and verifies them.
+import { TtlCache } from "../http/ttl-cache";
+import type { PromptFingerprint } from "./fingerprint";
+import { bands } from "./lsh";
+import { DEFAULT_THRESHOLD, verify } from "./similarity";
+import { TieredStore } from "./tiered-store";
+
+type WaitUntil = (p: Promise<unknown>) => void;
+
+/** What the index keeps of an answered prompt: its fingerprint and where its answer is. */
+interface SemanticRecord {
+  key: string;
+  vector: number[];
+  signature: [number, number];
+  salient: number[];
+}
+
+export interface SemanticMatch {
+  /** The exact-cache key of the matching answer. */
+  key: string;
+  similarity: number;
+}
+
+/** Band lists change as entries arrive, so isolates hold them only briefly. */
+const bandLists = new TieredStore<string[]>("band", 5_000, 5_000);
+const records = new TieredStore<SemanticRecord>("sem", 2_000, 60_000);
+/** Newest entries per band. */
+const BAND_CAPACITY = 8;
+/** At most this many candidates are verified per lookup. */
+const MAX_CANDIDATES = 24;
+/**
+ * KV takes about one write per second per key. A band this isolate wrote
+ * that recently is skipped: the new entry stays findable through its other bands.
+ */
+const BAND_WRITE_GAP_MS = 1_500;
+const recentBandWrites = new TtlCache<true>(10_000);
+
+const bandKeys = (prefixKey: string, fp: PromptFingerprint) => bands(fp.signature).map((band) => `${prefixKey}:${band}`);
+
+/** The best verified near-duplicate under the same conversation prefix, or null. */
+export async function findSimilar(
+  kv: KVNamespace,
+  prefixKey: string,
+  fp: PromptFingerprint,
+  threshold: number | undefined,
+  waitUntil: WaitUntil,
+): Promise<SemanticMatch | null> {
+  if (fp.known === 0) return null;
+  const lists = await Promise.all(bandKeys(prefixKey, fp).map((k) => bandLists.get(kv, k, waitUntil)));
+  const ids = [...new Set(lists.flatMap((list) => list ?? []))].slice(0, MAX_CANDIDATES);
+  if (ids.length === 0) return null;
+  const candidates = await Promise.all(ids.map((id) => records.get(kv, id, waitUntil)));
+  let best: SemanticMatch | null = null;
+  for (const record of candidates) {
+    if (!record) continue;
+    const verdict = verify(fp, fromRecord(record), threshold ?? DEFAULT_THRESHOLD);
+    if (verdict.hit && (!best || verdict.similarity > best.similarity)) best = { key: record.key, similarity: verdict.similarity };
+  }
+  return best;
+}
+
+/** Indexes an answered prompt so later near-duplicates can find its answer. */
+export async function index(kv: KVNamespace, prefixKey: string, fp: PromptFingerprint, key: string, ttlS: number, waitUntil: WaitUntil): Promise<void> {
+  if (fp.known === 0) return;
+  await records.put(kv, key, toRecord(key, fp), ttlS);
+  await Promise.all(
+    bandKeys(prefixKey, fp).map(async (bandKey) => {
+      if (recentBandWrites.get(bandKey)) return;
+      recentBandWrites.set(bandKey, true, BAND_WRITE_GAP_MS);
+      const current = (await bandLists.get(kv, bandKey, waitUntil)) ?? [];
+      const merged = [key, ...current.filter((id) => id !== key)].slice(0, BAND_CAPACITY);
+      await bandLists.put(kv, bandKey, merged, ttlS);
+    }),
+  );
+}
+
+function toRecord(key: string, fp: PromptFingerprint): SemanticRecord {
+  return { key, vector: Array.from(fp.vector, (x) => Math.round(x * 1e5) / 1e5), signature: fp.signature, salient: Array.from(fp.salient) };
+}
+
+function fromRecord(r: SemanticRecord): PromptFingerprint {
+  return { vector: Float32Array.from(r.vector), signature: r.signature, salient: Uint32Array.from(r.salient), tokens: r.vector.length, known: 1 };
+}
