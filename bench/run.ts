@@ -1,0 +1,101 @@
+// `npm run bench`: runs every suite and prints tables (no pass/fail asserts).
+// Options come from the environment; see bench/README.md. Ctrl-C (or SIGTERM)
+// stops the run and everything it started, and exits 0.
+
+import { fileURLToPath } from "node:url";
+import { ConfigError, readConfig, type BenchConfig } from "./lib/config";
+import { clkTck, cpuTicks, machineFacts, sourceFacts } from "./lib/machine";
+import { runtimeVersions } from "./lib/router";
+import { fmt } from "./lib/stats";
+import type { Suite } from "./lib/suite";
+import { embedding } from "./suites/embedding";
+import { overhead } from "./suites/overhead";
+
+const SUITES: readonly Suite[] = [overhead, embedding];
+
+let config: BenchConfig;
+try {
+  config = readConfig();
+} catch (err) {
+  if (!(err instanceof ConfigError)) throw err;
+  console.error(err.message);
+  process.exit(2);
+}
+
+const controller = new AbortController();
+const cleanups: (() => Promise<unknown> | unknown)[] = [];
+let interrupted = 0;
+
+function onSignal(sig: NodeJS.Signals): void {
+  // One Ctrl-C can arrive several times (the terminal signals the whole process
+  // group, and npm and tsx forward it again): only a later one means "hurry".
+  if (interrupted) {
+    if (Date.now() - interrupted < 2_000) return;
+    console.error(`\n${sig} again: exiting without waiting.`);
+    process.exit(1); // Miniflare's exit hook still kills workerd
+  }
+  interrupted = Date.now();
+  console.error(`\n${sig}: stopping...`);
+  controller.abort();
+  // Whatever is in flight ends within milliseconds; do not hang if something does not.
+  setTimeout(() => {
+    console.error("shutdown took too long; exiting.");
+    process.exit(1);
+  }, 15_000).unref();
+}
+process.on("SIGINT", onSignal);
+process.on("SIGTERM", onSignal);
+
+const m = machineFacts();
+const v = runtimeVersions();
+const started = Date.now();
+const ticks0 = cpuTicks();
+console.log(`Meridian benchmarks (${sourceFacts(fileURLToPath(new URL("..", import.meta.url)))})`);
+console.log(`Machine: ${m.model}, ${m.cpus} CPUs, ${fmt(m.memoryGiB, 1)} GiB, load average ${fmt(m.loadAvg, 2)}; Node ${m.node}`);
+console.log(
+  `Runtime: router figures come from workerd ${v.workerd} driven by the Miniflare ${v.miniflare} API (one workerd process, no wrangler dev), ` +
+    (config.routerLayers === "direct" ? "direct socket to the worker" : "behind Miniflare's entry and outbound workers"),
+);
+console.log("");
+
+let code = 0;
+try {
+  for (const suite of SUITES) {
+    if (controller.signal.aborted) break;
+    console.log(`== ${suite.name} ==`);
+    await suite.run({
+      config,
+      signal: controller.signal,
+      defer: (fn) => cleanups.push(fn),
+      progress: (msg) => {
+        if (!controller.signal.aborted) process.stderr.write(`  [${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s] ${msg}\n`);
+      },
+    });
+    console.log("");
+  }
+} catch (err) {
+  if (!controller.signal.aborted) {
+    console.error(err instanceof Error ? (err.stack ?? err.message) : err);
+    code = 1;
+  }
+} finally {
+  for (const fn of cleanups.reverse()) {
+    try {
+      await fn();
+    } catch (err) {
+      console.error("cleanup failed:", err instanceof Error ? err.message : err);
+    }
+  }
+}
+if (!interrupted && code === 0) {
+  const seconds = (Date.now() - started) / 1000;
+  const ticks1 = cpuTicks();
+  let others = "";
+  if (ticks0 && ticks1) {
+    const hz = await clkTck();
+    const share = ((ticks1.machine - ticks0.machine - (ticks1.own - ticks0.own)) / hz / seconds) * 100;
+    others = `; other processes used ${fmt(Math.max(0, share), 0)}% of one core on average${share > 15 ? " (a busy machine: expect noisy figures)" : ""}`;
+  }
+  console.log(`Done in ${seconds.toFixed(0)} s${others}.`);
+}
+process.exit(code);
