@@ -1,3 +1,4 @@
+import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { adminJson, chat, expectOpenAiError, fleet, readSse, registerOrigin, request, userMessage } from "./helpers";
 
@@ -107,6 +108,16 @@ describe("exact cache", () => {
     const noCache = (await adminJson<{ key: string }>("POST", "/tenants/cache-c/keys", {})).key;
     expect((await ask(noCache, prompt)).headers.get("x-meridian-cache")).toBe("bypass");
     expect(plain).toBeTruthy();
+  });
+
+  it("lets a request set its entry's time to live", async () => {
+    await (await ask(key, "How long is a piece of string?", {}, { "x-meridian-cache-ttl": "120" })).text();
+    await new Promise((r) => setTimeout(r, 50));
+    const now = Date.now() / 1000;
+    const listed = await env.KV.list({ prefix: "cache:" });
+    const expirations = listed.keys.map((k) => k.expiration ?? 0);
+    expect(expirations.some((e) => e > now + 100 && e < now + 140)).toBe(true); // this one
+    expect(expirations.some((e) => e > now + 3_000)).toBe(true); // the tenant default (one hour)
   });
 
   it("never stores errors or broken streams", async () => {

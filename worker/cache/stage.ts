@@ -21,16 +21,14 @@ export const entries = new TieredStore<CacheEntry>("cache", 500, 60_000);
 /** Larger answers are passed through but not stored. */
 const MAX_ENTRY_BYTES = 512 * 1024;
 /**
- * How long a semantic lookup may run before the origin call starts anyway.
- * Hot band keys answer from isolate memory or the PoP's Cache API well within
- * it; a cold KV read races the origin call instead of delaying it.
+ * How long the cache lookups may run before the origin call starts anyway.
+ * Hot keys answer from isolate memory or the PoP's Cache API well within it;
+ * a cold KV read races the origin call instead of delaying it.
  */
-const SEMANTIC_HEAD_START_MS = 5;
+const LOOKUP_HEAD_START_MS = 5;
 
-type Outcome =
-  | { kind: "origin"; response: Response }
-  | { kind: "error"; error: unknown }
-  | { kind: "hit"; entry: CacheEntry; similarity: number };
+type Hit = { kind: "hit"; how: "hit-exact" | "hit-semantic"; entry: CacheEntry; similarity?: number };
+type Outcome = { kind: "origin"; response: Response } | { kind: "error"; error: unknown } | Hit;
 
 export async function withCache(c: Context<AppEnv>, path: string, body: ForwardableRequest, send: Send): Promise<Response> {
   const { tenant } = c.get("caller");
@@ -44,22 +42,17 @@ export async function withCache(c: Context<AppEnv>, path: string, body: Forwarda
   const includeUsage = (body.stream_options as { include_usage?: boolean } | null | undefined)?.include_usage === true;
   const key = await exactKey(tenant, path, body);
 
-  if (decision.exact) {
-    const entry = await entries.get(kv, key, waitUntil);
-    if (entry) return replay(entry, stream, includeUsage, "hit-exact");
-  }
-
-  // Near-duplicates of the final user turn, under the exact same conversation prefix.
+  // Exact and near-duplicate lookups run together (an exact hit is preferred);
+  // near-duplicates compare the final user turn under the exact same conversation prefix.
   const parts = decision.semantic ? await semanticParts(tenant, path, body) : null;
   const fp: PromptFingerprint | null = parts ? fingerprint(parts.text) : null;
-  let lookup: Promise<Outcome | null> | null = null;
-  if (parts && fp) {
-    lookup = findSimilar(kv, parts.prefixKey, fp, decision.threshold, waitUntil)
-      .then((match) => semanticHit(kv, match, waitUntil))
-      .catch(() => null);
-    const early = await within(lookup, SEMANTIC_HEAD_START_MS);
+  const exact = decision.exact ? exactHit(kv, key, waitUntil) : null;
+  const similar = parts && fp ? findSimilar(kv, parts.prefixKey, fp, decision.threshold, waitUntil).then((m) => semanticHit(kv, m, waitUntil)).catch(() => null) : null;
+  let lookup = exact || similar ? (exact ?? Promise.resolve(null)).then((hit) => hit ?? similar, () => similar) : null;
+  if (lookup) {
+    const early = await within(lookup, LOOKUP_HEAD_START_MS);
     if (early.settled) {
-      if (early.value?.kind === "hit") return replay(early.value.entry, stream, includeUsage, "hit-semantic", similarityHeader(early.value.similarity));
+      if (early.value) return replayHit(early.value, stream, includeUsage);
       lookup = null;
     }
   }
@@ -79,7 +72,7 @@ export async function withCache(c: Context<AppEnv>, path: string, body: Forwarda
   if (outcome.kind === "hit") {
     controller.abort();
     void origin.then((o) => (o.kind === "origin" ? o.response.body?.cancel() : undefined));
-    const hit = replay(outcome.entry, stream, includeUsage, "hit-semantic", similarityHeader(outcome.similarity));
+    const hit = replayHit(outcome, stream, includeUsage);
     seat.flight.settle(hit.clone());
     seat.land();
     return hit;
@@ -106,13 +99,21 @@ export async function withCache(c: Context<AppEnv>, path: string, body: Forwarda
   return mark(published, "miss");
 }
 
-async function semanticHit(kv: KVNamespace, match: SemanticMatch | null, waitUntil: (p: Promise<unknown>) => void): Promise<Outcome | null> {
-  if (!match) return null;
-  const entry = await entries.get(kv, match.key, waitUntil);
-  return entry ? { kind: "hit", entry, similarity: match.similarity } : null;
+async function exactHit(kv: KVNamespace, key: string, waitUntil: (p: Promise<unknown>) => void): Promise<Hit | null> {
+  const entry = await entries.get(kv, key, waitUntil);
+  return entry ? { kind: "hit", how: "hit-exact", entry } : null;
 }
 
-const similarityHeader = (similarity: number) => ({ "x-meridian-similarity": similarity.toFixed(4) });
+async function semanticHit(kv: KVNamespace, match: SemanticMatch | null, waitUntil: (p: Promise<unknown>) => void): Promise<Hit | null> {
+  if (!match) return null;
+  const entry = await entries.get(kv, match.key, waitUntil);
+  return entry ? { kind: "hit", how: "hit-semantic", entry, similarity: match.similarity } : null;
+}
+
+function replayHit(hit: Hit, stream: boolean, includeUsage: boolean): Response {
+  const extra: Record<string, string> = hit.similarity === undefined ? {} : { "x-meridian-similarity": hit.similarity.toFixed(4) };
+  return replay(hit.entry, stream, includeUsage, hit.how, extra);
+}
 
 /** Whether `p` settled within `ms`, and its value if so. */
 async function within<T>(p: Promise<T>, ms: number): Promise<{ settled: true; value: T } | { settled: false }> {
