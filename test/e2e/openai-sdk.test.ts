@@ -58,6 +58,20 @@ describe("the official openai SDK through npm run dev", () => {
     expect(embedding.data[0]!.embedding.length).toBeGreaterThan(0);
   });
 
+  it("answers repeats and paraphrases from the demo tenant's cache", async () => {
+    const ask = (content: string) =>
+      client.chat.completions.create({ model: "llama-8b", temperature: 0, messages: [{ role: "user", content }] }).withResponse();
+    const first = await ask("Can you explain how a rainbow forms?");
+    expect(first.response.headers.get("x-meridian-cache")).toBe("miss");
+    await new Promise((r) => setTimeout(r, 300)); // entries are written after the answer
+    const again = await ask("Can you explain how a rainbow forms?");
+    expect(again.response.headers.get("x-meridian-cache")).toBe("hit-exact");
+    expect(again.data.choices[0]!.message.content).toBe(first.data.choices[0]!.message.content);
+    const paraphrase = await ask("Explain how a rainbow forms.");
+    expect(paraphrase.response.headers.get("x-meridian-cache")).toBe("hit-semantic");
+    expect(paraphrase.data.choices[0]!.message.content).toBe(first.data.choices[0]!.message.content);
+  });
+
   it("surfaces router errors as the SDK's typed errors", async () => {
     await expect(client.chat.completions.create({ model: "no-such-model", messages: [{ role: "user", content: "x" }] })).rejects.toBeInstanceOf(OpenAI.NotFoundError);
     const stranger = new OpenAI({ baseURL: `${dev.url}/v1`, apiKey: "sk-wrong", maxRetries: 0 });
