@@ -1,20 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { testOrigin } from "../../test/support/origins";
 import type { Origin } from "../schemas/admin";
 import { rankCandidates, servedModels } from "./candidates";
 
-const origin = (id: string, lat: number, lon: number, extra: Partial<Origin> = {}): Origin => ({
-  id,
-  base_url: `http://${id}.test/v1`,
-  region: "weur",
-  lat,
-  lon,
-  models: { "llama-8b": `upstream-${id}` },
-  price: { input_per_m: 1, output_per_m: 2 },
-  weight: 1,
-  draining: false,
-  updated_at: 0,
-  ...extra,
-});
+const origin = (id: string, lat: number, lon: number, extra: Partial<Origin> = {}): Origin => testOrigin(id, { lat, lon, ...extra });
 
 const frankfurt = { lat: 50.1, lon: 8.7 };
 

@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { mulberry32 as prng } from "../../test/support/random";
+import { testCandidate } from "../../test/support/origins";
 import type { Origin } from "../schemas/admin";
 import type { Observation } from "../stats/observation";
 import { OriginStats, type ModelSummary, type OriginSummary } from "../stats/origin-stats";
@@ -10,36 +12,9 @@ import type { Constraints, Policy, RoutingPreferences } from "./policy";
 
 const T0 = 1_700_000_000_000;
 
-/** mulberry32: a small seeded PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const candidate = (id: string, distanceKm: number, extra: Partial<Origin> = {}): Candidate => ({
-  origin: {
-    id,
-    base_url: `http://${id}.test/v1`,
-    region: "weur",
-    lat: 50,
-    lon: 8,
-    models: { "llama-8b": `up-${id}` },
-    price: { input_per_m: 1, output_per_m: 1 },
-    weight: 1,
-    draining: false,
-    updated_at: 0,
-    ...extra,
-  },
-  upstreamModel: `up-${id}`,
-  distanceKm,
-  score: distanceKm,
-});
+/** Candidates at 1 / 1 USD per 1M tokens unless a test says otherwise. */
+const candidate = (id: string, distanceKm: number, extra: Partial<Origin> = {}): Candidate =>
+  testCandidate(id, distanceKm, { price: { input_per_m: 1, output_per_m: 1 }, ...extra });
 
 const model = (fields: Partial<ModelSummary>): ModelSummary => ({
   samples: 10,

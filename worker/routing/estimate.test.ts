@@ -1,29 +1,10 @@
 import { describe, expect, it } from "vitest";
-import type { Origin } from "../schemas/admin";
+import { testCandidate } from "../../test/support/origins";
 import type { ModelSummary, OriginSummary } from "../stats/origin-stats";
 import type { Candidate } from "./candidates";
 import { estimate, MIN_SAMPLES, priorTtftMs, type Workload } from "./estimate";
 
-const origin = (id: string, extra: Partial<Origin> = {}): Origin => ({
-  id,
-  base_url: `http://${id}.test/v1`,
-  region: "weur",
-  lat: 50,
-  lon: 8,
-  models: { "llama-8b": `upstream-${id}` },
-  price: { input_per_m: 1, output_per_m: 2 },
-  weight: 1,
-  draining: false,
-  updated_at: 0,
-  ...extra,
-});
-
-const candidate = (id: string, distanceKm: number, extra: Partial<Origin> = {}): Candidate => ({
-  origin: origin(id, extra),
-  upstreamModel: `upstream-${id}`,
-  distanceKm,
-  score: distanceKm,
-});
+const candidate = testCandidate;
 
 const model = (fields: Partial<ModelSummary> = {}): ModelSummary => ({
   samples: 0,

@@ -1,17 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { mulberry32 as prng } from "../../test/support/random";
 import { DDSketch } from "./ddsketch";
-
-/** mulberry32: a small seeded PRNG, so every run sees the same samples. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Log-normal samples (Box-Muller), shaped like latencies: median e^mu ms. */
 function logNormal(n: number, seed: number, mu = Math.log(300), sigma = 0.8): number[] {

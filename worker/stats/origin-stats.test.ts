@@ -1,22 +1,11 @@
 import { describe, expect, it } from "vitest";
+import { mulberry32 as prng } from "../../test/support/random";
 import type { Observation } from "./observation";
 import { OriginStats } from "./origin-stats";
 
 const T0 = 1_700_000_000_000;
 
 const obs = (at: number, fields: Partial<Observation> = {}): Observation => ({ origin: "gpu-a", model: "llama-8b", at, ok: true, ...fields });
-
-/** mulberry32 */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function shuffled(n: number, seed: number): number[] {
   const random = prng(seed);
