@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { testCandidate } from "../../test/support/origins";
 import type { ModelSummary, OriginSummary } from "../stats/origin-stats";
-import type { Candidate } from "./candidates";
 import { estimate, MIN_SAMPLES, priorTtftMs, type Workload } from "./estimate";
 
 const candidate = testCandidate;
