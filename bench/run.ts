@@ -9,17 +9,34 @@ import { runtimeVersions } from "./lib/router";
 import { fmt } from "./lib/stats";
 import type { Suite } from "./lib/suite";
 import { embedding } from "./suites/embedding";
+import { cache } from "./suites/cache";
 import { overhead } from "./suites/overhead";
+import { routing } from "./suites/routing";
 
-const SUITES: readonly Suite[] = [overhead, embedding];
+const SUITES: readonly Suite[] = [overhead, embedding, routing, cache];
 
 let config: BenchConfig;
+let selected: readonly Suite[];
 try {
   config = readConfig();
+  selected = selectSuites(config);
 } catch (err) {
   if (!(err instanceof ConfigError)) throw err;
   console.error(err.message);
   process.exit(2);
+}
+
+/** BENCH_SUITES picks suites; BENCH_SCENARIOS must name scenarios of the picked ones. */
+function selectSuites(c: BenchConfig): readonly Suite[] {
+  const unknown = c.suites?.filter((id) => !SUITES.some((s) => s.id === id)) ?? [];
+  if (unknown.length) throw new ConfigError(`BENCH_SUITES: unknown suite ${unknown.join(", ")}; known: ${SUITES.map((s) => s.id).join(", ")}`);
+  const picked = c.suites ? SUITES.filter((s) => c.suites!.includes(s.id)) : SUITES;
+  const known = picked.flatMap((s) => s.scenarios ?? []);
+  const stray = c.scenarios?.filter((id) => !known.includes(id)) ?? [];
+  if (stray.length) {
+    throw new ConfigError(`BENCH_SCENARIOS: no selected suite has ${stray.join(", ")}; ${known.length ? `known: ${known.join(", ")}` : "the selected suites have no scenarios"}`);
+  }
+  return picked;
 }
 
 const controller = new AbortController();
@@ -60,9 +77,13 @@ console.log("");
 
 let code = 0;
 try {
-  for (const suite of SUITES) {
+  for (const suite of selected) {
     if (controller.signal.aborted) break;
     console.log(`== ${suite.name} ==`);
+    if (config.scenarios && suite.scenarios && !suite.scenarios.some((id) => config.scenarios!.includes(id))) {
+      console.log("skipped: BENCH_SCENARIOS names none of its scenarios\n");
+      continue;
+    }
     await suite.run({
       config,
       signal: controller.signal,

@@ -16,8 +16,16 @@ export interface BenchConfig {
   maxTokens: number;
   /** Which Miniflare layers sit around the router in workerd. */
   routerLayers: RouterLayers;
-  /** Scenario ids to run; null = all. */
+  /** Scenario ids to run (of the suites that have scenarios); null = all. */
   scenarios: string[] | null;
+  /** Suite ids to run (BENCH_SUITES); null = all. */
+  suites: string[] | null;
+  /** Routing suite: measured calls per case, at most. */
+  routingIterations: number;
+  /** Routing suite: measured seconds per case, at most. */
+  routingSeconds: number;
+  /** Cache suite: measured seconds per scenario (split over the rounds). */
+  cacheSeconds: number;
   /** Forward workerd's output. */
   verbose: boolean;
 }
@@ -39,11 +47,15 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
   const layers = (env.BENCH_ROUTER || "direct").trim();
   if (layers !== "direct" && layers !== "miniflare") throw new ConfigError(`BENCH_ROUTER must be "direct" or "miniflare", got ${JSON.stringify(layers)}`);
   const requests = env.BENCH_REQUESTS?.trim() ? num(env, "BENCH_REQUESTS", 0, positiveInt, "a positive integer") : undefined;
-  const scenarios = env.BENCH_SCENARIOS?.trim()
-    ? env.BENCH_SCENARIOS.split(",")
-        .map((s) => s.trim())
-        .filter(Boolean)
-    : null;
+  const list = (raw: string | undefined): string[] | null =>
+    raw?.trim()
+      ? raw
+          .split(",")
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : null;
+  const scenarios = list(env.BENCH_SCENARIOS);
+  const suites = list(env.BENCH_SUITES);
   return {
     seconds: num(env, "BENCH_SECONDS", 8, positive, "a positive number"),
     requests,
@@ -53,6 +65,10 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
     maxTokens: num(env, "BENCH_MAX_TOKENS", 32, positiveInt, "a positive integer"),
     routerLayers: layers,
     scenarios,
+    suites,
+    routingIterations: num(env, "BENCH_ROUTING_ITERATIONS", 200_000, (n) => Number.isInteger(n) && n >= 400, "an integer >= 400"),
+    routingSeconds: num(env, "BENCH_ROUTING_SECONDS", 2.5, positive, "a positive number"),
+    cacheSeconds: num(env, "BENCH_CACHE_SECONDS", 1.5, positive, "a positive number"),
     verbose: env.BENCH_VERBOSE === "1",
   };
 }

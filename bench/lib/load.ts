@@ -9,10 +9,12 @@ export interface LoadTarget {
   /** Full URL, e.g. http://127.0.0.1:9100/v1/chat/completions */
   url: string;
   headers: Record<string, string>;
-  /** JSON request body. */
-  body: string;
+  /** JSON request body, or a function giving each request's body (e.g. unique prompts). */
+  body: string | (() => string);
   /** SSE response: record time to first token and check that it ends with [DONE]. */
   stream: boolean;
+  /** Tally the values of this response header over the successful requests (e.g. x-meridian-cache). */
+  countHeader?: string;
 }
 
 export interface LoadOptions {
@@ -38,6 +40,8 @@ export interface LoadResult {
   ttfbMs: number[];
   /** Streaming only, per successful request: send to the first content token. */
   ttftMs: number[];
+  /** With `countHeader`: successful requests per value of that header ("" = absent). */
+  headerCounts: Record<string, number>;
 }
 
 /** One keep-alive agent per path and concurrency level; reuse it across warm-up and rounds. */
@@ -55,6 +59,8 @@ interface Sample {
   latency: number;
   ttfb: number;
   ttft: number;
+  /** The counted header's value. */
+  header?: string;
 }
 
 interface Prepared {
@@ -62,30 +68,39 @@ interface Prepared {
   port: number;
   path: string;
   headers: Record<string, string | number>;
-  body: Buffer;
+  /** A fixed body, or null when `next` makes one per request. */
+  body: Buffer | null;
+  next: (() => string) | null;
   stream: boolean;
+  countHeader: string | null;
 }
 
 function prepare(t: LoadTarget): Prepared {
   const u = new URL(t.url);
-  const body = Buffer.from(t.body);
+  const body = typeof t.body === "string" ? Buffer.from(t.body) : null;
   return {
     host: u.hostname.replace(/^\[|\]$/g, ""),
     port: Number(u.port || 80),
     path: u.pathname + u.search,
-    headers: { "content-type": "application/json", ...t.headers, "content-length": body.length },
+    headers: { "content-type": "application/json", ...t.headers, ...(body ? { "content-length": body.length } : {}) },
     body,
+    next: typeof t.body === "function" ? t.body : null,
     stream: t.stream,
+    countHeader: t.countHeader?.toLowerCase() ?? null,
   };
 }
 
 function once(p: Prepared, agent: Agent): Promise<Sample> {
+  const body = p.body ?? Buffer.from(p.next!());
+  const headers = p.body ? p.headers : { ...p.headers, "content-length": body.length };
   return new Promise((resolve) => {
     const t0 = performance.now();
     const fail = (error: string): void => resolve({ ok: false, error, latency: NaN, ttfb: NaN, ttft: NaN });
-    const req = request({ host: p.host, port: p.port, path: p.path, method: "POST", headers: p.headers, agent }, (res: IncomingMessage) => {
+    const req = request({ host: p.host, port: p.port, path: p.path, method: "POST", headers, agent }, (res: IncomingMessage) => {
       const ttfb = performance.now() - t0;
       const status = res.statusCode ?? 0;
+      const counted = p.countHeader === null ? undefined : res.headers[p.countHeader];
+      const header = counted === undefined ? (p.countHeader === null ? undefined : "") : String(counted);
       let ttft = NaN;
       let carry = "";
       let tail = "";
@@ -109,19 +124,19 @@ function once(p: Prepared, agent: Agent): Promise<Sample> {
         if (status !== 200) return fail(`HTTP ${status}: ${errorBody.slice(0, 300)}`);
         if (p.stream && tail !== DONE) return fail("stream did not end with data: [DONE]");
         if (p.stream && Number.isNaN(ttft)) return fail("stream carried no content token");
-        resolve({ ok: true, latency, ttfb, ttft });
+        resolve({ ok: true, latency, ttfb, ttft, ...(header === undefined ? {} : { header }) });
       });
       res.on("error", (e) => fail(e.message));
     });
     req.on("error", (e) => fail(e.message));
-    req.end(p.body);
+    req.end(body);
   });
 }
 
 export async function runLoad(target: LoadTarget, opts: LoadOptions): Promise<LoadResult> {
   if (opts.requests === undefined && opts.durationMs === undefined) throw new Error("runLoad: give requests or durationMs");
   const p = prepare(target);
-  const result: LoadResult = { ok: 0, errors: 0, elapsedMs: 0, latencyMs: [], ttfbMs: [], ttftMs: [] };
+  const result: LoadResult = { ok: 0, errors: 0, elapsedMs: 0, latencyMs: [], ttfbMs: [], ttftMs: [], headerCounts: {} };
   const start = performance.now();
   const deadline = opts.durationMs === undefined ? Infinity : start + opts.durationMs;
   let issued = 0;
@@ -138,6 +153,7 @@ export async function runLoad(target: LoadTarget, opts: LoadOptions): Promise<Lo
         result.latencyMs.push(s.latency);
         result.ttfbMs.push(s.ttfb);
         if (p.stream) result.ttftMs.push(s.ttft);
+        if (s.header !== undefined) result.headerCounts[s.header] = (result.headerCounts[s.header] ?? 0) + 1;
       } else {
         result.errors++;
         result.firstError ??= s.error;

@@ -12,6 +12,10 @@ export interface SuiteContext {
 }
 
 export interface Suite {
+  /** For BENCH_SUITES. */
+  id: string;
   name: string;
+  /** Scenario ids BENCH_SCENARIOS can pick, for suites that have scenarios. */
+  scenarios?: readonly string[];
   run(ctx: SuiteContext): Promise<void>;
 }

@@ -45,8 +45,8 @@ export async function load(url, context, next) {
 
 let hookRegistered = false;
 
-/** Imports the worker's embedder with wrangler-like `.wasm`/`.bin` modules. */
-async function importEmbedder(): Promise<typeof import("../../worker/cache/embedder")> {
+/** Imports the worker's embedder with wrangler-like `.wasm`/`.bin` modules (also used by the cache suite). */
+export async function importEmbedder(): Promise<typeof import("../../worker/cache/embedder")> {
   if (!hookRegistered) {
     register(`data:text/javascript,${encodeURIComponent(MODULE_HOOK)}`);
     hookRegistered = true;
@@ -190,7 +190,7 @@ async function run(ctx: SuiteContext): Promise<void> {
   await bundleSize(ctx);
 }
 
-export const embedding: Suite = { name: "embedding", run };
+export const embedding: Suite = { id: "embedding", name: "embedding", run };
 
 // Standalone: `npx tsx bench/suites/embedding.ts`.
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -229,4 +229,4 @@ function report(rows: { s: Scenario; direct: Totals; router: Totals }[]): void {
   }
 }
 
-export const overhead: Suite = { name: "router overhead", run };
+export const overhead: Suite = { id: "overhead", name: "router overhead", scenarios: SCENARIOS.map((s) => s.id), run };
