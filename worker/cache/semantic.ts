@@ -32,11 +32,13 @@ const BAND_CAPACITY = 8;
 /** At most this many candidates are verified per lookup. */
 const MAX_CANDIDATES = 24;
 /**
- * KV takes about one write per second per key. A band this isolate wrote
- * that recently is skipped: the new entry stays findable through its other bands.
+ * KV takes about one write per second per key. Writes to a band this isolate
+ * wrote less than this long ago are merged and sent once the gap has passed,
+ * so a burst of entries in one band costs one KV write, and none is dropped.
  */
 const BAND_WRITE_GAP_MS = 1_500;
-const recentBandWrites = new TtlCache<true>(10_000);
+const lastBandWrite = new TtlCache<number>(10_000);
+const pendingBandIds = new Map<string, string[]>();
 
 const bandKeys = (prefixKey: string, fp: PromptFingerprint) => bands(fp.signature).map((band) => `${prefixKey}:${band}`);
 
@@ -66,15 +68,41 @@ export async function findSimilar(
 export async function index(kv: KVNamespace, prefixKey: string, fp: PromptFingerprint, key: string, ttlS: number, waitUntil: WaitUntil): Promise<void> {
   if (fp.known === 0) return;
   await records.put(kv, key, toRecord(key, fp), ttlS);
-  await Promise.all(
-    bandKeys(prefixKey, fp).map(async (bandKey) => {
-      if (recentBandWrites.get(bandKey)) return;
-      recentBandWrites.set(bandKey, true, BAND_WRITE_GAP_MS);
-      const current = (await bandLists.get(kv, bandKey, waitUntil)) ?? [];
-      const merged = [key, ...current.filter((id) => id !== key)].slice(0, BAND_CAPACITY);
-      await bandLists.put(kv, bandKey, merged, ttlS);
+  await Promise.all(bandKeys(prefixKey, fp).map((bandKey) => addToBand(kv, bandKey, key, ttlS, waitUntil)));
+}
+
+async function addToBand(kv: KVNamespace, bandKey: string, id: string, ttlS: number, waitUntil: WaitUntil): Promise<void> {
+  const pending = pendingBandIds.get(bandKey);
+  if (pending) {
+    // A write is already scheduled: join it, and be findable here at once.
+    pending.unshift(id);
+    const current = (await bandLists.get(kv, bandKey, waitUntil)) ?? [];
+    bandLists.remember(bandKey, merge(pending, current), ttlS);
+    return;
+  }
+  const wait = (lastBandWrite.get(bandKey) ?? 0) + BAND_WRITE_GAP_MS - Date.now();
+  if (wait <= 0) return writeBand(kv, bandKey, [id], ttlS, waitUntil);
+  pendingBandIds.set(bandKey, [id]);
+  const current = (await bandLists.get(kv, bandKey, waitUntil)) ?? [];
+  bandLists.remember(bandKey, merge([id], current), ttlS);
+  waitUntil(
+    new Promise((resolve) => setTimeout(resolve, wait)).then(() => {
+      const ids = pendingBandIds.get(bandKey) ?? [];
+      pendingBandIds.delete(bandKey);
+      return writeBand(kv, bandKey, ids, ttlS, waitUntil);
     }),
   );
+}
+
+async function writeBand(kv: KVNamespace, bandKey: string, ids: string[], ttlS: number, waitUntil: WaitUntil): Promise<void> {
+  lastBandWrite.set(bandKey, Date.now(), 10 * BAND_WRITE_GAP_MS);
+  const current = (await bandLists.get(kv, bandKey, waitUntil)) ?? [];
+  await bandLists.put(kv, bandKey, merge(ids, current), ttlS);
+}
+
+/** Newest first, no repeats, bounded. */
+function merge(newest: string[], current: string[]): string[] {
+  return [...new Set([...newest, ...current])].slice(0, BAND_CAPACITY);
 }
 
 function toRecord(key: string, fp: PromptFingerprint): SemanticRecord {

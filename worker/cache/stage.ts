@@ -42,13 +42,14 @@ export async function withCache(c: Context<AppEnv>, path: string, body: Forwarda
   const includeUsage = (body.stream_options as { include_usage?: boolean } | null | undefined)?.include_usage === true;
   const key = await exactKey(tenant, path, body);
 
-  // Exact and near-duplicate lookups run together (an exact hit is preferred);
-  // near-duplicates compare the final user turn under the exact same conversation prefix.
+  // The exact lookup first, then (on a miss) near-duplicates of the final user
+  // turn under the exact same conversation prefix; together they race the origin.
   const parts = decision.semantic ? await semanticParts(tenant, path, body) : null;
   const fp: PromptFingerprint | null = parts ? fingerprint(parts.text) : null;
   const exact = decision.exact ? exactHit(kv, key, waitUntil) : null;
-  const similar = parts && fp ? findSimilar(kv, parts.prefixKey, fp, decision.threshold, waitUntil).then((m) => semanticHit(kv, m, waitUntil)).catch(() => null) : null;
-  let lookup = exact || similar ? (exact ?? Promise.resolve(null)).then((hit) => hit ?? similar, () => similar) : null;
+  const similar = parts && fp ? () => findSimilar(kv, parts.prefixKey, fp, decision.threshold, waitUntil).then((m) => semanticHit(kv, m, waitUntil)) : null;
+  const afterExact = (hit: Hit | null) => hit ?? similar?.() ?? null;
+  let lookup = exact || similar ? (exact ?? Promise.resolve(null)).then(afterExact, () => afterExact(null)).catch(() => null) : null;
   if (lookup) {
     const early = await within(lookup, LOOKUP_HEAD_START_MS);
     if (early.settled) {

@@ -6,9 +6,15 @@ import { TtlCache } from "../http/ttl-cache";
 type WaitUntil = (p: Promise<unknown>) => void;
 
 const CACHE_ORIGIN = "https://cache.meridian.internal";
+/**
+ * A key found nowhere is remembered as absent this long, so a burst of new
+ * prompts does not read the same empty keys again and again. Writes from this
+ * isolate replace the memory at once; other isolates' writes show after it.
+ */
+const ABSENT_TTL_MS = 2_000;
 
 export class TieredStore<V> {
-  private readonly memory: TtlCache<V>;
+  private readonly memory: TtlCache<V | null>;
 
   constructor(
     /** Namespace in KV and the Cache API, e.g. `cache` or `band`. */
@@ -17,7 +23,7 @@ export class TieredStore<V> {
     /** Memory keeps values at most this long, whatever their TTL. */
     private readonly memoryTtlMs: number,
   ) {
-    this.memory = new TtlCache<V>(memoryEntries);
+    this.memory = new TtlCache<V | null>(memoryEntries);
   }
 
   async get(kv: KVNamespace, key: string, waitUntil: WaitUntil): Promise<V | null> {
@@ -33,9 +39,11 @@ export class TieredStore<V> {
     }
 
     const stored = await kv.get<{ value: V; expires: number }>(`${this.prefix}:${key}`, "json");
-    if (!stored) return null;
-    const ttlS = Math.floor((stored.expires - Date.now()) / 1000);
-    if (ttlS <= 0) return null;
+    const ttlS = stored ? Math.floor((stored.expires - Date.now()) / 1000) : 0;
+    if (!stored || ttlS <= 0) {
+      this.memory.set(key, null, ABSENT_TTL_MS);
+      return null;
+    }
     this.memory.set(key, stored.value, Math.min(this.memoryTtlMs, ttlS * 1000));
     waitUntil(this.putEdge(url, stored.value, ttlS));
     return stored.value;
@@ -48,6 +56,11 @@ export class TieredStore<V> {
       this.putEdge(this.url(key), value, ttlS),
       kv.put(`${this.prefix}:${key}`, JSON.stringify({ value, expires }), { expirationTtl: Math.max(60, ttlS) }),
     ]);
+  }
+
+  /** Updates only this isolate's memory (a write to the other tiers is on its way). */
+  remember(key: string, value: V, ttlS: number): void {
+    this.memory.set(key, value, Math.min(this.memoryTtlMs, ttlS * 1000));
   }
 
   /** Forgets a key in this isolate (the other tiers expire on their own). */

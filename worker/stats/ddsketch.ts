@@ -42,17 +42,34 @@ export class DDSketch {
     if (this.bins.size > this.maxBins) this.collapseLowest();
   }
 
+  /** Several quantiles (ascending order not required) with one sort of the buckets. */
+  quantiles(qs: readonly number[]): number[] {
+    if (this.count === 0) return qs.map(() => Number.NaN);
+    const keys = [...this.bins.keys()].sort((a, b) => a - b);
+    return qs.map((q) => this.quantileOver(keys, q));
+  }
+
   /** The value at quantile q in [0, 1], within relative error alpha; NaN when empty. */
   quantile(q: number): number {
     if (this.count === 0) return Number.NaN;
+    return this.quantileOver([...this.bins.keys()].sort((a, b) => a - b), q);
+  }
+
+  /** `keys`: the bucket keys in ascending order. */
+  private quantileOver(keys: readonly number[], q: number): number {
     const rank = Math.max(0, Math.min(1, q)) * (this.count - 1);
-    if (rank < this.zeros) return 0;
+    if (rank < this.zeros || keys.length === 0) return 0;
     let seen = this.zeros;
-    for (const key of [...this.bins.keys()].sort((a, b) => a - b)) {
+    for (const key of keys) {
       seen += this.bins.get(key)!;
-      if (seen > rank) return (2 * Math.pow(this.gamma, key)) / (this.gamma + 1);
+      if (seen > rank) return this.valueOf(key);
     }
-    return (2 * Math.pow(this.gamma, Math.max(...this.bins.keys()))) / (this.gamma + 1);
+    return this.valueOf(keys[keys.length - 1]!);
+  }
+
+  /** The bucket's representative value: within alpha of everything in it. */
+  private valueOf(key: number): number {
+    return (2 * Math.pow(this.gamma, key)) / (this.gamma + 1);
   }
 
   merge(other: DDSketch): void {

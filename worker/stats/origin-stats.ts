@@ -116,19 +116,31 @@ class ModelStats {
   }
 
   summary(): ModelSummary {
-    const q = (s: DDSketch, p: number) => (s.count >= 1 ? Math.round(s.quantile(p) * 10) / 10 : null);
+    const [ttftP50, ttftP95, ttftP99] = percentiles(this.ttftSketch);
+    const [totalP50, totalP95, totalP99] = percentiles(this.totalSketch);
     return {
       samples: this.samples,
       ttftMs: this.ttftAt > 0 ? Math.round(this.ttft * 10) / 10 : null,
       tpotMs: this.tpotAt > 0 ? Math.round(this.tpot * 100) / 100 : null,
-      ttftP50: q(this.ttftSketch, 0.5),
-      ttftP95: q(this.ttftSketch, 0.95),
-      ttftP99: q(this.ttftSketch, 0.99),
-      totalP50: q(this.totalSketch, 0.5),
-      totalP95: q(this.totalSketch, 0.95),
-      totalP99: q(this.totalSketch, 0.99),
+      ttftP50,
+      ttftP95,
+      ttftP99,
+      totalP50,
+      totalP95,
+      totalP99,
     };
   }
+}
+
+const PERCENTILES = [0.5, 0.95, 0.99];
+
+type Percentiles = [p50: number | null, p95: number | null, p99: number | null];
+
+/** p50, p95, p99 to 0.1 ms, or nulls for an empty sketch. */
+function percentiles(sketch: DDSketch): Percentiles {
+  if (sketch.count < 1) return [null, null, null];
+  const [p50, p95, p99] = sketch.quantiles(PERCENTILES).map((v) => Math.round(v * 10) / 10);
+  return [p50!, p95!, p99!];
 }
 
 export class OriginStats {
