@@ -34,6 +34,7 @@ import { readConfig } from "../lib/config";
 import { allocatedBytes, runBatches, sinkValue, warmUp } from "../lib/micro";
 import { fmt, summarize, table, type Column } from "../lib/stats";
 import type { Suite, SuiteContext } from "../lib/suite";
+import { mulberry32 as prng } from "../../test/support/random";
 
 const MODEL = "llama-8b";
 /** Decisions per timed batch. */
@@ -118,18 +119,6 @@ const REGION: Region = "weur";
 const WORK: Workload = { inputTokens: 40, outputTokens: 256, stream: false };
 const LATENCY: RoutingPreferences = { policy: { kind: "latency" }, constraints: {}, hedge: true };
 const COST: RoutingPreferences = { policy: { kind: "cost" }, constraints: {}, hedge: true };
-
-/** mulberry32: deterministic fleet and observations, so runs compare. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function origins(ids: readonly string[] | null, rnd: () => number): Origin[] {
   return CITIES.filter(([id]) => ids === null || ids.includes(id)).map(([id, lat, lon, region]) => ({
