@@ -160,3 +160,15 @@ describe("coalescing", () => {
     expect(streams[0]!.events.at(-1)).toBe("[DONE]");
   });
 });
+
+describe("coalescing an error", () => {
+  it("gives followers the leader's non-200 answer instead of leaving them waiting", async () => {
+    await registerOrigin("typo-upstream", "cache-counter", { models: { "m-typo": "no-such-upstream-model" } });
+    const body = { model: "m-typo", messages: userMessage("Anything at all."), temperature: 0 };
+    const responses = await Promise.all(Array.from({ length: 3 }, () => chat(key, body)));
+    for (const res of responses) {
+      expect(res.status).toBe(404);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe("model_not_found");
+    }
+  });
+});

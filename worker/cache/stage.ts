@@ -84,14 +84,11 @@ export async function withCache(c: Context<AppEnv>, path: string, body: Forwarda
     seat.land();
     throw err;
   }
+  // Followers get whatever the origin said; only a complete 200 becomes an entry.
   const response = outcome.response;
-  if (response.status !== 200) {
-    seat.land();
-    return mark(response, "miss");
-  }
   const published = seat.flight.publish(response, (ending, chunks) => {
     seat.land();
-    if (ending !== "ok") return;
+    if (ending !== "ok" || response.status !== 200) return;
     const entry = entryFrom(chunks, stream);
     if (!entry) return;
     waitUntil(entries.put(kv, key, entry, decision.ttlS));
