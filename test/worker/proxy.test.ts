@@ -5,8 +5,9 @@ import { adminJson, chat, expectOpenAiError, newTenant, registerOrigin, request,
 // with the dev-only location header (dev mode is on in the test config).
 const FRANKFURT = { region: "weur", lat: 50.1, lon: 8.7 };
 const VIRGINIA = { region: "enam", lat: 39.0, lon: -77.5 };
-const fromEurope = { "x-meridian-dev-region": "weur" };
-const fromUs = { "x-meridian-dev-region": "enam" };
+// Hedging is off here: these tests count attempts of plain failover.
+const fromEurope = { "x-meridian-dev-region": "weur", "x-meridian-hedge": "off" };
+const fromUs = { "x-meridian-dev-region": "enam", "x-meridian-hedge": "off" };
 
 let key: string;
 const ask = (model: string, headers: Record<string, string> = fromEurope, extra: Record<string, unknown> = {}) =>
