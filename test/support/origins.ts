@@ -1,6 +1,7 @@
 // Fixture builders for the pure routing tests.
 import type { Candidate } from "../../worker/routing/candidates";
 import type { Origin } from "../../worker/schemas/admin";
+import type { ModelSummary } from "../../worker/stats/origin-stats";
 
 /** An origin in Frankfurt serving `llama-8b` as `upstream-<id>`, at 1 / 2 USD per 1M tokens. */
 export const testOrigin = (id: string, extra: Partial<Origin> = {}): Origin => ({
@@ -23,4 +24,18 @@ export const testCandidate = (id: string, distanceKm: number, extra: Partial<Ori
   upstreamModel: `upstream-${id}`,
   distanceKm,
   score: distanceKm,
+});
+
+/** A model's statistics summary: nothing measured unless `fields` says so. */
+export const testModel = (fields: Partial<ModelSummary> = {}): ModelSummary => ({
+  samples: 0,
+  ttftMs: null,
+  tpotMs: null,
+  ttftP50: null,
+  ttftP95: null,
+  ttftP99: null,
+  totalP50: null,
+  totalP95: null,
+  totalP99: null,
+  ...fields,
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { mulberry32 as prng } from "../../test/support/random";
-import { testCandidate } from "../../test/support/origins";
+import { testCandidate, testModel } from "../../test/support/origins";
 import type { Origin } from "../schemas/admin";
 import type { Observation } from "../stats/observation";
 import { OriginStats, type ModelSummary, type OriginSummary } from "../stats/origin-stats";
@@ -16,18 +16,7 @@ const T0 = 1_700_000_000_000;
 const candidate = (id: string, distanceKm: number, extra: Partial<Origin> = {}): Candidate =>
   testCandidate(id, distanceKm, { price: { input_per_m: 1, output_per_m: 1 }, ...extra });
 
-const model = (fields: Partial<ModelSummary>): ModelSummary => ({
-  samples: 10,
-  ttftMs: null,
-  tpotMs: null,
-  ttftP50: null,
-  ttftP95: null,
-  ttftP99: null,
-  totalP50: null,
-  totalP95: null,
-  totalP99: null,
-  ...fields,
-});
+const model = (fields: Partial<ModelSummary>): ModelSummary => testModel({ samples: 10, ...fields });
 
 /** A measured origin: `ttftMs` and `tpotMs` from 10 samples of its candidate's upstream model. */
 const measured = (c: Candidate, ttftMs: number, tpotMs: number, fields: Partial<OriginSummary> = {}): [string, OriginSummary] => [

@@ -1,22 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { testCandidate } from "../../test/support/origins";
+import { testCandidate, testModel } from "../../test/support/origins";
 import type { ModelSummary, OriginSummary } from "../stats/origin-stats";
 import { estimate, MIN_SAMPLES, priorTtftMs, type Workload } from "./estimate";
 
 const candidate = testCandidate;
 
-const model = (fields: Partial<ModelSummary> = {}): ModelSummary => ({
-  samples: 0,
-  ttftMs: null,
-  tpotMs: null,
-  ttftP50: null,
-  ttftP95: null,
-  ttftP99: null,
-  totalP50: null,
-  totalP95: null,
-  totalP99: null,
-  ...fields,
-});
+const model = testModel;
 
 const summary = (models: Record<string, ModelSummary>, fields: Partial<OriginSummary> = {}): OriginSummary => ({
   circuit: "closed",
