@@ -3,6 +3,7 @@ import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "./app-env";
 import { ApiError } from "./http/errors";
 import { admin } from "./routes/admin";
+import { openapi } from "./routes/openapi";
 import { v1 } from "./routes/v1";
 
 export const app = new Hono<AppEnv>();
@@ -15,6 +16,7 @@ app.use(async (c, next) => {
 });
 
 app.get("/healthz", (c) => c.json({ status: "ok" }));
+app.route("/", openapi);
 app.route("/v1", v1);
 app.route("/admin/v1", admin);
 

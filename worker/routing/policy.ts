@@ -67,7 +67,8 @@ function switchValue(name: string, v: string): boolean {
   throw badRequest(`Header ${name} must be on or off, got '${v.slice(0, 40)}'.`, "invalid_header");
 }
 
-const HEADER_OF: Record<string, string> = {
+/** Each steering field and the header that sets it. */
+export const STEERING_HEADERS: Record<string, string> = {
   policy: "x-meridian-policy",
   latency_weight: "x-meridian-latency-weight",
   pin: "x-meridian-pin",
@@ -81,7 +82,7 @@ function parseHeaders(headers: Headers): Steering {
   const result = steering.safeParse(steeringFromHeaders(headers));
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
-  const header = HEADER_OF[String(issue.path[0])] ?? "x-meridian-*";
+  const header = STEERING_HEADERS[String(issue.path[0])] ?? "x-meridian-*";
   throw badRequest(`Invalid header ${header}: ${issue.message}`, "invalid_header", header);
 }
 

@@ -1,0 +1,214 @@
+// The OpenAPI 3.1 description of Meridian's HTTP API, served at GET /openapi.json.
+// Request bodies come from the same zod schemas the routes validate with, so
+// the document cannot drift from what is enforced. The route table below must
+// list every route registered on the app: document.test.ts checks that.
+import * as z from "zod/mini";
+import { cachePurge, keyCreate, originCreate, originInput, originPatch, tenantCreate, tenantInput } from "../schemas/admin";
+import { chatCompletionRequest, completionRequest, embeddingRequest, responsesRequest } from "../schemas/openai";
+import { REGIONS } from "../routing/regions";
+
+type Json = Record<string, unknown>;
+type Method = "get" | "post" | "put" | "patch" | "delete";
+type Auth = "tenantKey" | "adminToken" | null;
+type ErrorStatus = 400 | 401 | 404 | 409 | 413 | 502 | 503 | 504;
+
+interface Route {
+  method: Method;
+  /** OpenAPI style: `{id}`, not `:id`. */
+  path: string;
+  summary: string;
+  tag: "health" | "v1" | "admin";
+  auth: Auth;
+  /** The zod schema the handler parses the JSON body with. */
+  body?: z.ZodMiniType;
+  /** Path parameters, by component name (see `parameters` below). */
+  params?: string[];
+  /** Accepts the `x-meridian-*` steering headers. */
+  steering?: boolean;
+  /** Success status -> a description and a body schema (inline or a component $ref). */
+  ok: Partial<Record<200 | 201, [description: string, schema: Json]>>;
+  errors: ErrorStatus[];
+}
+
+/** zod -> JSON Schema 2020-12 (what OpenAPI 3.1 embeds), without the `$schema` marker. */
+function jsonSchema(schema: z.ZodMiniType, io: "input" | "output" = "input"): Json {
+  const { $schema: _, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: "any" }) as Json;
+  return rest;
+}
+
+const ref = (kind: "schemas" | "parameters" | "responses", name: string): Json => ({ $ref: `#/components/${kind}/${name}` });
+const object = (description: string): Json => ({ type: "object", description });
+const list = (items: Json): Json => ({
+  type: "object",
+  required: ["object", "data"],
+  properties: { object: { const: "list" }, data: { type: "array", items } },
+});
+
+const ERROR_DESCRIPTIONS: Record<ErrorStatus, string> = {
+  400: "Invalid request: body, path id or steering header failed validation.",
+  401: "Missing or invalid bearer token.",
+  404: "Not found (or model not served / not allowed for this tenant).",
+  409: "Already exists.",
+  413: "Request body exceeds the size limit.",
+  502: "Every origin attempt failed.",
+  503: "No origin available (or, for /admin/v1, the admin API is disabled).",
+  504: "Origins timed out.",
+};
+
+const PROXY_ERRORS: ErrorStatus[] = [400, 401, 404, 413, 502, 503, 504];
+const ADMIN_READ: ErrorStatus[] = [401, 503];
+const ADMIN_WRITE: ErrorStatus[] = [400, 401, 413, 503];
+
+const completionLike = (what: string): Json => ({
+  type: "object",
+  description: `${what}, passed through from the origin. With \`stream: true\` the response is \`text/event-stream\` instead.`,
+  additionalProperties: true,
+});
+
+const deleted = (what: string): Json => ({
+  type: "object",
+  required: ["id", "object", "deleted"],
+  properties: { id: { type: "string" }, object: { const: what }, deleted: { const: true } },
+});
+
+const routes: Route[] = [
+  { method: "get", path: "/healthz", summary: "Liveness check", tag: "health", auth: null, ok: { 200: ["OK", { type: "object", properties: { status: { const: "ok" } } }] }, errors: [] },
+  { method: "get", path: "/openapi.json", summary: "This OpenAPI document", tag: "health", auth: null, ok: { 200: ["OpenAPI 3.1 document", { type: "object" }] }, errors: [] },
+
+  // ---- /v1: OpenAI-compatible, for tenants ----
+  { method: "post", path: "/v1/chat/completions", summary: "Chat completion (routed to an origin)", tag: "v1", auth: "tenantKey", body: chatCompletionRequest, steering: true, ok: { 200: ["Chat completion", completionLike("An OpenAI chat.completion object")] }, errors: PROXY_ERRORS },
+  { method: "post", path: "/v1/completions", summary: "Legacy text completion (routed to an origin)", tag: "v1", auth: "tenantKey", body: completionRequest, steering: true, ok: { 200: ["Text completion", completionLike("An OpenAI text_completion object")] }, errors: PROXY_ERRORS },
+  { method: "post", path: "/v1/embeddings", summary: "Embeddings (routed to an origin)", tag: "v1", auth: "tenantKey", body: embeddingRequest, steering: true, ok: { 200: ["Embeddings", completionLike("An OpenAI embeddings list")] }, errors: PROXY_ERRORS },
+  { method: "post", path: "/v1/responses", summary: "Responses API (routed to an origin)", tag: "v1", auth: "tenantKey", body: responsesRequest, steering: true, ok: { 200: ["Response", completionLike("An OpenAI response object")] }, errors: PROXY_ERRORS },
+  { method: "get", path: "/v1/models", summary: "Models this tenant may call", tag: "v1", auth: "tenantKey", ok: { 200: ["Models", list(ref("schemas", "Model"))] }, errors: [401] },
+
+  // ---- /admin/v1: the operator's API ----
+  { method: "get", path: "/admin/v1/regions", summary: "List regions", tag: "admin", auth: "adminToken", ok: { 200: ["Regions", list({ enum: [...REGIONS] })] }, errors: ADMIN_READ },
+  { method: "get", path: "/admin/v1/regions/{region}/stats", summary: "Per-origin statistics as seen from one region", tag: "admin", auth: "adminToken", params: ["region"], ok: { 200: ["Region statistics", object("`{ object: \"region_stats\", region, at, data: [...] }`: circuit, error rate, in-flight and latency percentiles per origin.")] }, errors: [401, 404, 503] },
+
+  { method: "get", path: "/admin/v1/origins", summary: "List origins", tag: "admin", auth: "adminToken", ok: { 200: ["Origins", list(ref("schemas", "Origin"))] }, errors: ADMIN_READ },
+  { method: "post", path: "/admin/v1/origins", summary: "Create an origin", tag: "admin", auth: "adminToken", body: originCreate, ok: { 201: ["Created", ref("schemas", "Origin")] }, errors: [...ADMIN_WRITE, 409] },
+  { method: "get", path: "/admin/v1/origins/{id}", summary: "Get an origin", tag: "admin", auth: "adminToken", params: ["originId"], ok: { 200: ["Origin", ref("schemas", "Origin")] }, errors: [400, 401, 404, 503] },
+  { method: "put", path: "/admin/v1/origins/{id}", summary: "Create or replace an origin", tag: "admin", auth: "adminToken", params: ["originId"], body: originInput, ok: { 200: ["Replaced", ref("schemas", "Origin")], 201: ["Created", ref("schemas", "Origin")] }, errors: ADMIN_WRITE },
+  { method: "patch", path: "/admin/v1/origins/{id}", summary: "Update some fields of an origin", tag: "admin", auth: "adminToken", params: ["originId"], body: originPatch, ok: { 200: ["Updated", ref("schemas", "Origin")] }, errors: [...ADMIN_WRITE, 404] },
+  { method: "delete", path: "/admin/v1/origins/{id}", summary: "Delete an origin", tag: "admin", auth: "adminToken", params: ["originId"], ok: { 200: ["Deleted", deleted("origin")] }, errors: [400, 401, 404, 503] },
+
+  { method: "get", path: "/admin/v1/tenants", summary: "List tenants", tag: "admin", auth: "adminToken", ok: { 200: ["Tenants", list(ref("schemas", "Tenant"))] }, errors: ADMIN_READ },
+  { method: "post", path: "/admin/v1/tenants", summary: "Create a tenant", tag: "admin", auth: "adminToken", body: tenantCreate, ok: { 201: ["Created", ref("schemas", "Tenant")] }, errors: [...ADMIN_WRITE, 409] },
+  { method: "get", path: "/admin/v1/tenants/{id}", summary: "Get a tenant", tag: "admin", auth: "adminToken", params: ["tenantId"], ok: { 200: ["Tenant", ref("schemas", "Tenant")] }, errors: [400, 401, 404, 503] },
+  { method: "put", path: "/admin/v1/tenants/{id}", summary: "Create or update a tenant", tag: "admin", auth: "adminToken", params: ["tenantId"], body: tenantInput, ok: { 200: ["Updated", ref("schemas", "Tenant")], 201: ["Created", ref("schemas", "Tenant")] }, errors: ADMIN_WRITE },
+  { method: "post", path: "/admin/v1/tenants/{id}/cache/purge", summary: "Purge a tenant's response cache (all models or one)", tag: "admin", auth: "adminToken", params: ["tenantId"], body: cachePurge, ok: { 200: ["Purged", object("`{ object: \"cache_purge\", tenant_id, model, generation }`")] }, errors: [...ADMIN_WRITE, 404] },
+  { method: "post", path: "/admin/v1/tenants/{id}/keys", summary: "Create an API key (the secret is shown only here)", tag: "admin", auth: "adminToken", params: ["tenantId"], body: keyCreate, ok: { 201: ["Created", object("The key record plus `object: \"api_key\"`, `tenant_id` and the secret in `key`.")] }, errors: [...ADMIN_WRITE, 404] },
+  { method: "get", path: "/admin/v1/tenants/{id}/keys", summary: "List a tenant's API keys (no secrets)", tag: "admin", auth: "adminToken", params: ["tenantId"], ok: { 200: ["Keys", list({ type: "object" })] }, errors: [400, 401, 503] },
+  { method: "delete", path: "/admin/v1/tenants/{id}/keys/{keyId}", summary: "Revoke an API key", tag: "admin", auth: "adminToken", params: ["tenantId", "keyId"], ok: { 200: ["Revoked", object("The key record plus `object: \"api_key\"` and `revoked: true`.")] }, errors: [400, 401, 404, 503] },
+];
+
+const pathParam = (name: string, description: string, schema: Json = { type: "string" }): Json => ({ name, in: "path", required: true, description, schema });
+
+const parameters: Record<string, Json> = {
+  originId: pathParam("id", "Origin id.", { type: "string", pattern: "^[a-z0-9][a-z0-9._-]{0,63}$" }),
+  tenantId: pathParam("id", "Tenant id.", { type: "string", pattern: "^[a-z0-9][a-z0-9._-]{0,63}$" }),
+  keyId: pathParam("keyId", "API key id."),
+  region: pathParam("region", "Region code.", { enum: [...REGIONS] }),
+};
+
+/** The steering headers read by worker/routing/policy.ts (they win over the `meridian` body field). */
+const steeringHeaders: [name: string, description: string, schema: Json][] = [
+  ["policy", "Routing policy.", { enum: ["latency", "cost", "balanced", "pinned"] }],
+  ["latency-weight", "For `balanced`: weight of latency against cost, 0..1.", { type: "number", minimum: 0, maximum: 1 }],
+  ["pin", "For `pinned`: comma-separated origin ids in order of preference.", { type: "string" }],
+  ["regions", "Data residency: comma-separated regions an origin must be in.", { type: "string" }],
+  ["max-price", "Maximum blended price, USD per 1M tokens.", { type: "number", minimum: 0 }],
+  ["max-ttft-ms", "Maximum expected time to first token, in ms.", { type: "number", minimum: 1 }],
+  ["hedge", "Whether the request may be hedged.", { enum: ["on", "off", "true", "false", "1", "0"] }],
+];
+for (const [name, description, schema] of steeringHeaders) {
+  parameters[`steering.${name}`] = { name: `x-meridian-${name}`, in: "header", required: false, description, schema };
+}
+
+function components(): Json {
+  const errorResponses = Object.fromEntries(
+    Object.entries(ERROR_DESCRIPTIONS).map(([status, description]) => [
+      `Error${status}`,
+      { description, content: { "application/json": { schema: ref("schemas", "Error") } } },
+    ]),
+  );
+  return {
+    securitySchemes: {
+      tenantKey: { type: "http", scheme: "bearer", description: "A tenant API key (`Authorization: Bearer <key>`)." },
+      adminToken: { type: "http", scheme: "bearer", description: "The operator's ADMIN_TOKEN secret." },
+    },
+    parameters,
+    responses: errorResponses,
+    schemas: {
+      Error: {
+        type: "object",
+        description: "The OpenAI error shape; every failure uses it.",
+        required: ["error"],
+        properties: {
+          error: {
+            type: "object",
+            required: ["message", "type", "code"],
+            additionalProperties: true,
+            properties: {
+              message: { type: "string" },
+              type: { enum: ["invalid_request_error", "authentication_error", "permission_error", "not_found_error", "rate_limit_error", "upstream_error", "api_error"] },
+              code: { type: "string" },
+              param: { type: ["string", "null"] },
+            },
+          },
+        },
+      },
+      Model: {
+        type: "object",
+        required: ["id", "object", "created", "owned_by"],
+        properties: { id: { type: "string" }, object: { const: "model" }, created: { type: "integer" }, owned_by: { type: "string" } },
+      },
+      Origin: jsonSchema(z.extend(originInput, { id: z.string(), updated_at: z.number() }), "output"),
+      Tenant: jsonSchema(z.extend(tenantInput, { id: z.string(), created_at: z.number(), updated_at: z.number(), cache_generation: z.optional(z.looseObject({})) }), "output"),
+    },
+  };
+}
+
+function operation(route: Route): Json {
+  const responses: Json = {};
+  for (const [status, [description, schema]] of Object.entries(route.ok)) {
+    responses[status] = { description, content: { "application/json": { schema } } };
+  }
+  for (const status of route.errors) responses[status] = ref("responses", `Error${status}`);
+  const params = [...(route.params ?? []), ...(route.steering ? steeringHeaders.map(([name]) => `steering.${name}`) : [])];
+  return {
+    operationId: `${route.method}${route.path.replace(/[{}]/g, "").replace(/[^a-zA-Z0-9]+(.)?/g, (_, c: string | undefined) => (c ?? "").toUpperCase())}`,
+    summary: route.summary,
+    tags: [route.tag],
+    security: route.auth ? [{ [route.auth]: [] }] : [],
+    ...(params.length ? { parameters: params.map((name) => ref("parameters", name)) } : {}),
+    ...(route.body ? { requestBody: { required: true, content: { "application/json": { schema: jsonSchema(route.body) } } } } : {}),
+    responses,
+  };
+}
+
+let memo: object | undefined;
+
+/** The whole document; built once per isolate. */
+export function openApiDocument(): object {
+  if (memo) return memo;
+  const paths: Record<string, Json> = {};
+  for (const route of routes) (paths[route.path] ??= {})[route.method] = operation(route);
+  memo = {
+    openapi: "3.1.0",
+    info: {
+      title: "Meridian",
+      version: "0.1.0",
+      description: "Edge router for LLM inference. `/v1/*` is OpenAI-compatible (tenant API keys); `/admin/v1/*` manages origins, tenants and keys (admin token).",
+    },
+    tags: [
+      { name: "health", description: "Unauthenticated" },
+      { name: "v1", description: "OpenAI-compatible API, for tenants" },
+      { name: "admin", description: "Operator API" },
+    ],
+    paths,
+    components: components(),
+  };
+  return memo;
+}
