@@ -16,6 +16,7 @@
 //    step in progress, exactly where the real scheduler would pick it up.
 import { decodeStepMs, prefillMs, type ProfileRef } from "../fleet/timing";
 import type { EventHandle, EventQueue } from "./event-queue";
+import { MinHeap } from "./min-heap";
 
 export interface SimSequence {
   readonly promptTokens: number;
@@ -89,7 +90,7 @@ export class SimEngine {
   private head = 0;
   private waiting = 0;
   /** Decoding sequences, a min-heap on finishStep; cancelled ones are skipped lazily. */
-  private heap: Seq[] = [];
+  private readonly heap = new MinHeap<Seq>((a, b) => a.finishStep < b.finishStep);
   private decoding = 0;
   /** Σ (promptTokens − joinStep) over decoding sequences: mean ctx at step s is this / n + s. */
   private ctxBase = 0;
@@ -151,7 +152,7 @@ export class SimEngine {
     const p = this.run?.prefill;
     if (p && p.state === State.Prefilling) lost.push({ spec: p.spec, started: false });
     if (p) p.state = State.Gone;
-    for (const s of this.heap) {
+    for (const s of this.heap.values()) {
       if (s.state === State.Decoding) lost.push({ spec: s.spec, started: true });
       s.state = State.Gone;
     }
@@ -159,7 +160,7 @@ export class SimEngine {
     this.run = null;
     this.queue = [];
     this.head = this.waiting = 0;
-    this.heap = [];
+    this.heap.clear();
     this.decoding = this.ctxBase = 0;
     return lost;
   }
@@ -234,8 +235,8 @@ export class SimEngine {
 
   private topFinish(): number {
     const h = this.heap;
-    while (h.length > 0 && h[0]!.state !== State.Decoding) heapPop(h);
-    return h.length > 0 ? h[0]!.finishStep : Infinity;
+    while (h.size > 0 && h.peek()!.state !== State.Decoding) h.pop();
+    return h.peek()?.finishStep ?? Infinity;
   }
 
   private startRun(t: number): void {
@@ -277,8 +278,8 @@ export class SimEngine {
     this.finishing = true;
     // Decode: every sequence whose last step this was is done.
     const h = this.heap;
-    while (h.length > 0 && (h[0]!.state !== State.Decoding || h[0]!.finishStep <= this.step)) {
-      const s = heapPop(h);
+    for (let top = h.peek(); top && (top.state !== State.Decoding || top.finishStep <= this.step); top = h.peek()) {
+      const s = h.pop()!;
       if (s.state !== State.Decoding) continue;
       s.state = State.Gone;
       this.decoding--;
@@ -302,42 +303,11 @@ export class SimEngine {
           p.state = State.Decoding;
           this.decoding++;
           this.ctxBase += p.spec.promptTokens - p.joinStep;
-          heapPush(h, p);
+          h.push(p);
         }
       }
     }
     this.finishing = false;
     this.startRun(t);
   };
-}
-
-function heapPush(h: Seq[], s: Seq): void {
-  h.push(s);
-  let i = h.length - 1;
-  while (i > 0) {
-    const parent = (i - 1) >> 1;
-    if (h[parent]!.finishStep <= s.finishStep) break;
-    h[i] = h[parent]!;
-    i = parent;
-  }
-  h[i] = s;
-}
-
-function heapPop(h: Seq[]): Seq {
-  const top = h[0]!;
-  const last = h.pop()!;
-  if (h.length === 0) return top;
-  const n = h.length;
-  let i = 0;
-  for (;;) {
-    const l = 2 * i + 1;
-    if (l >= n) break;
-    const r = l + 1;
-    const c = r < n && h[r]!.finishStep < h[l]!.finishStep ? r : l;
-    if (h[c]!.finishStep >= last.finishStep) break;
-    h[i] = h[c]!;
-    i = c;
-  }
-  h[i] = last;
-  return top;
 }
