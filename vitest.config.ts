@@ -27,6 +27,7 @@ export default defineConfig({
                 STATS_FLUSH_MS: "20",
                 // Exploration is tested on the pure module; here it would only add noise.
                 EXPLORE_RATE: "0",
+                RULES_CHECK_MS: "100",
               },
             },
           }),

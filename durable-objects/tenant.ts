@@ -1,6 +1,9 @@
 import { DurableObject } from "cloudflare:workers";
-import { kvKey, kvTenant, type KeyGrant } from "../worker/kv-keys";
+import { kvKey, kvRules, kvTenant, type KeyGrant } from "../worker/kv-keys";
 import type { TenantInput, TenantRecord } from "../worker/schemas/admin";
+import type { RulesDocument, RulesVersion } from "../worker/schemas/rules";
+import { createAuditTable, readAudit, recordAudit, type AuditEntry } from "./tenant/audit";
+import { appendRules, createRulesTable, currentRules, rulesAt, rulesHistory } from "./tenant/rules-log";
 
 /** A key as the admin API shows it: never the secret, never the full hash. */
 export type KeyInfo = {
@@ -13,10 +16,15 @@ export type KeyInfo = {
 
 type KeyRow = KeyInfo & { hash: string };
 
+/** Why a rules write was refused. */
+export type RulesWrite = { ok: true; current: RulesVersion } | { ok: false; reason: "no_tenant" | "stale" | "no_version"; current: RulesVersion | null };
+
 /**
- * One object per tenant: the source of truth for its profile and API key
- * hashes. It publishes what the read path needs (`tenant:<id>`, `key:<hash>`)
- * to KV; revocation deletes the KV grant.
+ * One object per tenant, SQLite-backed: the source of truth for its profile,
+ * API key hashes, routing rules (every version) and audit log. Each admin
+ * write and its audit row commit together before the call returns. It
+ * publishes what the read path needs to KV (`tenant:<id>`, `key:<hash>`,
+ * `rules:<id>`); revocation deletes the KV grant.
  */
 export class Tenant extends DurableObject<Env> {
   private readonly sql: SqlStorage;
@@ -29,6 +37,8 @@ export class Tenant extends DurableObject<Env> {
       `CREATE TABLE IF NOT EXISTS keys (id TEXT PRIMARY KEY, hash TEXT NOT NULL UNIQUE, name TEXT,
         prefix TEXT NOT NULL, created_at INTEGER NOT NULL, revoked_at INTEGER)`,
     );
+    createRulesTable(this.sql);
+    createAuditTable(this.sql);
   }
 
   info(): TenantRecord | null {
@@ -36,18 +46,21 @@ export class Tenant extends DurableObject<Env> {
     return row ? (JSON.parse(row.body) as TenantRecord) : null;
   }
 
-  async upsert(id: string, input: TenantInput, mustBeNew = false): Promise<{ tenant: TenantRecord; created: boolean } | null> {
+  async upsert(actor: string, id: string, input: TenantInput, mustBeNew = false): Promise<{ tenant: TenantRecord; created: boolean } | null> {
     const existing = this.info();
     if (existing && mustBeNew) return null;
     const now = Date.now();
     const tenant: TenantRecord = { id, ...input, created_at: existing?.created_at ?? now, updated_at: now };
     if (existing?.cache_generation) tenant.cache_generation = existing.cache_generation;
-    await this.save(tenant);
+    this.saveProfile(tenant);
+    this.audit(actor, existing ? "tenant.update" : "tenant.create", { name: tenant.name });
+    await this.publishProfile(tenant);
+    if (!existing) await this.publishRules(currentRules(this.sql));
     return { tenant, created: !existing };
   }
 
   /** Purges the tenant's cache (all of it, or one model's) by moving to a new key generation. */
-  async purgeCache(model?: string): Promise<TenantRecord | null> {
+  async purgeCache(actor: string, model?: string): Promise<TenantRecord | null> {
     const tenant = this.info();
     if (!tenant) return null;
     const generation = tenant.cache_generation ?? { all: 0, models: {} };
@@ -55,20 +68,58 @@ export class Tenant extends DurableObject<Env> {
     else generation.all += 1;
     tenant.cache_generation = generation;
     tenant.updated_at = Date.now();
-    await this.save(tenant);
+    this.saveProfile(tenant);
+    this.audit(actor, "cache.purge", { model: model ?? null, generation });
+    await this.publishProfile(tenant);
     return tenant;
   }
 
-  private async save(tenant: TenantRecord): Promise<void> {
-    this.sql.exec(`INSERT OR REPLACE INTO profile (k, body) VALUES ('tenant', ?)`, JSON.stringify(tenant));
-    await this.env.KV.put(kvTenant(tenant.id), JSON.stringify(tenant));
+  // ---- routing rules -------------------------------------------------------
+
+  rules(): RulesVersion {
+    return currentRules(this.sql);
   }
+
+  /** The current version number: what isolates poll to notice a change. */
+  rulesVersion(): number {
+    return currentRules(this.sql).version;
+  }
+
+  rulesHistory(limit: number, before?: number): RulesVersion[] {
+    return rulesHistory(this.sql, limit, before);
+  }
+
+  /** Stores a new version unless `ifMatch` names a version that is no longer current. */
+  async putRules(actor: string, rules: RulesDocument, ifMatch: number | null, note?: string): Promise<RulesWrite> {
+    if (!this.info()) return { ok: false, reason: "no_tenant", current: null };
+    const current = currentRules(this.sql);
+    if (ifMatch !== null && ifMatch !== current.version) return { ok: false, reason: "stale", current };
+    const next = appendRules(this.sql, rules, actor, note ? { note } : {});
+    this.audit(actor, "rules.put", { from_version: current.version, ...(note ? { note } : {}) }, next.version);
+    await this.publishRules(next);
+    return { ok: true, current: next };
+  }
+
+  /** Makes an earlier version current again, as a new version. */
+  async rollbackRules(actor: string, version: number, ifMatch: number | null, note?: string): Promise<RulesWrite> {
+    if (!this.info()) return { ok: false, reason: "no_tenant", current: null };
+    const current = currentRules(this.sql);
+    if (ifMatch !== null && ifMatch !== current.version) return { ok: false, reason: "stale", current };
+    const target = rulesAt(this.sql, version);
+    if (!target) return { ok: false, reason: "no_version", current };
+    const next = appendRules(this.sql, target.rules, actor, { rolled_back_to: version, ...(note ? { note } : {}) });
+    this.audit(actor, "rules.rollback", { from_version: current.version, to_version: version }, next.version);
+    await this.publishRules(next);
+    return { ok: true, current: next };
+  }
+
+  // ---- keys ----------------------------------------------------------------
 
   /**
    * Records a key by its hash. Adding a hash that is already active returns
    * the existing key, which makes seeding with an imported key idempotent.
    */
-  async addKey(hash: string, name: string | null, prefix: string): Promise<KeyInfo | null> {
+  async addKey(actor: string, hash: string, name: string | null, prefix: string): Promise<KeyInfo | null> {
     const tenant = this.info();
     if (!tenant) return null;
     const existing = this.sql.exec<KeyRow>(`SELECT * FROM keys WHERE hash = ?`, hash).toArray()[0];
@@ -80,6 +131,7 @@ export class Tenant extends DurableObject<Env> {
       `INSERT INTO keys (id, hash, name, prefix, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, NULL)`,
       key.id, hash, name, prefix, key.created_at,
     );
+    this.audit(actor, "key.create", { key_id: key.id, name, prefix });
     const grant: KeyGrant = { tenant_id: tenant.id, key_id: key.id };
     await this.env.KV.put(kvKey(hash), JSON.stringify(grant));
     return key;
@@ -90,15 +142,38 @@ export class Tenant extends DurableObject<Env> {
   }
 
   /** Revokes a key; the hash comes back so the caller can drop it from its caches. */
-  async revokeKey(keyId: string): Promise<{ key: KeyInfo; hash: string } | null> {
+  async revokeKey(actor: string, keyId: string): Promise<{ key: KeyInfo; hash: string } | null> {
     const row = this.sql.exec<KeyRow>(`SELECT * FROM keys WHERE id = ?`, keyId).toArray()[0];
     if (!row) return null;
     if (row.revoked_at === null) {
       row.revoked_at = Date.now();
       this.sql.exec(`UPDATE keys SET revoked_at = ? WHERE id = ?`, row.revoked_at, keyId);
+      this.audit(actor, "key.revoke", { key_id: keyId });
       await this.env.KV.delete(kvKey(row.hash));
     }
     return { key: publicKey(row), hash: row.hash };
+  }
+
+  // ---- audit ---------------------------------------------------------------
+
+  auditLog(limit: number, before?: number): AuditEntry[] {
+    return readAudit(this.sql, limit, before);
+  }
+
+  private audit(actor: string, action: string, detail: Record<string, unknown>, rulesVersion = currentRules(this.sql).version): void {
+    recordAudit(this.sql, { actor, action, detail, rules_version: rulesVersion });
+  }
+
+  private saveProfile(tenant: TenantRecord): void {
+    this.sql.exec(`INSERT OR REPLACE INTO profile (k, body) VALUES ('tenant', ?)`, JSON.stringify(tenant));
+  }
+
+  private async publishProfile(tenant: TenantRecord): Promise<void> {
+    await this.env.KV.put(kvTenant(tenant.id), JSON.stringify(tenant));
+  }
+
+  private async publishRules(rules: RulesVersion): Promise<void> {
+    await this.env.KV.put(kvRules(this.info()!.id), JSON.stringify(rules));
   }
 }
 

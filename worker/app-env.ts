@@ -6,5 +6,9 @@ export interface AppEnv {
   Variables: {
     caller: Caller;
     requestId: string;
+    /** The label of the admin token that authorised an admin request (for the audit log). */
+    adminLabel: string;
+    /** The version of the tenant's rules this request runs on (echoed in `x-meridian-rules-version`). */
+    rulesVersion: number;
   };
 }

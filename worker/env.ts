@@ -5,6 +5,8 @@ declare global {
     interface Env {
       /** Bearer token for `/admin/v1/*`. */
       ADMIN_TOKEN?: string;
+      /** More admin tokens, each with a label for the audit log: `label:token,label:token`. */
+      ADMIN_TOKENS?: string;
       /** "true" only under `npm run dev` and tests: enables the dev location override headers. */
       MERIDIAN_DEV?: string;
     }

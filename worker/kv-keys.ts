@@ -3,6 +3,8 @@
 export const KV_ORIGINS = "origins";
 export const kvTenant = (tenantId: string) => `tenant:${tenantId}`;
 export const kvKey = (keyHash: string) => `key:${keyHash}`;
+/** The tenant's current routing rules (a `RulesVersion`). */
+export const kvRules = (tenantId: string) => `rules:${tenantId}`;
 export const KV_TENANT_PREFIX = "tenant:";
 
 /** What `key:<sha256>` holds. */

@@ -15,6 +15,8 @@ export interface Settings {
   exploreRate: number;
   /** Extra requests hedging may add, as a share of a tenant's requests. */
   hedgeBudget: number;
+  /** How often an isolate asks a tenant's object whether its rules changed. */
+  rulesCheckMs: number;
   devMode: boolean;
 }
 
@@ -33,6 +35,7 @@ export function settings(env: Env): Settings {
       statsFlushMs: numberVar(env.STATS_FLUSH_MS, 1_000),
       exploreRate: share(env.EXPLORE_RATE, 0.02),
       hedgeBudget: share(env.HEDGE_BUDGET, 0.05),
+      rulesCheckMs: numberVar(env.RULES_CHECK_MS, 2_000),
       devMode: env.MERIDIAN_DEV === "true",
     };
     memo.set(env, s);

@@ -21,6 +21,7 @@ export const testOrigin = (id: string, extra: Partial<Origin> = {}): Origin => (
 /** That origin as a routing candidate at `distanceKm`. */
 export const testCandidate = (id: string, distanceKm: number, extra: Partial<Origin> = {}): Candidate => ({
   origin: testOrigin(id, extra),
+  model: "llama-8b",
   upstreamModel: `upstream-${id}`,
   distanceKm,
   score: distanceKm,

@@ -4,6 +4,7 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
 import { ApiError } from "../http/errors";
+import type { CacheSettings } from "../schemas/admin";
 import type { ForwardableRequest } from "../schemas/openai";
 import { cacheDecision } from "./decision";
 import { asJson, asSse, jsonEntry, sseEntry, type CacheEntry } from "./entry";
@@ -30,10 +31,10 @@ const LOOKUP_HEAD_START_MS = 5;
 type Hit = { kind: "hit"; how: "hit-exact" | "hit-semantic"; entry: CacheEntry; similarity?: number };
 type Outcome = { kind: "origin"; response: Response } | { kind: "error"; error: unknown } | Hit;
 
-export async function withCache(c: Context<AppEnv>, path: string, body: ForwardableRequest, send: Send): Promise<Response> {
+export async function withCache(c: Context<AppEnv>, settings: CacheSettings | undefined, path: string, body: ForwardableRequest, send: Send): Promise<Response> {
   const { tenant } = c.get("caller");
   const headers = c.req.raw.headers;
-  const decision = cacheDecision(tenant.cache, body, headers);
+  const decision = cacheDecision(settings, body, headers);
   if (!decision.use) return mark(await send(), "bypass");
 
   const kv = c.env.KV;

@@ -117,7 +117,9 @@ describe("GET /openapi.json", () => {
 describe("steering headers", () => {
   it("documents exactly the headers the router reads", () => {
     const doc = openApiDocument() as { components: { parameters: Record<string, { name: string; in: string }> } };
-    const documented = Object.values(doc.components.parameters)
+    const documented = Object.entries(doc.components.parameters)
+      .filter(([id]) => id.startsWith("steering."))
+      .map(([, p]) => p)
       .filter((p) => p.in === "header" && p.name.startsWith("x-meridian-"))
       .map((p) => p.name)
       .sort();

@@ -6,11 +6,12 @@ import * as z from "zod/mini";
 import { cachePurge, keyCreate, originCreate, originInput, originPatch, tenantCreate, tenantInput } from "../schemas/admin";
 import { chatCompletionRequest, completionRequest, embeddingRequest, responsesRequest } from "../schemas/openai";
 import { REGIONS } from "../routing/regions";
+import { rulesDocument, rulesRollback } from "../schemas/rules";
 
 type Json = Record<string, unknown>;
 type Method = "get" | "post" | "put" | "patch" | "delete";
 type Auth = "tenantKey" | "adminToken" | null;
-type ErrorStatus = 400 | 401 | 404 | 409 | 413 | 502 | 503 | 504;
+type ErrorStatus = 400 | 401 | 402 | 404 | 409 | 412 | 413 | 429 | 502 | 503 | 504;
 
 interface Route {
   method: Method;
@@ -48,8 +49,11 @@ const ERROR_DESCRIPTIONS: Record<ErrorStatus, string> = {
   400: "Invalid request: body, path id or steering header failed validation.",
   401: "Missing or invalid bearer token.",
   404: "Not found (or model not served / not allowed for this tenant).",
+  402: "The tenant's prepaid credits or hard monthly budget would be exceeded.",
   409: "Already exists.",
+  412: "If-Match names a rules version that is no longer current.",
   413: "Request body exceeds the size limit.",
+  429: "Rate limit (requests or tokens per minute) exceeded; see Retry-After.",
   502: "Every origin attempt failed.",
   503: "No origin available (or, for /admin/v1, the admin API is disabled).",
   504: "Origins timed out.",
@@ -101,6 +105,12 @@ const routes: Route[] = [
   { method: "post", path: "/admin/v1/tenants/{id}/keys", summary: "Create an API key (the secret is shown only here)", tag: "admin", auth: "adminToken", params: ["tenantId"], body: keyCreate, ok: { 201: ["Created", object("The key record plus `object: \"api_key\"`, `tenant_id` and the secret in `key`.")] }, errors: [...ADMIN_WRITE, 404] },
   { method: "get", path: "/admin/v1/tenants/{id}/keys", summary: "List a tenant's API keys (no secrets)", tag: "admin", auth: "adminToken", params: ["tenantId"], ok: { 200: ["Keys", list({ type: "object" })] }, errors: [400, 401, 503] },
   { method: "delete", path: "/admin/v1/tenants/{id}/keys/{keyId}", summary: "Revoke an API key", tag: "admin", auth: "adminToken", params: ["tenantId", "keyId"], ok: { 200: ["Revoked", object("The key record plus `object: \"api_key\"` and `revoked: true`.")] }, errors: [400, 401, 404, 503] },
+  { method: "get", path: "/admin/v1/tenants/{id}/audit", summary: "The tenant's audit log, newest first (`?limit=`, `?before=<seq>`)", tag: "admin", auth: "adminToken", params: ["tenantId"], ok: { 200: ["Audit entries", list(ref("schemas", "AuditEntry"))] }, errors: [400, 401, 404, 503] },
+
+  { method: "get", path: "/admin/v1/tenants/{id}/rules", summary: "The tenant's current routing rules (ETag: the version)", tag: "admin", auth: "adminToken", params: ["tenantId"], ok: { 200: ["Current rules", ref("schemas", "RulesVersion")] }, errors: [400, 401, 404, 503] },
+  { method: "put", path: "/admin/v1/tenants/{id}/rules", summary: "Replace the routing rules as a new version (`If-Match` for optimistic concurrency)", tag: "admin", auth: "adminToken", params: ["tenantId", "ifMatch", "changeNote"], body: rulesDocument, ok: { 200: ["The new current version", ref("schemas", "RulesVersion")] }, errors: [...ADMIN_WRITE, 404, 412] },
+  { method: "get", path: "/admin/v1/tenants/{id}/rules/history", summary: "Every rules version, newest first (`?limit=`, `?before=<version>`)", tag: "admin", auth: "adminToken", params: ["tenantId"], ok: { 200: ["Versions", list(ref("schemas", "RulesVersion"))] }, errors: [400, 401, 404, 503] },
+  { method: "post", path: "/admin/v1/tenants/{id}/rules/rollback", summary: "Make an earlier rules version current again (as a new version)", tag: "admin", auth: "adminToken", params: ["tenantId", "ifMatch"], body: rulesRollback, ok: { 200: ["The new current version", ref("schemas", "RulesVersion")] }, errors: [...ADMIN_WRITE, 404, 412] },
 ];
 
 const pathParam = (name: string, description: string, schema: Json = { type: "string" }): Json => ({ name, in: "path", required: true, description, schema });
@@ -110,6 +120,8 @@ const parameters: Record<string, Json> = {
   tenantId: pathParam("id", "Tenant id.", { type: "string", pattern: "^[a-z0-9][a-z0-9._-]{0,63}$" }),
   keyId: pathParam("keyId", "API key id."),
   region: pathParam("region", "Region code.", { enum: [...REGIONS] }),
+  ifMatch: { name: "If-Match", in: "header", required: false, description: "The rules version you read (its ETag, e.g. `\"3\"`); 412 if it is no longer current.", schema: { type: "string" } },
+  changeNote: { name: "x-meridian-change-note", in: "header", required: false, description: "A note stored with the new version and in the audit log.", schema: { type: "string", maxLength: 500 } },
 };
 
 /** The steering headers read by worker/routing/policy.ts (they win over the `meridian` body field). */
@@ -165,6 +177,31 @@ function components(): Json {
         properties: { id: { type: "string" }, object: { const: "model" }, created: { type: "integer" }, owned_by: { type: "string" } },
       },
       Origin: jsonSchema(z.extend(originInput, { id: z.string(), updated_at: z.number() }), "output"),
+      RulesVersion: {
+        type: "object",
+        required: ["version", "rules", "created_at", "author"],
+        properties: {
+          object: { const: "rules" },
+          version: { type: "integer", description: "0 is the empty document every tenant starts with." },
+          rules: jsonSchema(rulesDocument, "output"),
+          created_at: { type: "integer" },
+          author: { type: "string", description: "Label of the admin token that wrote it." },
+          rolled_back_to: { type: "integer" },
+          note: { type: "string" },
+        },
+      },
+      AuditEntry: {
+        type: "object",
+        required: ["seq", "at", "actor", "action", "detail", "rules_version"],
+        properties: {
+          seq: { type: "integer" },
+          at: { type: "integer", description: "Milliseconds since the epoch." },
+          actor: { type: "string", description: "Label of the admin token that made the write." },
+          action: { type: "string", examples: ["tenant.create", "rules.put", "rules.rollback", "key.create", "key.revoke", "cache.purge"] },
+          detail: { type: "object" },
+          rules_version: { type: "integer", description: "The rules version in force after the write." },
+        },
+      },
       Tenant: jsonSchema(z.extend(tenantInput, { id: z.string(), created_at: z.number(), updated_at: z.number(), cache_generation: z.optional(z.looseObject({})) }), "output"),
     },
   };

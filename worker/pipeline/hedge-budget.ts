@@ -26,12 +26,13 @@ export class HedgeBudget {
 
 const budgets = new Map<string, HedgeBudget>();
 
-/** The isolate's budget for a tenant (bounded: oldest tenants are dropped). */
+/** The isolate's budget for a tenant at a ratio (bounded: oldest are dropped). */
 export function hedgeBudget(tenant: string, ratio: number): HedgeBudget {
-  let b = budgets.get(tenant);
+  const key = `${tenant}\u0000${ratio}`;
+  let b = budgets.get(key);
   if (!b) {
     if (budgets.size >= 10_000) budgets.delete(budgets.keys().next().value!);
-    budgets.set(tenant, (b = new HedgeBudget(ratio)));
+    budgets.set(key, (b = new HedgeBudget(ratio)));
   }
   return b;
 }

@@ -3,10 +3,13 @@ import type * as z from "zod/mini";
 import type { AppEnv } from "../app-env";
 import { withCache } from "../cache/stage";
 import { readJson } from "../http/body";
+import { tenantPreferences, retryLimits } from "../rules/preferences";
+import { resolve } from "../rules/resolve";
 import { routingPreferences } from "../routing/policy";
 import type { ForwardableRequest } from "../schemas/openai";
 import { parseOrThrow } from "../schemas/validate";
 import { settings } from "../settings";
+import { tenantRules } from "../tenants/rules-client";
 import { modelNotFound } from "./model-not-found";
 import { routeAndForward } from "./route-and-forward";
 
@@ -20,17 +23,40 @@ export interface Endpoint {
   cacheable: boolean;
 }
 
-/** The request path: validate, check the tenant may use the model, answer from the cache or an origin. */
+/**
+ * The request path: validate, apply the tenant's rules (one version for the
+ * whole request), check the tenant may use the model, answer from the cache
+ * or an origin.
+ */
 export async function proxy(c: Context<AppEnv>, endpoint: Endpoint): Promise<Response> {
   const received = Date.now();
-  const { json, bytes } = await readJson(c.req.raw, settings(c.env).maxBodyBytes);
+  const config = settings(c.env);
+  const { json, bytes } = await readJson(c.req.raw, config.maxBodyBytes);
   // `meridian` steers the router and is not the origin's business.
   const { meridian: steering, ...body } = parseOrThrow(endpoint.schema, json);
-  const prefs = routingPreferences(c.req.raw.headers, steering);
-  const { tenant } = c.get("caller");
-  if (tenant.models && !tenant.models.includes(body.model)) throw modelNotFound(body.model);
+  const { tenant, keyId } = c.get("caller");
+  const headers = c.req.raw.headers;
+
+  const rules = await tenantRules(c.env, tenant.id, (p) => c.executionCtx.waitUntil(p));
+  c.set("rulesVersion", rules.version);
+  const resolution = resolve(rules.rules, { model: body.model, headers, metadata: body.metadata, user: body.user, keyId });
+  // Names the tenant's own rules define are always allowed; others must be on its model list.
+  if (tenant.models && !resolution.byRule && !tenant.models.includes(body.model)) throw modelNotFound(body.model);
+  const prefs = routingPreferences(headers, steering, tenantPreferences(rules.rules, resolution.policy));
 
   const send = (signal?: AbortSignal) =>
-    routeAndForward(c, { path: endpoint.path, expectDone: endpoint.expectDone, body, bytes, prefs, received, ...(signal ? { signal } : {}) });
-  return endpoint.cacheable ? withCache(c, endpoint.path, body, send) : send();
+    routeAndForward(c, {
+      path: endpoint.path,
+      expectDone: endpoint.expectDone,
+      body,
+      bytes,
+      targets: resolution.targets,
+      trail: resolution.trail,
+      prefs,
+      limits: retryLimits(rules.rules, config),
+      received,
+      ...(signal ? { signal } : {}),
+    });
+  const cache = rules.rules.cache ?? tenant.cache;
+  return endpoint.cacheable ? withCache(c, cache, endpoint.path, body, send) : send();
 }

@@ -3,10 +3,12 @@ import type { AppEnv } from "../app-env";
 import { ApiError } from "../http/errors";
 import { originSnapshot } from "../origins/snapshot";
 import { rankCandidates } from "../routing/candidates";
-import { plan, type Scored } from "../routing/choose";
+import { plan, type Excluded, type Scored } from "../routing/choose";
 import type { Workload } from "../routing/estimate";
 import { popLocation, type CfLocation } from "../routing/location";
 import { describePolicy, type RoutingPreferences } from "../routing/policy";
+import type { RetryLimits } from "../rules/preferences";
+import type { ResolvedTarget } from "../rules/resolve";
 import type { ForwardableRequest } from "../schemas/openai";
 import { settings } from "../settings";
 import { inFlight } from "../stats/in-flight";
@@ -26,47 +28,65 @@ export interface OriginCall {
   body: ForwardableRequest;
   /** Size of the client's body, for the input token guess. */
   bytes: number;
+  /** Models (and origin sets) to try in order, from the tenant's rules. */
+  targets: readonly ResolvedTarget[];
+  /** How the rules got there, for `x-meridian-route`. */
+  trail: readonly string[];
   prefs: RoutingPreferences;
+  limits: RetryLimits;
   received: number;
   signal?: AbortSignal;
 }
 
 /** Routes a validated request to an origin and returns its (possibly streaming) answer, headers set. */
 export async function routeAndForward(c: Context<AppEnv>, call: OriginCall): Promise<Response> {
-  const { body, prefs } = call;
+  const { body, prefs, limits } = call;
   const config = settings(c.env);
   const waitUntil = (p: Promise<unknown>) => c.executionCtx.waitUntil(p);
   const headers = c.req.raw.headers;
   const origins = await originSnapshot(c.env.KV, waitUntil);
   const location = popLocation(c.req.raw.cf as CfLocation | undefined, headers, config.devMode);
-  const candidates = rankCandidates(origins.origins, body.model, location);
-  if (candidates.length === 0) {
-    if (!origins.origins.some((o) => body.model in o.models)) throw modelNotFound(body.model);
-    throw noOrigin(`No origin is taking traffic for model '${body.model}' right now.`, location.region);
-  }
-
   const stream = body.stream === true;
   const stats = regionSnapshot(c.env, location.region, waitUntil);
-  const route = plan(candidates, stats, workload(body, call.bytes, stream), prefs, inFlight.get, Math.random, config.exploreRate);
-  if (route.ordered.length === 0) {
-    const why = route.excluded.map((e) => `${e.origin}: ${e.reason}`).join("; ");
+  const load = workload(body, call.bytes, stream);
+
+  // Each target model is planned on its own; its fallbacks come after it.
+  const ordered: Scored[] = [];
+  const excluded: Excluded[] = [];
+  let reason = "";
+  let served = 0;
+  for (const t of call.targets) {
+    const candidates = rankCandidates(origins.origins, t.model, location).filter((cand) => !t.origins || t.origins.has(cand.origin.id));
+    served += candidates.length;
+    if (candidates.length === 0) continue;
+    const route = plan(candidates, stats, load, prefs, inFlight.get, Math.random, config.exploreRate);
+    if (!reason && route.ordered.length) reason = route.reason;
+    ordered.push(...route.ordered);
+    excluded.push(...route.excluded);
+  }
+  if (served === 0) {
+    if (!call.targets.some((t) => origins.origins.some((o) => t.model in o.models))) throw modelNotFound(body.model);
+    throw noOrigin(`No origin is taking traffic for model '${body.model}' right now.`, location.region);
+  }
+  if (ordered.length === 0) {
+    const why = excluded.map((e) => `${e.origin}: ${e.reason}`).join("; ");
     throw noOrigin(`No origin for model '${body.model}' meets this request's constraints (${why}).`, location.region);
   }
   const routed = Date.now();
 
-  const budget = hedgeBudget(c.get("caller").tenant.id, config.hedgeBudget);
+  const budget = hedgeBudget(c.get("caller").tenant.id, limits.hedgeBudget);
   budget.earn();
-  const limits = requestLimits(headers, config);
+  const timeouts = requestLimits(headers, limits);
   const result = await forward({
-    targets: route.ordered.map(target),
+    targets: ordered.map(target),
     path: call.path,
     body,
     stream,
     expectDone: call.expectDone,
     requestId: c.get("requestId"),
-    maxAttempts: config.maxAttempts,
-    ttftTimeoutMs: limits.ttftTimeoutMs,
-    attemptTimeoutMs: limits.attemptTimeoutMs,
+    maxAttempts: limits.maxAttempts,
+    ttftTimeoutMs: timeouts.ttftTimeoutMs,
+    attemptTimeoutMs: timeouts.attemptTimeoutMs,
     deadline: call.received + config.totalTimeoutMs,
     mayHedge: () => prefs.hedge && budget.take(),
     observe: (obs) => observe(c.env, location.region, obs, waitUntil),
@@ -77,10 +97,13 @@ export async function routeAndForward(c: Context<AppEnv>, call: OriginCall): Pro
   });
 
   const out = result.response.headers;
-  out.set("x-meridian-origin", result.target.candidate.origin.id);
+  const chosen = result.target.candidate;
+  out.set("x-meridian-origin", chosen.origin.id);
+  out.set("x-meridian-model", chosen.model);
   out.set("x-meridian-region", location.region);
   out.set("x-meridian-attempts", String(result.attempts.length));
-  out.set("x-meridian-route", `${describePolicy(prefs.policy)}; ${route.reason}${route.excluded.length ? `; ${route.excluded.length} excluded` : ""}`);
+  const trail = call.trail.length ? `${call.trail.join(" -> ")}; ` : "";
+  out.set("x-meridian-route", `${trail}${describePolicy(prefs.policy)}; ${reason}${excluded.length ? `; ${excluded.length} excluded` : ""}`);
   if (result.hedged) out.set("x-meridian-hedged", "1");
   out.set("server-timing", `route;dur=${routed - call.received}, origin;dur=${result.ttftMs};desc="ttft"`);
   return result.response;
@@ -104,7 +127,7 @@ function workload(body: ForwardableRequest, bytes: number, stream: boolean): Wor
 const noOrigin = (message: string, region: string) =>
   new ApiError(503, message, "upstream_error", "no_origin_available", {}, { "x-meridian-region": region });
 
-/** Clients may tighten, never loosen, the configured timeouts. */
+/** Clients may tighten, never loosen, the tenant's timeouts. */
 function requestLimits(headers: Headers, config: { ttftTimeoutMs: number; attemptTimeoutMs: number }) {
   return {
     ttftTimeoutMs: tighter(headers.get("x-meridian-ttft-timeout-ms"), config.ttftTimeoutMs),

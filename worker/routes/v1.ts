@@ -12,6 +12,8 @@ export const v1 = new Hono<AppEnv>();
 v1.use(async (c, next) => {
   c.set("caller", await authenticate(c.env.KV, c.req.header("authorization")));
   await next();
+  const version = c.get("rulesVersion");
+  if (version !== undefined) c.res.headers.set("x-meridian-rules-version", String(version));
 });
 
 v1.post("/chat/completions", (c) => proxy(c, { path: "/chat/completions", schema: chatCompletionRequest, expectDone: true, cacheable: true }));

@@ -5,6 +5,8 @@ import type { GeoPoint } from "./regions";
 /** One origin that can serve the requested model, as routing sees it. */
 export interface Candidate {
   origin: Origin;
+  /** The public model name this candidate serves. */
+  model: string;
   /** The model name the origin knows the public model by. */
   upstreamModel: string;
   distanceKm: number;
@@ -29,7 +31,7 @@ export function rankCandidates(origins: readonly Origin[], model: string, from: 
     const upstreamModel = origin.models[model];
     if (upstreamModel === undefined) continue;
     const km = distanceKm(from, origin);
-    out.push({ origin, upstreamModel, distanceKm: km, score: score(origin, km) });
+    out.push({ origin, model, upstreamModel, distanceKm: km, score: score(origin, km) });
   }
   return out.sort((a, b) => a.score - b.score || b.origin.weight - a.origin.weight || (a.origin.id < b.origin.id ? -1 : 1));
 }

@@ -14,10 +14,16 @@ export interface Scored {
   score: number;
 }
 
+/** An origin the constraints ruled out, and why. */
+export interface Excluded {
+  origin: string;
+  reason: string;
+}
+
 export interface RoutePlan {
   /** Try in this order. */
   ordered: Scored[];
-  excluded: { origin: string; reason: string }[];
+  excluded: Excluded[];
   /** Why the first was chosen, for `x-meridian-route`. */
   reason: string;
 }

@@ -28,6 +28,16 @@ describe("routingPreferences", () => {
     });
   });
 
+  it("lets a request tighten the tenant's constraints, never loosen them", () => {
+    const defaults: RoutingPreferences = { policy: { kind: "latency" }, constraints: { regions: ["weur", "eeur"], maxPricePerM: 4, maxTtftMs: 500 }, hedge: true };
+    const loose = routingPreferences(h({ "x-meridian-max-price": "9", "x-meridian-max-ttft-ms": "2000", "x-meridian-regions": "wnam,weur" }), undefined, defaults);
+    expect(loose.constraints).toEqual({ regions: ["weur"], maxPricePerM: 4, maxTtftMs: 500 });
+    const tight = routingPreferences(h({ "x-meridian-max-price": "1", "x-meridian-max-ttft-ms": "200" }), undefined, defaults);
+    expect(tight.constraints).toEqual({ regions: ["weur", "eeur"], maxPricePerM: 1, maxTtftMs: 200 });
+    // Outside the tenant's regions altogether: nothing is left, and routing will say so.
+    expect(routingPreferences(h({ "x-meridian-regions": "apac" }), undefined, defaults).constraints.regions).toEqual([]);
+  });
+
   it("reads every steering header", () => {
     const prefs = routingPreferences(
       h({

@@ -86,21 +86,21 @@ function parseHeaders(headers: Headers): Steering {
   throw badRequest(`Invalid header ${header}: ${issue.message}`, "invalid_header", header);
 }
 
-/** Combines defaults, the body field and headers (headers win); 400 on nonsense. */
+/**
+ * Combines the tenant's defaults, the body field and headers (headers win);
+ * 400 on nonsense. A request may choose its policy, but its constraints only
+ * tighten the tenant's: regions intersect, price and TTFT caps take the lower.
+ */
 export function routingPreferences(headers: Headers, bodyField: unknown, defaults = DEFAULT_PREFERENCES): RoutingPreferences {
   const fromBody = bodyField === undefined ? {} : parseOrThrow(steering, bodyField, "body.meridian");
   const fromHeaders = parseHeaders(headers);
   const s: Steering = { ...fromBody, ...fromHeaders };
-  return {
-    policy: policyOf(s, defaults.policy),
-    constraints: {
-      ...defaults.constraints,
-      ...(s.regions ? { regions: s.regions } : {}),
-      ...(s.max_price !== undefined ? { maxPricePerM: s.max_price } : {}),
-      ...(s.max_ttft_ms !== undefined ? { maxTtftMs: s.max_ttft_ms } : {}),
-    },
-    hedge: s.hedge ?? defaults.hedge,
-  };
+  const base = defaults.constraints;
+  const constraints: Constraints = { ...base };
+  if (s.regions) constraints.regions = base.regions ? base.regions.filter((r) => s.regions!.includes(r)) : s.regions;
+  if (s.max_price !== undefined) constraints.maxPricePerM = Math.min(s.max_price, base.maxPricePerM ?? Infinity);
+  if (s.max_ttft_ms !== undefined) constraints.maxTtftMs = Math.min(s.max_ttft_ms, base.maxTtftMs ?? Infinity);
+  return { policy: policyOf(s, defaults.policy), constraints, hedge: s.hedge ?? defaults.hedge };
 }
 
 function policyOf(s: Steering, fallback: Policy): Policy {

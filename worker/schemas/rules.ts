@@ -1,0 +1,149 @@
+// A tenant's routing rules: the document admins PUT to
+// /admin/v1/tenants/:id/rules. Every field is optional; an empty document
+// means "route every model by latency with the operator's defaults".
+// Strict objects: a typo in a rule is an error, not a silently ignored field.
+import * as z from "zod/mini";
+import { REGIONS } from "../routing/regions";
+import { cacheSettings, idSchema } from "./admin";
+
+const modelName = z.string().check(z.minLength(1), z.maxLength(256));
+const headerName = z.string().check(z.regex(/^[A-Za-z0-9-]{1,64}$/, "not a valid header name"));
+const weight = z.number().check(z.minimum(0), z.maximum(1_000_000));
+
+/** Where an alias may send a request: a model, optionally only on some origins. */
+export const ruleTarget = z.strictObject({
+  /** A model name the origins serve (not another alias). */
+  model: modelName,
+  /** Only these origins… */
+  origins: z.optional(z.array(idSchema).check(z.minLength(1), z.maxLength(64))),
+  /** …or only the origins of this pool (see `pools`). */
+  pool: z.optional(idSchema),
+  /** Share of traffic for the `weighted` strategy. */
+  weight: z.optional(weight),
+});
+
+export const ruleAlias = z.strictObject({
+  /** `ordered`: the first target, failing over down the list. `weighted`: one target by weight, the others as fallbacks. */
+  strategy: z._default(z.enum(["ordered", "weighted"]), "ordered"),
+  targets: z.array(ruleTarget).check(z.minLength(1), z.maxLength(16)),
+});
+
+export const rulePolicy = z.strictObject({
+  kind: z.enum(["latency", "cost", "balanced", "pinned"]),
+  /** `balanced` only: 1 is pure latency, 0 pure cost. */
+  latency_weight: z.optional(z.number().check(z.minimum(0), z.maximum(1))),
+  /** `pinned` only: origin ids in order of preference. */
+  pin: z.optional(z.array(idSchema).check(z.minLength(1), z.maxLength(64))),
+});
+
+export const ruleConstraints = z.strictObject({
+  /** Data residency: only origins in these regions. Requests may narrow this, never widen it. */
+  regions: z.optional(z.array(z.enum(REGIONS)).check(z.minLength(1))),
+  /** USD per 1M tokens, blended over the request's expected input and output. */
+  max_price_per_m: z.optional(z.number().check(z.minimum(0))),
+  /** Expected time to first token. */
+  max_ttft_ms: z.optional(z.number().check(z.minimum(1))),
+});
+
+export const ruleRetries = z.strictObject({
+  /** Origins tried per request, hedges included. */
+  max_attempts: z.optional(z.int().check(z.minimum(1), z.maximum(10))),
+  /** Time to the first byte of a stream before trying the next origin. */
+  ttft_timeout_ms: z.optional(z.int().check(z.minimum(100), z.maximum(600_000))),
+  /** Time for a whole non-streamed answer before trying the next origin. */
+  attempt_timeout_ms: z.optional(z.int().check(z.minimum(100), z.maximum(600_000))),
+  /** Extra requests hedging may add, as a share of the tenant's requests (0 turns hedging off). */
+  hedge_budget: z.optional(z.number().check(z.minimum(0), z.maximum(0.5))),
+});
+
+const matchValue = { equals: z.optional(z.string().check(z.maxLength(256))), in: z.optional(z.array(z.string().check(z.maxLength(256))).check(z.minLength(1), z.maxLength(64))) };
+
+/** All given parts must match. A part with neither `equals` nor `in` matches when the value is present. */
+export const ruleCondition = z.strictObject({
+  /** The model (or alias) the request named. */
+  model: z.optional(modelName),
+  header: z.optional(z.strictObject({ name: headerName, ...matchValue })),
+  /** A key of the request body's `metadata` object. */
+  metadata: z.optional(z.strictObject({ key: z.string().check(z.minLength(1), z.maxLength(64)), ...matchValue })),
+});
+
+export const ruleRoute = z.strictObject({
+  /** Shown in `x-meridian-route` when the route applies. */
+  name: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+  when: ruleCondition,
+  /** Route to this model or alias… */
+  use: z.optional(modelName),
+  /** …or split between several by weight (an A/B test). */
+  split: z.optional(z.array(z.strictObject({ use: modelName, weight })).check(z.minLength(1), z.maxLength(16))),
+  /**
+   * What keeps a caller on one side of a split: the value of this `metadata`
+   * key (e.g. a user id), else the request's `user` field, else the API key.
+   */
+  sticky_by: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+  /** A policy for the requests this route matches. */
+  policy: z.optional(rulePolicy),
+});
+
+const shape = z.strictObject({
+  /** Named sets of origin ids, for alias targets. */
+  pools: z.optional(z.record(idSchema, z.array(idSchema).check(z.minLength(1), z.maxLength(256)))),
+  /** Model names the tenant calls (e.g. `fast`) and where they go. */
+  aliases: z.optional(z.record(modelName, ruleAlias)),
+  policy: z.optional(rulePolicy),
+  constraints: z.optional(ruleConstraints),
+  retries: z.optional(ruleRetries),
+  cache: z.optional(cacheSettings),
+  /** Evaluated in order; the first whose `when` matches applies. */
+  routes: z.optional(z.array(ruleRoute).check(z.maxLength(64))),
+});
+
+/** The rules document, with the checks that span fields. */
+export const rulesDocument = shape.check(
+  z.superRefine((doc, ctx) => {
+    const pools = doc.pools ?? {};
+    const aliases = doc.aliases ?? {};
+    const issue = (path: PropertyKey[], message: string) => ctx.addIssue({ code: "custom", path, message, input: doc });
+    const checkPolicy = (p: z.infer<typeof rulePolicy> | undefined, path: PropertyKey[]) => {
+      if (p?.kind === "pinned" && !p.pin) issue([...path, "pin"], "the pinned policy needs `pin`: origin ids in order");
+    };
+    checkPolicy(doc.policy, ["policy"]);
+    for (const [name, alias] of Object.entries(aliases)) {
+      alias.targets.forEach((t, i) => {
+        const at = ["aliases", name, "targets", i];
+        if (t.model in aliases) issue([...at, "model"], `'${t.model}' is an alias; targets name served models`);
+        if (t.pool !== undefined && !(t.pool in pools)) issue([...at, "pool"], `no pool '${t.pool}' in \`pools\``);
+        if (t.pool !== undefined && t.origins) issue([...at], "give `origins` or `pool`, not both");
+        if (alias.strategy === "weighted" && t.weight === undefined) issue([...at, "weight"], "the weighted strategy needs a weight on every target");
+      });
+      if (alias.strategy === "weighted" && alias.targets.every((t) => !t.weight)) issue(["aliases", name, "targets"], "weights must not all be zero");
+    }
+    (doc.routes ?? []).forEach((r, i) => {
+      if ((r.use === undefined) === (r.split === undefined) && !r.policy) issue(["routes", i], "a route needs `use` or `split` (or only a `policy`)");
+      if (r.use !== undefined && r.split !== undefined) issue(["routes", i], "give `use` or `split`, not both");
+      if (r.split && r.split.every((s) => s.weight === 0)) issue(["routes", i, "split"], "weights must not all be zero");
+      checkPolicy(r.policy, ["routes", i, "policy"]);
+    });
+  }),
+);
+
+export type RulesDocument = z.infer<typeof rulesDocument>;
+export type RuleTarget = z.infer<typeof ruleTarget>;
+export type RulePolicy = z.infer<typeof rulePolicy>;
+export type RuleRoute = z.infer<typeof ruleRoute>;
+
+/** What the Tenant object publishes and isolates cache: one immutable version. */
+export interface RulesVersion {
+  version: number;
+  rules: RulesDocument;
+  created_at: number;
+  /** Admin token label that wrote it. */
+  author: string;
+  /** Set when this version restored an earlier one. */
+  rolled_back_to?: number;
+  note?: string;
+}
+
+export const rulesRollback = z.strictObject({
+  version: z.int().check(z.minimum(0)),
+  note: z.optional(z.string().check(z.maxLength(500))),
+});

@@ -1,0 +1,72 @@
+// The isolate's copy of each tenant's routing rules. A request never waits
+// for the Tenant object: a cold isolate reads the published copy from KV,
+// and while the tenant has traffic the isolate asks the object for the
+// current version number every RULES_CHECK_MS in the background, fetching
+// the document only when it changed. A new version is in use everywhere within
+// about that interval, whatever KV's propagation delay.
+import type { RulesVersion } from "../schemas/rules";
+import { kvRules } from "../kv-keys";
+import { settings } from "../settings";
+
+type WaitUntil = (p: Promise<unknown>) => void;
+
+interface Entry {
+  current: RulesVersion;
+  checkedAt: number;
+  checking: boolean;
+}
+
+const MAX_TENANTS = 10_000;
+const EMPTY: RulesVersion = { version: 0, rules: {}, created_at: 0, author: "default" };
+const entries = new Map<string, Entry>();
+
+/** Counters for tests: how often the object was asked, and how often rules were fetched. */
+export const rulesCounters = { checks: 0, fetches: 0 };
+
+const stub = (env: Env, tenantId: string) => env.TENANT.get(env.TENANT.idFromName(tenantId));
+
+/** The rules a request of this tenant runs on: one immutable version, used for the whole request. */
+export async function tenantRules(env: Env, tenantId: string, waitUntil: WaitUntil): Promise<RulesVersion> {
+  let entry = entries.get(tenantId);
+  if (!entry) {
+    const published = await env.KV.get<RulesVersion>(kvRules(tenantId), "json");
+    entry = entries.get(tenantId) ?? remember(tenantId, published ?? EMPTY, 0);
+    if (published && published.version > entry.current.version) entry.current = published;
+  }
+  if (!entry.checking && Date.now() - entry.checkedAt >= settings(env).rulesCheckMs) check(env, tenantId, entry, waitUntil);
+  return entry.current;
+}
+
+function check(env: Env, tenantId: string, entry: Entry, waitUntil: WaitUntil): void {
+  entry.checking = true;
+  rulesCounters.checks++;
+  const object = stub(env, tenantId);
+  waitUntil(
+    object
+      .rulesVersion()
+      .then(async (version) => {
+        if (version === entry.current.version) return;
+        rulesCounters.fetches++;
+        entry.current = (await object.rules()) as RulesVersion; // the object is the authority
+      })
+      .catch(() => {}) // keep the rules we have; the next check retries
+      .finally(() => {
+        entry.checking = false;
+        entry.checkedAt = Date.now();
+      }),
+  );
+}
+
+/** Takes a version this isolate learned of (e.g. from its own admin write), if it is newer. */
+export function adopt(tenantId: string, rules: RulesVersion): void {
+  const entry = entries.get(tenantId);
+  if (!entry) remember(tenantId, rules, Date.now());
+  else if (rules.version > entry.current.version) entry.current = rules;
+}
+
+function remember(tenantId: string, current: RulesVersion, checkedAt: number): Entry {
+  if (entries.size >= MAX_TENANTS) entries.delete(entries.keys().next().value!);
+  const entry: Entry = { current, checkedAt, checking: false };
+  entries.set(tenantId, entry);
+  return entry;
+}
