@@ -10,8 +10,9 @@ import type { ForwardableRequest } from "../schemas/openai";
 import { parseOrThrow } from "../schemas/validate";
 import { settings } from "../settings";
 import { tenantRules } from "../tenants/rules-client";
+import { admit } from "../tenants/admission";
 import { modelNotFound } from "./model-not-found";
-import { routeAndForward } from "./route-and-forward";
+import { outputCap, routeAndForward } from "./route-and-forward";
 
 export interface Endpoint {
   /** Path below an origin's base URL. */
@@ -43,6 +44,7 @@ export async function proxy(c: Context<AppEnv>, endpoint: Endpoint): Promise<Res
   // Names the tenant's own rules define are always allowed; others must be on its model list.
   if (tenant.models && !resolution.byRule && !tenant.models.includes(body.model)) throw modelNotFound(body.model);
   const prefs = routingPreferences(headers, steering, tenantPreferences(rules.rules, resolution.policy));
+  await admit(c, { model: resolution.targets[0]!.model, inputTokens: Math.ceil(bytes / 4), outputTokens: outputCap(body) });
 
   const send = (signal?: AbortSignal) =>
     routeAndForward(c, {

@@ -118,10 +118,15 @@ function target(s: Scored): Target {
   };
 }
 
+/** The request's output cap, or the routing default when it sets none (at most 4096 for estimates). */
+export function outputCap(body: ForwardableRequest): number {
+  const cap = Number(body.max_completion_tokens ?? body.max_tokens ?? DEFAULT_OUTPUT_TOKENS);
+  return Math.min(Number.isFinite(cap) && cap > 0 ? cap : DEFAULT_OUTPUT_TOKENS, 4096);
+}
+
 /** Token counts are guessed from the body size (about four bytes a token) and the output cap. */
 function workload(body: ForwardableRequest, bytes: number, stream: boolean): Workload {
-  const cap = Number(body.max_completion_tokens ?? body.max_tokens ?? DEFAULT_OUTPUT_TOKENS);
-  return { inputTokens: Math.ceil(bytes / 4), outputTokens: Math.min(Number.isFinite(cap) ? cap : DEFAULT_OUTPUT_TOKENS, 4096), stream };
+  return { inputTokens: Math.ceil(bytes / 4), outputTokens: outputCap(body), stream };
 }
 
 const noOrigin = (message: string, region: string) =>
