@@ -19,6 +19,7 @@ export default defineConfig({
             miniflare: {
               bindings: {
                 ADMIN_TOKEN: "test-admin-token",
+                ADMIN_TOKENS: "ci:test-ci-token-0123456789",
                 MERIDIAN_DEV: "true",
                 TTFT_TIMEOUT_MS: "2000",
                 ATTEMPT_TIMEOUT_MS: "4000",

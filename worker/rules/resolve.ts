@@ -86,13 +86,21 @@ function stickyDraw(route: RuleRoute, req: RequestFacts): number | null {
   return unitHash(`${route.name ?? ""}\u0000${who}`);
 }
 
-/** FNV-1a, 32 bits, mapped to [0, 1): cheap, stable, well spread for short ids. */
+/**
+ * FNV-1a over the string, then a final avalanche (FNV alone spreads
+ * near-identical ids such as `user-41`, `user-42` poorly), mapped to [0, 1).
+ */
 export function unitHash(text: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
     h ^= text.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
   }
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
   return (h >>> 0) / 0x1_0000_0000;
 }
 
