@@ -16,6 +16,9 @@ export type KeyInfo = {
 
 type KeyRow = KeyInfo & { hash: string };
 
+/** How soon a failed KV publication is retried. */
+const REPUBLISH_AFTER_MS = 2_000;
+
 /** Why a rules write was refused. */
 export type RulesWrite = { ok: true; current: RulesVersion } | { ok: false; reason: "no_tenant" | "stale" | "no_version"; current: RulesVersion | null };
 
@@ -133,7 +136,7 @@ export class Tenant extends DurableObject<Env> {
     );
     this.audit(actor, "key.create", { key_id: key.id, name, prefix });
     const grant: KeyGrant = { tenant_id: tenant.id, key_id: key.id };
-    await this.env.KV.put(kvKey(hash), JSON.stringify(grant));
+    await this.publish(() => this.env.KV.put(kvKey(hash), JSON.stringify(grant)));
     return key;
   }
 
@@ -149,7 +152,7 @@ export class Tenant extends DurableObject<Env> {
       row.revoked_at = Date.now();
       this.sql.exec(`UPDATE keys SET revoked_at = ? WHERE id = ?`, row.revoked_at, keyId);
       this.audit(actor, "key.revoke", { key_id: keyId });
-      await this.env.KV.delete(kvKey(row.hash));
+      await this.publish(() => this.env.KV.delete(kvKey(row.hash)));
     }
     return { key: publicKey(row), hash: row.hash };
   }
@@ -169,11 +172,39 @@ export class Tenant extends DurableObject<Env> {
   }
 
   private async publishProfile(tenant: TenantRecord): Promise<void> {
-    await this.env.KV.put(kvTenant(tenant.id), JSON.stringify(tenant));
+    await this.publish(() => this.env.KV.put(kvTenant(tenant.id), JSON.stringify(tenant)));
   }
 
   private async publishRules(rules: RulesVersion): Promise<void> {
-    await this.env.KV.put(kvRules(this.info()!.id), JSON.stringify(rules));
+    await this.publish(() => this.env.KV.put(kvRules(this.info()!.id), JSON.stringify(rules)));
+  }
+
+  /**
+   * The write is already durable here, so a KV failure must not fail the
+   * admin call: an alarm republishes everything until KV has taken it.
+   */
+  private async publish(put: () => Promise<void>): Promise<void> {
+    try {
+      await put();
+    } catch {
+      await this.ctx.storage.setAlarm(Date.now() + REPUBLISH_AFTER_MS);
+    }
+  }
+
+  /** Republishes the read path's view: profile, current rules and every active key grant. */
+  override async alarm(): Promise<void> {
+    const tenant = this.info();
+    if (!tenant) return;
+    try {
+      await this.env.KV.put(kvTenant(tenant.id), JSON.stringify(tenant));
+      await this.env.KV.put(kvRules(tenant.id), JSON.stringify(currentRules(this.sql)));
+      const active = this.sql.exec<{ id: string; hash: string }>(`SELECT id, hash FROM keys WHERE revoked_at IS NULL`).toArray();
+      for (const key of active) await this.env.KV.put(kvKey(key.hash), JSON.stringify({ tenant_id: tenant.id, key_id: key.id } satisfies KeyGrant));
+      const revoked = this.sql.exec<{ hash: string }>(`SELECT hash FROM keys WHERE revoked_at IS NOT NULL`).toArray();
+      for (const key of revoked) await this.env.KV.delete(kvKey(key.hash));
+    } catch {
+      await this.ctx.storage.setAlarm(Date.now() + REPUBLISH_AFTER_MS);
+    }
   }
 }
 

@@ -278,8 +278,9 @@ async function run(ctx: SuiteContext): Promise<void> {
   });
   const admin = new AdminClient(router.url, ADMIN_TOKEN);
   await admin.call("PUT", `/tenants/${TENANTS.nocache.id}`, { name: "bench, no cache" });
-  await admin.call("PUT", `/tenants/${TENANTS.json.id}`, { name: "bench, cache (non-streamed)", cache: { exact: true, semantic: true } });
-  await admin.call("PUT", `/tenants/${TENANTS.sse.id}`, { name: "bench, cache (streamed)", cache: { exact: true, semantic: true } });
+  await admin.call("PUT", `/tenants/${TENANTS.json.id}`, { name: "bench, cache (non-streamed)" });
+  await admin.call("PUT", `/tenants/${TENANTS.sse.id}`, { name: "bench, cache (streamed)" });
+  for (const t of [TENANTS.json, TENANTS.sse]) await admin.call("PUT", `/tenants/${t.id}/rules`, { cache: { exact: true, semantic: true } });
   for (const t of Object.values(TENANTS)) await admin.call("POST", `/tenants/${t.id}/keys`, { name: "bench", key: t.key });
   const startupS = (performance.now() - started) / 1000;
 

@@ -1,5 +1,6 @@
 // Registers the local origin fleet and the demo tenant. Every call is an
 // upsert (PUT, or an imported key), so seeding twice changes nothing.
+import { rulesDocument, type RulesDocument } from "../../worker/schemas/rules";
 import { AdminClient } from "./admin-client";
 
 export interface SeedOrigin {
@@ -26,7 +27,22 @@ export async function seed(routerUrl: string, adminToken: string, demoKey: strin
       price: o.price,
     });
   }
-  // The demo tenant has the exact and semantic cache on, at the default threshold.
-  await admin.call("PUT", `/tenants/${DEMO_TENANT}`, { name: "Demo tenant", cache: { exact: true, semantic: true } });
+  await admin.call("PUT", `/tenants/${DEMO_TENANT}`, { name: "Demo tenant" });
   await admin.call("POST", `/tenants/${DEMO_TENANT}/keys`, { name: "demo", key: demoKey });
+  // A new rules version only when the demo rules changed, so restarts add no history.
+  const rules = rulesDocument.parse(DEMO_RULES);
+  const current = await admin.call<{ rules: unknown }>("GET", `/tenants/${DEMO_TENANT}/rules`);
+  if (JSON.stringify(current.rules) !== JSON.stringify(rules)) await admin.call("PUT", `/tenants/${DEMO_TENANT}/rules`, rules);
 }
+
+/**
+ * The demo tenant's rules: two aliases over the fleet's models (each falling
+ * back to the other) and the exact and semantic cache on at the default threshold.
+ */
+export const DEMO_RULES: RulesDocument = {
+  aliases: {
+    fast: { strategy: "ordered", targets: [{ model: "llama-1.5b" }, { model: "llama-8b" }] },
+    smart: { strategy: "ordered", targets: [{ model: "llama-8b" }, { model: "llama-1.5b" }] },
+  },
+  cache: { exact: true, semantic: true, ttl_s: 3600, allow_tools: false },
+};

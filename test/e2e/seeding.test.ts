@@ -18,5 +18,7 @@ describe("dev seeding", () => {
     expect(after.data.map((o) => [o.id, o.base_url])).toEqual(before.data.map((o) => [o.id, o.base_url]));
     const keys = await admin.call<{ data: { revoked_at: number | null }[] }>("GET", "/tenants/demo/keys");
     expect(keys.data.filter((k) => k.revoked_at === null)).toHaveLength(1);
+    const history = await admin.call<{ data: { version: number }[] }>("GET", "/tenants/demo/rules/history");
+    expect(history.data.map((v) => v.version)).toEqual([1, 0]);
   });
 });

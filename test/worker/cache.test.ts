@@ -7,7 +7,8 @@ let other: string;
 let tenantId: string;
 
 async function cachedTenant(id: string, cache: Record<string, unknown>): Promise<string> {
-  await adminJson("PUT", `/tenants/${id}`, { name: id, cache });
+  await adminJson("PUT", `/tenants/${id}`, { name: id });
+  await adminJson("PUT", `/tenants/${id}/rules`, { cache });
   return (await adminJson<{ key: string }>("POST", `/tenants/${id}/keys`, {})).key;
 }
 

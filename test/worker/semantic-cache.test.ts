@@ -6,7 +6,8 @@ let other: string;
 const settle = () => new Promise((r) => setTimeout(r, 80)); // entries and index are written in waitUntil
 
 async function semanticTenant(id: string): Promise<string> {
-  await adminJson("PUT", `/tenants/${id}`, { name: id, cache: { exact: true, semantic: true } });
+  await adminJson("PUT", `/tenants/${id}`, { name: id });
+  await adminJson("PUT", `/tenants/${id}/rules`, { cache: { exact: true, semantic: true } });
   return (await adminJson<{ key: string }>("POST", `/tenants/${id}/keys`, {})).key;
 }
 

@@ -59,6 +59,5 @@ export async function proxy(c: Context<AppEnv>, endpoint: Endpoint): Promise<Res
       received,
       ...(signal ? { signal } : {}),
     });
-  const cache = rules.rules.cache ?? tenant.cache;
-  return endpoint.cacheable ? withCache(c, cache, endpoint.path, body, send) : send();
+  return endpoint.cacheable ? withCache(c, rules.rules.cache, endpoint.path, body, send) : send();
 }

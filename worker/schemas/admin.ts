@@ -30,7 +30,7 @@ export const originPatch = z.partial(z.strictObject(originFields));
 export type OriginInput = z.infer<typeof originInput>;
 export type Origin = OriginInput & { id: string; updated_at: number };
 
-/** A tenant's response cache. Off unless the tenant turns it on. */
+/** A tenant's response cache (part of its routing rules). Off unless the tenant turns it on. */
 export const cacheSettings = z.strictObject({
   exact: z._default(z.boolean(), false),
   semantic: z._default(z.boolean(), false),
@@ -47,7 +47,6 @@ export const tenantInput = z.strictObject({
   name: z.string().check(z.minLength(1), z.maxLength(200)),
   /** Public model names the tenant may call; absent means every model the fleet serves. */
   models: z.optional(z.nullable(z.array(z.string().check(z.minLength(1), z.maxLength(256))).check(z.maxLength(1000)))),
-  cache: z.optional(cacheSettings),
 });
 export const tenantCreate = z.strictObject({ id: z.optional(idSchema), ...tenantInput.shape });
 
