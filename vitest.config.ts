@@ -29,6 +29,7 @@ export default defineConfig({
                 // Exploration is tested on the pure module; here it would only add noise.
                 EXPLORE_RATE: "0",
                 RULES_CHECK_MS: "100",
+                USAGE_FLUSH_MS: "20",
               },
             },
           }),
@@ -42,7 +43,7 @@ export default defineConfig({
       {
         test: {
           name: "fleet",
-          include: ["fleet/**/*.test.ts", "sim/**/*.test.ts", "eval/**/*.test.ts"],
+          include: ["fleet/**/*.test.ts", "sim/**/*.test.ts", "eval/**/*.test.ts", "scripts/**/*.test.ts"],
           environment: "node",
         },
       },

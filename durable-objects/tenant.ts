@@ -1,8 +1,26 @@
 import { DurableObject } from "cloudflare:workers";
-import { kvKey, kvRules, kvTenant, type KeyGrant } from "../worker/kv-keys";
+import type { AccountState, CreditEntry, UsageReport } from "../worker/billing/account";
+import { usdToNanos } from "../worker/billing/pricing";
+import { kvKey, kvRules, kvTenant } from "../worker/kv-keys";
+import type { LeaseGrant, LeaseRequest, RateLimits } from "../worker/limits/lease-protocol";
+import type { UsageRecord } from "../worker/metering/usage-record";
 import type { TenantInput, TenantRecord } from "../worker/schemas/admin";
 import type { RulesDocument, RulesVersion } from "../worker/schemas/rules";
 import { createAuditTable, readAudit, recordAudit, type AuditEntry } from "./tenant/audit";
+import { addKeyLimitsColumn, keyGrant, readLimits, storedLimits } from "./tenant/key-limits";
+import {
+  accountState,
+  addCredits,
+  applyUsage,
+  budgetAlertDue,
+  createLedgerTables,
+  creditBalanceUsd,
+  creditJournal,
+  pruneUsageEvents,
+  usageReport,
+  type UsageFilter,
+} from "./tenant/ledger";
+import { Limiter } from "./tenant/limiter";
 import { appendRules, createRulesTable, currentRules, rulesAt, rulesHistory } from "./tenant/rules-log";
 
 /** A key as the admin API shows it: never the secret, never the full hash. */
@@ -12,25 +30,36 @@ export type KeyInfo = {
   prefix: string;
   created_at: number;
   revoked_at: number | null;
+  /** The key's own rate limits, within the tenant's. */
+  limits: RateLimits | null;
 };
 
-type KeyRow = KeyInfo & { hash: string };
+type KeyRow = Omit<KeyInfo, "limits"> & { hash: string; limits: string | null };
 
 /** How soon a failed KV publication is retried. */
 const REPUBLISH_AFTER_MS = 2_000;
+
+/** Who budget alerts are recorded as in the audit log. */
+const METERING_ACTOR = "metering";
+/** Forgotten usage ids are pruned at most this often. */
+const PRUNE_EVERY_MS = 3_600_000;
 
 /** Why a rules write was refused. */
 export type RulesWrite = { ok: true; current: RulesVersion } | { ok: false; reason: "no_tenant" | "stale" | "no_version"; current: RulesVersion | null };
 
 /**
  * One object per tenant, SQLite-backed: the source of truth for its profile,
- * API key hashes, routing rules (every version) and audit log. Each admin
+ * API key hashes, routing rules (every version), usage and credits (the
+ * ledger) and audit log. Each admin
  * write and its audit row commit together before the call returns. It
  * publishes what the read path needs to KV (`tenant:<id>`, `key:<hash>`,
  * `rules:<id>`); revocation deletes the KV grant.
  */
 export class Tenant extends DurableObject<Env> {
   private readonly sql: SqlStorage;
+  private prunedAt = 0;
+  /** Rate-limit buckets live in memory (see tenant/limiter.ts for why). */
+  private readonly limiter = new Limiter();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -40,8 +69,10 @@ export class Tenant extends DurableObject<Env> {
       `CREATE TABLE IF NOT EXISTS keys (id TEXT PRIMARY KEY, hash TEXT NOT NULL UNIQUE, name TEXT,
         prefix TEXT NOT NULL, created_at INTEGER NOT NULL, revoked_at INTEGER)`,
     );
+    addKeyLimitsColumn(this.sql);
     createRulesTable(this.sql);
     createAuditTable(this.sql);
+    createLedgerTables(this.sql);
   }
 
   info(): TenantRecord | null {
@@ -122,26 +153,40 @@ export class Tenant extends DurableObject<Env> {
    * Records a key by its hash. Adding a hash that is already active returns
    * the existing key, which makes seeding with an imported key idempotent.
    */
-  async addKey(actor: string, hash: string, name: string | null, prefix: string): Promise<KeyInfo | null> {
+  async addKey(actor: string, hash: string, name: string | null, prefix: string, limits: RateLimits | null = null): Promise<KeyInfo | null> {
     const tenant = this.info();
     if (!tenant) return null;
     const existing = this.sql.exec<KeyRow>(`SELECT * FROM keys WHERE hash = ?`, hash).toArray()[0];
     if (existing && existing.revoked_at === null) return publicKey(existing);
     if (existing) this.sql.exec(`DELETE FROM keys WHERE id = ?`, existing.id);
 
-    const key: KeyInfo = { id: `key_${crypto.randomUUID().replaceAll("-", "").slice(0, 20)}`, name, prefix, created_at: Date.now(), revoked_at: null };
+    const row: KeyRow = { id: `key_${crypto.randomUUID().replaceAll("-", "").slice(0, 20)}`, hash, name, prefix, created_at: Date.now(), revoked_at: null, limits: storedLimits(limits) };
     this.sql.exec(
-      `INSERT INTO keys (id, hash, name, prefix, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, NULL)`,
-      key.id, hash, name, prefix, key.created_at,
+      `INSERT INTO keys (id, hash, name, prefix, created_at, revoked_at, limits) VALUES (?, ?, ?, ?, ?, NULL, ?)`,
+      row.id, hash, name, prefix, row.created_at, row.limits,
     );
-    this.audit(actor, "key.create", { key_id: key.id, name, prefix });
-    const grant: KeyGrant = { tenant_id: tenant.id, key_id: key.id };
-    await this.publish(() => this.env.KV.put(kvKey(hash), JSON.stringify(grant)));
+    const key = publicKey(row);
+    this.audit(actor, "key.create", { key_id: key.id, name, prefix, limits: key.limits });
+    await this.publish(() => this.env.KV.put(kvKey(hash), JSON.stringify(keyGrant(tenant.id, row))));
     return key;
   }
 
   listKeys(): KeyInfo[] {
     return this.sql.exec<KeyRow>(`SELECT * FROM keys ORDER BY created_at`).toArray().map(publicKey);
+  }
+
+  /** Renames a key or changes its limits; an active key's grant is republished with them. */
+  async updateKey(actor: string, keyId: string, change: { name?: string | null; limits?: RateLimits | null }): Promise<{ key: KeyInfo; hash: string } | null> {
+    const tenant = this.info();
+    const row = this.sql.exec<KeyRow>(`SELECT * FROM keys WHERE id = ?`, keyId).toArray()[0];
+    if (!tenant || !row) return null;
+    if (change.name !== undefined) row.name = change.name;
+    if (change.limits !== undefined) row.limits = storedLimits(change.limits);
+    this.sql.exec(`UPDATE keys SET name = ?, limits = ? WHERE id = ?`, row.name, row.limits, keyId);
+    const key = publicKey(row);
+    this.audit(actor, "key.update", { key_id: keyId, ...(change.name !== undefined ? { name: key.name } : {}), ...(change.limits !== undefined ? { limits: key.limits } : {}) });
+    if (row.revoked_at === null) await this.publish(() => this.env.KV.put(kvKey(row.hash), JSON.stringify(keyGrant(tenant.id, row))));
+    return { key, hash: row.hash };
   }
 
   /** Revokes a key; the hash comes back so the caller can drop it from its caches. */
@@ -155,6 +200,63 @@ export class Tenant extends DurableObject<Env> {
       await this.publish(() => this.env.KV.delete(kvKey(row.hash)));
     }
     return { key: publicKey(row), hash: row.hash };
+  }
+
+  // ---- money ---------------------------------------------------------------
+
+  /**
+   * Charges a batch of usage records from an isolate; records it has seen
+   * before (a retried batch) are skipped. Returns the account the isolate
+   * gates the next requests with.
+   */
+  recordUsage(batch: UsageRecord[]): AccountState | null {
+    const tenant = this.info();
+    if (!tenant) return null;
+    const now = Date.now();
+    applyUsage(this.sql, batch, tenant, now);
+    const account = accountState(this.sql, tenant, now);
+    if (budgetAlertDue(this.sql, tenant.budget, now)) {
+      this.audit(METERING_ACTOR, "budget.alert", { month: account.month, spent_usd: account.spent_month_usd, monthly_usd: tenant.budget!.monthly_usd });
+    }
+    if (now - this.prunedAt > PRUNE_EVERY_MS) {
+      this.prunedAt = now;
+      pruneUsageEvents(this.sql, now);
+    }
+    return account;
+  }
+
+  account(): AccountState | null {
+    const tenant = this.info();
+    return tenant ? accountState(this.sql, tenant, Date.now()) : null;
+  }
+
+  /** Tops up (or, negative, corrects) the prepaid balance. */
+  addCredits(actor: string, amountUsd: number, note: string | null): { entry: CreditEntry; account: AccountState } | null {
+    const tenant = this.info();
+    if (!tenant) return null;
+    const now = Date.now();
+    const entry = addCredits(this.sql, actor, usdToNanos(amountUsd), note, now);
+    this.audit(actor, "credits.add", { amount_usd: entry.amount_usd, balance_usd: entry.balance_usd, ...(note ? { note } : {}) });
+    return { entry, account: accountState(this.sql, tenant, now) };
+  }
+
+  credits(limit: number, before?: number): { balance_usd: number; prepaid: boolean; data: CreditEntry[] } | null {
+    const tenant = this.info();
+    if (!tenant) return null;
+    return { balance_usd: creditBalanceUsd(this.sql), prepaid: tenant.prepaid === true, data: creditJournal(this.sql, limit, before) };
+  }
+
+  usage(filter: UsageFilter): UsageReport | null {
+    const tenant = this.info();
+    if (!tenant) return null;
+    return { ...usageReport(this.sql, filter), account: accountState(this.sql, tenant, Date.now()) };
+  }
+
+  // ---- rate limits ---------------------------------------------------------
+
+  /** Hands an isolate a lease of requests and tokens, or says how long to wait. */
+  lease(req: LeaseRequest): LeaseGrant {
+    return this.limiter.lease(req, Date.now());
   }
 
   // ---- audit ---------------------------------------------------------------
@@ -198,8 +300,8 @@ export class Tenant extends DurableObject<Env> {
     try {
       await this.env.KV.put(kvTenant(tenant.id), JSON.stringify(tenant));
       await this.env.KV.put(kvRules(tenant.id), JSON.stringify(currentRules(this.sql)));
-      const active = this.sql.exec<{ id: string; hash: string }>(`SELECT id, hash FROM keys WHERE revoked_at IS NULL`).toArray();
-      for (const key of active) await this.env.KV.put(kvKey(key.hash), JSON.stringify({ tenant_id: tenant.id, key_id: key.id } satisfies KeyGrant));
+      const active = this.sql.exec<{ id: string; hash: string; limits: string | null }>(`SELECT id, hash, limits FROM keys WHERE revoked_at IS NULL`).toArray();
+      for (const key of active) await this.env.KV.put(kvKey(key.hash), JSON.stringify(keyGrant(tenant.id, key)));
       const revoked = this.sql.exec<{ hash: string }>(`SELECT hash FROM keys WHERE revoked_at IS NOT NULL`).toArray();
       for (const key of revoked) await this.env.KV.delete(kvKey(key.hash));
     } catch {
@@ -209,5 +311,5 @@ export class Tenant extends DurableObject<Env> {
 }
 
 function publicKey(row: KeyRow): KeyInfo {
-  return { id: row.id, name: row.name, prefix: row.prefix, created_at: row.created_at, revoked_at: row.revoked_at };
+  return { id: row.id, name: row.name, prefix: row.prefix, created_at: row.created_at, revoked_at: row.revoked_at, limits: readLimits(row.limits) };
 }

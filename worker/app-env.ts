@@ -1,3 +1,4 @@
+import type { RateLimitView } from "./limits/lease-client";
 import type { Caller } from "./tenants/auth";
 
 /** Hono's typing for this app: bindings plus what middleware hands to handlers. */
@@ -10,5 +11,7 @@ export interface AppEnv {
     adminLabel: string;
     /** The version of the tenant's rules this request runs on (echoed in `x-meridian-rules-version`). */
     rulesVersion: number;
+    /** What rate-limit admission charged, and the limits as this isolate sees them (echoed in `x-ratelimit-*`). */
+    rateLimit: RateLimitView;
   };
 }

@@ -1,5 +1,7 @@
 // The KV layout of the global read path. Durable Objects are the source of
 // truth and publish here; isolates only read.
+import type { RateLimits } from "./limits/lease-protocol";
+
 export const KV_ORIGINS = "origins";
 export const kvTenant = (tenantId: string) => `tenant:${tenantId}`;
 export const kvKey = (keyHash: string) => `key:${keyHash}`;
@@ -11,4 +13,6 @@ export const KV_TENANT_PREFIX = "tenant:";
 export interface KeyGrant {
   tenant_id: string;
   key_id: string;
+  /** The key's own rate limits, so isolates know them without asking the object. */
+  limits?: RateLimits;
 }

@@ -17,6 +17,8 @@ export interface Settings {
   hedgeBudget: number;
   /** How often an isolate asks a tenant's object whether its rules changed. */
   rulesCheckMs: number;
+  /** How long a usage record waits for others to join its batch to the tenant's object. */
+  usageFlushMs: number;
   devMode: boolean;
 }
 
@@ -36,6 +38,7 @@ export function settings(env: Env): Settings {
       exploreRate: share(env.EXPLORE_RATE, 0.02),
       hedgeBudget: share(env.HEDGE_BUDGET, 0.05),
       rulesCheckMs: numberVar(env.RULES_CHECK_MS, 2_000),
+      usageFlushMs: numberVar(env.USAGE_FLUSH_MS, 1_000),
       devMode: env.MERIDIAN_DEV === "true",
     };
     memo.set(env, s);

@@ -15,7 +15,10 @@ export class Flight {
   private ending: Ending | null = null;
   followers = 0;
 
-  /** The leader's response, relayed unchanged to its own client while every chunk is kept for followers. */
+  /**
+   * The leader's stream, relayed unchanged to its own client while every
+   * chunk is kept for followers (who therefore go at the leader's pace).
+   */
   publish(response: Response, onEnd: (ending: Ending, body: Uint8Array[]) => void): Response {
     this.head = { status: response.status, headers: [...response.headers] };
     const reader = response.body?.getReader();
@@ -47,6 +50,18 @@ export class Flight {
       },
       { highWaterMark: 0 },
     );
+    return new Response(body, { status: response.status, headers: response.headers });
+  }
+
+  /**
+   * An answer that is whole in memory already (a JSON body, an error): read
+   * at once, so followers never wait for the leader's client to read it.
+   */
+  async publishWhole(response: Response, onEnd: (ending: Ending, body: Uint8Array[]) => void): Promise<Response> {
+    const body = new Uint8Array(await response.arrayBuffer());
+    this.head = { status: response.status, headers: [...response.headers] };
+    this.chunks.push(body);
+    this.finish("ok", onEnd);
     return new Response(body, { status: response.status, headers: response.headers });
   }
 

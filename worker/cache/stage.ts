@@ -40,7 +40,6 @@ export async function withCache(c: Context<AppEnv>, settings: CacheSettings | un
   const kv = c.env.KV;
   const waitUntil = (p: Promise<unknown>) => c.executionCtx.waitUntil(p);
   const stream = body.stream === true;
-  const includeUsage = (body.stream_options as { include_usage?: boolean } | null | undefined)?.include_usage === true;
   const key = await exactKey(tenant, path, body);
 
   // The exact lookup first, then (on a miss) near-duplicates of the final user
@@ -54,7 +53,7 @@ export async function withCache(c: Context<AppEnv>, settings: CacheSettings | un
   if (lookup) {
     const early = await within(lookup, LOOKUP_HEAD_START_MS);
     if (early.settled) {
-      if (early.value) return replayHit(early.value, stream, includeUsage);
+      if (early.value) return replayHit(early.value, stream);
       lookup = null;
     }
   }
@@ -74,7 +73,7 @@ export async function withCache(c: Context<AppEnv>, settings: CacheSettings | un
   if (outcome.kind === "hit") {
     controller.abort();
     void origin.then((o) => (o.kind === "origin" ? o.response.body?.cancel() : undefined));
-    const hit = replayHit(outcome, stream, includeUsage);
+    const hit = replayHit(outcome, stream);
     seat.flight.settle(hit.clone());
     seat.land();
     return hit;
@@ -87,14 +86,16 @@ export async function withCache(c: Context<AppEnv>, settings: CacheSettings | un
   }
   // Followers get whatever the origin said; only a complete 200 becomes an entry.
   const response = outcome.response;
-  const published = seat.flight.publish(response, (ending, chunks) => {
+  const onEnd = (ending: "ok" | "failed", chunks: Uint8Array[]) => {
     seat.land();
     if (ending !== "ok" || response.status !== 200) return;
     const entry = entryFrom(chunks, stream);
     if (!entry) return;
     waitUntil(entries.put(kv, key, entry, decision.ttlS));
     if (parts && fp) waitUntil(index(kv, parts.prefixKey, fp, key, decision.ttlS, waitUntil));
-  });
+  };
+  const whole = !stream || response.status !== 200;
+  const published = whole ? await seat.flight.publishWhole(response, onEnd) : seat.flight.publish(response, onEnd);
   return mark(published, "miss");
 }
 
@@ -109,9 +110,9 @@ async function semanticHit(kv: KVNamespace, match: SemanticMatch | null, waitUnt
   return entry ? { kind: "hit", how: "hit-semantic", entry, similarity: match.similarity } : null;
 }
 
-function replayHit(hit: Hit, stream: boolean, includeUsage: boolean): Response {
+function replayHit(hit: Hit, stream: boolean): Response {
   const extra: Record<string, string> = hit.similarity === undefined ? {} : { "x-meridian-similarity": hit.similarity.toFixed(4) };
-  return replay(hit.entry, stream, includeUsage, hit.how, extra);
+  return replay(hit.entry, stream, hit.how, extra);
 }
 
 /** Whether `p` settled within `ms`, and its value if so. */
@@ -141,9 +142,10 @@ function entryFrom(chunks: Uint8Array[], stream: boolean): CacheEntry | null {
   }
 }
 
-function replay(entry: CacheEntry, stream: boolean, includeUsage: boolean, how: string, extra: Record<string, string> = {}): Response {
+function replay(entry: CacheEntry, stream: boolean, how: string, extra: Record<string, string> = {}): Response {
   const headers = { "x-meridian-cache": how, ...extra };
-  if (stream) return new Response(asSse(entry, includeUsage), { headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", ...headers } });
+  // Always with the usage event: metering reads it and takes it out for clients that did not ask.
+  if (stream) return new Response(asSse(entry, true), { headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", ...headers } });
   return new Response(asJson(entry), { headers: { "content-type": "application/json", ...headers } });
 }
 

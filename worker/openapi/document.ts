@@ -3,10 +3,12 @@
 // the document cannot drift from what is enforced. The route table below must
 // list every route registered on the app: document.test.ts checks that.
 import * as z from "zod/mini";
-import { cachePurge, keyCreate, originCreate, originInput, originPatch, tenantCreate, tenantInput } from "../schemas/admin";
+import { cachePurge, keyCreate, keyUpdate, originCreate, originInput, originPatch, tenantCreate, tenantInput } from "../schemas/admin";
+import { creditsAdd } from "../schemas/billing";
 import { chatCompletionRequest, completionRequest, embeddingRequest, responsesRequest } from "../schemas/openai";
 import { REGIONS } from "../routing/regions";
 import { rulesDocument, rulesRollback } from "../schemas/rules";
+import { billingComponents, USAGE_QUERY, usageParameters } from "./billing-schemas";
 
 type Json = Record<string, unknown>;
 type Method = "get" | "post" | "put" | "patch" | "delete";
@@ -59,7 +61,7 @@ const ERROR_DESCRIPTIONS: Record<ErrorStatus, string> = {
   504: "Origins timed out.",
 };
 
-const PROXY_ERRORS: ErrorStatus[] = [400, 401, 404, 413, 502, 503, 504];
+const PROXY_ERRORS: ErrorStatus[] = [400, 401, 402, 404, 413, 429, 502, 503, 504];
 const ADMIN_READ: ErrorStatus[] = [401, 503];
 const ADMIN_WRITE: ErrorStatus[] = [400, 401, 413, 503];
 
@@ -84,6 +86,7 @@ const routes: Route[] = [
   { method: "post", path: "/v1/completions", summary: "Legacy text completion (routed to an origin)", tag: "v1", auth: "tenantKey", body: completionRequest, steering: true, ok: { 200: ["Text completion", completionLike("An OpenAI text_completion object")] }, errors: PROXY_ERRORS },
   { method: "post", path: "/v1/embeddings", summary: "Embeddings (routed to an origin)", tag: "v1", auth: "tenantKey", body: embeddingRequest, steering: true, ok: { 200: ["Embeddings", completionLike("An OpenAI embeddings list")] }, errors: PROXY_ERRORS },
   { method: "post", path: "/v1/responses", summary: "Responses API (routed to an origin)", tag: "v1", auth: "tenantKey", body: responsesRequest, steering: true, ok: { 200: ["Response", completionLike("An OpenAI response object")] }, errors: PROXY_ERRORS },
+  { method: "get", path: "/v1/usage", summary: "This tenant's usage by day and model, with totals and its account", tag: "v1", auth: "tenantKey", params: USAGE_QUERY, ok: { 200: ["Usage", ref("schemas", "Usage")] }, errors: [400, 401] },
   { method: "get", path: "/v1/models", summary: "Models this tenant may call", tag: "v1", auth: "tenantKey", ok: { 200: ["Models", list(ref("schemas", "Model"))] }, errors: [401] },
 
   // ---- /admin/v1: the operator's API ----
@@ -104,7 +107,11 @@ const routes: Route[] = [
   { method: "post", path: "/admin/v1/tenants/{id}/cache/purge", summary: "Purge a tenant's response cache (all models or one)", tag: "admin", auth: "adminToken", params: ["tenantId"], body: cachePurge, ok: { 200: ["Purged", object("`{ object: \"cache_purge\", tenant_id, model, generation }`")] }, errors: [...ADMIN_WRITE, 404] },
   { method: "post", path: "/admin/v1/tenants/{id}/keys", summary: "Create an API key (the secret is shown only here)", tag: "admin", auth: "adminToken", params: ["tenantId"], body: keyCreate, ok: { 201: ["Created", object("The key record plus `object: \"api_key\"`, `tenant_id` and the secret in `key`.")] }, errors: [...ADMIN_WRITE, 404] },
   { method: "get", path: "/admin/v1/tenants/{id}/keys", summary: "List a tenant's API keys (no secrets)", tag: "admin", auth: "adminToken", params: ["tenantId"], ok: { 200: ["Keys", list({ type: "object" })] }, errors: [400, 401, 503] },
+  { method: "patch", path: "/admin/v1/tenants/{id}/keys/{keyId}", summary: "Rename an API key or change its rate limits", tag: "admin", auth: "adminToken", params: ["tenantId", "keyId"], body: keyUpdate, ok: { 200: ["Updated", object("The key record plus `object: \"api_key\"`.")] }, errors: [...ADMIN_WRITE, 404] },
   { method: "delete", path: "/admin/v1/tenants/{id}/keys/{keyId}", summary: "Revoke an API key", tag: "admin", auth: "adminToken", params: ["tenantId", "keyId"], ok: { 200: ["Revoked", object("The key record plus `object: \"api_key\"` and `revoked: true`.")] }, errors: [400, 401, 404, 503] },
+  { method: "get", path: "/admin/v1/tenants/{id}/usage", summary: "A tenant's usage by day and model, with totals and its account", tag: "admin", auth: "adminToken", params: ["tenantId", ...USAGE_QUERY], ok: { 200: ["Usage", ref("schemas", "Usage")] }, errors: [400, 401, 404, 503] },
+  { method: "post", path: "/admin/v1/tenants/{id}/credits", summary: "Add prepaid credits (negative: a correction)", tag: "admin", auth: "adminToken", params: ["tenantId"], body: creditsAdd, ok: { 201: ["The journal entry and the account after it", ref("schemas", "CreditAdded")] }, errors: [...ADMIN_WRITE, 404] },
+  { method: "get", path: "/admin/v1/tenants/{id}/credits", summary: "A tenant's credit balance and journal, newest first (`?limit=`, `?before=<seq>`)", tag: "admin", auth: "adminToken", params: ["tenantId"], ok: { 200: ["Credits", ref("schemas", "Credits")] }, errors: [400, 401, 404, 503] },
   { method: "get", path: "/admin/v1/tenants/{id}/audit", summary: "The tenant's audit log, newest first (`?limit=`, `?before=<seq>`)", tag: "admin", auth: "adminToken", params: ["tenantId"], ok: { 200: ["Audit entries", list(ref("schemas", "AuditEntry"))] }, errors: [400, 401, 404, 503] },
 
   { method: "get", path: "/admin/v1/tenants/{id}/rules", summary: "The tenant's current routing rules (ETag: the version)", tag: "admin", auth: "adminToken", params: ["tenantId"], ok: { 200: ["Current rules", ref("schemas", "RulesVersion")] }, errors: [400, 401, 404, 503] },
@@ -116,6 +123,7 @@ const routes: Route[] = [
 const pathParam = (name: string, description: string, schema: Json = { type: "string" }): Json => ({ name, in: "path", required: true, description, schema });
 
 const parameters: Record<string, Json> = {
+  ...usageParameters,
   originId: pathParam("id", "Origin id.", { type: "string", pattern: "^[a-z0-9][a-z0-9._-]{0,63}$" }),
   tenantId: pathParam("id", "Tenant id.", { type: "string", pattern: "^[a-z0-9][a-z0-9._-]{0,63}$" }),
   keyId: pathParam("keyId", "API key id."),
@@ -145,6 +153,7 @@ function components(): Json {
       { description, content: { "application/json": { schema: ref("schemas", "Error") } } },
     ]),
   );
+  (errorResponses.Error429 as Json).headers = { "Retry-After": { description: "Seconds until the limit admits the request again.", schema: { type: "integer", minimum: 1 } } };
   return {
     securitySchemes: {
       tenantKey: { type: "http", scheme: "bearer", description: "A tenant API key (`Authorization: Bearer <key>`)." },
@@ -197,11 +206,12 @@ function components(): Json {
           seq: { type: "integer" },
           at: { type: "integer", description: "Milliseconds since the epoch." },
           actor: { type: "string", description: "Label of the admin token that made the write." },
-          action: { type: "string", examples: ["tenant.create", "rules.put", "rules.rollback", "key.create", "key.revoke", "cache.purge"] },
+          action: { type: "string", examples: ["tenant.create", "rules.put", "rules.rollback", "key.create", "key.revoke", "cache.purge", "credits.add", "budget.alert"] },
           detail: { type: "object" },
           rules_version: { type: "integer", description: "The rules version in force after the write." },
         },
       },
+      ...billingComponents,
       Tenant: jsonSchema(z.extend(tenantInput, { id: z.string(), created_at: z.number(), updated_at: z.number(), cache_generation: z.optional(z.looseObject({})) }), "output"),
     },
   };

@@ -3,6 +3,8 @@ import type * as z from "zod/mini";
 import type { AppEnv } from "../app-env";
 import { withCache } from "../cache/stage";
 import { readJson } from "../http/body";
+import { settleRequestTokens } from "../limits/rate-limit";
+import { metered } from "../metering/meter";
 import { tenantPreferences, retryLimits } from "../rules/preferences";
 import { resolve } from "../rules/resolve";
 import { routingPreferences } from "../routing/policy";
@@ -27,7 +29,7 @@ export interface Endpoint {
 /**
  * The request path: validate, apply the tenant's rules (one version for the
  * whole request), check the tenant may use the model, answer from the cache
- * or an origin.
+ * or an origin, meter the answer.
  */
 export async function proxy(c: Context<AppEnv>, endpoint: Endpoint): Promise<Response> {
   const received = Date.now();
@@ -59,5 +61,9 @@ export async function proxy(c: Context<AppEnv>, endpoint: Endpoint): Promise<Res
       received,
       ...(signal ? { signal } : {}),
     });
-  return endpoint.cacheable ? withCache(c, rules.rules.cache, endpoint.path, body, send) : send();
+  const answer = await (endpoint.cacheable ? withCache(c, rules.rules.cache, endpoint.path, body, send) : send()).catch((err: unknown) => {
+    settleRequestTokens(c, 0); // no answer: its tpm estimate goes back
+    throw err;
+  });
+  return metered(c, answer, { body, model: resolution.targets[0]!.model });
 }

@@ -80,7 +80,8 @@ export async function routeAndForward(c: Context<AppEnv>, call: OriginCall): Pro
   const result = await forward({
     targets: ordered.map(target),
     path: call.path,
-    body,
+    // Streams are metered from their final usage, which chat and completions streams carry only when asked.
+    body: stream && call.expectDone ? askForUsage(body) : body,
     stream,
     expectDone: call.expectDone,
     requestId: c.get("requestId"),
@@ -116,6 +117,12 @@ function target(s: Scored): Target {
     hedgeAfterMs: e.p95Ms === null ? null : Math.max(MIN_HEDGE_MS, e.p95Ms),
     tpotMs: e.source === "prior" ? null : e.tpotMs,
   };
+}
+
+/** The body with `stream_options.include_usage` set; the client's own choice is honoured on the way back out. */
+function askForUsage(body: ForwardableRequest): ForwardableRequest {
+  const options = (body.stream_options ?? {}) as Record<string, unknown>;
+  return { ...body, stream_options: { ...options, include_usage: true } };
 }
 
 /** The request's output cap, or the routing default when it sets none (at most 4096 for estimates). */

@@ -88,6 +88,24 @@ describe("SseMeter", () => {
     expect(m.done).toBe(true);
   });
 
+  it("counts content events (not the role or finish chunk) and notices an error event", () => {
+    const m = meter([BYTES]);
+    expect(m.contentEvents).toBe(5);
+    expect(m.failed).toBe(false);
+    const broken = meter([new TextEncoder().encode(chunk({ content: "a" }) + 'data: {"error":{"message":"cut","type":"upstream_error","code":"stream_interrupted"}}\n\n')]);
+    expect(broken.failed).toBe(true);
+    expect(broken.contentEvents).toBe(1);
+  });
+
+  it("reads the Responses API's usage from response.completed", () => {
+    const text =
+      'event: response.output_text.delta\ndata: {"type":"response.output_text.delta","delta":"Hi"}\n\n' +
+      'event: response.completed\ndata: {"type":"response.completed","response":{"usage":{"input_tokens":11,"input_tokens_details":{"cached_tokens":0},"output_tokens":4,"output_tokens_details":{"reasoning_tokens":0},"total_tokens":15}}}\n\n';
+    const m = meter([new TextEncoder().encode(text)]);
+    expect(m.promptTokens).toBe(11);
+    expect(m.outputTokens()).toBe(4);
+  });
+
   it("reads usage however the JSON is spaced", () => {
     // Python's json.dumps (common in hand-written OpenAI-compatible servers) puts a space after ':'.
     const spaced = 'data: {"id": "c1", "choices": [], "usage": {"prompt_tokens": 30, "completion_tokens": 42, "total_tokens": 72}}\n\ndata: [DONE]\n\n';

@@ -1,7 +1,10 @@
 // Watches an OpenAI-style SSE stream go by without holding it: counts events,
-// notices `data: [DONE]`, and picks up the usage block when the origin sends one.
-const USAGE = /"completion_tokens"\s*:\s*(\d+)/;
-const PROMPT = /"prompt_tokens"\s*:\s*(\d+)/;
+// notices `data: [DONE]`, and picks up the usage block when the origin sends one
+// (chat and completions `usage`, or the Responses API's `response.completed`).
+const USAGE = /"(?:completion|output)_tokens"\s*:\s*(\d+)/;
+const PROMPT = /"(?:prompt|input)_tokens"\s*:\s*(\d+)/;
+/** A non-empty piece of text: chat `delta.content`, completions `text`, Responses API `delta`. */
+const CONTENT = /"(?:content|text|delta)"\s*:\s*"[^"]/;
 /** A usage object (not `"usage": null`), however the JSON is spaced. */
 const USAGE_BLOCK = /"usage"\s*:\s*\{/;
 
@@ -9,7 +12,11 @@ export class SseMeter {
   private readonly decoder = new TextDecoder();
   private partial = "";
   events = 0;
+  /** Events that carried generated text: the token count when usage is missing. */
+  contentEvents = 0;
   done = false;
+  /** The stream carried an error event (the origin, or the relay, broke it off). */
+  failed = false;
   completionTokens: number | null = null;
   promptTokens: number | null = null;
 
@@ -26,7 +33,7 @@ export class SseMeter {
 
   /** Output tokens: from usage when the origin reported it, else one per content event. */
   outputTokens(): number {
-    return this.completionTokens ?? Math.max(0, this.events - 2);
+    return this.completionTokens ?? this.contentEvents;
   }
 
   private line(line: string): void {
@@ -37,6 +44,8 @@ export class SseMeter {
       return;
     }
     this.events++;
+    if (data.startsWith('{"error"')) this.failed = true;
+    else if (CONTENT.test(data)) this.contentEvents++;
     if (USAGE_BLOCK.test(data)) {
       const out = USAGE.exec(data);
       const prompt = PROMPT.exec(data);

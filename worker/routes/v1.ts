@@ -1,10 +1,12 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../app-env";
+import { setRateLimitHeaders } from "../limits/headers";
 import { originSnapshot } from "../origins/snapshot";
 import { proxy } from "../pipeline/proxy";
 import { servedModels } from "../routing/candidates";
 import { chatCompletionRequest, completionRequest, embeddingRequest, responsesRequest } from "../schemas/openai";
 import { authenticate } from "../tenants/auth";
+import { ownUsage } from "./usage";
 
 /** The OpenAI-compatible API, for tenants. */
 export const v1 = new Hono<AppEnv>();
@@ -14,6 +16,8 @@ v1.use(async (c, next) => {
   await next();
   const version = c.get("rulesVersion");
   if (version !== undefined) c.res.headers.set("x-meridian-rules-version", String(version));
+  const rateLimit = c.get("rateLimit");
+  if (rateLimit) setRateLimitHeaders(c.res.headers, rateLimit);
 });
 
 v1.post("/chat/completions", (c) => proxy(c, { path: "/chat/completions", schema: chatCompletionRequest, expectDone: true, cacheable: true }));
@@ -30,3 +34,5 @@ v1.get("/models", async (c) => {
     .map((id) => ({ id, object: "model", created: 0, owned_by: "meridian" }));
   return c.json({ object: "list", data });
 });
+
+v1.get("/usage", ownUsage);

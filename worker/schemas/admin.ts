@@ -2,6 +2,7 @@
 // an error, not a silently ignored field.
 import * as z from "zod/mini";
 import { REGIONS } from "../routing/regions";
+import { billingFields } from "./billing";
 
 export const idSchema = z.string().check(z.regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, "use 1-64 of a-z 0-9 . _ - starting with a letter or digit"));
 
@@ -43,10 +44,19 @@ export const cacheSettings = z.strictObject({
 });
 export type CacheSettings = z.infer<typeof cacheSettings>;
 
+/** Requests and tokens per minute (see docs/rate-limits.md); an absent field is no limit. */
+export const rateLimits = z.strictObject({
+  rpm: z.optional(z.int().check(z.minimum(1), z.maximum(10_000_000))),
+  tpm: z.optional(z.int().check(z.minimum(1), z.maximum(10_000_000_000))),
+});
+
 export const tenantInput = z.strictObject({
   name: z.string().check(z.minLength(1), z.maxLength(200)),
   /** Public model names the tenant may call; absent means every model the fleet serves. */
   models: z.optional(z.nullable(z.array(z.string().check(z.minLength(1), z.maxLength(256))).check(z.maxLength(1000)))),
+  /** The tenant's rate limits, over all its keys. */
+  limits: z.optional(rateLimits),
+  ...billingFields,
 });
 export const tenantCreate = z.strictObject({ id: z.optional(idSchema), ...tenantInput.shape });
 
@@ -65,4 +75,12 @@ export const keyCreate = z.strictObject({
   name: z.optional(z.string().check(z.maxLength(200))),
   /** Import an existing secret (migration, dev seeding) instead of generating one. */
   key: z.optional(z.string().check(z.minLength(32), z.maxLength(256))),
+  /** This key's own rate limits, within the tenant's. */
+  limits: z.optional(rateLimits),
+});
+
+/** PATCH of a key: a field present replaces, `limits: null` removes the key's limits. */
+export const keyUpdate = z.strictObject({
+  name: z.optional(z.nullable(z.string().check(z.maxLength(200)))),
+  limits: z.optional(z.nullable(rateLimits)),
 });

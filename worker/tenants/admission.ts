@@ -2,6 +2,8 @@
 // any cache or origin work: rate limits (429) and money (402).
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
+import { checkFunds } from "../billing/gate";
+import { enforceRateLimits } from "../limits/rate-limit";
 
 /** What the gate knows about a request before it runs. */
 export interface AdmissionRequest {
@@ -13,7 +15,11 @@ export interface AdmissionRequest {
   outputTokens: number;
 }
 
-/** Lets a request through or throws the OpenAI-shaped 429 / 402. */
-export async function admit(_c: Context<AppEnv>, _req: AdmissionRequest): Promise<void> {
-  // Rate limits (worker/limits) and funds (worker/billing) plug in here.
+/**
+ * Lets a request through or throws the OpenAI-shaped 402 / 429. Funds first:
+ * a request refused for money must not use up a rate-limit slot.
+ */
+export async function admit(c: Context<AppEnv>, req: AdmissionRequest): Promise<void> {
+  await checkFunds(c, req);
+  await enforceRateLimits(c, req);
 }

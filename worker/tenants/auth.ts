@@ -2,12 +2,15 @@ import { bearerToken, sha256Hex } from "../auth/crypto";
 import { unauthorized } from "../http/errors";
 import { TtlCache } from "../http/ttl-cache";
 import { kvKey, kvTenant, type KeyGrant } from "../kv-keys";
+import type { RateLimits } from "../limits/lease-protocol";
 import type { TenantRecord } from "../schemas/admin";
 
 /** Who is calling, as the request path needs it. */
 export interface Caller {
   tenant: TenantRecord;
   keyId: string;
+  /** The key's own rate limits (the tenant's are in its record). */
+  keyLimits: RateLimits | undefined;
 }
 
 // Short isolate caches keep KV off most requests. A revoked key stops working
@@ -29,7 +32,7 @@ export async function authenticate(kv: KVNamespace, authorization: string | unde
 
   const tenant = await cached(tenants, grant.tenant_id, () => kv.get<TenantRecord>(kvTenant(grant.tenant_id), "json"));
   if (!tenant) throw unauthorized("Invalid API key.");
-  return { tenant, keyId: grant.key_id };
+  return { tenant, keyId: grant.key_id, keyLimits: grant.limits };
 }
 
 async function cached<V>(cache: TtlCache<V | null>, key: string, load: () => Promise<V | null>): Promise<V | null> {

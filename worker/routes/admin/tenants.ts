@@ -3,7 +3,7 @@ import type { AppEnv } from "../../app-env";
 import { generateKey, sha256Hex } from "../../auth/crypto";
 import { ApiError, notFound } from "../../http/errors";
 import { KV_TENANT_PREFIX } from "../../kv-keys";
-import { cachePurge, keyCreate, tenantCreate, tenantInput, type TenantRecord } from "../../schemas/admin";
+import { cachePurge, keyCreate, keyUpdate, tenantCreate, tenantInput, type TenantRecord } from "../../schemas/admin";
 import { parseOrThrow } from "../../schemas/validate";
 import { forgetKey, forgetTenant } from "../../tenants/auth";
 import { actor, beforeParam, body, limitParam, param, tenantObject } from "./shared";
@@ -53,7 +53,7 @@ tenants.post("/tenants/:id/keys", async (c) => {
   const input = parseOrThrow(keyCreate, await body(c));
   const secret = input.key ?? generateKey();
   const hash = await sha256Hex(secret);
-  const key = await tenantObject(c.env, id).addKey(actor(c), hash, input.name ?? null, secret.slice(0, 10));
+  const key = await tenantObject(c.env, id).addKey(actor(c), hash, input.name ?? null, secret.slice(0, 10), input.limits ?? null);
   if (!key) throw notFound(`No tenant '${id}'.`, "tenant_not_found");
   forgetKey(hash);
   // The only time the secret is ever shown.
@@ -64,6 +64,15 @@ tenants.get("/tenants/:id/keys", async (c) => {
   const id = param(c.req.param("id"), "tenant id");
   const keys = await tenantObject(c.env, id).listKeys();
   return c.json({ object: "list", data: keys });
+});
+
+tenants.patch("/tenants/:id/keys/:keyId", async (c) => {
+  const id = param(c.req.param("id"), "tenant id");
+  const change = parseOrThrow(keyUpdate, await body(c));
+  const updated = await tenantObject(c.env, id).updateKey(actor(c), c.req.param("keyId"), change);
+  if (!updated) throw notFound(`No key '${c.req.param("keyId")}' for tenant '${id}'.`, "key_not_found");
+  forgetKey(updated.hash);
+  return c.json({ ...updated.key, object: "api_key" });
 });
 
 tenants.delete("/tenants/:id/keys/:keyId", async (c) => {

@@ -1,0 +1,25 @@
+// A key's own rate limits, stored as JSON beside its hash in the `keys` table
+// and published in its KV grant, where isolates read them.
+import type { KeyGrant } from "../../worker/kv-keys";
+import type { RateLimits } from "../../worker/limits/lease-protocol";
+
+/** Objects created before keys had limits get the column on their next start. */
+export function addKeyLimitsColumn(sql: SqlStorage): void {
+  const columns = sql.exec<{ name: string }>(`PRAGMA table_info(keys)`).toArray();
+  if (!columns.some((c) => c.name === "limits")) sql.exec(`ALTER TABLE keys ADD COLUMN limits TEXT`);
+}
+
+/** The column's value: null when the key has no limits of its own. */
+export function storedLimits(limits: RateLimits | null | undefined): string | null {
+  return limits && (limits.rpm !== undefined || limits.tpm !== undefined) ? JSON.stringify(limits) : null;
+}
+
+export function readLimits(stored: string | null): RateLimits | null {
+  return stored === null ? null : (JSON.parse(stored) as RateLimits);
+}
+
+/** What `key:<hash>` holds for an active key. */
+export function keyGrant(tenantId: string, key: { id: string; limits: string | null }): KeyGrant {
+  const limits = readLimits(key.limits);
+  return { tenant_id: tenantId, key_id: key.id, ...(limits ? { limits } : {}) };
+}

@@ -1,0 +1,192 @@
+// The tenant's money: every metered request (keyed by its usage id, so a
+// batch sent twice is counted once), daily rollups by model and key, monthly
+// totals (for volume tiers and budgets), and the prepaid balance with its
+// journal of top-ups. Amounts are integer nano-dollars.
+import type { AccountState, CreditEntry, UsageReport, UsageRow, UsageTotals } from "../../worker/billing/account";
+import { utcDay, utcMonth } from "../../worker/billing/calendar";
+import { charge, nanosToUsd } from "../../worker/billing/pricing";
+import { servedFromCache, type UsageRecord } from "../../worker/metering/usage-record";
+import type { Budget, Pricing } from "../../worker/schemas/billing";
+
+/** What the tenant's profile says about money. */
+export interface BillingTerms {
+  pricing?: Pricing | undefined;
+  budget?: Budget | null | undefined;
+  prepaid?: boolean | undefined;
+}
+
+const DAY_MS = 86_400_000;
+/** Usage ids are remembered this long: a retry is seconds late, never weeks. */
+const EVENT_RETENTION_MS = 35 * DAY_MS;
+/** Older records are refused: their id may already be forgotten, so they could count twice. */
+const ACCEPT_WINDOW_MS = 30 * DAY_MS;
+
+export function createLedgerTables(sql: SqlStorage): void {
+  sql.exec(
+    `CREATE TABLE IF NOT EXISTS usage_events (id TEXT PRIMARY KEY, at INTEGER NOT NULL, request_id TEXT NOT NULL, key_id TEXT NOT NULL,
+      model TEXT NOT NULL, origin TEXT, region TEXT NOT NULL, input_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL,
+      cache TEXT NOT NULL, stream INTEGER NOT NULL, cost_nanos INTEGER NOT NULL, saved_nanos INTEGER NOT NULL)`,
+  );
+  sql.exec(`CREATE INDEX IF NOT EXISTS usage_events_at ON usage_events (at)`);
+  sql.exec(
+    `CREATE TABLE IF NOT EXISTS usage_daily (day TEXT NOT NULL, model TEXT NOT NULL, key_id TEXT NOT NULL, requests INTEGER NOT NULL,
+      input_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL, cost_nanos INTEGER NOT NULL, cache_hits INTEGER NOT NULL,
+      saved_nanos INTEGER NOT NULL, PRIMARY KEY (day, model, key_id))`,
+  );
+  sql.exec(`CREATE TABLE IF NOT EXISTS usage_months (month TEXT PRIMARY KEY, tokens INTEGER NOT NULL, cost_nanos INTEGER NOT NULL, alerted INTEGER NOT NULL)`);
+  sql.exec(`CREATE TABLE IF NOT EXISTS credit_balance (id INTEGER PRIMARY KEY CHECK (id = 1), nanos INTEGER NOT NULL)`);
+  sql.exec(
+    `CREATE TABLE IF NOT EXISTS credits (seq INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, actor TEXT NOT NULL,
+      amount_nanos INTEGER NOT NULL, note TEXT, balance_nanos INTEGER NOT NULL)`,
+  );
+}
+
+/**
+ * Charges every record not seen before and returns how many that was. The
+ * volume tier is the one the record's month had reached before it; the
+ * prepaid balance is drawn down only while the tenant is prepaid.
+ */
+export function applyUsage(sql: SqlStorage, batch: readonly UsageRecord[], terms: BillingTerms, now: number): number {
+  let applied = 0;
+  for (const r of batch) {
+    if (r.at < now - ACCEPT_WINDOW_MS) continue;
+    if (sql.exec(`SELECT 1 FROM usage_events WHERE id = ?`, r.id).toArray().length > 0) continue;
+    const inputTokens = wholeTokens(r.input_tokens);
+    const outputTokens = wholeTokens(r.output_tokens);
+    const month = utcMonth(r.at);
+    const hit = servedFromCache(r.cache);
+    const { costNanos, savedNanos } = charge({
+      pricing: terms.pricing,
+      model: r.model,
+      listPrice: r.list_price,
+      inputTokens,
+      outputTokens,
+      cacheHit: hit,
+      monthTokens: monthTotals(sql, month).tokens,
+    });
+    sql.exec(
+      `INSERT INTO usage_events (id, at, request_id, key_id, model, origin, region, input_tokens, output_tokens, cache, stream, cost_nanos, saved_nanos)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      r.id, r.at, r.request_id, r.key_id, r.model, r.origin, r.region, inputTokens, outputTokens, r.cache, r.stream ? 1 : 0, costNanos, savedNanos,
+    );
+    sql.exec(
+      `INSERT INTO usage_daily (day, model, key_id, requests, input_tokens, output_tokens, cost_nanos, cache_hits, saved_nanos)
+        VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?)
+        ON CONFLICT (day, model, key_id) DO UPDATE SET requests = requests + 1, input_tokens = input_tokens + excluded.input_tokens,
+          output_tokens = output_tokens + excluded.output_tokens, cost_nanos = cost_nanos + excluded.cost_nanos,
+          cache_hits = cache_hits + excluded.cache_hits, saved_nanos = saved_nanos + excluded.saved_nanos`,
+      utcDay(r.at), r.model, r.key_id, inputTokens, outputTokens, costNanos, hit ? 1 : 0, savedNanos,
+    );
+    sql.exec(
+      `INSERT INTO usage_months (month, tokens, cost_nanos, alerted) VALUES (?, ?, ?, 0)
+        ON CONFLICT (month) DO UPDATE SET tokens = tokens + excluded.tokens, cost_nanos = cost_nanos + excluded.cost_nanos`,
+      month, inputTokens + outputTokens, costNanos,
+    );
+    if (terms.prepaid && costNanos > 0) setBalance(sql, balanceNanos(sql) - costNanos);
+    applied++;
+  }
+  return applied;
+}
+
+/** Forgets usage ids past the retention (their rollups stay). */
+export function pruneUsageEvents(sql: SqlStorage, now: number): void {
+  sql.exec(`DELETE FROM usage_events WHERE at < ?`, now - EVENT_RETENTION_MS);
+}
+
+/**
+ * True exactly once a month: the first time the month's spend reaches the
+ * budget's alert threshold (the caller writes the audit entry).
+ */
+export function budgetAlertDue(sql: SqlStorage, budget: Budget | null | undefined, now: number): boolean {
+  if (!budget) return false;
+  const month = utcMonth(now);
+  const totals = monthTotals(sql, month);
+  if (totals.alerted || nanosToUsd(totals.cost_nanos) < budget.monthly_usd * budget.alert_at) return false;
+  sql.exec(`UPDATE usage_months SET alerted = 1 WHERE month = ?`, month);
+  return true;
+}
+
+export function accountState(sql: SqlStorage, terms: BillingTerms, now: number): AccountState {
+  const month = utcMonth(now);
+  const totals = monthTotals(sql, month);
+  const spent = nanosToUsd(totals.cost_nanos);
+  return {
+    month,
+    spent_month_usd: spent,
+    tokens_month: totals.tokens,
+    credits_usd: terms.prepaid ? nanosToUsd(balanceNanos(sql)) : null,
+    budget: terms.budget ? { ...terms.budget, used: spent / terms.budget.monthly_usd } : null,
+  };
+}
+
+/** Adds (or, negative, takes back) credits; returns the journal entry. */
+export function addCredits(sql: SqlStorage, actor: string, amountNanos: number, note: string | null, now: number): CreditEntry {
+  const balance = balanceNanos(sql) + amountNanos;
+  setBalance(sql, balance);
+  sql.exec(`INSERT INTO credits (at, actor, amount_nanos, note, balance_nanos) VALUES (?, ?, ?, ?, ?)`, now, actor, amountNanos, note, balance);
+  const seq = sql.exec<{ seq: number }>(`SELECT last_insert_rowid() AS seq`).one().seq;
+  return { seq, at: now, actor, amount_usd: nanosToUsd(amountNanos), note, balance_usd: nanosToUsd(balance) };
+}
+
+export function creditBalanceUsd(sql: SqlStorage): number {
+  return nanosToUsd(balanceNanos(sql));
+}
+
+/** Newest first; `before` pages backwards by sequence number. */
+export function creditJournal(sql: SqlStorage, limit: number, before?: number): CreditEntry[] {
+  type Row = { seq: number; at: number; actor: string; amount_nanos: number; note: string | null; balance_nanos: number };
+  return sql
+    .exec<Row>(`SELECT * FROM credits WHERE seq < ? ORDER BY seq DESC LIMIT ?`, before ?? Number.MAX_SAFE_INTEGER, limit)
+    .toArray()
+    .map((r) => ({ seq: r.seq, at: r.at, actor: r.actor, amount_usd: nanosToUsd(r.amount_nanos), note: r.note, balance_usd: nanosToUsd(r.balance_nanos) }));
+}
+
+export interface UsageFilter {
+  from: string;
+  to: string;
+  model?: string | undefined;
+  key_id?: string | undefined;
+}
+
+/** Usage by day and model over an inclusive range of UTC days, with totals. */
+export function usageReport(sql: SqlStorage, filter: UsageFilter): Omit<UsageReport, "account"> {
+  type Row = Omit<UsageRow, "cost_usd" | "saved_usd"> & { cost_nanos: number; saved_nanos: number };
+  const rows = sql
+    .exec<Row>(
+      `SELECT day AS date, model, SUM(requests) AS requests, SUM(input_tokens) AS input_tokens, SUM(output_tokens) AS output_tokens,
+          SUM(cost_nanos) AS cost_nanos, SUM(cache_hits) AS cache_hits, SUM(saved_nanos) AS saved_nanos
+        FROM usage_daily WHERE day >= ?1 AND day <= ?2 AND (?3 IS NULL OR model = ?3) AND (?4 IS NULL OR key_id = ?4)
+        GROUP BY day, model ORDER BY day, model`,
+      filter.from, filter.to, filter.model ?? null, filter.key_id ?? null,
+    )
+    .toArray();
+  const totals = { requests: 0, input_tokens: 0, output_tokens: 0, cost_nanos: 0, cache_hits: 0, saved_nanos: 0 };
+  const data = rows.map((r): UsageRow => {
+    totals.requests += r.requests;
+    totals.input_tokens += r.input_tokens;
+    totals.output_tokens += r.output_tokens;
+    totals.cost_nanos += r.cost_nanos;
+    totals.cache_hits += r.cache_hits;
+    totals.saved_nanos += r.saved_nanos;
+    return { date: r.date, model: r.model, requests: r.requests, input_tokens: r.input_tokens, output_tokens: r.output_tokens, cost_usd: nanosToUsd(r.cost_nanos), cache_hits: r.cache_hits, saved_usd: nanosToUsd(r.saved_nanos) };
+  });
+  const { cost_nanos, saved_nanos, ...counts } = totals;
+  const summary: UsageTotals = { ...counts, cost_usd: nanosToUsd(cost_nanos), saved_usd: nanosToUsd(saved_nanos) };
+  return { from: filter.from, to: filter.to, data, totals: summary };
+}
+
+function monthTotals(sql: SqlStorage, month: string): { tokens: number; cost_nanos: number; alerted: number } {
+  return sql.exec<{ tokens: number; cost_nanos: number; alerted: number }>(`SELECT tokens, cost_nanos, alerted FROM usage_months WHERE month = ?`, month).toArray()[0] ?? { tokens: 0, cost_nanos: 0, alerted: 0 };
+}
+
+function balanceNanos(sql: SqlStorage): number {
+  return sql.exec<{ nanos: number }>(`SELECT nanos FROM credit_balance WHERE id = 1`).toArray()[0]?.nanos ?? 0;
+}
+
+function setBalance(sql: SqlStorage, nanos: number): void {
+  sql.exec(`INSERT INTO credit_balance (id, nanos) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET nanos = excluded.nanos`, nanos);
+}
+
+function wholeTokens(n: number): number {
+  return Number.isFinite(n) && n > 0 ? Math.round(n) : 0;
+}

@@ -1,0 +1,69 @@
+// Whether a tenant may spend on one more request: a prepaid balance that
+// covers it, a hard monthly budget not yet reached. Pure: the isolate decides
+// from the account its tenant object last reported plus what it has spent
+// since and not yet reported.
+import type { Budget } from "../schemas/billing";
+import type { AccountState } from "./account";
+import { nanosToUsd, usdToNanos } from "./pricing";
+
+export interface FundsInput {
+  terms: { prepaid?: boolean | undefined; budget?: Budget | null | undefined };
+  /** The object's last word, or null when it could not be reached. */
+  account: AccountState | null;
+  /** Spent in this isolate and not yet acknowledged by the object. */
+  unflushedNanos: number;
+  /** What the request costs at least: its input tokens at full price. */
+  estimateNanos: number;
+  /** The current UTC month, `YYYY-MM`. */
+  month: string;
+}
+
+export type FundsVerdict = { ok: true } | { ok: false; code: "insufficient_credits" | "budget_exceeded"; message: string };
+
+export interface BudgetUse {
+  /** This month's spend: what the object reported plus what it has not heard of yet. */
+  spentNanos: number;
+  /** The share of the monthly budget that is (0 without a budget). */
+  used: number;
+  /** Whole percent used once past the alert threshold, else null: the `x-meridian-budget` header. */
+  percent: number | null;
+}
+
+export function budgetUse(budget: Budget | null | undefined, account: AccountState, unflushedNanos: number, month: string): BudgetUse {
+  // A month that has ended no longer counts.
+  const spentNanos = (account.month === month ? usdToNanos(account.spent_month_usd) : 0) + unflushedNanos;
+  const used = budget ? nanosToUsd(spentNanos) / budget.monthly_usd : 0;
+  return { spentNanos, used, percent: budget && used >= budget.alert_at ? Math.floor(used * 100) : null };
+}
+
+export function fundsVerdict(input: FundsInput): FundsVerdict {
+  const { terms, account, unflushedNanos } = input;
+  // An object that cannot be reached must not stop traffic: admit, and let
+  // the overshoot show in the balance once it answers again.
+  if (!account) return { ok: true };
+  const budget = terms.budget;
+  if (budget?.mode === "hard") {
+    const use = budgetUse(budget, account, unflushedNanos, input.month);
+    if (use.used >= 1) {
+      const message = `Monthly budget reached: ${usd(nanosToUsd(use.spentNanos))} of ${usd(budget.monthly_usd)} spent in ${input.month}. Requests resume next month or when the budget is raised.`;
+      return { ok: false, code: "budget_exceeded", message };
+    }
+  }
+  if (terms.prepaid) {
+    const balance = usdToNanos(account.credits_usd ?? 0) - unflushedNanos;
+    if (balance <= 0 || balance < input.estimateNanos) {
+      const message =
+        `Prepaid credits exhausted: the balance is ${usd(nanosToUsd(balance))}` +
+        (input.estimateNanos > 0 ? ` and this request needs about ${usd(nanosToUsd(input.estimateNanos))}` : "") +
+        ". Add credits to continue.";
+      return { ok: false, code: "insufficient_credits", message };
+    }
+  }
+  return { ok: true };
+}
+
+/** Dollars to the cent, or to the micro-dollar below one dollar (small balances matter). */
+export function usd(amount: number): string {
+  const abs = Math.abs(amount);
+  return `${amount < 0 ? "-" : ""}$${abs.toFixed(abs >= 1 ? 2 : 6)}`;
+}

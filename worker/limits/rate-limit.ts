@@ -1,0 +1,50 @@
+// Rate limits on the request path. The caller's limits come from KV with the
+// caller (the tenant's profile and the key's grant); this isolate's lease
+// client admits against them, calling the Tenant object only when its lease
+// runs short. Token charges are estimates, corrected by `settleTokens` once
+// the real usage is known.
+import type { Context } from "hono";
+import type { AppEnv } from "../app-env";
+import type { AdmissionRequest } from "../tenants/admission";
+import { LeaseClient } from "./lease-client";
+import type { LeaseGrant, LeaseRequest } from "./lease-protocol";
+import { rateLimited } from "./rate-limit-error";
+
+const leases = new LeaseClient();
+
+/** For tests and read-outs: admissions against lease calls to the Tenant objects. */
+export const leaseCounters = leases.counters;
+
+/** What a request is charged against tpm before it runs: its estimated input plus its output cap. */
+export function tokenEstimate(req: Pick<AdmissionRequest, "inputTokens" | "outputTokens">): number {
+  return req.inputTokens + req.outputTokens;
+}
+
+/** Lets the request through or throws the 429 (with Retry-After) naming the limit it hit. */
+export async function enforceRateLimits(c: Context<AppEnv>, req: AdmissionRequest): Promise<void> {
+  const { tenant, keyId, keyLimits } = c.get("caller");
+  if (!tenant.limits && !keyLimits) return; // most tenants: nothing to count, nothing allocated
+  const tokens = tokenEstimate(req);
+  const call = async (lease: LeaseRequest) => (await c.env.TENANT.get(c.env.TENANT.idFromName(tenant.id)).lease(lease)) as LeaseGrant;
+  const admission = await leases.admit(call, tenant.id, keyId, { tenant: tenant.limits, key: keyLimits }, tokens);
+  if (!admission.ok) throw rateLimited(admission.denial, tenant.id, keyId, tokens);
+  if (admission.view) c.set("rateLimit", admission.view);
+}
+
+/**
+ * Corrects a request's tpm charge once its usage is known: `estimated` is
+ * what admission charged (`tokenEstimate`), `actual` the input plus output
+ * tokens it used. Cheap and synchronous: the difference is spent or settled
+ * with the object by this isolate's next lease.
+ */
+export function settleTokens(tenantId: string, keyId: string, estimated: number, actual: number): void {
+  leases.settle(tenantId, keyId, estimated - actual);
+}
+
+/** `settleTokens` for the request in `c`, with what its admission charged. */
+export function settleRequestTokens(c: Context<AppEnv>, actual: number): void {
+  const charged = c.get("rateLimit")?.tokensCharged;
+  if (charged === undefined || charged === 0) return;
+  const { tenant, keyId } = c.get("caller");
+  settleTokens(tenant.id, keyId, charged, actual);
+}

@@ -1,0 +1,103 @@
+import { describe, expect, it } from "vitest";
+import type { AccountState } from "../billing/account";
+import { FLUSH_AT, UsageRecorder, type RecorderOptions } from "./recorder";
+import type { UsageRecord } from "./usage-record";
+
+const ACCOUNT: AccountState = { month: "2026-04", spent_month_usd: 1, tokens_month: 10, credits_usd: null, budget: null };
+
+const record = (n: number): UsageRecord => ({
+  id: `u${n}`,
+  request_id: `r${n}`,
+  key_id: "k",
+  model: "llama-8b",
+  origin: "o",
+  region: "weur",
+  input_tokens: 10,
+  output_tokens: 5,
+  cache: "miss",
+  stream: false,
+  at: 0,
+  list_price: null,
+});
+
+/** A recorder whose sends are scripted and whose waits return at once. */
+function harness(outcomes: ("ok" | "fail" | "lost")[] = []) {
+  const sent: string[][] = [];
+  const applied = new Set<string>();
+  const accounts: AccountState[] = [];
+  const scheduled: Promise<unknown>[] = [];
+  const options: RecorderOptions = {
+    send: async (_tenant, batch) => {
+      sent.push(batch.map((r) => r.id));
+      const outcome = outcomes.shift() ?? "ok";
+      if (outcome === "fail") throw new Error("object unreachable");
+      for (const r of batch) applied.add(r.id); // the object applies the batch...
+      if (outcome === "lost") throw new Error("answer lost"); // ...but the answer never arrives
+      return ACCOUNT;
+    },
+    onAccount: (_tenant, account) => accounts.push(account),
+    flushAfterMs: 10,
+    sleep: () => Promise.resolve(),
+  };
+  const recorder = new UsageRecorder(options);
+  const waitUntil = (p: Promise<unknown>) => scheduled.push(p);
+  const settle = async () => {
+    while (scheduled.length) await scheduled.shift();
+  };
+  return { recorder, sent, applied, accounts, scheduled, waitUntil, settle };
+}
+
+describe("UsageRecorder", () => {
+  it("batches records behind one scheduled flush and reports the account", async () => {
+    const h = harness();
+    for (let i = 0; i < 3; i++) h.recorder.add("t", record(i), 100, h.waitUntil);
+    expect(h.scheduled).toHaveLength(1); // later records ride on the first one's flush
+    expect(h.recorder.unflushed("t")).toEqual({ nanos: 300, tokens: 45 });
+    await h.settle();
+    expect(h.sent).toEqual([["u0", "u1", "u2"]]);
+    expect(h.accounts).toEqual([ACCOUNT]);
+    expect(h.recorder.unflushed("t")).toEqual({ nanos: 0, tokens: 0 });
+  });
+
+  it("sends at once when a batch is full", async () => {
+    const h = harness();
+    for (let i = 0; i < FLUSH_AT; i++) h.recorder.add("t", record(i), 1, h.waitUntil);
+    expect(h.scheduled).toHaveLength(2); // the timer, and the full batch
+    await h.settle();
+    expect(h.sent[0]).toHaveLength(FLUSH_AT);
+    expect(h.sent.flat()).toHaveLength(FLUSH_AT);
+  });
+
+  it("retries a failed send with the same usage ids, so an ambiguous failure never counts twice", async () => {
+    const h = harness(["fail", "lost", "ok"]);
+    h.recorder.add("t", record(1), 100, h.waitUntil);
+    h.recorder.add("t", record(2), 100, h.waitUntil);
+    await h.settle();
+    expect(h.sent).toEqual([["u1", "u2"], ["u1", "u2"], ["u1", "u2"]]);
+    expect([...h.applied]).toEqual(["u1", "u2"]);
+    expect(h.accounts).toHaveLength(1);
+    expect(h.recorder.unflushed("t").nanos).toBe(0);
+  });
+
+  it("keeps a batch that failed every attempt and sends it with the next record", async () => {
+    const h = harness(["fail", "fail", "fail", "fail"]);
+    h.recorder.add("t", record(1), 100, h.waitUntil);
+    await h.settle();
+    expect(h.sent).toHaveLength(4);
+    expect(h.recorder.unflushed("t")).toEqual({ nanos: 100, tokens: 15 }); // still owed, still gating
+    h.recorder.add("t", record(2), 100, h.waitUntil);
+    await h.settle();
+    expect(h.sent.at(-1)).toEqual(["u1", "u2"]);
+    expect(h.recorder.unflushed("t").nanos).toBe(0);
+  });
+
+  it("keeps tenants apart", async () => {
+    const h = harness();
+    h.recorder.add("a", record(1), 100, h.waitUntil);
+    h.recorder.add("b", record(2), 7, h.waitUntil);
+    expect(h.recorder.unflushed("a").nanos).toBe(100);
+    expect(h.recorder.unflushed("b").nanos).toBe(7);
+    await h.settle();
+    expect(h.sent).toEqual([["u1"], ["u2"]]);
+  });
+});

@@ -1,0 +1,107 @@
+// The isolate's usage batcher: records queue per tenant and go to the
+// tenant's object in batches, by count or after a short delay, from
+// `waitUntil`. A failed send is retried with backoff; since the object skips
+// usage ids it has seen, a retry after an ambiguous failure (the object
+// applied the batch, the answer was lost) never counts twice.
+//
+// No request awaits another's promise: the request that schedules a flush
+// keeps the isolate alive (its own `waitUntil`) until that flush has sent
+// everything queued by then, its own record and those of requests after it.
+import type { AccountState } from "../billing/account";
+import type { UsageRecord } from "./usage-record";
+
+type WaitUntil = (p: Promise<unknown>) => void;
+
+export interface RecorderOptions {
+  /** Sends one batch to the tenant's object; the account it answers with (null: no such tenant). */
+  send: (tenantId: string, batch: UsageRecord[]) => Promise<AccountState | null>;
+  /** Hears the account after each acknowledged batch. */
+  onAccount: (tenantId: string, account: AccountState) => void;
+  /** How long a record may wait for others to join its batch. */
+  flushAfterMs: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** A batch goes out at once when this many records are waiting. */
+export const FLUSH_AT = 50;
+/** At most this many records in one call. */
+const MAX_BATCH = 500;
+/** Waits between attempts: four tries within about five seconds, well inside `waitUntil`'s life. */
+const RETRY_DELAYS_MS = [200, 1_000, 4_000];
+
+interface Queued {
+  record: UsageRecord;
+  costNanos: number;
+}
+
+interface Queue {
+  waiting: Queued[];
+  scheduled: boolean;
+  /** Cost and tokens recorded here that the object has not acknowledged (waiting or in flight). */
+  unflushedNanos: number;
+  unflushedTokens: number;
+}
+
+export class UsageRecorder {
+  private readonly queues = new Map<string, Queue>();
+  private readonly sleep: (ms: number) => Promise<void>;
+
+  constructor(private readonly options: RecorderOptions) {
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+  }
+
+  /** Queues a record with what it is estimated to cost; a flush is scheduled on the caller's `waitUntil`. */
+  add(tenantId: string, record: UsageRecord, costNanos: number, waitUntil: WaitUntil): void {
+    let queue = this.queues.get(tenantId);
+    if (!queue) this.queues.set(tenantId, (queue = { waiting: [], scheduled: false, unflushedNanos: 0, unflushedTokens: 0 }));
+    queue.waiting.push({ record, costNanos });
+    queue.unflushedNanos += costNanos;
+    queue.unflushedTokens += record.input_tokens + record.output_tokens;
+    if (queue.waiting.length >= FLUSH_AT) {
+      waitUntil(this.flush(tenantId));
+    } else if (!queue.scheduled) {
+      queue.scheduled = true;
+      waitUntil(this.sleep(this.options.flushAfterMs).then(() => this.flush(tenantId)));
+    }
+  }
+
+  /** What this isolate has spent for a tenant that its object has not acknowledged yet. */
+  unflushed(tenantId: string): { nanos: number; tokens: number } {
+    const queue = this.queues.get(tenantId);
+    return { nanos: queue?.unflushedNanos ?? 0, tokens: queue?.unflushedTokens ?? 0 };
+  }
+
+  /** Sends everything waiting for a tenant, batch by batch, retrying each. */
+  async flush(tenantId: string): Promise<void> {
+    const queue = this.queues.get(tenantId);
+    if (!queue) return;
+    queue.scheduled = false;
+    while (queue.waiting.length > 0) {
+      const batch = queue.waiting.splice(0, MAX_BATCH);
+      const sent = await this.sendWithRetry(tenantId, batch.map((q) => q.record));
+      if (!sent.ok) {
+        // Back in line, same ids: the next flush (scheduled by the next record) tries again.
+        queue.waiting.unshift(...batch);
+        return;
+      }
+      for (const q of batch) {
+        queue.unflushedNanos -= q.costNanos;
+        queue.unflushedTokens -= q.record.input_tokens + q.record.output_tokens;
+      }
+      // The account includes this batch, which is why it leaves `unflushed` first.
+      if (sent.account) this.options.onAccount(tenantId, sent.account);
+    }
+  }
+
+  private async sendWithRetry(tenantId: string, records: UsageRecord[]): Promise<{ ok: true; account: AccountState | null } | { ok: false }> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return { ok: true, account: await this.options.send(tenantId, records) };
+      } catch {
+        const delay = RETRY_DELAYS_MS[attempt];
+        if (delay === undefined) return { ok: false };
+        await this.sleep(delay);
+      }
+    }
+  }
+}

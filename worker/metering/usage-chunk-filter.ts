@@ -1,0 +1,71 @@
+// Takes the usage-only event (`"choices": []` with a usage block) out of a
+// chat or completions stream. The router always asks origins for usage so it
+// can meter streams; a client that did not ask must not see the extra event.
+//
+// Events pass through as soon as they are complete, and untouched (the same
+// bytes) whenever a chunk ends on an event boundary and holds no usage event,
+// which is how origins send them. Only a partial event is held back.
+const EMPTY_CHOICES = /"choices"\s*:\s*\[\s*\]/;
+const USAGE_BLOCK = /"usage"\s*:\s*\{/;
+const BOUNDARY = /\r?\n\r?\n/;
+
+const encoder = new TextEncoder();
+
+export class UsageChunkFilter {
+  private readonly decoder = new TextDecoder();
+  /** Text of an event that has not ended yet. */
+  private held = "";
+
+  /** The bytes to pass on for this chunk (possibly none yet). */
+  push(chunk: Uint8Array): Uint8Array | null {
+    const text = this.decoder.decode(chunk, { stream: true });
+    if (!this.held && endsEvent(text) && !EMPTY_CHOICES.test(text)) return chunk;
+    const all = this.held + text;
+    const cut = afterLastBoundary(all);
+    this.held = all.slice(cut);
+    return cut > 0 ? encode(withoutUsageEvents(all.slice(0, cut))) : null;
+  }
+
+  /** Whatever was held when the stream ended (an event without its blank line). */
+  end(): Uint8Array | null {
+    const rest = this.held + this.decoder.decode();
+    this.held = "";
+    return rest && !isUsageOnly(rest) ? encoder.encode(rest) : null;
+  }
+}
+
+function endsEvent(text: string): boolean {
+  return text.endsWith("\n\n") || text.endsWith("\n\r\n");
+}
+
+/** The index just past the last blank line, 0 if there is none. */
+function afterLastBoundary(text: string): number {
+  const lf = text.lastIndexOf("\n\n");
+  const crlf = text.lastIndexOf("\n\r\n");
+  return Math.max(lf < 0 ? 0 : lf + 2, crlf < 0 ? 0 : crlf + 3);
+}
+
+/** Complete events (each with its blank line), minus the usage-only ones. */
+function withoutUsageEvents(events: string): string {
+  if (!EMPTY_CHOICES.test(events)) return events;
+  let out = "";
+  let rest = events;
+  for (let m = BOUNDARY.exec(rest); m; m = BOUNDARY.exec(rest)) {
+    const end = m.index + m[0].length;
+    const event = rest.slice(0, end);
+    if (!isUsageOnly(event)) out += event;
+    rest = rest.slice(end);
+  }
+  return out + rest;
+}
+
+function isUsageOnly(event: string): boolean {
+  for (const line of event.split(/\r?\n/)) {
+    if (line.startsWith("data:") && EMPTY_CHOICES.test(line) && USAGE_BLOCK.test(line)) return true;
+  }
+  return false;
+}
+
+function encode(text: string): Uint8Array | null {
+  return text ? encoder.encode(text) : null;
+}

@@ -1,0 +1,61 @@
+// Wire schemas for money: a tenant's price list, budget and prepaid flag
+// (parts of its profile), credit top-ups and the usage read-out's query.
+import * as z from "zod/mini";
+import { DEFAULT_CACHE_HIT_DISCOUNT } from "../billing/pricing";
+
+const usdPerMillion = z.number().check(z.minimum(0), z.maximum(1_000_000));
+const share = z.number().check(z.minimum(0), z.maximum(1));
+const modelName = z.string().check(z.minLength(1), z.maxLength(256));
+
+/** USD per 1M tokens, the same shape as an origin's `price`. */
+export const modelPrice = z.strictObject({ input_per_m: usdPerMillion, output_per_m: usdPerMillion });
+export type ModelPrice = z.infer<typeof modelPrice>;
+
+/** A volume tier: from this many tokens this month on, prices drop by `discount`. */
+export const priceTier = z.strictObject({
+  from_tokens: z.int().check(z.minimum(0)),
+  discount: share,
+});
+
+/** What a tenant pays. Models without an entry cost what the serving origin charges. */
+export const pricing = z.strictObject({
+  models: z._default(z.record(modelName, modelPrice), {}),
+  tiers: z._default(z.array(priceTier).check(z.maxLength(50)), []),
+  /** Share of the price waived when the answer comes from the cache. */
+  cache_hit_discount: z._default(share, DEFAULT_CACHE_HIT_DISCOUNT),
+});
+export type Pricing = z.infer<typeof pricing>;
+
+/** A monthly spending limit: `hard` refuses requests (402) once reached, `alert` only warns. */
+export const budget = z.strictObject({
+  monthly_usd: z.number().check(z.gt(0), z.maximum(1e9)),
+  mode: z.enum(["hard", "alert"]),
+  /** Share of the budget after which responses carry `x-meridian-budget` and the audit log notes it once a month. */
+  alert_at: z._default(share, 0.8),
+});
+export type Budget = z.infer<typeof budget>;
+
+/** The money fields of a tenant profile (spread into `tenantInput`). */
+export const billingFields = {
+  pricing: z.optional(pricing),
+  budget: z.optional(z.nullable(budget)),
+  /** Requests need a positive credit balance. */
+  prepaid: z.optional(z.boolean()),
+};
+
+/** `POST /admin/v1/tenants/:id/credits`: a top-up, or a negative correction. */
+export const creditsAdd = z.strictObject({
+  amount_usd: z.number().check(z.minimum(-1e9), z.maximum(1e9), z.refine((n) => n !== 0, "must not be zero")),
+  note: z.optional(z.string().check(z.maxLength(500))),
+});
+
+const isoDay = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, "expected a date as YYYY-MM-DD"));
+
+/** Query of `GET /v1/usage` and `GET /admin/v1/tenants/:id/usage`; dates are UTC and inclusive. */
+export const usageQuery = z.strictObject({
+  from: z.optional(isoDay),
+  to: z.optional(isoDay),
+  model: z.optional(modelName),
+  key_id: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+});
+export type UsageQuery = z.infer<typeof usageQuery>;
