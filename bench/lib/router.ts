@@ -20,7 +20,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Readable } from "node:stream";
 import { Miniflare } from "miniflare";
-import { seed, type SeedOrigin } from "../../scripts/lib/seed";
+import { AdminClient } from "../../scripts/lib/admin-client";
+import { DEMO_TENANT, seed, type SeedOrigin } from "../../scripts/lib/seed";
 import { clkTck } from "./machine";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -257,6 +258,21 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
 }
 
 /** Registers one origin, the demo tenant and an imported key (same calls as `npm run dev`). */
+/**
+ * Seeds one origin and the demo tenant with every tenant feature that sits on
+ * the request path switched on, so the bench pays for them: rate limits
+ * (leasing), a prepaid balance and a hard budget (the funds check) and
+ * metering (which every tenant has). The limits are far above what a bench
+ * can send, so nothing is refused.
+ */
 export async function seedRouter(router: RunningRouter, adminToken: string, key: string, origin: SeedOrigin): Promise<void> {
   await seed(router.url, adminToken, key, [origin]);
+  const admin = new AdminClient(router.url, adminToken);
+  await admin.call("PUT", `/tenants/${DEMO_TENANT}`, {
+    name: "Demo tenant",
+    limits: { rpm: 10_000_000, tpm: 10_000_000_000 },
+    prepaid: true,
+    budget: { monthly_usd: 1_000_000, mode: "hard" },
+  });
+  await admin.call("POST", `/tenants/${DEMO_TENANT}/credits`, { amount_usd: 1_000_000, note: "bench" });
 }
