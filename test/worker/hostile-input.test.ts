@@ -4,10 +4,12 @@ import { ADMIN_TOKEN, newTenant, registerOrigin, request } from "./helpers";
 // A first line of defence (issue 7 brings the full fuzz suite): odd bodies,
 // headers and paths on every route end in a 4xx in the OpenAI shape, never a 500.
 let key: string;
+let tenant: string;
+let keyId: string;
 
 beforeAll(async () => {
   await registerOrigin("hostile", "healthy");
-  key = (await newTenant()).key;
+  ({ key, id: tenant, keyId } = await newTenant());
 });
 
 const deep = (n: number) => "[".repeat(n) + "]".repeat(n);
@@ -31,7 +33,7 @@ const bodies: (string | Uint8Array)[] = [
   JSON.stringify({ model: "llama-8b", messages: [{ role: "user", content: "x".repeat(2_000_000) }] }),
 ];
 
-const routes: [string, string, Record<string, string>][] = [
+const routes = (): [string, string, Record<string, string>][] => [
   ["POST", "/v1/chat/completions", {}],
   ["POST", "/v1/completions", {}],
   ["POST", "/v1/embeddings", {}],
@@ -42,6 +44,11 @@ const routes: [string, string, Record<string, string>][] = [
   ["POST", "/admin/v1/tenants", {}],
   ["PUT", "/admin/v1/tenants/x", {}],
   ["POST", "/admin/v1/tenants/x/keys", {}],
+  ["PUT", `/admin/v1/tenants/${tenant}/rules`, {}],
+  ["POST", `/admin/v1/tenants/${tenant}/rules/rollback`, {}],
+  ["POST", `/admin/v1/tenants/${tenant}/credits`, {}],
+  ["POST", `/admin/v1/tenants/${tenant}/cache/purge`, {}],
+  ["PATCH", `/admin/v1/tenants/${tenant}/keys/${keyId}`, {}],
 ];
 
 async function expectClientError(res: Response, what: string) {
@@ -55,7 +62,7 @@ async function expectClientError(res: Response, what: string) {
 
 describe("hostile input", () => {
   it("answers every malformed body on every route with a 4xx in the OpenAI shape", async () => {
-    for (const [method, path] of routes) {
+    for (const [method, path] of routes()) {
       const auth = path.startsWith("/admin") ? `Bearer ${ADMIN_TOKEN}` : `Bearer ${key}`;
       for (const body of bodies) {
         const res = await request(method, path, { body, headers: { authorization: auth } });
@@ -80,6 +87,11 @@ describe("hostile input", () => {
       ["GET", "/admin/v1/origins/%00%ff", { authorization: `Bearer ${ADMIN_TOKEN}` }],
       ["GET", "/v1/models", { authorization: `Bearer ${"k".repeat(10_000)}` }],
       ["GET", "/v1/models", { authorization: "Bearer" }],
+      ["GET", "/v1/usage?from=2026-13-45&to=yesterday", { authorization: `Bearer ${key}` }],
+      ["GET", `/admin/v1/tenants/${tenant}/usage?from=%00`, { authorization: `Bearer ${ADMIN_TOKEN}` }],
+      ["GET", `/admin/v1/tenants/${tenant}/rules/history?limit=-1&before=x`, { authorization: `Bearer ${ADMIN_TOKEN}` }],
+      ["GET", `/admin/v1/tenants/${tenant}/audit?before=1e400`, { authorization: `Bearer ${ADMIN_TOKEN}` }],
+      ["PUT", `/admin/v1/tenants/${tenant}/rules`, { authorization: `Bearer ${ADMIN_TOKEN}`, "if-match": "\"abc\"" }],
       ["POST", "/v1/chat/completions", { authorization: `Bearer ${key}`, "x-meridian-max-price": "NaN" }],
       ["POST", "/v1/chat/completions", { authorization: `Bearer ${key}`, "x-meridian-regions": ",,," }],
       ["POST", "/v1/chat/completions", { authorization: `Bearer ${key}`, "content-length": "99999999999" }],
