@@ -1,22 +1,16 @@
 // Helpers for the metering and billing tests: usage read-outs, waited for
 // until the isolate's batches have reached the tenant's object.
+import type { UsageRow, UsageTotals } from "../../worker/billing/account";
 import { request } from "./helpers";
 
-export interface UsageTotals {
-  requests: number;
-  input_tokens: number;
-  output_tokens: number;
-  cost_usd: number;
-  cache_hits: number;
-  saved_usd: number;
-}
+export type { UsageTotals };
 
 export interface UsageBody {
   object: "usage";
   tenant_id: string;
   from: string;
   to: string;
-  data: (UsageTotals & { date: string; model: string })[];
+  data: UsageRow[];
   totals: UsageTotals;
   account: { month: string; spent_month_usd: number; tokens_month: number; credits_usd: number | null; budget: { used: number } | null };
 }

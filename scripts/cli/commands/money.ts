@@ -1,28 +1,11 @@
 // `meridian usage` and `meridian credits add`: what a tenant used and spent,
 // and prepaid credit top-ups (or corrections).
 import { emit, stringOption, UsageError, type Command, type Context } from "../command";
+import type { UsageReport, UsageRow } from "../../../worker/billing/account";
 import { count, fields, table, usd } from "../format";
 
-/** One row of the usage read-out: a day and a model. */
-interface UsageRow {
-  date: string;
-  model: string;
-  requests: number;
-  input_tokens: number;
-  output_tokens: number;
-  cost_usd: number;
-  cache_hits: number;
-  saved_usd: number;
-}
-
-interface UsageReport {
-  tenant_id: string;
-  from: string;
-  to: string;
-  data: UsageRow[];
-  totals?: Partial<UsageRow>;
-  account?: Record<string, unknown>;
-}
+/** The read-out as the admin API sends it (the worker's own type, plus the tenant id). */
+type UsageReadout = Omit<UsageReport, "totals" | "account"> & { tenant_id: string; totals?: Partial<UsageRow>; account?: Record<string, unknown> };
 
 const tenantPath = (tenant: string) => `/tenants/${encodeURIComponent(tenant)}`;
 
@@ -53,7 +36,7 @@ const usage: Command = {
     set("model", stringOption(ctx, "model"));
     set("key_id", stringOption(ctx, "key"));
     const qs = query.toString();
-    const report = await ctx.admin().call<UsageReport>("GET", `${tenantPath(ctx.args.tenant!)}/usage${qs ? `?${qs}` : ""}`);
+    const report = await ctx.admin().call<UsageReadout>("GET", `${tenantPath(ctx.args.tenant!)}/usage${qs ? `?${qs}` : ""}`);
     emit(ctx, report, () => {
       const rows: Partial<UsageRow>[] = report.totals ? [...report.data, { date: "total", model: "", ...report.totals }] : report.data;
       const lines = [
