@@ -6,12 +6,16 @@
 //
 // Host protocol (raw exports, no bindings, no imports):
 //   ptr = allocTable(len)   copy wasm/embeddings.bin to [ptr, ptr + len)
+//   ptr = allocKeywords(n)  copy the marker keyword table (n slots of [check, entry] int32,
+//                           worker/cache/markers.ts keywordTable()) to [ptr, ptr + 8n)
 //   init() == 0             parse the table, generate the hyperplanes (else an error code)
 //   ptr = inputBuffer(len)  a buffer of at least min(len, MAX_INPUT) bytes (may grow memory)
 //   inputCapacity()         its actual size (capacities grow by doubling, up to MAX_INPUT)
 //   res = run(len)          fingerprint the first len bytes of the input buffer
-// res points at u32s: [sigHi, sigLo, tokens, known, salientCount, salientPtr, vectorPtr];
-// the vector is 100 f32, the salient hashes are sorted and distinct. Every call may grow memory.
+// res points at u32s: [sigHi, sigLo, tokens, known, salientCount, salientPtr, vectorPtr,
+// code, math, structured, summary, nonAscii, lines]; the vector is 100 f32, the salient
+// hashes are sorted and distinct; the last six are the markers (worker/cache/markers.ts).
+// Every call may grow memory.
 
 const DIMS: i32 = 100;
 const PLANES: i32 = 64;
@@ -37,6 +41,19 @@ const TAG_SYMBOL: u32 = 5;
 /** & * + < = > [ \ ] ^ as bits of (b - 0x26); { | } ~ are tested directly. */
 const SYMBOL_BITS: u64 = 0x1e0000001c00031;
 
+// Markers: keyword kinds, as result fields 6 + kind (worker/cache/markers.ts).
+const KIND_CODE: u32 = 1;
+const KIND_MATH: u32 = 2;
+const KIND_LAST: u32 = 4;
+/** Keyword entry bit: the word starts a two-word keyword (markers.ts STARTS_PAIR); the low byte is the kind. */
+const STARTS_PAIR: u32 = 0x100;
+/** bump() of the last two fields (11, 12); a local counter in run() would slow its loop. */
+const NON_ASCII: u32 = 5;
+const LINES: u32 = 6;
+/** The bytes that may count for a marker (markers.ts MARKER_BYTES), as bits of b and b - 64. */
+const MARKER_BITS_LO: u64 = 0x7c00ad4200000400;
+const MARKER_BITS_HI: u64 = 0x38000001c8000000;
+
 const FNV_OFFSET: u32 = 0x811c9dc5;
 const FNV_PRIME: u32 = 0x01000193;
 const H2_SEED: u32 = 0x9747b28c;
@@ -55,6 +72,8 @@ let weights: usize = 0;
 let flags: usize = 0;
 let pc: usize = 0;
 let vectors: usize = 0;
+let keywords: usize = 0;
+let keywordMask: u32 = 0;
 let planes: usize = 0;
 let acc: usize = 0;
 let result: usize = 0;
@@ -81,6 +100,9 @@ let dirDeadline: i32 = 0;
 let dirSkipped = false;
 let prevLower = false;
 let sentenceStart = true;
+let pairPending = false;
+let prevH1: u32 = 0;
+let prevCheck: u32 = 0;
 
 // The token in progress lives in run()'s locals; the rare apostrophe state here.
 let h1Apos: u32 = 0;
@@ -102,6 +124,15 @@ export function allocTable(len: u32): usize {
   table = alloc16(<usize>len + 16);
   tableLen = len;
   return table;
+}
+
+/** Room for the marker keyword table: `slots` (a power of two) pairs of [check, entry]; 0 if invalid. */
+export function allocKeywords(slots: u32): usize {
+  if (keywords != 0) return slots - 1 == keywordMask ? keywords : 0;
+  if (slots == 0 || (slots & (slots - 1)) != 0 || slots > 1 << 16) return 0;
+  keywords = alloc16(<usize>slots << 3);
+  keywordMask = slots - 1;
+  return keywords;
 }
 
 // ---- hashes -----------------------------------------------------------------------
@@ -137,6 +168,7 @@ export function allocTable(len: u32): usize {
 export function init(): i32 {
   if (ready) return 0;
   if (table == 0) return 1;
+  if (keywords == 0) return 8;
   if (hdr(0) != MAGIC) return 2;
   if (hdr(4) != FORMAT_VERSION) return 3;
   if (hdr(8) != <u32>DIMS) return 4;
@@ -151,6 +183,14 @@ export function init(): i32 {
     const o = hdr(unchecked(sections[k]));
     if ((o & 3) != 0 || <u64>o + <u64>unchecked(sizes[k]) > <u64>tableLen) return 7;
   }
+  // Entries must name a marker, and an empty slot must end every probe.
+  let empty = false;
+  for (let slot: u32 = 0; slot <= keywordMask; slot++) {
+    const entry = load<u32>(keywords + (<usize>slot << 3), 4);
+    if ((entry & ~(STARTS_PAIR | 0xff)) != 0 || (entry & 0xff) > KIND_LAST) return 9;
+    if (entry == 0) empty = true;
+  }
+  if (!empty) return 9;
   checks = table + hdr(24);
   indices = table + hdr(28);
   scales = table + hdr(32);
@@ -174,7 +214,7 @@ export function init(): i32 {
     store<f32>(planes + (<usize>i << 2), <f32>(sum - 131070));
   }
   acc = alloc16(<usize>(DIMS * 4));
-  result = alloc16(32);
+  result = alloc16(64);
   hist = alloc16(4 * 256 * 4);
   ensureSalient(256);
   ready = true;
@@ -295,6 +335,7 @@ const T_UPPER: u32 = 2;
 const T_LOWER: u32 = 4;
 const T_WORDY: u32 = 8; // two letters or more
 const T_APOS: u32 = 16;
+const T_CAMEL: u32 = 32; // an uppercase letter after a lowercase one: T_LOWER << 3
 
 /** After an apostrophe: the first two bytes of the suffix ("t" of n't, "s", "re", "ll", ...). */
 function suffix(c: u32): void {
@@ -313,6 +354,108 @@ function lookup(t1: u32, check: u32): i32 {
   }
   return -1;
 }
+
+// ---- markers ----------------------------------------------------------------------
+
+// @ts-ignore: decorator
+@inline function bump(kind: u32): void {
+  const p = result + 24 + (<usize>kind << 2);
+  store<u32>(p, load<u32>(p) + 1);
+}
+
+/** The keyword entry (kind | STARTS_PAIR) of one word's hashes or a pair's, 0 if absent. */
+function keywordEntry(h: u32, check: u32): u32 {
+  let slot = h & keywordMask;
+  while (true) {
+    const p = keywords + (<usize>slot << 3);
+    const entry = load<u32>(p, 4);
+    if (entry == 0 || load<u32>(p) == check) return entry;
+    slot = (slot + 1) & keywordMask;
+  }
+  return 0;
+}
+
+/** Counts the word's keyword kind, and its pair's with the word before; remembers whether it starts a pair. */
+function countKeywords(h: u32, check: u32): void {
+  const entry = keywordEntry(h, check);
+  if (entry & 0xff) bump(entry & 0xff);
+  if (pairPending) {
+    const kind = keywordEntry(pair(prevH1, h), pair(prevCheck, check)) & 0xff;
+    if (kind) bump(kind);
+  }
+  pairPending = (entry & STARTS_PAIR) != 0;
+  prevH1 = h;
+  prevCheck = check;
+}
+
+// @ts-ignore: decorator
+@inline function isMarkerByte(b: u32): bool {
+  return b < 64 ? ((MARKER_BITS_LO >> <u64>b) & 1) != 0 : ((MARKER_BITS_HI >> <u64>(b - 64)) & 1) != 0;
+}
+
+// @ts-ignore: decorator
+@inline function isAlnum(b: u32): bool {
+  return b - 0x30 < 10 || (b | 0x20) - 0x61 < 26;
+}
+
+// @ts-ignore: decorator
+@inline function isOperand(b: u32): bool {
+  return isAlnum(b) || b == 0x28 || b == 0x29;
+}
+
+function isCodePair(b: u32, c: u32): bool {
+  switch (b) {
+    case 0x3d: return c == 0x3e || c == 0x3d; // => ==
+    case 0x21: return c == 0x3d; // !=
+    case 0x2d: return c == 0x3e || c == 0x3d; // -> -=
+    case 0x3a: return c == 0x3a; // ::
+    case 0x3c: return c == 0x2f; // </
+    case 0x2f: return c == 0x3e || c == 0x2a; // /> /*
+    case 0x26: return c == 0x26; // &&
+    case 0x7c: return c == 0x7c; // ||
+    case 0x28: return c == 0x29; // ()
+    case 0x5b: return c == 0x5d; // []
+    case 0x2b: return c == 0x2b || c == 0x3d; // ++ +=
+    case 0x2a: return c == 0x2f; // */
+    default: return false;
+  }
+}
+
+/** + - * / ^ = < > with operands on both sides (spaces skipped), one of them a digit. */
+function isArithmetic(b: u32, i: u32, n: u32): bool {
+  if (!(b == 0x2b || b == 0x2d || b == 0x2a || b == 0x2f || b == 0x5e || b == 0x3d || b == 0x3c || b == 0x3e)) return false;
+  let p = <i32>i - 1;
+  while (p >= 0 && load<u8>(input + <usize>p) == 0x20) p--;
+  let q = i + 1;
+  while (q < n && load<u8>(input + <usize>q) == 0x20) q++;
+  if (p < 0 || q >= n) return false;
+  const a = <u32>load<u8>(input + <usize>p);
+  const c = <u32>load<u8>(input + <usize>q);
+  return isOperand(a) && isOperand(c) && (a - 0x30 < 10 || c - 0x30 < 10);
+}
+
+/** A separating byte that may be code or maths (isMarkerByte). */
+function markByte(b: u32, i: u32, n: u32): void {
+  if (b == 0x0a) {
+    bump(LINES);
+    if (i + 1 < n && load<u8>(input + <usize>i + 1) == 0x09) bump(KIND_CODE);
+    else if (i + 4 < n && load<u32>(input + <usize>i + 1) == 0x20202020) bump(KIND_CODE);
+  } else if (b == 0x7b || b == 0x7d || b == 0x3b || b == 0x60) {
+    bump(KIND_CODE); // { } ; `
+  } else if (b == 0x5f) {
+    if (i > 0 && i + 1 < n && isAlnum(<u32>load<u8>(input + <usize>i - 1)) && isAlnum(<u32>load<u8>(input + <usize>i + 1))) bump(KIND_CODE);
+  } else {
+    if (i + 1 < n && isCodePair(b, <u32>load<u8>(input + <usize>i + 1))) bump(KIND_CODE);
+    if (isArithmetic(b, i, n)) bump(KIND_MATH);
+  }
+}
+
+// @ts-ignore: decorator
+@inline function isMathCodePoint(cp: u32): bool {
+  return cp == 0xd7 || cp == 0xf7 || cp == 0xb2 || cp == 0xb3 || cp - 0xbc <= 2 || cp == 0x3c0 || cp - 0x2200 <= 0xff;
+}
+
+// ---- vectors ----------------------------------------------------------------------
 
 function accumulate(idx: i32): void {
   const w: f32 = load<f32>(weights + (<usize>idx << 2)) * load<f32>(scales + (<usize>idx << 2));
@@ -335,11 +478,15 @@ function accumulate(idx: i32): void {
 
 function end(h1: u32, h2: u32, facts: u32, start: u32, stop: u32): void {
   tokens++;
+  if (facts & T_CAMEL) bump(KIND_CODE);
   if (facts & T_DIGIT) {
     const it = mix(h1, TAG_NUMBER);
     item(it, it);
+    bump(KIND_MATH);
+    pairPending = false;
   } else if ((facts & T_APOS) != 0 && sufLen == 1 && suf1 == 0x74 && beforeApos == 0x6e) {
     negation(); // n't
+    pairPending = false;
   } else {
     let t1 = h1;
     let t2 = h2;
@@ -353,7 +500,9 @@ function end(h1: u32, h2: u32, facts: u32, start: u32, stop: u32): void {
       t2 = h2Apos;
       stripped = true;
     }
-    const idx = lookup(t1, fmix32(t2));
+    const check = fmix32(t2);
+    countKeywords(t1, check);
+    const idx = lookup(t1, check);
     if (idx >= 0) {
       known++;
       accumulate(idx);
@@ -509,6 +658,8 @@ export function run(len: u32): usize {
   dirPending = false;
   prevLower = false;
   sentenceStart = true;
+  pairPending = false;
+  memory.fill(result + 28, 0, 24); // markers
 
   // The token in progress (locals: this loop is the hot path).
   let inTok = false;
@@ -542,6 +693,7 @@ export function run(len: u32): usize {
         if (apos) suffix(lower);
         last = lower;
         if (b >= 0x61) facts |= T_LOWER;
+        else facts |= (facts & T_LOWER) << 3; // T_CAMEL
         letters++;
         lastDigit = false;
         i++;
@@ -625,10 +777,12 @@ export function run(len: u32): usize {
       }
       if (b == 0x2e || b == 0x21 || b == 0x3f || b == 0x0a) sentenceStart = true;
       else if (isSymbol(b)) push(mix(b, TAG_SYMBOL));
+      if (isMarkerByte(b)) markByte(b, i, n);
       i++;
       continue;
     }
     // Non-ASCII: one code point (invalid sequences: one byte, a word character).
+    bump(NON_ASCII);
     let clen: u32 = 1;
     let cp: u32 = 0xffffffff;
     if (b >= 0xc2 && b <= 0xdf) {
@@ -659,6 +813,7 @@ export function run(len: u32): usize {
         }
       }
     }
+    if (isMathCodePoint(cp)) bump(KIND_MATH);
     if (cp == 0x2019 && inTok && i + 3 < n && isLetter(<u32>load<u8>(input + <usize>i + 3))) {
       h1Apos = h1;
       h2Apos = h2;

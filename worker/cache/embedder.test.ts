@@ -1,12 +1,12 @@
 // The wasm fingerprint (what the worker runs) against the TypeScript reference,
-// inside workerd: identical signatures, salient sets and counts, vectors within
-// 1e-5 (in practice bit for bit), on a few hundred varied prompts.
+// inside workerd: identical signatures, salient sets, counts and markers, vectors
+// within 1e-5 (in practice bit for bit), on a few hundred varied prompts.
 
 import { describe, expect, it } from "vitest";
 import tableBytes from "../../wasm/embeddings.bin";
 import { fingerprint, MAX_INPUT_BYTES, resetEmbedder } from "./embedder";
 import { fingerprintBytes, fingerprintReference, loadTable, type SalientKind } from "./embedding-reference";
-import type { PromptFingerprint } from "./fingerprint";
+import type { MarkedFingerprint } from "./fingerprint";
 
 const table = loadTable(tableBytes);
 
@@ -91,11 +91,25 @@ const OTHER = [
   "it's it’s its' 's '",
 ];
 
+/** Marker edge cases: rules at the ends of the input, keywords beside clitics, numbers and n't. */
+const MARKERS = [
+  "\n    indented\n\tTabbed\n   three\n    ",
+  "_leading trailing_ snake_case x_1 __dunder__ _",
+  "+1 = 2- 3 *4 x^2 (a)/(3) 2 / x a - b 5 -5 =",
+  "a => b == c != d -> e :: f </g> h && i || j() k[] l++ m += n -= o /* p */ :",
+  "getElementById TypeError iPhone McDonald's JavaScript HTML camelCase3",
+  "TL;DR: the key points, in short; how many? how much... sum up, boil down",
+  "Python's json isn't a list; how 5 many; key 2 points; key points",
+  "3 × 4 ÷ 2 = 6, x² + y³, ½ ¼ ¾, π ≈ 3.14, ∑ ∫ √ ≤ ≥ ≠ − \u22ff \u2300",
+  "Summarize: SQL vs NoSQL — convert the CSV to JSON and solve for x.",
+  "```python\ndef f(x):\n    return x * 2\n```",
+];
+
 function corpus(): string[] {
-  const out = [...ENGLISH, ...CODE, ...NUMBERS, ...OTHER];
+  const out = [...ENGLISH, ...CODE, ...NUMBERS, ...OTHER, ...MARKERS];
   const random = rng(42);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
-  const words = [...ENGLISH, ...CODE, ...NUMBERS, ...OTHER].join(" ").split(/\s+/).filter(Boolean);
+  const words = [...ENGLISH, ...CODE, ...NUMBERS, ...OTHER, ...MARKERS].join(" ").split(/\s+/).filter(Boolean);
   // Random word salads, case and punctuation changes, concatenations.
   for (let i = 0; i < 200; i++) {
     const n = 1 + Math.floor(random() * 60);
@@ -134,10 +148,11 @@ function corpus(): string[] {
   return out;
 }
 
-function expectSame(wasm: PromptFingerprint, ref: PromptFingerprint, text: string): void {
+function expectSame(wasm: MarkedFingerprint, ref: MarkedFingerprint, text: string): void {
   const label = JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}… (${text.length} chars)` : text);
   expect(wasm.tokens, label).toBe(ref.tokens);
   expect(wasm.known, label).toBe(ref.known);
+  expect(wasm.markers, label).toEqual(ref.markers);
   expect(wasm.signature, label).toEqual(ref.signature);
   expect(Array.from(wasm.salient), label).toEqual(Array.from(ref.salient));
   let maxDiff = 0;

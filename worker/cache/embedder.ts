@@ -1,12 +1,14 @@
 // The worker's prompt fingerprint: a thin adapter over wasm/fingerprint.wasm
 // (built from wasm/assembly/fingerprint.ts) and the vocabulary wasm/embeddings.bin.
-// One instance per isolate, created on first use: the table (~2.4 MB) is copied
-// into wasm memory once; each call encodes the text straight into wasm memory
-// and copies the result out. Same results as worker/cache/embedding-reference.ts.
+// One instance per isolate, created on first use: the table (~2.4 MB) and the
+// marker keywords (16 KB) are copied into wasm memory once; each call encodes the
+// text straight into wasm memory and copies the result out. Same results as
+// worker/cache/embedding-reference.ts.
 
 import wasmModule from "../../wasm/fingerprint.wasm";
 import tableBytes from "../../wasm/embeddings.bin";
-import type { PromptFingerprint } from "./fingerprint";
+import type { MarkedFingerprint } from "./fingerprint";
+import { KEYWORD_SLOTS, keywordTable } from "./markers";
 
 /** Longest prompt prefix fingerprinted, in UTF-8 bytes (the wasm clamps to the same). */
 export const MAX_INPUT_BYTES = 1 << 20;
@@ -15,10 +17,14 @@ const DIMS = 100;
 interface Exports {
   memory: WebAssembly.Memory;
   allocTable(len: number): number;
+  allocKeywords(slots: number): number;
   init(): number;
   inputBuffer(len: number): number;
   inputCapacity(): number;
-  /** Fingerprints the first `len` input bytes; returns a pointer to [hi, lo, tokens, known, salientCount, salientPtr, vectorPtr]. */
+  /**
+   * Fingerprints the first `len` input bytes; returns a pointer to u32s [hi, lo, tokens, known,
+   * salientCount, salientPtr, vectorPtr, code, math, structured, summary, nonAscii, lines].
+   */
   run(len: number): number;
 }
 
@@ -42,8 +48,12 @@ function create(): Embedder {
   const ptr = ex.allocTable(bytes.byteLength);
   if (ptr === 0) throw new Error("fingerprint wasm: table allocation failed");
   new Uint8Array(ex.memory.buffer, ptr, bytes.byteLength).set(bytes);
+  const keywords = keywordTable();
+  const kwPtr = ex.allocKeywords(KEYWORD_SLOTS);
+  if (kwPtr === 0) throw new Error("fingerprint wasm: keyword table allocation failed");
+  new Int32Array(ex.memory.buffer, kwPtr, keywords.length).set(keywords);
   const rc = ex.init();
-  if (rc !== 0) throw new Error(`fingerprint wasm: embeddings.bin rejected (code ${rc})`);
+  if (rc !== 0) throw new Error(`fingerprint wasm: embeddings.bin or keyword table rejected (code ${rc})`);
   const e: Embedder = { ex, buffer: ex.memory.buffer, u32: new Uint32Array(0), f32: new Float32Array(0), input: new Uint8Array(0) };
   ensureInput(e, 4096);
   return e;
@@ -70,7 +80,7 @@ function views(e: Embedder): void {
   }
 }
 
-export function fingerprint(text: string): PromptFingerprint {
+export function fingerprint(text: string): MarkedFingerprint {
   const e = (embedder ??= create());
   try {
     // UTF-8 takes at most 3 bytes per UTF-16 unit; at the cap, encodeInto stops at a character boundary.
@@ -87,6 +97,14 @@ export function fingerprint(text: string): PromptFingerprint {
       salient: u32.slice(salientPtr, salientPtr + u32[res + 4]!),
       tokens: u32[res + 2]!,
       known: u32[res + 3]!,
+      markers: {
+        code: u32[res + 7]!,
+        math: u32[res + 8]!,
+        structured: u32[res + 9]!,
+        summary: u32[res + 10]!,
+        nonAscii: u32[res + 11]!,
+        lines: u32[res + 12]!,
+      },
     };
   } catch (err) {
     embedder = null; // a trap leaves the instance in an unknown state: start over on the next call

@@ -26,8 +26,27 @@
 //   article allowed after it) adds the ordered pair: "Celsius to Fahrenheit" !=
 //   "Fahrenheit to Celsius". Salient words fold a plural "-s"/"-sses" ("pumps" = "pump").
 //   Code/math symbols (SYMBOLS) present in the text are salient items too.
+// - Markers: counts of code, maths, extraction and summary evidence, non-ASCII
+//   characters and newlines, by the rules in markers.ts (keywords probed with the
+//   term hashes above; not part of the cache's comparison).
 
-import type { PromptFingerprint } from "./fingerprint";
+import type { MarkedFingerprint } from "./fingerprint";
+import {
+  KIND_CODE,
+  KIND_MATH,
+  MARKER_BYTES,
+  STARTS_PAIR,
+  entryKind,
+  isArithmetic,
+  isCodePair,
+  isIdentifierUnderscore,
+  isIndentedLine,
+  isMathCodePoint,
+  isOperator,
+  keywordEntry,
+  keywordTable,
+} from "./markers";
+import { FNV_OFFSET, FNV_PRIME, H2_MUL, H2_SEED, fmix32, pairHash } from "./term-hashes";
 
 // ---- format of wasm/embeddings.bin (little-endian) --------------------------
 
@@ -73,41 +92,12 @@ const TAG_NEGATION = 3;
 const TAG_ORDER = 4;
 const TAG_SYMBOL = 5;
 
-// ---- hashes (shared with the build script and the wasm) ---------------------
+// ---- hashes (shared with the build script and the wasm: ./term-hashes.ts) ----
 
-export const FNV_OFFSET = 0x811c9dc5 | 0;
-export const FNV_PRIME = 0x01000193;
-export const H2_SEED = 0x9747b28c | 0;
-export const H2_MUL = 0x5bd1e995 | 0;
-
-export function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h | 0;
-}
-
-/** The two hashes of a term's bytes: [FNV-1a 32 (table slot), probe check]. Both int32. */
-export function termHashes(bytes: Uint8Array): [number, number] {
-  let h1 = FNV_OFFSET;
-  let h2 = H2_SEED;
-  for (let i = 0; i < bytes.length; i++) {
-    const b = bytes[i]!;
-    h1 = Math.imul(h1 ^ b, FNV_PRIME);
-    h2 = Math.imul(h2 ^ b, H2_MUL);
-    h2 ^= h2 >>> 15;
-  }
-  return [h1, fmix32(h2)];
-}
+export { FNV_OFFSET, FNV_PRIME, H2_MUL, H2_SEED, fmix32, termHashes } from "./term-hashes";
 
 function mix(h: number, tag: number): number {
   return fmix32((h + Math.imul(tag, 0x9e3779b9 | 0)) | 0);
-}
-
-function pair(a: number, b: number): number {
-  return fmix32(a ^ Math.imul((b << 15) | (b >>> 17), 0x1b873593));
 }
 
 /** mulberry32, the hyperplane generator. */
@@ -206,6 +196,10 @@ const SYMBOL_SET = new Uint8Array(128);
 for (const c of SYMBOLS) SYMBOL_SET[c.charCodeAt(0)] = 1;
 const isSymbol = (b: number) => SYMBOL_SET[b] === 1;
 
+const MARKER_SET = new Uint8Array(128);
+for (const c of MARKER_BYTES) MARKER_SET[c.charCodeAt(0)] = 1;
+const isMarkerByte = (b: number) => MARKER_SET[b] === 1;
+
 /** Non-ASCII code points that separate tokens: Latin-1 punctuation, general punctuation, arrows/math/symbols, CJK punctuation, fullwidth ASCII punctuation. */
 export function isSeparator(cp: number): boolean {
   return (
@@ -252,7 +246,7 @@ function dot4(a: Float32Array, ao: number, b: Float32Array): number {
   return f(f(s0 + s1) + f(s2 + s3));
 }
 
-export function fingerprintReference(text: string, table: EmbeddingTable): PromptFingerprint {
+export function fingerprintReference(text: string, table: EmbeddingTable): MarkedFingerprint {
   return fingerprintBytes(encodeCapped(text), table);
 }
 
@@ -263,7 +257,7 @@ export type SalientKind = "number" | "negation" | "oov" | "rare" | "flagged" | "
  * The fingerprint of UTF-8 bytes (at most MAX_INPUT_BYTES are read). `trace`, when
  * given, sees every salient item with the text it came from (debugging, tests).
  */
-export function fingerprintBytes(input: Uint8Array, table: EmbeddingTable, trace?: (kind: SalientKind, text: string) => void): PromptFingerprint {
+export function fingerprintBytes(input: Uint8Array, table: EmbeddingTable, trace?: (kind: SalientKind, text: string) => void): MarkedFingerprint {
   const f = Math.fround;
   const n = Math.min(input.length, MAX_INPUT_BYTES);
   const { vectors, scales, weights, flags } = table;
@@ -283,6 +277,15 @@ export function fingerprintBytes(input: Uint8Array, table: EmbeddingTable, trace
   let tokStart = 0;
   let sentenceStart = true;
 
+  // Markers (see markers.ts): counts by keyword kind (1..4; index 0 takes the misses); the previous word, if it starts a two-word keyword.
+  const keywords = keywordTable();
+  const counts = [0, 0, 0, 0, 0];
+  let nonAscii = 0;
+  let lines = 0;
+  let pairPending = false;
+  let prevH1 = 0;
+  let prevCheck = 0;
+
   // The token in progress.
   let inTok = false;
   let h1 = 0;
@@ -290,6 +293,7 @@ export function fingerprintBytes(input: Uint8Array, table: EmbeddingTable, trace
   let hasDigit = false;
   let firstUpper = false;
   let hasLower = false;
+  let camel = false;
   let letters = 0;
   let lastDigit = false;
   let lastChar = 0;
@@ -321,7 +325,7 @@ export function fingerprintBytes(input: Uint8Array, table: EmbeddingTable, trace
     if (trace) trace(kind, tokenText());
     if (dirPending) {
       if (tokens === dirDeadline) {
-        push(mix(pair(dirFrom, seq), TAG_ORDER));
+        push(mix(pairHash(dirFrom, seq), TAG_ORDER));
         if (trace) trace("order", tokenText());
       }
       dirPending = false;
@@ -347,6 +351,7 @@ export function fingerprintBytes(input: Uint8Array, table: EmbeddingTable, trace
     hasDigit = false;
     firstUpper = upper;
     hasLower = false;
+    camel = false;
     letters = 0;
     lastDigit = false;
     lastChar = 0;
@@ -384,14 +389,27 @@ export function fingerprintBytes(input: Uint8Array, table: EmbeddingTable, trace
     sufLen = 0;
     lastDigit = false;
   };
+  /** Counts the word's keyword kind, and its pair's with the word before; remembers whether it starts a pair. */
+  const countKeywords = (h: number, check: number): void => {
+    const entry = keywordEntry(keywords, h, check);
+    counts[entryKind(entry)]!++; // counts[0] collects the misses
+    if (pairPending) counts[entryKind(keywordEntry(keywords, pairHash(prevH1, h), pairHash(prevCheck, check)))]!++;
+    pairPending = (entry & STARTS_PAIR) !== 0;
+    prevH1 = h;
+    prevCheck = check;
+  };
   const end = (): void => {
     inTok = false;
     tokens++;
+    if (camel) counts[KIND_CODE]!++;
     if (hasDigit) {
       const it = mix(h1, TAG_NUMBER);
       item(it, it, "number");
+      counts[KIND_MATH]!++;
+      pairPending = false;
     } else if (apos > 0 && sufLen === 1 && suf1 === 0x74 && beforeApos === 0x6e) {
       negation(); // n't
+      pairPending = false;
     } else {
       let t1 = h1;
       let t2 = h2;
@@ -405,7 +423,9 @@ export function fingerprintBytes(input: Uint8Array, table: EmbeddingTable, trace
         t2 = h2Apos;
         s1 = t1;
       }
-      const idx = lookup(table, t1, fmix32(t2));
+      const check = fmix32(t2);
+      countKeywords(t1, check);
+      const idx = lookup(table, t1, check);
       if (idx >= 0) {
         known++;
         const w = f(weights[idx]! * scales[idx]!);
@@ -437,6 +457,21 @@ export function fingerprintBytes(input: Uint8Array, table: EmbeddingTable, trace
     sentenceStart = false;
   };
 
+  /** A separating byte that may be code or maths (markers.ts MARKER_BYTES), at input[i]. */
+  const markByte = (b: number): void => {
+    if (b === 0x0a) {
+      lines++;
+      if (isIndentedLine(input, i, n)) counts[KIND_CODE]!++;
+    } else if (b === 0x7b || b === 0x7d || b === 0x3b || b === 0x60) {
+      counts[KIND_CODE]!++; // { } ; `
+    } else if (b === 0x5f) {
+      if (isIdentifierUnderscore(input, i, n)) counts[KIND_CODE]!++;
+    } else {
+      if (i + 1 < n && isCodePair(b, input[i + 1]!)) counts[KIND_CODE]!++;
+      if (isOperator(b) && isArithmetic(input, i, n)) counts[KIND_MATH]!++;
+    }
+  };
+
   while (i < n) {
     const b = input[i]!;
     if (b < 0x80) {
@@ -444,6 +479,7 @@ export function fingerprintBytes(input: Uint8Array, table: EmbeddingTable, trace
         if (!inTok) begin(b <= 0x5a);
         append(b | 0x20);
         if (b >= 0x61) hasLower = true;
+        else if (hasLower) camel = true;
         letters++;
         lastDigit = false;
         i++;
@@ -491,10 +527,12 @@ export function fingerprintBytes(input: Uint8Array, table: EmbeddingTable, trace
         push(mix(b, TAG_SYMBOL));
         if (trace) trace("symbol", String.fromCharCode(b));
       }
+      if (isMarkerByte(b)) markByte(b);
       i++;
       continue;
     }
     // Non-ASCII: decode one code point (invalid sequences: one byte, a word character).
+    nonAscii++;
     let len = 1;
     let cp = -1;
     if (b >= 0xc2 && b <= 0xdf) {
@@ -513,6 +551,7 @@ export function fingerprintBytes(input: Uint8Array, table: EmbeddingTable, trace
         cp = ((b & 0x07) << 18) | ((input[i + 1]! & 0x3f) << 12) | ((input[i + 2]! & 0x3f) << 6) | (input[i + 3]! & 0x3f);
       }
     }
+    if (isMathCodePoint(cp)) counts[KIND_MATH]!++;
     if (cp === 0x2019 && inTok && i + 3 < n && isLetter(input[i + 3]!)) {
       apostrophe();
       i += 3;
@@ -555,5 +594,6 @@ export function fingerprintBytes(input: Uint8Array, table: EmbeddingTable, trace
   const sorted = new Uint32Array(salientBuf.buffer, 0, nSal).slice().sort();
   let m = 0;
   for (let k = 0; k < sorted.length; k++) if (k === 0 || sorted[k] !== sorted[k - 1]) sorted[m++] = sorted[k]!;
-  return { vector, signature: [hi >>> 0, lo >>> 0], salient: sorted.slice(0, m), tokens, known };
+  const markers = { code: counts[1]!, math: counts[2]!, structured: counts[3]!, summary: counts[4]!, nonAscii, lines };
+  return { vector, signature: [hi >>> 0, lo >>> 0], salient: sorted.slice(0, m), tokens, known, markers };
 }

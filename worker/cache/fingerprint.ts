@@ -22,6 +22,31 @@ export interface PromptFingerprint {
 }
 
 /**
+ * Evidence counted in the same pass, for the `model: "auto"` classifier; what each
+ * counts is specified in ./markers.ts. The semantic cache does not use them (its
+ * stored fingerprints carry none), so changing their rules needs no FINGERPRINT_VERSION bump.
+ */
+export interface PromptMarkers {
+  /** Code punctuation, indented lines, snake_case and camelCase, code keywords. */
+  code: number;
+  /** Numbers, arithmetic operators, maths characters and keywords. */
+  math: number;
+  /** Extraction and formatting keywords (JSON, table, extract, convert, ...). */
+  structured: number;
+  /** Summarisation keywords (summarize, TL;DR, key points, ...). */
+  summary: number;
+  /** Non-ASCII characters. */
+  nonAscii: number;
+  /** Newlines. */
+  lines: number;
+}
+
+/** A fresh prompt's fingerprint with its markers (what both implementations return). */
+export interface MarkedFingerprint extends PromptFingerprint {
+  markers: PromptMarkers;
+}
+
+/**
  * Bumped whenever the table, tokeniser, hashes or hyperplanes change: semantic
  * keys carry it, so fingerprints of different versions are never compared.
  */
