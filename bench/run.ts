@@ -9,11 +9,12 @@ import { runtimeVersions } from "./lib/router";
 import { fmt } from "./lib/stats";
 import type { Suite } from "./lib/suite";
 import { embedding } from "./suites/embedding";
+import { auto } from "./suites/auto";
 import { cache } from "./suites/cache";
 import { overhead } from "./suites/overhead";
 import { routing } from "./suites/routing";
 
-const SUITES: readonly Suite[] = [overhead, embedding, routing, cache];
+const SUITES: readonly Suite[] = [overhead, embedding, routing, cache, auto];
 
 let config: BenchConfig;
 let selected: readonly Suite[];

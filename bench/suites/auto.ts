@@ -1,0 +1,91 @@
+// Cost of `model: "auto"`'s decision per request, in this Node process: the
+// wasm fingerprint (which the semantic cache computes anyway and which now
+// also counts the prompt's markers), then features, the nearest centroid and
+// the Thompson-sampled choice between two models — against the fingerprint
+// alone, in the same run. Prompts of three sizes from the shipped examples.
+//
+// Timing (bench/lib/micro.ts): batches of 20 calls timed with hrtime; cases
+// alternate in rounds. BENCH_AUTO_SECONDS (default 1): time per case and round.
+
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { DEFAULT_CENTROIDS } from "../../worker/auto/centroids";
+import { chooseModel } from "../../worker/auto/choose-model";
+import { classify } from "../../worker/auto/classify";
+import { promptFeatures } from "../../worker/auto/features";
+import type { ModelOption, RequestShape } from "../../worker/auto/types";
+import { mulberry32 } from "../../test/support/random";
+import { runBatches, warmUp } from "../lib/micro";
+import { fmt, summarize, table, type Column } from "../lib/stats";
+import type { Suite, SuiteContext } from "../lib/suite";
+import { importEmbedder } from "./embedding";
+
+const ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
+const BATCH = 20;
+const ROUNDS = 4;
+const SECONDS = Number(process.env.BENCH_AUTO_SECONDS ?? 1);
+const SHAPE: RequestShape = { depth: 1, maxTokens: 256, tools: false };
+
+function prompts(): { label: string; text: string }[] {
+  const lines = readFileSync(resolve(ROOT, "data/prompts/classes.jsonl"), "utf8").trim().split("\n");
+  const all = lines.map((l) => JSON.parse(l) as { class: string; prompt: string });
+  const words = (t: string) => t.split(/\s+/).length;
+  const pick = (cls: string, min: number, max: number) => all.find((p) => p.class === cls && words(p.prompt) >= min && words(p.prompt) <= max)!.prompt;
+  return [
+    { label: "chat, short", text: pick("chat", 5, 15) },
+    { label: "coding, medium", text: pick("coding", 40, 120) },
+    { label: "summarization, long", text: pick("summarization", 150, 400) },
+  ];
+}
+
+async function run(ctx: SuiteContext): Promise<void> {
+  const { fingerprint } = await importEmbedder();
+  const random = mulberry32(7);
+  const options: ModelOption[] = [
+    { model: "llama-1.5b", pricePerM: 0.05, ttftMs: 120, alpha: 9, beta: 1 },
+    { model: "llama-8b", pricePerM: 0.45, ttftMs: 250, alpha: 9.2, beta: 0.8 },
+  ];
+  const rows: string[][] = [];
+  for (const { label, text } of prompts()) {
+    ctx.progress(`auto: ${label}`);
+    const fp = fingerprint(text);
+    const cases = {
+      fingerprint: () => fingerprint(text).tokens,
+      "fingerprint + decide": () => {
+        const cls = classify(promptFeatures(fingerprint(text), SHAPE), DEFAULT_CENTROIDS);
+        return chooseModel(options, 0.7, null, null, random).quality + cls.margin;
+      },
+      "decide alone": () => classify(promptFeatures(fp, SHAPE), DEFAULT_CENTROIDS).margin + chooseModel(options, 0.7, null, null, random).quality,
+    };
+    const samples: Record<string, number[]> = {};
+    for (const [name, call] of Object.entries(cases)) {
+      samples[name] = [];
+      warmUp(call, BATCH, 200);
+    }
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [name, call] of Object.entries(cases)) {
+        const deadline = performance.now() + (SECONDS * 1000) / ROUNDS;
+        while (performance.now() < deadline) runBatches(call, BATCH * 10, BATCH, samples[name]!);
+      }
+    }
+    const base = summarize(samples.fingerprint!).p50;
+    for (const name of Object.keys(cases)) {
+      const s = summarize(samples[name]!);
+      rows.push([label, String(fp.tokens), name, String(s.n), fmt(s.p50, 2), fmt(s.p99, 2), fmt(s.p50 / base, 2)]);
+    }
+  }
+  const columns: Column[] = [
+    { title: "prompt", align: "left" },
+    { title: "tokens" },
+    { title: "case", align: "left" },
+    { title: "batches" },
+    { title: "p50 µs" },
+    { title: "p99 µs" },
+    { title: "x fingerprint" },
+  ];
+  console.log("Per call, in Node (V8, the worker's wasm and modules). `decide`: features + nearest centroid + Thompson choice of two models.");
+  console.log(table(columns, rows));
+}
+
+export const auto: Suite = { id: "auto", name: "auto model decision", run };
