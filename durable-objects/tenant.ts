@@ -6,6 +6,8 @@ import type { LeaseGrant, LeaseRequest, RateLimits } from "../worker/limits/leas
 import type { UsageRecord } from "../worker/metering/usage-record";
 import type { TenantInput, TenantRecord } from "../worker/schemas/admin";
 import type { RulesDocument, RulesVersion } from "../worker/schemas/rules";
+import { autoOutcomes } from "../worker/metering/usage-record";
+import { createQualityTables, evidence, recordFeedback, recordOutcomes, type Evidence, type FeedbackResult } from "./tenant/quality";
 import { createAuditTable, readAudit, recordAudit, type AuditEntry } from "./tenant/audit";
 import { addKeyLimitsColumn, keyGrant, readLimits, storedLimits } from "./tenant/key-limits";
 import {
@@ -73,6 +75,7 @@ export class Tenant extends DurableObject<Env> {
     createRulesTable(this.sql);
     createAuditTable(this.sql);
     createLedgerTables(this.sql);
+    createQualityTables(this.sql);
   }
 
   info(): TenantRecord | null {
@@ -214,6 +217,7 @@ export class Tenant extends DurableObject<Env> {
     if (!tenant) return null;
     const now = Date.now();
     applyUsage(this.sql, batch, tenant, now);
+    recordOutcomes(this.sql, autoOutcomes(batch));
     const account = accountState(this.sql, tenant, now);
     if (budgetAlertDue(this.sql, tenant.budget, now)) {
       this.audit(METERING_ACTOR, "budget.alert", { month: account.month, spent_usd: account.spent_month_usd, monthly_usd: tenant.budget!.monthly_usd });
@@ -250,6 +254,19 @@ export class Tenant extends DurableObject<Env> {
     const tenant = this.info();
     if (!tenant) return null;
     return { ...usageReport(this.sql, filter), account: accountState(this.sql, tenant, Date.now()) };
+  }
+
+  // ---- auto: feedback on its choices -----------------------------------------
+
+  /** A user's rating (0..1) of the answer to one of the tenant's requests. */
+  feedback(requestId: string, rating: number): FeedbackResult | null {
+    if (!this.info()) return null;
+    return recordFeedback(this.sql, requestId, rating, Date.now());
+  }
+
+  /** The decayed rating sums per model and class, which isolates add to the rules' priors. */
+  qualityEvidence(): Evidence {
+    return evidence(this.sql);
   }
 
   // ---- rate limits ---------------------------------------------------------

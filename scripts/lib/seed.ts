@@ -37,7 +37,8 @@ export async function seed(routerUrl: string, adminToken: string, demoKey: strin
 
 /**
  * The demo tenant's rules: two aliases over the fleet's models (each falling
- * back to the other) and the exact and semantic cache on at the default threshold.
+ * back to the other), `auto` choosing between them per prompt, and the exact
+ * and semantic cache on at the default threshold.
  */
 export const DEMO_RULES: RulesDocument = {
   aliases: {
@@ -45,4 +46,15 @@ export const DEMO_RULES: RulesDocument = {
     smart: { strategy: "ordered", targets: [{ model: "llama-8b" }, { model: "llama-1.5b" }] },
   },
   cache: { exact: true, semantic: true, ttl_s: 3600, allow_tools: false },
+  auto: {
+    auto: {
+      // The small model's seeded chance of being good enough, by class; the 8B model is trusted everywhere.
+      models: [
+        { model: "llama-1.5b", quality: { chat: 0.9, extraction: 0.75, other: 0.7, summarization: 0.6, coding: 0.45, math: 0.35 } },
+        { model: "llama-8b", quality: 0.92 },
+      ],
+      floor: 0.7,
+      prior_strength: 10,
+    },
+  },
 };

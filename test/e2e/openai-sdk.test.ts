@@ -42,6 +42,31 @@ describe("the official openai SDK through npm run dev", () => {
     expect(usage!.completion_tokens).toBe(pieces);
   });
 
+  it("routes model auto out of the box: a greeting to the small model, a hard proof to the 8B one", async () => {
+    const ask = (content: string) => client.chat.completions.create({ model: "auto", messages: [{ role: "user", content }], max_tokens: 8 }).withResponse();
+    // Thompson sampling explores a little: judge by the majority of five.
+    const majority = async (content: string) => {
+      const seen: string[] = [];
+      let last!: Awaited<ReturnType<typeof ask>>;
+      for (let i = 0; i < 5; i++) {
+        last = await ask(content);
+        expect(last.data.choices[0]!.message.content).toBeTruthy();
+        seen.push(`${last.response.headers.get("x-meridian-class")} ${last.response.headers.get("x-meridian-model")}`);
+      }
+      const top = seen.sort((a, b) => seen.filter((s) => s === b).length - seen.filter((s) => s === a).length)[0];
+      return { top, last };
+    };
+    expect((await majority("hi there, how are you?")).top).toBe("chat llama-1.5b");
+    const hard = await majority("Prove that the square root of 2 is irrational, then solve 3x^2 + 5x - 2 = 0 step by step.");
+    expect(hard.top).toBe("math llama-8b");
+    const feedback = await fetch(`${dev.url}/v1/feedback`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${dev.demoKey}`, "content-type": "application/json" },
+      body: JSON.stringify({ request_id: hard.last.response.headers.get("x-request-id"), rating: "up" }),
+    });
+    expect([200, 202]).toContain(feedback.status);
+  });
+
   it("plays another point of presence with the dev header", async () => {
     const { response } = await client.chat.completions
       .create({ model: "llama-1.5b", messages: [{ role: "user", content: "Hi" }] }, { headers: { "x-meridian-dev-region": "apac" } })

@@ -15,7 +15,11 @@ import { findSimilar, index, type SemanticMatch } from "./semantic";
 import { board } from "./single-flight";
 import { TieredStore } from "./tiered-store";
 
-export type Send = (signal?: AbortSignal) => Promise<Response>;
+/**
+ * Calls the origins. `signal` abandons the call (a cache hit won the race);
+ * `direct` says the answer goes to this client alone, unrecorded and unshared.
+ */
+export type Send = (how: { signal?: AbortSignal; direct: boolean }) => Promise<Response>;
 
 /** Entries stay in isolate memory up to a minute; the Cache API and KV hold them for their TTL. */
 export const entries = new TieredStore<CacheEntry>("cache", 500, 60_000);
@@ -35,7 +39,7 @@ export async function withCache(c: Context<AppEnv>, settings: CacheSettings | un
   const { tenant } = c.get("caller");
   const headers = c.req.raw.headers;
   const decision = cacheDecision(settings, body, headers);
-  if (!decision.use) return mark(await send(), "bypass");
+  if (!decision.use) return mark(await send({ direct: true }), "bypass");
 
   const kv = c.env.KV;
   const waitUntil = (p: Promise<unknown>) => c.executionCtx.waitUntil(p);
@@ -63,7 +67,7 @@ export async function withCache(c: Context<AppEnv>, settings: CacheSettings | un
   if (!seat.leader) return mark(await seat.flight.follow(), "miss", { "x-meridian-coalesced": "1" });
 
   const controller = new AbortController();
-  const origin: Promise<Outcome> = send(controller.signal).then(
+  const origin: Promise<Outcome> = send({ signal: controller.signal, direct: false }).then(
     (response) => ({ kind: "origin", response }),
     (error: unknown) => ({ kind: "error", error }),
   );

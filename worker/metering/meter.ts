@@ -1,7 +1,9 @@
 // Metering on the request path: every answered /v1 request yields exactly one
 // usage record, whoever answered it (an origin, the cache, a coalesced
 // leader). It wraps the answer on its way out, which is the one place that
-// sees what the client actually got:
+// sees what the client actually got — except for a stream relayed straight
+// from an origin to its client, which the relay meters as it goes
+// (relay-meter.ts) to spare a second stream layer:
 // - a stream is metered from its final usage, else by counting content
 //   events; a cancelled stream is billed for what was delivered, a broken
 //   one only if it delivered anything;
@@ -9,6 +11,7 @@
 // - an error answer is not billed.
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
+import { PROMPT_CLASSES, type PromptClass } from "../auto/types";
 import { knownAccount } from "../billing/account-client";
 import { budgetHeader } from "../billing/gate";
 import { listPrice } from "../billing/list-price";
@@ -18,6 +21,7 @@ import { settleRequestTokens } from "../limits/rate-limit";
 import { popLocation, type CfLocation } from "../routing/location";
 import type { ForwardableRequest } from "../schemas/openai";
 import { settings } from "../settings";
+import type { RelayMeter } from "./relay-meter";
 import { usageRecorder } from "./report";
 import { tapStream } from "./stream-tap";
 import { answerText, estimatePromptTokens, estimateTextTokens, reportedUsage } from "./tokens";
@@ -27,6 +31,8 @@ export interface MeteredRequest {
   body: ForwardableRequest;
   /** The model the rules chose first: what a cache hit is recorded under (it names no served model). */
   model: string;
+  /** Set when the origin's relay meters the stream itself (one stream layer instead of two). */
+  relayMeter?: RelayMeter;
 }
 
 export async function metered(c: Context<AppEnv>, response: Response, request: MeteredRequest): Promise<Response> {
@@ -40,6 +46,7 @@ export async function metered(c: Context<AppEnv>, response: Response, request: M
   const model = served.get("x-meridian-model") ?? request.model;
   const origin = served.get("x-meridian-origin");
   const cache = cacheState(served);
+  const autoClass = promptClass(served.get("x-meridian-class"));
   const price = listPrice((await originSnapshot(c.env.KV, waitUntil)).origins, origin, model);
   const region = served.get("x-meridian-region") ?? popLocation(c.req.raw.cf as CfLocation | undefined, c.req.raw.headers, settings(c.env).devMode).region;
   const stream = (served.get("content-type") ?? "").includes("text/event-stream");
@@ -58,6 +65,7 @@ export async function metered(c: Context<AppEnv>, response: Response, request: M
       stream,
       at: Date.now(),
       list_price: price,
+      ...(autoClass ? { auto_class: autoClass } : {}),
     };
     const recorder = usageRecorder(c.env);
     // The object charges authoritatively; this estimate only gates this isolate's next requests.
@@ -71,6 +79,14 @@ export async function metered(c: Context<AppEnv>, response: Response, request: M
   const budget = budgetHeader(c.env, tenant);
   if (budget) headers.set("x-meridian-budget", budget);
 
+  if (stream && request.relayMeter?.meters(response)) {
+    if (budget) response.headers.set("x-meridian-budget", budget);
+    request.relayMeter.onEnd((end) => {
+      if (!end.ok && end.contentEvents === 0) return; // broke off before any text: nothing to bill
+      record(end.promptTokens ?? estimatePromptTokens(request.body), end.outputTokens);
+    });
+    return response;
+  }
   if (stream && response.body) {
     const stripUsage = !asksForUsage(request.body);
     const body = tapStream(response.body, stripUsage, (meter, ending) => {
@@ -87,7 +103,11 @@ export async function metered(c: Context<AppEnv>, response: Response, request: M
   return new Response(text, { status: response.status, headers });
 }
 
-function asksForUsage(body: ForwardableRequest): boolean {
+function promptClass(value: string | null): PromptClass | null {
+  return value !== null && (PROMPT_CLASSES as readonly string[]).includes(value) ? (value as PromptClass) : null;
+}
+
+export function asksForUsage(body: ForwardableRequest): boolean {
   return (body.stream_options as { include_usage?: unknown } | null | undefined)?.include_usage === true;
 }
 

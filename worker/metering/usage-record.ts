@@ -1,4 +1,5 @@
 // One metered request, as isolates report it to the tenant's object.
+import type { PromptClass } from "../auto/types";
 import type { ModelPrice } from "../schemas/billing";
 
 /** How the answer was produced. */
@@ -26,6 +27,15 @@ export interface UsageRecord {
    * for a cache hit), null when no origin prices it.
    */
   list_price: ModelPrice | null;
+  /** Set when `auto` chose the model: the prompt's class, so feedback can be credited to (model, class). */
+  auto_class?: PromptClass;
+}
+
+/** The (model, class) outcomes of the auto-routed records in a batch. */
+export function autoOutcomes(batch: readonly UsageRecord[]): { request_id: string; model: string; class: PromptClass; at: number }[] {
+  const out = [];
+  for (const r of batch) if (r.auto_class) out.push({ request_id: r.request_id, model: r.model, class: r.auto_class, at: r.at });
+  return out;
 }
 
 /** Cache hits and coalesced followers cost no origin call, so they get the cache discount. */

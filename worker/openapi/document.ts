@@ -7,6 +7,7 @@ import { cachePurge, keyCreate, keyUpdate, originCreate, originInput, originPatc
 import { creditsAdd } from "../schemas/billing";
 import { chatCompletionRequest, completionRequest, embeddingRequest, responsesRequest } from "../schemas/openai";
 import { REGIONS } from "../routing/regions";
+import { feedbackInput } from "../schemas/feedback";
 import { rulesDocument, rulesRollback } from "../schemas/rules";
 import { billingComponents, USAGE_QUERY, usageParameters } from "./billing-schemas";
 
@@ -29,7 +30,7 @@ interface Route {
   /** Accepts the `x-meridian-*` steering headers. */
   steering?: boolean;
   /** Success status -> a description and a body schema (inline or a component $ref). */
-  ok: Partial<Record<200 | 201, [description: string, schema: Json]>>;
+  ok: Partial<Record<200 | 201 | 202, [description: string, schema: Json]>>;
   errors: ErrorStatus[];
 }
 
@@ -52,7 +53,7 @@ const ERROR_DESCRIPTIONS: Record<ErrorStatus, string> = {
   401: "Missing or invalid bearer token.",
   404: "Not found (or model not served / not allowed for this tenant).",
   402: "The tenant's prepaid credits or hard monthly budget would be exceeded.",
-  409: "Already exists.",
+  409: "Already exists (for feedback: the request was already rated).",
   412: "If-Match names a rules version that is no longer current.",
   413: "Request body exceeds the size limit.",
   429: "Rate limit (requests or tokens per minute) exceeded; see Retry-After.",
@@ -82,12 +83,13 @@ const routes: Route[] = [
   { method: "get", path: "/openapi.json", summary: "This OpenAPI document", tag: "health", auth: null, ok: { 200: ["OpenAPI 3.1 document", { type: "object" }] }, errors: [] },
 
   // ---- /v1: OpenAI-compatible, for tenants ----
-  { method: "post", path: "/v1/chat/completions", summary: "Chat completion (routed to an origin)", tag: "v1", auth: "tenantKey", body: chatCompletionRequest, steering: true, ok: { 200: ["Chat completion", completionLike("An OpenAI chat.completion object")] }, errors: PROXY_ERRORS },
-  { method: "post", path: "/v1/completions", summary: "Legacy text completion (routed to an origin)", tag: "v1", auth: "tenantKey", body: completionRequest, steering: true, ok: { 200: ["Text completion", completionLike("An OpenAI text_completion object")] }, errors: PROXY_ERRORS },
-  { method: "post", path: "/v1/embeddings", summary: "Embeddings (routed to an origin)", tag: "v1", auth: "tenantKey", body: embeddingRequest, steering: true, ok: { 200: ["Embeddings", completionLike("An OpenAI embeddings list")] }, errors: PROXY_ERRORS },
-  { method: "post", path: "/v1/responses", summary: "Responses API (routed to an origin)", tag: "v1", auth: "tenantKey", body: responsesRequest, steering: true, ok: { 200: ["Response", completionLike("An OpenAI response object")] }, errors: PROXY_ERRORS },
+  { method: "post", path: "/v1/chat/completions", summary: "Chat completion (routed to an origin)", tag: "v1", auth: "tenantKey", body: chatCompletionRequest, params: ["qualityFloor"], steering: true, ok: { 200: ["Chat completion", completionLike("An OpenAI chat.completion object")] }, errors: PROXY_ERRORS },
+  { method: "post", path: "/v1/completions", summary: "Legacy text completion (routed to an origin)", tag: "v1", auth: "tenantKey", body: completionRequest, params: ["qualityFloor"], steering: true, ok: { 200: ["Text completion", completionLike("An OpenAI text_completion object")] }, errors: PROXY_ERRORS },
+  { method: "post", path: "/v1/embeddings", summary: "Embeddings (routed to an origin)", tag: "v1", auth: "tenantKey", body: embeddingRequest, params: ["qualityFloor"], steering: true, ok: { 200: ["Embeddings", completionLike("An OpenAI embeddings list")] }, errors: PROXY_ERRORS },
+  { method: "post", path: "/v1/responses", summary: "Responses API (routed to an origin)", tag: "v1", auth: "tenantKey", body: responsesRequest, params: ["qualityFloor"], steering: true, ok: { 200: ["Response", completionLike("An OpenAI response object")] }, errors: PROXY_ERRORS },
   { method: "get", path: "/v1/usage", summary: "This tenant's usage by day and model, with totals and its account", tag: "v1", auth: "tenantKey", params: USAGE_QUERY, ok: { 200: ["Usage", ref("schemas", "Usage")] }, errors: [400, 401] },
-  { method: "get", path: "/v1/models", summary: "Models this tenant may call", tag: "v1", auth: "tenantKey", ok: { 200: ["Models", list(ref("schemas", "Model"))] }, errors: [401] },
+  { method: "get", path: "/v1/models", summary: "Models this tenant may call, with prices per 1M tokens; its aliases and auto models too", tag: "v1", auth: "tenantKey", ok: { 200: ["Models", list(ref("schemas", "Model"))] }, errors: [401] },
+  { method: "post", path: "/v1/feedback", summary: "Rate an answer (by its x-request-id): what `auto` learns from", tag: "v1", auth: "tenantKey", body: feedbackInput, ok: { 200: ["Applied to the model and class that answered", object("`{ object: \"feedback\", request_id, rating, status: \"applied\" }`")], 202: ["Stored; counts once the request's outcome reaches the tenant's object", object("`{ object: \"feedback\", request_id, rating, status: \"pending\" }`")] }, errors: [400, 401, 409, 413] },
 
   // ---- /admin/v1: the operator's API ----
   { method: "get", path: "/admin/v1/regions", summary: "List regions", tag: "admin", auth: "adminToken", ok: { 200: ["Regions", list({ enum: [...REGIONS] })] }, errors: ADMIN_READ },
@@ -129,6 +131,7 @@ const parameters: Record<string, Json> = {
   keyId: pathParam("keyId", "API key id."),
   region: pathParam("region", "Region code.", { enum: [...REGIONS] }),
   ifMatch: { name: "If-Match", in: "header", required: false, description: "The rules version you read (its ETag, e.g. `\"3\"`); 412 if it is no longer current.", schema: { type: "string" } },
+  qualityFloor: { name: "x-meridian-quality-floor", in: "header", required: false, description: "For an auto model: the expected quality (0..1) the chosen model needs for this prompt's class, instead of the tenant's floor.", schema: { type: "number", minimum: 0, maximum: 1 } },
   changeNote: { name: "x-meridian-change-note", in: "header", required: false, description: "A note stored with the new version and in the audit log.", schema: { type: "string", maxLength: 500 } },
 };
 
@@ -183,7 +186,18 @@ function components(): Json {
       Model: {
         type: "object",
         required: ["id", "object", "created", "owned_by"],
-        properties: { id: { type: "string" }, object: { const: "model" }, created: { type: "integer" }, owned_by: { type: "string" } },
+        properties: {
+          id: { type: "string" },
+          object: { const: "model" },
+          created: { type: "integer" },
+          owned_by: { type: "string" },
+          pricing: {
+            type: ["object", "null"],
+            description: "USD per 1M tokens: the tenant's price list, else the cheapest origin's; null for an auto model (it costs what it picks).",
+            properties: { input_per_m: { type: "number" }, output_per_m: { type: "number" } },
+          },
+          meridian: { type: "object", description: "For names the tenant's rules define: `{type: \"alias\", strategy, targets}` or `{type: \"auto\", floor, models: [{id, pricing}]}`." },
+        },
       },
       Origin: jsonSchema(z.extend(originInput, { id: z.string(), updated_at: z.number() }), "output"),
       RulesVersion: {

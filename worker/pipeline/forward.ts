@@ -2,7 +2,7 @@ import { ApiError } from "../http/errors";
 import type { Candidate } from "../routing/candidates";
 import { inFlight } from "../stats/in-flight";
 import { retryAfterMs, ttftEstimate, type Observation } from "../stats/observation";
-import { relay } from "./relay";
+import { relay, type StreamEnd } from "./relay";
 
 /** One origin to try, with what routing expects of it. */
 export interface Target {
@@ -35,6 +35,10 @@ export interface ForwardPlan {
   observe: (obs: Observation) => void;
   /** Abandons the request before its first byte (e.g. the cache found the answer meanwhile). */
   signal?: AbortSignal;
+  /** The chosen stream's end, with its usage (metering in the relay). */
+  onStreamEnd?: (end: StreamEnd) => void;
+  /** Take the usage-only event out of the chosen stream. */
+  stripUsage?: boolean;
 }
 
 export type Outcome = "ok" | "client_error" | "http_error" | "timeout" | "network_error" | "empty_stream" | "bad_response" | "cancelled";
@@ -85,29 +89,35 @@ export async function forward(plan: ForwardPlan, fetcher: typeof fetch = fetch):
   const queue = plan.targets.slice(0, plan.maxAttempts);
   let next = 0;
   let hedged = false;
+  // Only the winner's stream end is the request's (a lost race's stream is cancelled).
+  let chosen: Target | null = null;
+  const won = (target: Target) => chosen === target;
   while (next < queue.length && plan.deadline > Date.now() && !plan.signal?.aborted) {
-    const racers = [launch(plan, queue[next++]!, false, fetcher)];
+    const racers = [launch(plan, queue[next++]!, false, fetcher, won)];
     const hedgeAfter = racers[0]!.target.hedgeAfterMs;
     if (hedgeAfter !== null && next < queue.length) {
       const early = await settledWithin(racers[0]!.result, hedgeAfter);
       if (!early && plan.mayHedge()) {
-        racers.push(launch(plan, queue[next++]!, true, fetcher));
+        racers.push(launch(plan, queue[next++]!, true, fetcher, won));
         hedged = true;
       }
     }
     const { winner, results } = await firstAnswer(racers);
     attempts.push(...results.map((r) => r.attempt));
-    if (winner) return { response: winner.response!, target: winner.target, attempts, ttftMs: winner.attempt.ms, hedged };
+    if (winner) {
+      chosen = winner.target;
+      return { response: winner.response!, target: winner.target, attempts, ttftMs: winner.attempt.ms, hedged };
+    }
   }
   throw exhausted(attempts);
 }
 
-function launch(plan: ForwardPlan, target: Target, hedge: boolean, fetcher: typeof fetch): Running {
+function launch(plan: ForwardPlan, target: Target, hedge: boolean, fetcher: typeof fetch, won: (t: Target) => boolean): Running {
   const controller = new AbortController();
   const started = Date.now();
   const limit = Math.max(1, Math.min(plan.deadline - started, plan.stream ? plan.ttftTimeoutMs : plan.attemptTimeoutMs));
   plan.signal?.addEventListener("abort", () => controller.abort(new LostRace()), { once: true });
-  const result = attempt(plan, target, limit, controller, fetcher).then((r) => (hedge ? { ...r, attempt: { ...r.attempt, hedge: true as const } } : r));
+  const result = attempt(plan, target, limit, controller, fetcher, won).then((r) => (hedge ? { ...r, attempt: { ...r.attempt, hedge: true as const } } : r));
   const cancel = () => {
     controller.abort(new LostRace());
     // If it answered in the same instant, close the answer nobody will read.
@@ -153,7 +163,7 @@ function firstAnswer(racers: Running[]): Promise<{ winner?: Result & { target: T
   });
 }
 
-async function attempt(plan: ForwardPlan, target: Target, limitMs: number, controller: AbortController, fetcher: typeof fetch): Promise<Result> {
+async function attempt(plan: ForwardPlan, target: Target, limitMs: number, controller: AbortController, fetcher: typeof fetch, won: (t: Target) => boolean): Promise<Result> {
   const started = Date.now();
   const { origin, upstreamModel } = target.candidate;
   const timer = setTimeout(() => controller.abort(new AttemptTimeout()), limitMs);
@@ -193,12 +203,14 @@ async function attempt(plan: ForwardPlan, target: Target, limitMs: number, contr
       streaming = true;
       const body = relay(first.value, reader, {
         expectDone: plan.expectDone,
+        stripUsage: plan.stripUsage === true,
         onCancel: () => controller.abort(),
         onEnd: (end) => {
           inFlight.end(origin.id);
           const totalMs = Date.now() - started;
           if (end.cancelled) observe({ ok: true, ttftMs });
           else observe({ ok: end.ok, ttftMs, totalMs, outputTokens: end.outputTokens });
+          if (won(target)) plan.onStreamEnd?.(end);
         },
       });
       return { attempt: record("ok", upstream.status), response: new Response(body, { status: upstream.status, headers: streamHeaders(upstream) }) };

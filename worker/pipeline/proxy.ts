@@ -1,10 +1,12 @@
 import type { Context } from "hono";
 import type * as z from "zod/mini";
 import type { AppEnv } from "../app-env";
+import { decideAuto } from "../auto/route-auto";
 import { withCache } from "../cache/stage";
 import { readJson } from "../http/body";
 import { settleRequestTokens } from "../limits/rate-limit";
-import { metered } from "../metering/meter";
+import { asksForUsage, metered } from "../metering/meter";
+import { RelayMeter } from "../metering/relay-meter";
 import { tenantPreferences, retryLimits } from "../rules/preferences";
 import { resolve } from "../rules/resolve";
 import { routingPreferences } from "../routing/policy";
@@ -14,7 +16,7 @@ import { settings } from "../settings";
 import { tenantRules } from "../tenants/rules-client";
 import { admit } from "../tenants/admission";
 import { modelNotFound } from "./model-not-found";
-import { outputCap, routeAndForward } from "./route-and-forward";
+import { outputCap, routeAndForward, workload } from "./route-and-forward";
 
 export interface Endpoint {
   /** Path below an origin's base URL. */
@@ -46,24 +48,37 @@ export async function proxy(c: Context<AppEnv>, endpoint: Endpoint): Promise<Res
   // Names the tenant's own rules define are always allowed; others must be on its model list.
   if (tenant.models && !resolution.byRule && !tenant.models.includes(body.model)) throw modelNotFound(body.model);
   const prefs = routingPreferences(headers, steering, tenantPreferences(rules.rules, resolution.policy));
-  await admit(c, { model: resolution.targets[0]!.model, inputTokens: Math.ceil(bytes / 4), outputTokens: outputCap(body) });
+  let { targets, trail } = resolution;
+  let promptClass: string | null = null;
+  if (resolution.auto) {
+    const auto = await decideAuto(c, rules.rules.auto![resolution.auto]!, body, workload(body, bytes, body.stream === true), prefs);
+    promptClass = auto.promptClass;
+    targets = [auto.choice.model, ...auto.choice.fallbacks].map((model) => ({ model, origins: null }));
+    trail = [...trail, `auto ${resolution.auto}`, `class ${auto.promptClass}`, auto.choice.reason];
+  }
+  await admit(c, { model: targets[0]!.model, inputTokens: Math.ceil(bytes / 4), outputTokens: outputCap(body) });
 
-  const send = (signal?: AbortSignal) =>
+  // An answer that goes straight to its client is metered by the relay that already reads it.
+  const relayMeter = new RelayMeter(!asksForUsage(body));
+  const send = ({ signal, direct }: { signal?: AbortSignal; direct: boolean }) =>
     routeAndForward(c, {
       path: endpoint.path,
       expectDone: endpoint.expectDone,
       body,
       bytes,
-      targets: resolution.targets,
-      trail: resolution.trail,
+      targets,
+      trail,
       prefs,
       limits: retryLimits(rules.rules, config),
       received,
       ...(signal ? { signal } : {}),
+      ...(direct ? { relayMeter } : {}),
     });
-  const answer = await (endpoint.cacheable ? withCache(c, rules.rules.cache, endpoint.path, body, send) : send()).catch((err: unknown) => {
+  const answer = await (endpoint.cacheable ? withCache(c, rules.rules.cache, endpoint.path, body, send) : send({ direct: true })).catch((err: unknown) => {
     settleRequestTokens(c, 0); // no answer: its tpm estimate goes back
     throw err;
   });
-  return metered(c, answer, { body, model: resolution.targets[0]!.model });
+  // The class tells metering where feedback on this answer belongs.
+  if (promptClass) answer.headers.set("x-meridian-class", promptClass);
+  return metered(c, answer, { body, model: targets[0]!.model, relayMeter });
 }

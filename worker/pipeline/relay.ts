@@ -1,3 +1,4 @@
+import { UsageChunkFilter } from "../metering/usage-chunk-filter";
 import { SseMeter } from "./sse-meter";
 
 const encoder = new TextEncoder();
@@ -15,6 +16,8 @@ export interface StreamEnd {
   cancelled: boolean;
   outputTokens: number;
   promptTokens: number | null;
+  /** Events that carried generated text. */
+  contentEvents: number;
 }
 
 export interface RelayOptions {
@@ -22,6 +25,8 @@ export interface RelayOptions {
   expectDone: boolean;
   onCancel: () => void;
   onEnd: (end: StreamEnd) => void;
+  /** Take the usage-only event out on the way (the router asked for it, the client did not). */
+  stripUsage?: boolean;
 }
 
 /**
@@ -36,33 +41,44 @@ export interface RelayOptions {
 export function relay(first: Uint8Array, reader: ReadableStreamDefaultReader<Uint8Array>, options: RelayOptions): ReadableStream<Uint8Array> {
   let pending: Uint8Array | null = first;
   const meter = new SseMeter();
+  const filter = options.stripUsage ? new UsageChunkFilter() : null;
   let ended = false;
   const end = (ok: boolean, cancelled: boolean) => {
     if (ended) return;
     ended = true;
-    options.onEnd({ ok, cancelled, outputTokens: meter.outputTokens(), promptTokens: meter.promptTokens });
+    options.onEnd({ ok, cancelled, outputTokens: meter.outputTokens(), promptTokens: meter.promptTokens, contentEvents: meter.contentEvents });
+  };
+  /** Meters a chunk and passes on what the client gets of it; false when the filter held it all back. */
+  const pass = (controller: ReadableStreamDefaultController<Uint8Array>, chunk: Uint8Array): boolean => {
+    meter.push(chunk);
+    const out = filter ? filter.push(chunk) : chunk;
+    if (out) controller.enqueue(out);
+    return out !== null;
   };
 
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
         if (pending) {
-          meter.push(pending);
-          controller.enqueue(pending);
+          const first = pending;
           pending = null;
-          return;
+          if (pass(controller, first)) return;
         }
         try {
-          const chunk = await reader.read();
-          if (chunk.done) {
-            const complete = !options.expectDone || meter.done;
-            if (!complete) controller.enqueue(sseErrorEvent("The origin ended the stream early.", "stream_truncated"));
-            controller.close();
-            end(complete, false);
-            return;
+          // A chunk the filter holds back entirely does not answer this read: read on.
+          for (;;) {
+            const chunk = await reader.read();
+            if (chunk.done) {
+              const rest = filter?.end();
+              if (rest) controller.enqueue(rest);
+              const complete = !options.expectDone || meter.done;
+              if (!complete) controller.enqueue(sseErrorEvent("The origin ended the stream early.", "stream_truncated"));
+              controller.close();
+              end(complete, false);
+              return;
+            }
+            if (pass(controller, chunk.value)) return;
           }
-          meter.push(chunk.value);
-          controller.enqueue(chunk.value);
         } catch {
           controller.enqueue(sseErrorEvent("The origin's stream broke off.", "stream_interrupted"));
           controller.close();

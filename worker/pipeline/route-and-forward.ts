@@ -7,6 +7,7 @@ import { plan, type Excluded, type Scored } from "../routing/choose";
 import type { Workload } from "../routing/estimate";
 import { popLocation, type CfLocation } from "../routing/location";
 import { describePolicy, type RoutingPreferences } from "../routing/policy";
+import type { RelayMeter } from "../metering/relay-meter";
 import type { RetryLimits } from "../rules/preferences";
 import type { ResolvedTarget } from "../rules/resolve";
 import type { ForwardableRequest } from "../schemas/openai";
@@ -36,6 +37,8 @@ export interface OriginCall {
   limits: RetryLimits;
   received: number;
   signal?: AbortSignal;
+  /** Meter a stream in the relay (it goes straight to its client). */
+  relayMeter?: RelayMeter;
 }
 
 /** Routes a validated request to an origin and returns its (possibly streaming) answer, headers set. */
@@ -92,11 +95,13 @@ export async function routeAndForward(c: Context<AppEnv>, call: OriginCall): Pro
     mayHedge: () => prefs.hedge && budget.take(),
     observe: (obs) => observe(c.env, location.region, obs, waitUntil),
     ...(call.signal ? { signal: call.signal } : {}),
+    ...(stream && call.relayMeter ? { onStreamEnd: call.relayMeter.end, stripUsage: call.relayMeter.stripUsage } : {}),
   }).catch((err: unknown) => {
     if (err instanceof ApiError) err.headers["x-meridian-region"] = location.region;
     throw err;
   });
 
+  if (stream) call.relayMeter?.attach(result.response);
   const out = result.response.headers;
   const chosen = result.target.candidate;
   out.set("x-meridian-origin", chosen.origin.id);
@@ -132,7 +137,7 @@ export function outputCap(body: ForwardableRequest): number {
 }
 
 /** Token counts are guessed from the body size (about four bytes a token) and the output cap. */
-function workload(body: ForwardableRequest, bytes: number, stream: boolean): Workload {
+export function workload(body: ForwardableRequest, bytes: number, stream: boolean): Workload {
   return { inputTokens: Math.ceil(bytes / 4), outputTokens: outputCap(body), stream };
 }
 

@@ -1,11 +1,11 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../app-env";
 import { setRateLimitHeaders } from "../limits/headers";
-import { originSnapshot } from "../origins/snapshot";
 import { proxy } from "../pipeline/proxy";
-import { servedModels } from "../routing/candidates";
 import { chatCompletionRequest, completionRequest, embeddingRequest, responsesRequest } from "../schemas/openai";
 import { authenticate } from "../tenants/auth";
+import { postFeedback } from "./feedback";
+import { listModels } from "./models";
 import { ownUsage } from "./usage";
 
 /** The OpenAI-compatible API, for tenants. */
@@ -25,14 +25,7 @@ v1.post("/completions", (c) => proxy(c, { path: "/completions", schema: completi
 v1.post("/embeddings", (c) => proxy(c, { path: "/embeddings", schema: embeddingRequest, expectDone: false, cacheable: false }));
 v1.post("/responses", (c) => proxy(c, { path: "/responses", schema: responsesRequest, expectDone: false, cacheable: false }));
 
-v1.get("/models", async (c) => {
-  const { tenant } = c.get("caller");
-  const snapshot = await originSnapshot(c.env.KV, (p) => c.executionCtx.waitUntil(p));
-  const allowed = tenant.models ? new Set(tenant.models) : null;
-  const data = servedModels(snapshot.origins)
-    .filter((id) => !allowed || allowed.has(id))
-    .map((id) => ({ id, object: "model", created: 0, owned_by: "meridian" }));
-  return c.json({ object: "list", data });
-});
+v1.get("/models", listModels);
 
 v1.get("/usage", ownUsage);
+v1.post("/feedback", postFeedback);

@@ -8,7 +8,7 @@ const models = (r: ReturnType<typeof resolve>) => r.targets.map((t) => t.model);
 describe("resolve", () => {
   it("passes a plain model through when no rule names it", () => {
     const r = resolve({}, facts("llama-8b"));
-    expect(r).toEqual({ targets: [{ model: "llama-8b", origins: null }], policy: undefined, trail: [], byRule: false });
+    expect(r).toEqual({ targets: [{ model: "llama-8b", origins: null }], auto: null, policy: undefined, trail: [], byRule: false });
   });
 
   it("expands an ordered alias into its targets, with origin sets from pools", () => {
@@ -71,6 +71,12 @@ describe("resolve", () => {
     for (let u = 0; u < 4000; u++) if (resolve(rules, facts("m", { user: `user-${u}` })).targets[0]!.model === "b") b++;
     expect(b / 4000).toBeGreaterThan(0.08);
     expect(b / 4000).toBeLessThan(0.12);
+  });
+
+  it("hands a request for an auto model (directly or by a route) to the auto choice", () => {
+    const rules: RulesDocument = { auto: { auto: { models: [{ model: "small" }, { model: "big" }], floor: 0.7, prior_strength: 10 } }, routes: [{ name: "r", when: { model: "chat" }, use: "auto" }] };
+    expect(resolve(rules, facts("auto"))).toMatchObject({ targets: [], auto: "auto", byRule: true });
+    expect(resolve(rules, facts("chat"))).toMatchObject({ targets: [], auto: "auto", trail: ["route r"] });
   });
 
   it("resolves a route into an alias", () => {

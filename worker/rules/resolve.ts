@@ -10,8 +10,10 @@ export interface ResolvedTarget {
 }
 
 export interface Resolution {
-  /** In order: the first is preferred, the rest are fallbacks. */
+  /** In order: the first is preferred, the rest are fallbacks (empty when `auto` must choose). */
   targets: ResolvedTarget[];
+  /** The auto model that chooses the targets per prompt, if the request leads to one. */
+  auto: string | null;
   /** The route's policy, else the rules' policy, else none (operator default). */
   policy: RulePolicy | undefined;
   /** Why, for `x-meridian-route`: e.g. `route ab-test -> alias fast -> llama-8b`. */
@@ -46,15 +48,16 @@ export function resolve(rules: RulesDocument, req: RequestFacts, random: () => n
     byRule = true;
   }
 
+  if (rules.auto?.[model]) return { targets: [], auto: model, policy, trail, byRule: true };
   const alias = rules.aliases?.[model];
   if (!alias) {
     if (byRule) trail.push(model);
-    return { targets: [{ model, origins: null }], policy, trail, byRule };
+    return { targets: [{ model, origins: null }], auto: null, policy, trail, byRule };
   }
   const ordered = alias.strategy === "weighted" ? weightedOrder(alias.targets, random()) : alias.targets;
   const targets = ordered.map((t) => ({ model: t.model, origins: originsOf(t, rules.pools) }));
   trail.push(`alias ${model}`, targets[0]!.model);
-  return { targets, policy, trail, byRule: true };
+  return { targets, auto: null, policy, trail, byRule: true };
 }
 
 function matches(route: RuleRoute, req: RequestFacts): boolean {

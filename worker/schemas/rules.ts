@@ -3,6 +3,8 @@
 // means "route every model by latency with the operator's defaults".
 // Strict objects: a typo in a rule is an error, not a silently ignored field.
 import * as z from "zod/mini";
+import { compileCentroids } from "../auto/centroid-set";
+import { PROMPT_CLASSES } from "../auto/types";
 import { REGIONS } from "../routing/regions";
 import { cacheSettings, idSchema } from "./admin";
 
@@ -84,6 +86,35 @@ export const ruleRoute = z.strictObject({
   policy: z.optional(rulePolicy),
 });
 
+const share = z.number().check(z.minimum(0), z.maximum(1));
+
+/** One model `auto` may choose, with what the tenant believes of its quality before any feedback. */
+export const ruleAutoModel = z.strictObject({
+  /** A model the origins serve (not an alias). */
+  model: modelName,
+  /** Seeded P(good enough): one number for every class, or per class (missing classes: 0.7). */
+  quality: z.optional(z.union([share, z.partialRecord(z.enum(PROMPT_CLASSES), share)])),
+});
+
+/** A model name (e.g. `auto`) that picks, per request, the cheapest model good enough for the prompt. */
+export const ruleAuto = z.strictObject({
+  models: z.array(ruleAutoModel).check(z.minLength(1), z.maxLength(16)),
+  /** The expected quality a model needs for a prompt's class (a request may raise it). */
+  floor: z._default(share, 0.7),
+  /** Latency SLO: models expected to be slower to the first token from this region are skipped. */
+  max_ttft_ms: z.optional(z.number().check(z.minimum(1))),
+  /** How many ratings the seeded quality is worth: higher trusts the seed longer. */
+  prior_strength: z._default(z.number().check(z.minimum(1), z.maximum(1000)), 10),
+  /** The tenant's own class centroids (`npm run build:centroids -- --from mine.jsonl`), instead of the shipped ones. */
+  centroids: z.optional(
+    z.strictObject({
+      feature_version: z.int(),
+      center: z.optional(z.array(z.number()).check(z.maxLength(1024))),
+      centroids: z.array(z.strictObject({ class: z.enum(PROMPT_CLASSES), vector: z.array(z.number()).check(z.maxLength(1024)) })).check(z.minLength(1), z.maxLength(64)),
+    }),
+  ),
+});
+
 const shape = z.strictObject({
   /** Named sets of origin ids, for alias targets. */
   pools: z.optional(z.record(idSchema, z.array(idSchema).check(z.minLength(1), z.maxLength(256)))),
@@ -95,6 +126,8 @@ const shape = z.strictObject({
   cache: z.optional(cacheSettings),
   /** Evaluated in order; the first whose `when` matches applies. */
   routes: z.optional(z.array(ruleRoute).check(z.maxLength(64))),
+  /** Auto models: names that choose a model per prompt (e.g. `auto`). */
+  auto: z.optional(z.record(modelName, ruleAuto)),
 });
 
 /** The rules document, with the checks that span fields. */
@@ -117,6 +150,19 @@ export const rulesDocument = shape.check(
       });
       if (alias.strategy === "weighted" && alias.targets.every((t) => !t.weight)) issue(["aliases", name, "targets"], "weights must not all be zero");
     }
+    for (const [name, spec] of Object.entries(doc.auto ?? {})) {
+      if (name in aliases) issue(["auto", name], `'${name}' is also an alias`);
+      if (spec.centroids) {
+        try {
+          compileCentroids(spec.centroids);
+        } catch (err) {
+          issue(["auto", name, "centroids"], err instanceof Error ? err.message : String(err));
+        }
+      }
+      spec.models.forEach((m, i) => {
+        if (m.model in aliases || m.model in (doc.auto ?? {})) issue(["auto", name, "models", i, "model"], `'${m.model}' is an alias; auto chooses among served models`);
+      });
+    }
     (doc.routes ?? []).forEach((r, i) => {
       if ((r.use === undefined) === (r.split === undefined) && !r.policy) issue(["routes", i], "a route needs `use` or `split` (or only a `policy`)");
       if (r.use !== undefined && r.split !== undefined) issue(["routes", i], "give `use` or `split`, not both");
@@ -130,6 +176,7 @@ export type RulesDocument = z.infer<typeof rulesDocument>;
 export type RuleTarget = z.infer<typeof ruleTarget>;
 export type RulePolicy = z.infer<typeof rulePolicy>;
 export type RuleRoute = z.infer<typeof ruleRoute>;
+export type RuleAuto = z.infer<typeof ruleAuto>;
 
 /** What the Tenant object publishes and isolates cache: one immutable version. */
 export interface RulesVersion {

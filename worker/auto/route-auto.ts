@@ -1,0 +1,83 @@
+// `model: "auto"` on the request path: classify the prompt (one wasm pass,
+// shared with the semantic cache), weigh the tenant's candidate models by
+// price, expected latency from this region and what feedback says of their
+// quality for this class, and choose. The choice becomes ordinary routing
+// targets: the chosen model first, the others as fallbacks.
+import type { Context } from "hono";
+import type { AppEnv } from "../app-env";
+import { listPrice } from "../billing/list-price";
+import { priceOf } from "../billing/pricing";
+import { fingerprint } from "../cache/embedder";
+import { badRequest } from "../http/errors";
+import { originSnapshot } from "../origins/snapshot";
+import { rankCandidates } from "../routing/candidates";
+import { plan } from "../routing/choose";
+import type { Workload } from "../routing/estimate";
+import { popLocation, type CfLocation } from "../routing/location";
+import type { RoutingPreferences } from "../routing/policy";
+import type { RuleAuto } from "../schemas/rules";
+import { settings } from "../settings";
+import { inFlight } from "../stats/in-flight";
+import { regionSnapshot } from "../stats/region-client";
+import { posterior } from "./bandit";
+import { compileCentroids, DEFAULT_CENTROIDS, type CentroidSet } from "./centroids";
+import { classify } from "./classify";
+import { chooseModel } from "./choose-model";
+import { promptFeatures } from "./features";
+import { promptText, requestShape } from "./prompt";
+import { priorQuality } from "./prior";
+import { qualityEvidence } from "./quality-client";
+import type { ModelChoice, ModelOption, PromptClass } from "./types";
+
+export interface AutoDecision {
+  promptClass: PromptClass;
+  choice: ModelChoice;
+  floor: number;
+}
+
+/** Chooses the model for one request to an auto name. */
+export async function decideAuto(c: Context<AppEnv>, spec: RuleAuto, body: Record<string, unknown>, work: Workload, prefs: RoutingPreferences): Promise<AutoDecision> {
+  const config = settings(c.env);
+  const waitUntil = (p: Promise<unknown>) => c.executionCtx.waitUntil(p);
+  const { tenant } = c.get("caller");
+  const floor = requestFloor(c.req.header("x-meridian-quality-floor"), spec.floor);
+
+  const promptClass = classify(promptFeatures(fingerprint(promptText(body)), requestShape(body)), centroidsOf(spec)).class;
+  const [evidence, { origins }] = await Promise.all([qualityEvidence(c.env, tenant.id, waitUntil), originSnapshot(c.env.KV, waitUntil)]);
+  const location = popLocation(c.req.raw.cf as CfLocation | undefined, c.req.raw.headers, config.devMode);
+  const stats = regionSnapshot(c.env, location.region, waitUntil);
+
+  const options: ModelOption[] = spec.models.map(({ model, quality }) => {
+    const price = priceOf(tenant.pricing, model, listPrice(origins, null, model));
+    const route = plan(rankCandidates(origins, model, location), stats, work, prefs, inFlight.get, () => 0.5, 0);
+    const [good, bad] = evidence[model]?.[promptClass] ?? [0, 0];
+    const { alpha, beta } = posterior(priorQuality(quality, promptClass), spec.prior_strength, good, bad);
+    return { model, pricePerM: price ? blended(price, work) : Infinity, ttftMs: route.ordered[0]?.estimate.ttftMs ?? null, alpha, beta };
+  });
+  const choice = chooseModel(options, floor, spec.max_ttft_ms ?? null, prefs.constraints.maxPricePerM ?? null, Math.random);
+  return { promptClass, choice, floor };
+}
+
+/** Compiled once per rules version: the rules object an isolate holds is immutable. */
+const compiled = new WeakMap<object, CentroidSet>();
+
+function centroidsOf(spec: RuleAuto): CentroidSet {
+  if (!spec.centroids) return DEFAULT_CENTROIDS;
+  let set = compiled.get(spec.centroids);
+  if (!set) compiled.set(spec.centroids, (set = compileCentroids(spec.centroids)));
+  return set;
+}
+
+/** USD per 1M tokens over this request's expected input and output. */
+function blended(price: { input_per_m: number; output_per_m: number }, work: Workload): number {
+  const total = work.inputTokens + work.outputTokens;
+  return total === 0 ? price.input_per_m : (price.input_per_m * work.inputTokens + price.output_per_m * work.outputTokens) / total;
+}
+
+/** `x-meridian-quality-floor` pins this request's floor (0..1); otherwise the tenant's. */
+function requestFloor(header: string | undefined, fallback: number): number {
+  if (header === undefined || header.trim() === "") return fallback;
+  const n = Number(header);
+  if (!Number.isFinite(n) || n < 0 || n > 1) throw badRequest(`Header x-meridian-quality-floor must be a number from 0 to 1, got '${header.slice(0, 40)}'.`, "invalid_header", "x-meridian-quality-floor");
+  return n;
+}

@@ -1,0 +1,23 @@
+// `POST /v1/feedback`: a tenant rates one of its own answers. The rating is
+// kept by the tenant's object and credited to the (model, class) that `auto`
+// chose for that request, whenever both have arrived.
+import type { Context } from "hono";
+import type { AppEnv } from "../app-env";
+import { staleEvidence } from "../auto/quality-client";
+import { readJsonBody } from "../http/body";
+import { ApiError, notFound } from "../http/errors";
+import { feedbackInput, ratingValue } from "../schemas/feedback";
+import { parseOrThrow } from "../schemas/validate";
+import { settings } from "../settings";
+
+export async function postFeedback(c: Context<AppEnv>): Promise<Response> {
+  const { request_id, rating } = parseOrThrow(feedbackInput, await readJsonBody(c.req.raw, settings(c.env).maxBodyBytes));
+  const tenantId = c.get("caller").tenant.id;
+  const value = ratingValue(rating);
+  const result = await c.env.TENANT.get(c.env.TENANT.idFromName(tenantId)).feedback(request_id, value);
+  if (result === null) throw notFound(`No tenant '${tenantId}'.`, "tenant_not_found");
+  if (result === "duplicate") throw new ApiError(409, `Request '${request_id}' was already rated.`, "invalid_request_error", "already_rated");
+  staleEvidence(tenantId);
+  // `pending`: the request's outcome has not reached the object yet (or it was not routed by auto); it counts when it does.
+  return c.json({ object: "feedback", request_id, rating: value, status: result }, result === "applied" ? 200 : 202);
+}
