@@ -3,6 +3,7 @@ import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "./app-env";
 import { ApiError } from "./http/errors";
 import { admin } from "./routes/admin";
+import { dashboard } from "./routes/dashboard";
 import { openapi } from "./routes/openapi";
 import { v1 } from "./routes/v1";
 
@@ -19,6 +20,7 @@ app.get("/healthz", (c) => c.json({ status: "ok" }));
 app.route("/", openapi);
 app.route("/v1", v1);
 app.route("/admin/v1", admin);
+app.route("/admin/dashboard", dashboard);
 
 app.notFound((c) =>
   new ApiError(404, `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`, "not_found_error", "unknown_route").toResponse(),

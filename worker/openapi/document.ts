@@ -31,6 +31,8 @@ interface Route {
   steering?: boolean;
   /** Success status -> a description and a body schema (inline or a component $ref). */
   ok: Partial<Record<200 | 201 | 202, [description: string, schema: Json]>>;
+  /** The success body's media type (default application/json). */
+  media?: "text/html";
   errors: ErrorStatus[];
 }
 
@@ -92,6 +94,8 @@ const routes: Route[] = [
   { method: "post", path: "/v1/feedback", summary: "Rate an answer (by its x-request-id): what `auto` learns from", tag: "v1", auth: "tenantKey", body: feedbackInput, ok: { 200: ["Applied to the model and class that answered", object("`{ object: \"feedback\", request_id, rating, status: \"applied\" }`")], 202: ["Stored; counts once the request's outcome reaches the tenant's object", object("`{ object: \"feedback\", request_id, rating, status: \"pending\" }`")] }, errors: [400, 401, 409, 413] },
 
   // ---- /admin/v1: the operator's API ----
+  { method: "get", path: "/admin/dashboard", summary: "The operator dashboard: TTFT heat map by region and origin, circuits, tenants' usage (sign in once with `?token=`, kept in an HttpOnly cookie)", tag: "admin", auth: "adminToken", media: "text/html", ok: { 200: ["The page; it refreshes itself", { type: "string" }] }, errors: ADMIN_READ },
+  { method: "get", path: "/admin/dashboard/data", summary: "The data behind the dashboard", tag: "admin", auth: "adminToken", ok: { 200: ["Dashboard data", object("`{ object: \"dashboard\", at, regions, origins: [{ id, region, draining, cells: [{ region, circuit, requests, p50_ms, p99_ms }] }], tenants: [{ id, name, requests, cache_hits, cache_hit_rate, spend_usd, saved_usd }] }`")] }, errors: ADMIN_READ },
   { method: "get", path: "/admin/v1/regions", summary: "List regions", tag: "admin", auth: "adminToken", ok: { 200: ["Regions", list({ enum: [...REGIONS] })] }, errors: ADMIN_READ },
   { method: "get", path: "/admin/v1/regions/{region}/stats", summary: "Per-origin statistics as seen from one region", tag: "admin", auth: "adminToken", params: ["region"], ok: { 200: ["Region statistics", object("`{ object: \"region_stats\", region, at, data: [...] }`: circuit, error rate, in-flight and latency percentiles per origin.")] }, errors: [401, 404, 503] },
 
@@ -234,7 +238,7 @@ function components(): Json {
 function operation(route: Route): Json {
   const responses: Json = {};
   for (const [status, [description, schema]] of Object.entries(route.ok)) {
-    responses[status] = { description, content: { "application/json": { schema } } };
+    responses[status] = { description, content: { [route.media ?? "application/json"]: { schema } } };
   }
   for (const status of route.errors) responses[status] = ref("responses", `Error${status}`);
   const params = [...(route.params ?? []), ...(route.steering ? steeringHeaders.map(([name]) => `steering.${name}`) : [])];

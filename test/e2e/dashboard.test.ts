@@ -1,0 +1,81 @@
+// The operator dashboard in a real browser, against the real `npm run dev`:
+// sign in with ?token=, wait for the heat map to show the requests just sent,
+// and keep a screenshot for docs/operations.md.
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { DashboardView } from "../../worker/dashboard/view";
+import { chromiumPath, launchChromium } from "./chromium";
+
+const dev = inject("dev");
+const SCREENSHOT = fileURLToPath(new URL("../../docs/dashboard.png", import.meta.url));
+const executable = chromiumPath();
+
+/** One chat from a given point of presence; resolves to the origin that served it. */
+async function chat(region: string, content: string, model = "llama-8b"): Promise<string | null> {
+  const res = await fetch(`${dev.url}/v1/chat/completions`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${dev.demoKey}`, "content-type": "application/json", "x-meridian-dev-region": region },
+    body: JSON.stringify({ model, messages: [{ role: "user", content }], max_tokens: 16, temperature: 0 }),
+  });
+  expect(res.status).toBe(200);
+  await res.arrayBuffer();
+  return res.headers.get("x-meridian-origin");
+}
+
+// Without chromium this is skipped on a developer's machine (run
+// scripts/install-chromium.sh), but fails in CI, where it must run.
+describe.skipIf(!executable && !process.env.CI)("the operator dashboard in headless chromium", () => {
+  let browser: Awaited<ReturnType<typeof launchChromium>>;
+  let servedFromEurope: string;
+
+  beforeAll(async () => {
+    if (!executable) throw new Error("chromium is not installed: run scripts/install-chromium.sh");
+    servedFromEurope = (await chat("weur", "Dashboard check: hello from Frankfurt."))!;
+    await chat("enam", "Dashboard check: hello from Virginia.");
+    await chat("weur", "Dashboard check: hello from Frankfurt."); // a cache hit
+    // The small model from three more points of presence, for a fuller picture.
+    for (const region of ["wnam", "apac", "weur"]) await chat(region, `Dashboard check: the small model from ${region}.`, "llama-1.5b");
+    browser = await launchChromium(executable);
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it("renders the heat map and tenants from the running router", async () => {
+    const page = await browser.context.newPage();
+    await page.setViewportSize({ width: 1100, height: 520 });
+    const signIn = await page.goto(`${dev.url}/admin/dashboard?token=${encodeURIComponent(dev.adminToken)}`);
+    expect(signIn!.status()).toBe(200);
+    expect(new URL(page.url()).search).toBe(""); // the token left the address bar
+
+    // Statistics reach the region object a moment after the requests; the page refreshes itself until they show.
+    const cell = page.locator(`td[data-origin="${servedFromEurope}"][data-region="weur"]`);
+    await expect.poll(() => cell.locator(".p99").textContent(), { timeout: 20_000, interval: 500 }).toMatch(/^\d+$/);
+    const p50 = Number(await cell.locator(".p50").textContent());
+    const p99 = Number(await cell.locator(".p99").textContent());
+    expect(p50).toBeGreaterThan(0);
+    expect(p99).toBeGreaterThanOrEqual(p50);
+    expect(await cell.getAttribute("data-circuit")).toBe("closed");
+    expect(await cell.getAttribute("style")).toMatch(/^background:hsl\(\d+ 70% 62%\)$/); // coloured by p99, not the no-data grey
+
+    // Every registered origin has a row, every region a column.
+    const data = (await (await page.request.get(`${dev.url}/admin/dashboard/data`)).json()) as DashboardView;
+    const rows = await page.locator("#heatmap tbody th.origin").evaluateAll((ths) => ths.map((th) => th.firstChild?.textContent));
+    expect(rows).toEqual(data.origins.map((o) => o.id));
+    expect(await page.locator("#heatmap thead th").count()).toBe(data.regions.length + 1);
+
+    const demo = page.locator('tr[data-tenant="demo"]');
+    await expect.poll(async () => Number(await demo.locator(".cache-hits").textContent()), { timeout: 20_000, interval: 500 }).toBeGreaterThanOrEqual(1);
+    expect(Number(await demo.locator(".requests").textContent())).toBeGreaterThanOrEqual(3);
+    expect(await demo.locator(".spend").textContent()).toMatch(/^\$0\.\d*[1-9]/);
+
+    // It refreshes itself: the live section is swapped for a newer one.
+    const renderedAt = Number(await page.locator("#live").getAttribute("data-at"));
+    await expect.poll(async () => Number(await page.locator("#live").getAttribute("data-at")), { timeout: 20_000, interval: 500 }).toBeGreaterThan(renderedAt);
+    expect(await page.locator("#status").textContent()).toBe("live");
+
+    expect(await page.content()).not.toContain(dev.adminToken);
+    await page.screenshot({ path: SCREENSHOT, fullPage: true });
+  });
+});

@@ -1,0 +1,37 @@
+// What the dashboard shows, gathered from the bindings: every region's view of
+// every origin (the RegionStats objects) and this month's usage per tenant
+// (the Tenant objects). The shaping itself is pure (see view.ts).
+import { usageRange } from "../billing/calendar";
+import { KV_TENANT_PREFIX } from "../kv-keys";
+import { originSnapshot } from "../origins/snapshot";
+import { REGIONS } from "../routing/regions";
+import type { TenantRecord } from "../schemas/admin";
+import type { RegionSnapshot } from "../stats/region-snapshot";
+import { regionStub } from "../stats/region-client";
+import { dashboardView, type DashboardView, type TenantUsage } from "./view";
+
+/** Tenants listed on one page of the dashboard (KV list's own page size). */
+const MAX_TENANTS = 1000;
+
+export async function dashboardData(env: Env, waitUntil: (p: Promise<unknown>) => void): Promise<DashboardView> {
+  const [snapshots, registry, tenants] = await Promise.all([
+    Promise.all(REGIONS.map((region) => regionStub(env, region).snapshot(region) as Promise<RegionSnapshot>)),
+    originSnapshot(env.KV, waitUntil),
+    tenantUsage(env),
+  ]);
+  return dashboardView(snapshots, registry.origins, tenants, Date.now());
+}
+
+async function tenantUsage(env: Env): Promise<TenantUsage[]> {
+  const listed = await env.KV.list({ prefix: KV_TENANT_PREFIX, limit: MAX_TENANTS });
+  const range = usageRange({}, Date.now());
+  const rows = await Promise.all(
+    listed.keys.map(async (k) => {
+      const tenant = await env.KV.get<TenantRecord>(k.name, "json");
+      if (!tenant) return null;
+      const report = await env.TENANT.get(env.TENANT.idFromName(tenant.id)).usage(range);
+      return report ? { id: tenant.id, name: tenant.name, totals: report.totals } : null;
+    }),
+  );
+  return rows.filter((r) => r !== null);
+}

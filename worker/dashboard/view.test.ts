@@ -1,0 +1,39 @@
+import { describe, expect, it } from "vitest";
+import type { Origin } from "../schemas/admin";
+import type { ModelSummary, OriginSummary } from "../stats/origin-stats";
+import { dashboardView, heatCell } from "./view";
+
+const model = (p50: number | null, p99: number | null): ModelSummary => ({
+  samples: 10, ttftMs: p50, tpotMs: null, ttftP50: p50, ttftP95: null, ttftP99: p99, totalP50: null, totalP95: null, totalP99: null,
+});
+const summary = (models: Record<string, ModelSummary>, circuit: OriginSummary["circuit"] = "closed"): OriginSummary => ({
+  circuit, retryAt: 0, errorRate: 0, ok: 7, err: 2, inFlight: 0, probe: null, models,
+});
+
+describe("heatCell", () => {
+  it("shows the slowest model's percentiles, rounded, and the circuit", () => {
+    expect(heatCell("weur", summary({ a: model(80.4, 300.6), b: model(120, 250) }, "open"))).toEqual({
+      region: "weur", circuit: "open", requests: 9, p50_ms: 120, p99_ms: 301,
+    });
+  });
+
+  it("is empty for an origin the region has not seen", () => {
+    expect(heatCell("apac", undefined)).toEqual({ region: "apac", circuit: "closed", requests: 0, p50_ms: null, p99_ms: null });
+  });
+});
+
+describe("dashboardView", () => {
+  it("lays origins against regions and ranks tenants by requests", () => {
+    const origin = { id: "o1", region: "weur", draining: false } as Origin;
+    const totals = (requests: number, cache_hits: number) => ({ requests, cache_hits, input_tokens: 0, output_tokens: 0, cost_usd: 0.5, saved_usd: 0.1 });
+    const view = dashboardView(
+      [{ region: "weur", at: 1, origins: { o1: summary({ m: model(90, 200) }) } }, { region: "apac", at: 1, origins: {} }],
+      [origin],
+      [{ id: "quiet", name: "Quiet", totals: totals(0, 0) }, { id: "busy", name: "Busy", totals: totals(8, 2) }],
+      42,
+    );
+    expect(view.regions).toEqual(["weur", "apac"]);
+    expect(view.origins[0]!.cells.map((c) => c.p99_ms)).toEqual([200, null]);
+    expect(view.tenants.map((t) => [t.id, t.cache_hit_rate])).toEqual([["busy", 0.25], ["quiet", null]]);
+  });
+});

@@ -1,0 +1,80 @@
+// The dashboard's data, shaped for display: no bindings here, so the page
+// and the JSON the live refresh fetches are built from one pure function.
+import type { UsageTotals } from "../billing/account";
+import type { Origin } from "../schemas/admin";
+import type { CircuitState } from "../stats/breaker";
+import type { OriginSummary } from "../stats/origin-stats";
+import type { RegionSnapshot } from "../stats/region-snapshot";
+
+/** One heat-map cell: how an origin looks from one region. */
+export interface HeatCell {
+  region: string;
+  circuit: CircuitState;
+  requests: number;
+  /** Time to first token, over the origin's models (the slowest one: what an operator must watch). */
+  p50_ms: number | null;
+  p99_ms: number | null;
+}
+
+export interface OriginRow {
+  id: string;
+  region: string;
+  draining: boolean;
+  cells: HeatCell[];
+}
+
+export interface TenantUsage {
+  id: string;
+  name: string;
+  totals: UsageTotals;
+}
+
+export interface TenantRow {
+  id: string;
+  name: string;
+  requests: number;
+  cache_hits: number;
+  /** cache_hits / requests, 0..1; null before the first request. */
+  cache_hit_rate: number | null;
+  spend_usd: number;
+  saved_usd: number;
+}
+
+export interface DashboardView {
+  at: number;
+  regions: string[];
+  origins: OriginRow[];
+  tenants: TenantRow[];
+}
+
+export function dashboardView(snapshots: readonly RegionSnapshot[], origins: readonly Origin[], tenants: readonly TenantUsage[], now: number): DashboardView {
+  return {
+    at: now,
+    regions: snapshots.map((s) => s.region),
+    origins: origins.map((origin) => ({
+      id: origin.id,
+      region: origin.region,
+      draining: origin.draining,
+      cells: snapshots.map((s) => heatCell(s.region, s.origins[origin.id])),
+    })),
+    tenants: tenants.map(tenantRow).sort((a, b) => b.requests - a.requests || a.id.localeCompare(b.id)),
+  };
+}
+
+export function heatCell(region: string, summary: OriginSummary | undefined): HeatCell {
+  if (!summary) return { region, circuit: "closed", requests: 0, p50_ms: null, p99_ms: null };
+  let p50: number | null = null;
+  let p99: number | null = null;
+  for (const model of Object.values(summary.models)) {
+    if (model.ttftP50 !== null) p50 = Math.max(p50 ?? 0, model.ttftP50);
+    if (model.ttftP99 !== null) p99 = Math.max(p99 ?? 0, model.ttftP99);
+  }
+  return { region, circuit: summary.circuit, requests: summary.ok + summary.err, p50_ms: round(p50), p99_ms: round(p99) };
+}
+
+function tenantRow(t: TenantUsage): TenantRow {
+  const { requests, cache_hits, cost_usd, saved_usd } = t.totals;
+  return { id: t.id, name: t.name, requests, cache_hits, cache_hit_rate: requests > 0 ? cache_hits / requests : null, spend_usd: cost_usd, saved_usd };
+}
+
+const round = (ms: number | null) => (ms === null ? null : Math.round(ms));
