@@ -69,7 +69,7 @@ describe("hostile input", () => {
         await expectClientError(res, `${method} ${path} ${String(body).slice(0, 40)}`);
       }
     }
-  });
+  }, 30_000); // ~270 requests in sequence, some of 2 MB: seconds on a busy machine
 
   it("takes a __proto__ key as plain data", async () => {
     const body = '{"__proto__":{"admin":true},"model":"llama-8b","messages":[{"role":"user","content":"hi"}]}';

@@ -13,6 +13,16 @@ beforeAll(async () => {
 const stream = (model: string, extra: Record<string, unknown> = {}) =>
   chat(key, { model, messages: userMessage("Tell me a story about a lighthouse."), stream: true, max_tokens: 40, ...extra });
 
+describe("a garbled stream", () => {
+  it("ends with an error event instead of relaying a malformed frame", async () => {
+    const res = await stream("m-bad");
+    expect(res.status).toBe(200);
+    const { events } = await readSse(res);
+    for (const data of events) expect(() => JSON.parse(data), data).not.toThrow();
+    expect(JSON.parse(events.at(-1)!)).toMatchObject({ error: { code: "stream_malformed", type: "upstream_error" } });
+  });
+});
+
 describe("streaming passthrough", () => {
   it("relays tokens as the origin produces them, not at the end", async () => {
     const res = await stream("llama-8b");

@@ -48,9 +48,20 @@ export function relay(first: Uint8Array, reader: ReadableStreamDefaultReader<Uin
     ended = true;
     options.onEnd({ ok, cancelled, outputTokens: meter.outputTokens(), promptTokens: meter.promptTokens, contentEvents: meter.contentEvents });
   };
-  /** Meters a chunk and passes on what the client gets of it; false when the filter held it all back. */
+  /**
+   * Meters a chunk and passes on what the client gets of it; false when the
+   * filter held it all back. A chunk with a garbled event is not passed on:
+   * the stream ends there with an error event, so no client parses garbage.
+   */
   const pass = (controller: ReadableStreamDefaultController<Uint8Array>, chunk: Uint8Array): boolean => {
     meter.push(chunk);
+    if (meter.malformed) {
+      controller.enqueue(sseErrorEvent("The origin sent a malformed event.", "stream_malformed"));
+      controller.close();
+      reader.cancel().catch(() => {});
+      end(false, false);
+      return true;
+    }
     const out = filter ? filter.push(chunk) : chunk;
     if (out) controller.enqueue(out);
     return out !== null;

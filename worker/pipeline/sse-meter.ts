@@ -17,6 +17,8 @@ export class SseMeter {
   done = false;
   /** The stream carried an error event (the origin, or the relay, broke it off). */
   failed = false;
+  /** An event whose data is not a JSON object (cut short or garbled): the stream cannot be trusted after it. */
+  malformed = false;
   completionTokens: number | null = null;
   promptTokens: number | null = null;
 
@@ -44,6 +46,8 @@ export class SseMeter {
       return;
     }
     this.events++;
+    // A cheap shape check, not a parse: origins' garbled frames are cut-short objects.
+    if (!(data.startsWith("{") && data.endsWith("}"))) this.malformed = true;
     if (data.startsWith('{"error"')) this.failed = true;
     else if (CONTENT.test(data)) this.contentEvents++;
     if (USAGE_BLOCK.test(data)) {
