@@ -42,7 +42,7 @@ function prompts(): { label: string; text: string }[] {
 }
 
 async function run(ctx: SuiteContext): Promise<void> {
-  const { fingerprint } = await importEmbedder();
+  const { fingerprint, fingerprintPass } = await importEmbedder();
   const random = mulberry32(7);
   const options: ModelOption[] = [
     { model: "llama-1.5b", pricePerM: 0.05, ttftMs: 120, alpha: 9, beta: 1 },
@@ -53,9 +53,9 @@ async function run(ctx: SuiteContext): Promise<void> {
     ctx.progress(`auto: ${label}`);
     const fp = fingerprint(text);
     const cases = {
-      fingerprint: () => fingerprint(text).tokens,
+      fingerprint: () => fingerprintPass(text).tokens,
       "fingerprint + decide": () => {
-        const cls = classify(promptFeatures(fingerprint(text), SHAPE), DEFAULT_CENTROIDS);
+        const cls = classify(promptFeatures(fingerprintPass(text), SHAPE), DEFAULT_CENTROIDS);
         return chooseModel(options, 0.7, null, null, random).quality + cls.margin;
       },
       "decide alone": () => classify(promptFeatures(fp, SHAPE), DEFAULT_CENTROIDS).margin + chooseModel(options, 0.7, null, null, random).quality,

@@ -80,7 +80,22 @@ function views(e: Embedder): void {
   }
 }
 
+/**
+ * The last text and its fingerprint: `auto` and the semantic cache both
+ * fingerprint a request's final user turn, and this makes that one wasm pass.
+ * Fingerprints are never mutated by their readers, so sharing one is safe.
+ */
+let last: { text: string; fp: MarkedFingerprint } | null = null;
+
 export function fingerprint(text: string): MarkedFingerprint {
+  if (last?.text === text) return last.fp;
+  const fp = fingerprintPass(text);
+  last = { text, fp };
+  return fp;
+}
+
+/** One wasm pass, never memoised (benchmarks time this). */
+export function fingerprintPass(text: string): MarkedFingerprint {
   const e = (embedder ??= create());
   try {
     // UTF-8 takes at most 3 bytes per UTF-16 unit; at the cap, encodeInto stops at a character boundary.
@@ -115,4 +130,5 @@ export function fingerprint(text: string): MarkedFingerprint {
 /** Drops the instance; the next call instantiates again (tests). */
 export function resetEmbedder(): void {
   embedder = null;
+  last = null;
 }
