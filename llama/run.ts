@@ -1,0 +1,217 @@
+// `npm run test:engine`: Meridian in front of real llama.cpp inference.
+// Writes a tiny random-weight GGUF (llama/tiny-model.ts), serves it with
+// node-llama-cpp on one CPU thread (llama/server.ts, its own process), routes
+// a tenant to it through one workerd running Meridian (bench/lib/router.ts),
+// and drives both with the official `openai` SDK. Checks, and prints a table:
+// - a seeded stream through Meridian carries exactly the text the engine
+//   streams directly, chunk by chunk as generated, with the engine's usage;
+// - JSON answers, a repeat answered from Meridian's cache, and concurrent
+//   streams queued by the engine all arrive whole;
+// - Meridian's usage read-out counts the tokens the engine reported.
+// Exits 1 if any check fails. LLAMA_PORT (default 0: any free port).
+
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import OpenAI from "openai";
+import { AdminClient } from "../scripts/lib/admin-client";
+import { startRouter } from "../bench/lib/router";
+import { fmt, summarize, table } from "../bench/lib/stats";
+import { DEFAULT_SHAPE, tinyModelFile } from "./tiny-model";
+
+const ADMIN_TOKEN = "engine-admin-token-0123456789";
+const TENANT = { id: "engine", key: "mk-engine-0123456789abcdef0123456789abcdef" };
+const MODEL = "tiny-llama";
+const MAX_TOKENS = 64;
+const CONCURRENT = 4;
+const SERVER = fileURLToPath(new URL("./server.ts", import.meta.url));
+const TSX = fileURLToPath(new URL("../node_modules/tsx/dist/cli.mjs", import.meta.url));
+
+interface Streamed {
+  text: string;
+  ttftMs: number;
+  totalMs: number;
+  chunks: number;
+  /** Distinct milliseconds in which content arrived: 1 would mean buffered, not streamed. */
+  arrivalMs: number;
+  completionTokens: number | null;
+  headers: Headers;
+}
+
+async function stream(client: OpenAI, prompt: string, extra: Record<string, unknown> = {}): Promise<Streamed> {
+  const started = performance.now();
+  const { data, response } = await client.chat.completions
+    .create({ model: MODEL, messages: [{ role: "user", content: prompt }], max_tokens: MAX_TOKENS, temperature: 0.8, seed: 42, stream: true, stream_options: { include_usage: true }, ...extra })
+    .withResponse();
+  let text = "";
+  let ttftMs = NaN;
+  let chunks = 0;
+  let completionTokens: number | null = null;
+  const arrivals = new Set<number>();
+  for await (const chunk of data) {
+    const piece = chunk.choices[0]?.delta?.content;
+    if (piece) {
+      const at = performance.now() - started;
+      if (!chunks) ttftMs = at;
+      chunks++;
+      arrivals.add(Math.floor(at));
+      text += piece;
+    }
+    if (chunk.usage) completionTokens = chunk.usage.completion_tokens;
+  }
+  return { text, ttftMs, totalMs: performance.now() - started, chunks, arrivalMs: arrivals.size, completionTokens, headers: response.headers };
+}
+
+/** Starts llama/server.ts in its own process and waits for its LLAMA_READY line. */
+async function startEngine(modelPath: string): Promise<{ url: string; model: string; loadMs: number; child: ChildProcess }> {
+  const child = spawn(process.execPath, [TSX, SERVER, modelPath], { env: { ...process.env, PORT: process.env.LLAMA_PORT ?? "0" }, stdio: ["ignore", "pipe", "inherit"] });
+  const lines = createInterface({ input: child.stdout! });
+  const ready = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("llama server did not start within 60 s")), 60_000);
+    child.once("exit", (code) => reject(new Error(`llama server exited with ${code}`)));
+    lines.on("line", (line) => {
+      if (!line.startsWith("LLAMA_READY ")) return;
+      clearTimeout(timer);
+      resolve(line.slice("LLAMA_READY ".length));
+    });
+  });
+  return { ...(JSON.parse(ready) as { url: string; model: string; loadMs: number }), child };
+}
+
+interface UsageTotals {
+  requests: number;
+  output_tokens: number;
+  cache_hits: number;
+}
+
+/** The tenant's usage totals once `requests` have been metered (usage arrives in batches), or at the deadline. */
+async function meteredUsage(admin: AdminClient, requests: number, deadline: number): Promise<UsageTotals> {
+  for (;;) {
+    const { totals } = await admin.call<{ totals: UsageTotals }>("GET", `/tenants/${TENANT.id}/usage`);
+    if (totals.requests >= requests || Date.now() > deadline) return totals;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function main(): Promise<number> {
+  if (process.platform !== "linux" || process.arch !== "x64") {
+    console.error(`test:engine installs node-llama-cpp's linux-x64 CPU build; on ${process.platform}-${process.arch} install its matching @node-llama-cpp package in llama/ instead.`);
+    return 2;
+  }
+  const dir = mkdtempSync(join(tmpdir(), "meridian-llama-"));
+  const modelPath = join(dir, "tiny-random.gguf");
+  let madeMs = performance.now();
+  const file = tinyModelFile();
+  writeFileSync(modelPath, file);
+  madeMs = performance.now() - madeMs;
+
+  const engine = await startEngine(modelPath);
+  const router = await startRouter({ adminToken: ADMIN_TOKEN }).catch(async (err: unknown) => {
+    engine.child.kill();
+    throw err;
+  });
+  try {
+    const admin = new AdminClient(router.url, ADMIN_TOKEN);
+    await admin.call("PUT", "/origins/llama-cpu", {
+      base_url: `${engine.url}/v1`,
+      region: "enam",
+      lat: 39.04,
+      lon: -77.49,
+      models: { [MODEL]: engine.model },
+      price: { input_per_m: 0.02, output_per_m: 0.04 },
+    });
+    await admin.call("PUT", `/tenants/${TENANT.id}`, { name: "Engine test" });
+    await admin.call("POST", `/tenants/${TENANT.id}/keys`, { name: "engine", key: TENANT.key });
+    await admin.call("PUT", `/tenants/${TENANT.id}/rules`, { cache: { exact: true, semantic: false, ttl_s: 600 } });
+
+    const direct = new OpenAI({ baseURL: `${engine.url}/v1`, apiKey: "unused", maxRetries: 0 });
+    // Sampled answers are cached only when the client asks (x-meridian-cache: on).
+    const meridian = new OpenAI({ baseURL: `${router.url}/v1`, apiKey: TENANT.key, maxRetries: 0, defaultHeaders: { "x-meridian-cache": "on" } });
+    const prompt = "Tell me about the weather in Lisbon in November.";
+
+    // Warm both paths once with another prompt, so the figures below are steady-state.
+    await stream(direct, "warm up");
+    const warmUp = await stream(meridian, "warm up");
+
+    const viaEngine = await stream(direct, prompt);
+    const viaMeridian = await stream(meridian, prompt);
+    const jsonStarted = performance.now();
+    const json = await meridian.chat.completions.create({ model: MODEL, messages: [{ role: "user", content: "And in Porto?" }], max_tokens: MAX_TOKENS, temperature: 0.8, seed: 7 });
+    const jsonMs = performance.now() - jsonStarted;
+    const concurrent = await Promise.all(Array.from({ length: CONCURRENT }, (_, i) => stream(meridian, `Concurrent request ${i}: what is a GGUF file?`)));
+    // By now the first stream's cache entry (written after it ended) is in KV.
+    const cached = await stream(meridian, prompt);
+    const answered = [warmUp, viaMeridian, cached, ...concurrent].map((x) => x.completionTokens ?? 0);
+    const clientTokens = answered.reduce((a, b) => a + b, json.usage?.completion_tokens ?? 0);
+    const metered = await meteredUsage(admin, answered.length + 1, Date.now() + 15_000);
+
+    const row = (path: string, s: Streamed, note: string): string[] => [
+      path,
+      fmt(s.ttftMs, 1),
+      fmt(s.totalMs, 1),
+      String(s.chunks),
+      String(s.arrivalMs),
+      String(s.completionTokens ?? "-"),
+      s.completionTokens ? fmt(s.completionTokens / (s.totalMs / 1000), 0) : "-",
+      note,
+    ];
+    const c = { ttft: summarize(concurrent.map((s) => s.ttftMs)), total: summarize(concurrent.map((s) => s.totalMs)) };
+    console.log(
+      `Real llama.cpp origin: ${file.length.toLocaleString("en")} byte GGUF (llama, ${DEFAULT_SHAPE.layers} layers, ${DEFAULT_SHAPE.embd} wide, random weights) written in ${fmt(madeMs, 0)} ms, ` +
+        `loaded by node-llama-cpp on 1 CPU thread in ${engine.loadMs} ms; Meridian: ${router.description}\n`,
+    );
+    console.log(
+      table(
+        [
+          { title: "path (openai SDK)", align: "left" },
+          { title: "TTFT ms" },
+          { title: "total ms" },
+          { title: "chunks" },
+          { title: "ms with content" },
+          { title: "tokens" },
+          { title: "tokens/s" },
+          { title: "", align: "left" },
+        ],
+        [
+          row("engine directly, stream", viaEngine, ""),
+          row("through Meridian, stream", viaMeridian, `origin ${viaMeridian.headers.get("x-meridian-origin")}, cache ${viaMeridian.headers.get("x-meridian-cache") ?? "-"}`),
+          row("through Meridian, repeat", cached, `cache ${cached.headers.get("x-meridian-cache") ?? "-"}`),
+          ["through Meridian, JSON", "-", fmt(jsonMs, 1), "1", "-", String(json.usage?.completion_tokens ?? "-"), "-", ""],
+          [`${CONCURRENT} concurrent streams, p50 / max`, `${fmt(c.ttft.p50, 0)} / ${fmt(c.ttft.max, 0)}`, `${fmt(c.total.p50, 0)} / ${fmt(c.total.max, 0)}`, "", "", "", "", "2 engine slots: the rest queue"],
+        ],
+      ),
+    );
+    console.log(`\nstreamed text (seed 42): ${JSON.stringify(viaMeridian.text.slice(0, 60))}…`);
+
+    const checks: [string, boolean][] = [
+      ["the stream through Meridian has the engine's text", viaMeridian.text === viaEngine.text && viaEngine.text.length > 0],
+      ["it arrived incrementally (content in more than one millisecond)", viaMeridian.arrivalMs > 1],
+      [`usage reached the client (${MAX_TOKENS} completion tokens)`, viaMeridian.completionTokens === MAX_TOKENS],
+      ["the repeat came from Meridian's cache with the same text", (cached.headers.get("x-meridian-cache") ?? "").startsWith("hit") && cached.text === viaEngine.text],
+      ["the JSON answer is whole", json.choices[0]?.finish_reason === "length" && json.usage?.completion_tokens === MAX_TOKENS],
+      ["every concurrent stream is whole", concurrent.every((s) => s.completionTokens === MAX_TOKENS && s.text.length > 0)],
+      [
+        `Meridian metered every answer: ${metered.requests} requests (${metered.cache_hits} from cache), ${metered.output_tokens} output tokens; clients saw ${clientTokens}`,
+        metered.requests === answered.length + 1 && metered.output_tokens === clientTokens && metered.cache_hits === 1,
+      ],
+    ];
+    console.log("");
+    for (const [what, ok] of checks) console.log(`${ok ? "ok  " : "FAIL"} ${what}`);
+    return checks.every(([, ok]) => ok) ? 0 : 1;
+  } finally {
+    await router.stop();
+    engine.child.kill("SIGTERM");
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+process.exit(
+  await main().catch((err: unknown) => {
+    console.error(err instanceof Error ? (err.stack ?? err.message) : err);
+    return 1;
+  }),
+);
