@@ -28,6 +28,8 @@ const TENANT = { id: "engine", key: "mk-engine-0123456789abcdef0123456789abcdef"
 const MODEL = "tiny-llama";
 const MAX_TOKENS = 64;
 const CONCURRENT = 4;
+/** Alternating direct / through-Meridian streams for the timing table (LLAMA_ROUNDS). */
+const ROUNDS = Number(process.env.LLAMA_ROUNDS ?? 20);
 const SERVER = fileURLToPath(new URL("./server.ts", import.meta.url));
 const TSX = fileURLToPath(new URL("../node_modules/tsx/dist/cli.mjs", import.meta.url));
 
@@ -42,10 +44,13 @@ interface Streamed {
   headers: Headers;
 }
 
-async function stream(client: OpenAI, prompt: string, extra: Record<string, unknown> = {}): Promise<Streamed> {
+async function stream(client: OpenAI, prompt: string, headers: Record<string, string> = {}): Promise<Streamed> {
   const started = performance.now();
   const { data, response } = await client.chat.completions
-    .create({ model: MODEL, messages: [{ role: "user", content: prompt }], max_tokens: MAX_TOKENS, temperature: 0.8, seed: 42, stream: true, stream_options: { include_usage: true }, ...extra })
+    .create(
+      { model: MODEL, messages: [{ role: "user", content: prompt }], max_tokens: MAX_TOKENS, temperature: 0.8, seed: 42, stream: true, stream_options: { include_usage: true } },
+      { headers },
+    )
     .withResponse();
   let text = "";
   let ttftMs = NaN;
@@ -149,39 +154,53 @@ async function main(): Promise<number> {
     const clientTokens = answered.reduce((a, b) => a + b, json.usage?.completion_tokens ?? 0);
     const metered = await meteredUsage(admin, answered.length + 1, Date.now() + 15_000);
 
-    const row = (path: string, s: Streamed, note: string): string[] => [
-      path,
-      fmt(s.ttftMs, 1),
-      fmt(s.totalMs, 1),
-      String(s.chunks),
-      String(s.arrivalMs),
-      String(s.completionTokens ?? "-"),
-      s.completionTokens ? fmt(s.completionTokens / (s.totalMs / 1000), 0) : "-",
-      note,
-    ];
-    const c = { ttft: summarize(concurrent.map((s) => s.ttftMs)), total: summarize(concurrent.map((s) => s.totalMs)) };
+    // Timing: the same seeded stream, alternately straight from the engine and through Meridian (cache bypassed).
+    const timed = { direct: [] as Streamed[], meridian: [] as Streamed[] };
+    for (let i = 0; i < ROUNDS; i++) {
+      timed.direct.push(await stream(direct, prompt));
+      timed.meridian.push(await stream(meridian, prompt, { "x-meridian-cache": "bypass" }));
+    }
+
     console.log(
       `Real llama.cpp origin: ${file.length.toLocaleString("en")} byte GGUF (llama, ${DEFAULT_SHAPE.layers} layers, ${DEFAULT_SHAPE.embd} wide, random weights) written in ${fmt(madeMs, 0)} ms, ` +
         `loaded by node-llama-cpp on 1 CPU thread in ${engine.loadMs} ms; Meridian: ${router.description}\n`,
     );
+    console.log(`${ROUNDS} alternating streams each, ${MAX_TOKENS} tokens, openai SDK:\n`);
+    const timingRow = (path: string, runs: readonly Streamed[]): string[] => {
+      const ttft = summarize(runs.map((r) => r.ttftMs));
+      const total = summarize(runs.map((r) => r.totalMs));
+      const rate = summarize(runs.map((r) => (r.completionTokens ?? 0) / (r.totalMs / 1000)));
+      return [path, fmt(ttft.p50, 1), fmt(ttft.p99, 1), fmt(total.p50, 1), fmt(total.p99, 1), fmt(rate.p50, 0)];
+    };
+    const added = (pick: (r: Streamed) => number): string =>
+      fmt(summarize(timed.meridian.map(pick)).p50 - summarize(timed.direct.map(pick)).p50, 1);
     console.log(
       table(
         [
-          { title: "path (openai SDK)", align: "left" },
-          { title: "TTFT ms" },
-          { title: "total ms" },
-          { title: "chunks" },
-          { title: "ms with content" },
-          { title: "tokens" },
-          { title: "tokens/s" },
-          { title: "", align: "left" },
+          { title: "path", align: "left" },
+          { title: "TTFT p50 ms" },
+          { title: "TTFT p99 ms" },
+          { title: "total p50 ms" },
+          { title: "total p99 ms" },
+          { title: "tokens/s p50" },
         ],
         [
-          row("engine directly, stream", viaEngine, ""),
-          row("through Meridian, stream", viaMeridian, `origin ${viaMeridian.headers.get("x-meridian-origin")}, cache ${viaMeridian.headers.get("x-meridian-cache") ?? "-"}`),
-          row("through Meridian, repeat", cached, `cache ${cached.headers.get("x-meridian-cache") ?? "-"}`),
-          ["through Meridian, JSON", "-", fmt(jsonMs, 1), "1", "-", String(json.usage?.completion_tokens ?? "-"), "-", ""],
-          [`${CONCURRENT} concurrent streams, p50 / max`, `${fmt(c.ttft.p50, 0)} / ${fmt(c.ttft.max, 0)}`, `${fmt(c.total.p50, 0)} / ${fmt(c.total.max, 0)}`, "", "", "", "", "2 engine slots: the rest queue"],
+          timingRow("engine directly", timed.direct),
+          timingRow("through Meridian", timed.meridian),
+          ["added by Meridian (p50)", added((r) => r.ttftMs), "", added((r) => r.totalMs), "", ""],
+        ],
+      ),
+    );
+    const c = { ttft: summarize(concurrent.map((r) => r.ttftMs)), total: summarize(concurrent.map((r) => r.totalMs)) };
+    console.log("");
+    console.log(
+      table(
+        [{ title: "also through Meridian", align: "left" }, { title: "TTFT ms" }, { title: "total ms" }, { title: "", align: "left" }],
+        [
+          ["first stream", fmt(viaMeridian.ttftMs, 1), fmt(viaMeridian.totalMs, 1), `origin ${viaMeridian.headers.get("x-meridian-origin")}, cache ${viaMeridian.headers.get("x-meridian-cache")}, content in ${viaMeridian.arrivalMs} distinct ms`],
+          ["the same request again", fmt(cached.ttftMs, 1), fmt(cached.totalMs, 1), `cache ${cached.headers.get("x-meridian-cache")}`],
+          ["JSON", "-", fmt(jsonMs, 1), `finish_reason ${json.choices[0]?.finish_reason}`],
+          [`${CONCURRENT} concurrent streams, p50 / max`, `${fmt(c.ttft.p50, 0)} / ${fmt(c.ttft.max, 0)}`, `${fmt(c.total.p50, 0)} / ${fmt(c.total.max, 0)}`, "2 engine slots: the others queue"],
         ],
       ),
     );
@@ -193,7 +212,8 @@ async function main(): Promise<number> {
       [`usage reached the client (${MAX_TOKENS} completion tokens)`, viaMeridian.completionTokens === MAX_TOKENS],
       ["the repeat came from Meridian's cache with the same text", (cached.headers.get("x-meridian-cache") ?? "").startsWith("hit") && cached.text === viaEngine.text],
       ["the JSON answer is whole", json.choices[0]?.finish_reason === "length" && json.usage?.completion_tokens === MAX_TOKENS],
-      ["every concurrent stream is whole", concurrent.every((s) => s.completionTokens === MAX_TOKENS && s.text.length > 0)],
+      ["every concurrent stream is whole", concurrent.every((r) => r.completionTokens === MAX_TOKENS && r.text.length > 0)],
+      ["every timed stream through Meridian has the engine's text", timed.meridian.every((r) => r.text === viaEngine.text)],
       [
         `Meridian metered every answer: ${metered.requests} requests (${metered.cache_hits} from cache), ${metered.output_tokens} output tokens; clients saw ${clientTokens}`,
         metered.requests === answered.length + 1 && metered.output_tokens === clientTokens && metered.cache_hits === 1,
