@@ -169,6 +169,40 @@ describe("hedging", () => {
     // One banked hedge at the start; 5% of three requests earns no second one.
     expect(hedges.filter((h) => h === "1")).toHaveLength(1);
   });
+
+  it("opens the circuit of an origin that hangs while hedges answer for it", async () => {
+    await registerOrigin("hang-near", "brain-hedge", { ...FRANKFURT, models: { "m-hang": "llama-8b" } });
+    await registerOrigin("hang-far", "brain-fast", { ...VIRGINIA, models: { "m-hang": "llama-8b" } });
+    const stream = (caller: string, headers: Record<string, string>) =>
+      chat(caller, { model: "m-hang", messages: userMessage("Hello"), stream: true, max_tokens: 5 }, { ...fromEurope, ...headers });
+    for (let i = 0; i < 6; i++) await (await stream(key, { "x-meridian-pin": "hang-near" })).text();
+    await settle("m-hang");
+
+    await steer("brain-hedge", { hang: true });
+    // Fresh tenants each hold one hedge, so every request is hedged: no client waits out the hang,
+    // and only the hung attempts, watched to their TTFT limit after the hedge answered, can fail.
+    const callers = await Promise.all(Array.from({ length: 5 }, () => newTenant()));
+    const answers = await Promise.all(callers.map((t) => stream(t.key, { "x-meridian-ttft-timeout-ms": "500" })));
+    for (const res of answers) {
+      expect(res.headers.get("x-meridian-origin")).toBe("hang-far");
+      expect(res.headers.get("x-meridian-hedged")).toBe("1");
+      await res.text();
+    }
+    let circuit = "";
+    for (let i = 0; i < 30 && circuit !== "open"; i++) {
+      await sleep(100);
+      circuit = (await regionStats("weur"))["hang-near"]!.circuit;
+    }
+    expect(circuit).toBe("open");
+    // Once this isolate's snapshot has caught up, nothing is sent to the hung origin.
+    await sleep(80);
+    await (await stream(key, { "x-meridian-ttft-timeout-ms": "500" })).text();
+    await sleep(80);
+    const res = await stream(key, { "x-meridian-ttft-timeout-ms": "500" });
+    expect(res.headers.get("x-meridian-origin")).toBe("hang-far");
+    expect(res.headers.get("x-meridian-attempts")).toBe("1");
+    await res.text();
+  }, 15_000);
 });
 
 describe("the hot path", () => {

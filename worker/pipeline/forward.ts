@@ -33,6 +33,8 @@ export interface ForwardPlan {
   mayHedge: () => boolean;
   /** Every attempt's outcome (and a stream's end) for the region's statistics. */
   observe: (obs: Observation) => void;
+  /** Keeps a streamed attempt that lost a hedge race running after the response (see `abandon`). */
+  waitUntil?: (p: Promise<unknown>) => void;
   /** Abandons the request before its first byte (e.g. the cache found the answer meanwhile). */
   signal?: AbortSignal;
   /** The chosen stream's end, with its usage (metering in the relay). */
@@ -63,6 +65,9 @@ export interface Forwarded {
 class AttemptTimeout extends Error {}
 class LostRace extends Error {}
 
+/** `waitUntil` work ends 30 s after the response: a lost attempt is only watched when its limit falls well inside that. */
+const WATCH_LOSER_MAX_MS = 25_000;
+
 interface Result {
   attempt: Attempt;
   response?: Response;
@@ -73,7 +78,10 @@ interface Running {
   result: Promise<Result>;
   started: number;
   hedge: boolean;
+  /** Aborts the attempt now. */
   cancel(): void;
+  /** Lost the race: aborts it, or (streams) lets it run on to its first byte or its limit, unread. */
+  abandon(): void;
 }
 
 /**
@@ -82,7 +90,7 @@ interface Running {
  * stream, a garbled body) moves on to the next target. When the current
  * target is slower than its p95 and the budget allows, the next one is
  * started alongside (a hedge): the first to answer wins and the other is
- * aborted. A committed stream is relayed to the end, never spliced.
+ * abandoned (see `abandon`). A committed stream is relayed to the end, never spliced.
  */
 export async function forward(plan: ForwardPlan, fetcher: typeof fetch = fetch): Promise<Forwarded> {
   const attempts: Attempt[] = [];
@@ -91,39 +99,52 @@ export async function forward(plan: ForwardPlan, fetcher: typeof fetch = fetch):
   let hedged = false;
   // Only the winner's stream end is the request's (a lost race's stream is cancelled).
   let chosen: Target | null = null;
-  const won = (target: Target) => chosen === target;
+  const winner = () => chosen;
+  const choose = (target: Target) => (chosen = target);
   while (next < queue.length && plan.deadline > Date.now() && !plan.signal?.aborted) {
-    const racers = [launch(plan, queue[next++]!, false, fetcher, won)];
+    const racers = [launch(plan, queue[next++]!, false, fetcher, winner)];
     const hedgeAfter = racers[0]!.target.hedgeAfterMs;
     if (hedgeAfter !== null && next < queue.length) {
       const early = await settledWithin(racers[0]!.result, hedgeAfter);
       if (!early && plan.mayHedge()) {
-        racers.push(launch(plan, queue[next++]!, true, fetcher, won));
+        racers.push(launch(plan, queue[next++]!, true, fetcher, winner));
         hedged = true;
       }
     }
-    const { winner, results } = await firstAnswer(racers);
+    const { won, results } = await firstAnswer(racers, choose);
     attempts.push(...results.map((r) => r.attempt));
-    if (winner) {
-      chosen = winner.target;
-      return { response: winner.response!, target: winner.target, attempts, ttftMs: winner.attempt.ms, hedged };
-    }
+    if (won) return { response: won.response!, target: won.target, attempts, ttftMs: won.attempt.ms, hedged };
   }
   throw exhausted(attempts);
 }
 
-function launch(plan: ForwardPlan, target: Target, hedge: boolean, fetcher: typeof fetch, won: (t: Target) => boolean): Running {
+function launch(plan: ForwardPlan, target: Target, hedge: boolean, fetcher: typeof fetch, winner: () => Target | null): Running {
   const controller = new AbortController();
   const started = Date.now();
   const limit = Math.max(1, Math.min(plan.deadline - started, plan.stream ? plan.ttftTimeoutMs : plan.attemptTimeoutMs));
   plan.signal?.addEventListener("abort", () => controller.abort(new LostRace()), { once: true });
-  const result = attempt(plan, target, limit, controller, fetcher, won).then((r) => (hedge ? { ...r, attempt: { ...r.attempt, hedge: true as const } } : r));
+  const result = attempt(plan, target, limit, controller, fetcher, winner).then((r) => (hedge ? { ...r, attempt: { ...r.attempt, hedge: true as const } } : r));
+  // If it answered in the same instant as the winner, close the answer nobody will read.
+  const closeUnread = () => result.then((r) => r.response?.body?.cancel().catch(() => {}));
   const cancel = () => {
     controller.abort(new LostRace());
-    // If it answered in the same instant, close the answer nobody will read.
-    void result.then((r) => r.response?.body?.cancel().catch(() => {}));
+    void closeUnread();
   };
-  return { target, result, started, hedge, cancel };
+  /**
+   * A lost stream is judged like any other attempt, not by the hedge that beat
+   * it: it runs on unread until its first chunk (a real TTFT sample, then it is
+   * closed) or its TTFT limit (a timeout, a failure for the circuit). So an
+   * origin that hangs while hedges answer for it opens its circuit, and one that
+   * is merely slower records a success. It costs the origin a prefill and one
+   * token, and the router an idle connection for at most the limit; hedges are
+   * budgeted. A non-streamed answer has no first byte before the whole answer,
+   * so a lost one is aborted and counts as a censored sample (`observeCensored`).
+   */
+  const abandon = () => {
+    if (!plan.stream || started + limit - Date.now() > WATCH_LOSER_MAX_MS) return cancel();
+    plan.waitUntil?.(closeUnread());
+  };
+  return { target, result, started, hedge, cancel, abandon };
 }
 
 /** Resolves true if `p` settles within `ms`, false otherwise. */
@@ -135,8 +156,8 @@ async function settledWithin(p: Promise<unknown>, ms: number): Promise<boolean> 
   return settled;
 }
 
-/** The first racer with a response wins; the others still running are cancelled and recorded as such. */
-function firstAnswer(racers: Running[]): Promise<{ winner?: Result & { target: Target }; results: Result[] }> {
+/** The first racer with a response wins; the others still running are abandoned and recorded as cancelled. */
+function firstAnswer(racers: Running[], choose: (t: Target) => void): Promise<{ won?: Result & { target: Target }; results: Result[] }> {
   return new Promise((resolve) => {
     const results: Result[] = [];
     const settled = new Set<Running>();
@@ -151,19 +172,20 @@ function firstAnswer(racers: Running[]): Promise<{ winner?: Result & { target: T
           return;
         }
         decided = true;
+        choose(racer.target);
         for (const other of racers) {
           if (settled.has(other)) continue;
-          other.cancel();
+          other.abandon();
           results.push({ attempt: { origin: other.target.candidate.origin.id, outcome: "cancelled", ms: Date.now() - other.started, ...(other.hedge ? { hedge: true as const } : {}) } });
         }
         results.push(r);
-        resolve({ winner: { ...r, target: racer.target }, results });
+        resolve({ won: { ...r, target: racer.target }, results });
       });
     }
   });
 }
 
-async function attempt(plan: ForwardPlan, target: Target, limitMs: number, controller: AbortController, fetcher: typeof fetch, won: (t: Target) => boolean): Promise<Result> {
+async function attempt(plan: ForwardPlan, target: Target, limitMs: number, controller: AbortController, fetcher: typeof fetch, winner: () => Target | null): Promise<Result> {
   const started = Date.now();
   const { origin, upstreamModel } = target.candidate;
   const timer = setTimeout(() => controller.abort(new AttemptTimeout()), limitMs);
@@ -200,6 +222,12 @@ async function attempt(plan: ForwardPlan, target: Target, limitMs: number, contr
       if (first.done) return failed(record("empty_stream", upstream.status), observe);
       clearTimeout(timer);
       const ttftMs = Date.now() - started;
+      if (winner() !== null && winner() !== target) {
+        // Lost the race but answered within its limit (see `abandon`): an honest sample, then closed.
+        observe({ ok: true, ttftMs });
+        void reader.cancel().catch(() => {});
+        return { attempt: record("cancelled") };
+      }
       streaming = true;
       const body = relay(first.value, reader, {
         expectDone: plan.expectDone,
@@ -210,7 +238,7 @@ async function attempt(plan: ForwardPlan, target: Target, limitMs: number, contr
           const totalMs = Date.now() - started;
           if (end.cancelled) observe({ ok: true, ttftMs });
           else observe({ ok: end.ok, ttftMs, totalMs, outputTokens: end.outputTokens });
-          if (won(target)) plan.onStreamEnd?.(end);
+          if (winner() === target) plan.onStreamEnd?.(end);
         },
       });
       return { attempt: record("ok", upstream.status), response: new Response(body, { status: upstream.status, headers: streamHeaders(upstream) }) };
@@ -226,7 +254,7 @@ async function attempt(plan: ForwardPlan, target: Target, limitMs: number, contr
   } catch (err) {
     const reason: unknown = controller.signal.reason;
     if (reason instanceof LostRace) {
-      // Slower than the hedge that beat it: its TTFT is at least this long (a censored sample).
+      // Abandoned (a non-streamed loser, or the request itself): its TTFT is at least this long (a censored sample).
       observe({ ok: true, censored: true, ttftMs: Date.now() - started });
       return { attempt: record("cancelled") };
     }

@@ -94,6 +94,7 @@ export async function routeAndForward(c: Context<AppEnv>, call: OriginCall): Pro
     deadline: call.received + config.totalTimeoutMs,
     mayHedge: () => prefs.hedge && budget.take(),
     observe: (obs) => observe(c.env, location.region, obs, waitUntil),
+    waitUntil,
     ...(call.signal ? { signal: call.signal } : {}),
     ...(stream && call.relayMeter ? { onStreamEnd: call.relayMeter.end, stripUsage: call.relayMeter.stripUsage } : {}),
   }).catch((err: unknown) => {

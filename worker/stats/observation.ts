@@ -14,8 +14,10 @@ export interface Observation {
   /** From a 429/503 `Retry-After`. */
   retryAfterMs?: number;
   /**
-   * The attempt was abandoned (it lost a hedge race): `ttftMs` is only a lower
-   * bound, and the attempt says nothing about the origin's health.
+   * The attempt was abandoned before its first byte (a non-streamed hedge
+   * loser, or a request the client no longer needs): `ttftMs` is only a lower
+   * bound, and the attempt says nothing about the origin's health. A streamed
+   * hedge loser is watched to its first byte or timeout instead (forward.ts).
    */
   censored?: true;
 }

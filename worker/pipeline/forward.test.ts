@@ -1,0 +1,115 @@
+import { describe, expect, it } from "vitest";
+import type { Candidate } from "../routing/candidates";
+import type { Observation } from "../stats/observation";
+import { forward, type ForwardPlan, type Target } from "./forward";
+
+// Hedge races against fake origins: "slow" answers only when the test says so
+// (or never), "fast" at once. No timing asserts: every wait is on a promise.
+const encoder = new TextEncoder();
+const CHUNK = encoder.encode('data: {"choices":[{"delta":{"content":"hi"}}]}\n\n');
+const DONE = encoder.encode("data: [DONE]\n\n");
+
+function target(id: string, hedgeAfterMs: number | null): Target {
+  const origin = { id, base_url: `http://${id}.test/v1`, auth: null } as unknown as Candidate["origin"];
+  return { candidate: { origin, model: "m", upstreamModel: "m", distanceKm: 0, score: 0 }, hedgeAfterMs, tpotMs: null };
+}
+
+function plan(stream: boolean, overrides: Partial<ForwardPlan> = {}) {
+  const observations: Observation[] = [];
+  const waits: Promise<unknown>[] = [];
+  const p: ForwardPlan = {
+    targets: [target("slow", 5), target("fast", null)],
+    path: "/chat/completions",
+    body: {},
+    stream,
+    expectDone: true,
+    requestId: "req",
+    maxAttempts: 2,
+    ttftTimeoutMs: 150,
+    attemptTimeoutMs: 150,
+    deadline: Date.now() + 10_000,
+    mayHedge: () => true,
+    observe: (o) => observations.push(o),
+    waitUntil: (w) => waits.push(w),
+    ...overrides,
+  };
+  return { p, observations, settled: () => Promise.all(waits) };
+}
+
+/** Until aborted, or answered with `answer()` once `gate` resolves. */
+function slowOrigin(gate: Promise<void> | null, answer: () => Response) {
+  return (init: RequestInit) =>
+    new Promise<Response>((resolve, reject) => {
+      init.signal!.addEventListener("abort", () => reject(init.signal!.reason));
+      void gate?.then(() => resolve(answer()));
+    });
+}
+
+function streamed(onCancel?: () => void, end = true): Response {
+  const body = new ReadableStream<Uint8Array>({
+    start(c) {
+      c.enqueue(CHUNK);
+      if (end) {
+        c.enqueue(DONE);
+        c.close();
+      }
+    },
+    cancel: onCancel,
+  });
+  return new Response(body, { headers: { "content-type": "text/event-stream" } });
+}
+
+const json = () => Response.json({ choices: [], usage: { completion_tokens: 3 } });
+
+function fleet(slow: (init: RequestInit) => Promise<Response>, fast: () => Response): typeof fetch {
+  return ((url: string, init: RequestInit) => (url.startsWith("http://slow.") ? slow(init) : Promise.resolve(fast()))) as typeof fetch;
+}
+
+const of = (observations: Observation[], origin: string) => observations.filter((o) => o.origin === origin);
+
+describe("forward: the loser of a hedge race", () => {
+  it("is watched to its TTFT limit when streamed, so a hang is a timeout failure", async () => {
+    const { p, observations, settled } = plan(true);
+    const res = await forward(p, fleet(slowOrigin(null, streamed), streamed));
+    expect(res.target.candidate.origin.id).toBe("fast");
+    expect(res.hedged).toBe(true);
+    expect(res.attempts.find((a) => a.origin === "slow")!.outcome).toBe("cancelled");
+    await res.response.text();
+    await settled();
+    expect(of(observations, "slow")).toEqual([expect.objectContaining({ ok: false })]);
+  });
+
+  it("records a streamed loser that answers within its limit as an honest success, and closes it unread", async () => {
+    let answer!: () => void;
+    const gate = new Promise<void>((r) => (answer = r));
+    let closed = false;
+    const { p, observations, settled } = plan(true, { ttftTimeoutMs: 10_000 });
+    const res = await forward(p, fleet(slowOrigin(gate, () => streamed(() => (closed = true), false)), streamed));
+    expect(res.target.candidate.origin.id).toBe("fast");
+    await res.response.text();
+    answer();
+    await settled();
+    const [obs, ...more] = of(observations, "slow");
+    expect(more).toEqual([]);
+    expect(obs).toMatchObject({ ok: true });
+    expect(obs!.censored).toBeUndefined();
+    expect(obs!.ttftMs).toBeGreaterThan(0);
+    expect(closed).toBe(true);
+  });
+
+  it("aborts a non-streamed loser at once: a censored sample that says nothing about health", async () => {
+    const { p, observations, settled } = plan(false);
+    const res = await forward(p, fleet(slowOrigin(null, json), json));
+    expect(res.target.candidate.origin.id).toBe("fast");
+    await settled();
+    expect(of(observations, "slow")).toEqual([expect.objectContaining({ ok: true, censored: true })]);
+  });
+
+  it("aborts a streamed loser whose limit lies beyond what waitUntil allows", async () => {
+    const { p, observations, settled } = plan(true, { ttftTimeoutMs: 60_000, deadline: Date.now() + 120_000 });
+    const res = await forward(p, fleet(slowOrigin(null, streamed), streamed));
+    await res.response.text();
+    await settled();
+    expect(of(observations, "slow")).toEqual([expect.objectContaining({ ok: true, censored: true })]);
+  });
+});
