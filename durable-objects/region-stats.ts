@@ -2,6 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import { KV_ORIGINS } from "../worker/kv-keys";
 import type { OriginSnapshot } from "../worker/origins/snapshot";
 import type { Observation } from "../worker/stats/observation";
+import { DEFAULT_BREAKER, type BreakerConfig } from "../worker/stats/breaker";
 import { OriginStats, type OriginStatsData } from "../worker/stats/origin-stats";
 import { probe } from "../worker/stats/probe";
 import type { RegionSnapshot } from "../worker/stats/region-snapshot";
@@ -25,14 +26,16 @@ export class RegionStats extends DurableObject<Env> {
   private region = "";
   private cached: RegionSnapshot | null = null;
   private lastActivity = 0;
+  private readonly breaker: BreakerConfig;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    this.breaker = { ...DEFAULT_BREAKER, coolDownMs: numberVar(env.CIRCUIT_COOL_DOWN_MS, DEFAULT_BREAKER.coolDownMs) };
     this.sql = ctx.storage.sql;
     this.sql.exec(`CREATE TABLE IF NOT EXISTS origin_stats (origin TEXT PRIMARY KEY, body TEXT NOT NULL)`);
     this.sql.exec(`CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL)`);
     for (const row of this.sql.exec<{ origin: string; body: string }>(`SELECT origin, body FROM origin_stats`)) {
-      this.stats.set(row.origin, OriginStats.from(JSON.parse(row.body) as OriginStatsData));
+      this.stats.set(row.origin, OriginStats.from(JSON.parse(row.body) as OriginStatsData, this.breaker));
     }
     this.region = this.sql.exec<{ v: string }>(`SELECT v FROM meta WHERE k = 'region'`).toArray()[0]?.v ?? "";
   }
@@ -83,7 +86,7 @@ export class RegionStats extends DurableObject<Env> {
 
   private statsFor(origin: string): OriginStats {
     let s = this.stats.get(origin);
-    if (!s) this.stats.set(origin, (s = new OriginStats()));
+    if (!s) this.stats.set(origin, (s = new OriginStats(this.breaker)));
     return s;
   }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { mulberry32 as prng } from "../../test/support/random";
 import type { Observation } from "./observation";
+import { DEFAULT_BREAKER } from "./breaker";
 import { OriginStats } from "./origin-stats";
 
 const T0 = 1_700_000_000_000;
@@ -125,6 +126,21 @@ describe("OriginStats", () => {
     expect(stats.summary(T0 + 5_005).circuit).toBe("half_open");
     stats.observe(obs(T0, { ttftMs: 100 }), T0 + 6_000);
     expect(stats.summary(T0 + 6_000).circuit).toBe("closed");
+  });
+
+  it("waits its configured cool-down, and keeps it across a reload", () => {
+    const config = { ...DEFAULT_BREAKER, coolDownMs: 1_000 };
+    const stats = new OriginStats(config);
+    for (let i = 1; i <= 5; i++) stats.observe(obs(T0, { ok: false }), T0 + i);
+    expect(stats.summary(T0 + 5).retryAt).toBe(T0 + 1_005);
+    const reloaded = OriginStats.from(JSON.parse(JSON.stringify(stats)), config);
+    expect(reloaded.summary(T0 + 1_005).circuit).toBe("half_open");
+    reloaded.observe(obs(T0, { ok: false }), T0 + 1_010); // a failed trial doubles the wait
+    expect(reloaded.summary(T0 + 1_010).retryAt).toBe(T0 + 3_010);
+    reloaded.observe(obs(T0, { ttftMs: 50 }), T0 + 3_010);
+    reloaded.observe(obs(T0, { ok: false }), T0 + 3_011);
+    for (let i = 2; i <= 5; i++) reloaded.observe(obs(T0, { ok: false }), T0 + 3_010 + i);
+    expect(reloaded.summary(T0 + 3_015).retryAt).toBe(T0 + 4_015); // a success reset it to the configured wait
   });
 
   it("opens the circuit for a Retry-After", () => {

@@ -1,7 +1,7 @@
 // Everything one region knows about one origin: latency estimates and
 // sketches per model, success/error counts, the circuit and the last probe.
 // Pure: time comes in as arguments; state round-trips through JSON for storage.
-import { closedBreaker, currentState, onFailure, onSuccess, type BreakerData, type CircuitState } from "./breaker";
+import { closedBreaker, currentState, DEFAULT_BREAKER, onFailure, onSuccess, type BreakerConfig, type BreakerData, type CircuitState } from "./breaker";
 import { DDSketch, type SketchData } from "./ddsketch";
 import { ewma, peakEwma } from "./ewma";
 import type { Observation } from "./observation";
@@ -146,13 +146,17 @@ function percentiles(sketch: DDSketch): Percentiles {
 export class OriginStats {
   private readonly models = new Map<string, ModelStats>();
   private window = new SlidingCounts();
-  private breaker: BreakerData = closedBreaker();
+  private breaker: BreakerData;
   private arrivals = 0;
   private arrivalsAt = 0;
   private probe: ProbeResult | null = null;
 
-  static from(d: OriginStatsData): OriginStats {
-    const s = new OriginStats();
+  constructor(private readonly breakerConfig: BreakerConfig = DEFAULT_BREAKER) {
+    this.breaker = closedBreaker(breakerConfig);
+  }
+
+  static from(d: OriginStatsData, breakerConfig: BreakerConfig = DEFAULT_BREAKER): OriginStats {
+    const s = new OriginStats(breakerConfig);
     for (const [model, m] of Object.entries(d.models)) s.models.set(model, ModelStats.from(m));
     s.window = SlidingCounts.from(d.window);
     s.breaker = d.breaker;
@@ -174,8 +178,8 @@ export class OriginStats {
     this.arrivals = this.decayedArrivals(now) + 1;
     this.arrivalsAt = now;
     // A success that lands while the circuit is open started before it opened: it does not close it.
-    if (!obs.ok) this.setBreaker(onFailure(this.breaker, now, this.window.totals(now), obs.retryAfterMs ?? 0), now);
-    else if (currentState(this.breaker, now) !== "open") this.setBreaker(onSuccess(this.breaker), now);
+    if (!obs.ok) this.setBreaker(onFailure(this.breaker, now, this.window.totals(now), obs.retryAfterMs ?? 0, this.breakerConfig), now);
+    else if (currentState(this.breaker, now) !== "open") this.setBreaker(onSuccess(this.breaker, this.breakerConfig), now);
     if (!obs.ok) return;
     let m = this.models.get(obs.model);
     if (!m) this.models.set(obs.model, (m = new ModelStats()));
@@ -196,9 +200,9 @@ export class OriginStats {
   /** Active health probes move the circuit, not the latency estimates. */
   probed(result: ProbeResult, now: number): void {
     this.probe = result;
-    if (!result.ok) this.setBreaker(onFailure(this.breaker, now, this.window.totals(now)), now);
+    if (!result.ok) this.setBreaker(onFailure(this.breaker, now, this.window.totals(now), 0, this.breakerConfig), now);
     // A healthy probe closes a circuit whose wait is over; it never cuts a Retry-After short.
-    else if (currentState(this.breaker, now) !== "open") this.setBreaker(onSuccess(this.breaker), now);
+    else if (currentState(this.breaker, now) !== "open") this.setBreaker(onSuccess(this.breaker, this.breakerConfig), now);
   }
 
   /** Closing a circuit forgives the errors of the episode that opened it. */
