@@ -38,6 +38,8 @@ export default defineConfig({
           name: "worker",
           include: ["worker/**/*.test.ts", "durable-objects/**/*.test.ts", "test/worker/**/*.test.ts"],
           globalSetup: ["test/worker/fleet-setup.ts"],
+          // `npm run test:fuzz` multiplies the whole-worker fuzz cases (FUZZ_SCALE).
+          provide: { fuzzScale: Number(process.env.FUZZ_SCALE || 1) },
         },
       },
       {
