@@ -45,6 +45,8 @@ export interface RouterOptions {
    * workerd if the process exits without stop(), is kept either way.)
    */
   callerHandlesSignals?: boolean;
+  /** Open workerd's DevTools inspector on a free port (the load run reads the isolate's heap through it). */
+  inspector?: boolean;
 }
 
 export interface RunningRouter {
@@ -55,6 +57,8 @@ export interface RunningRouter {
   pid: number;
   /** e.g. "workerd 1.20260426.1 via Miniflare 4.20260426.0 API, ...". */
   description: string;
+  /** ws:// base of workerd's inspector, with `inspector: true`. */
+  inspectorUrl?: string;
   /** CPU seconds (user + system, all threads) the workerd process has used so far. */
   cpuSeconds(): number;
   stop(): Promise<void>;
@@ -221,6 +225,7 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
       durableObjectsPersist: false,
       cachePersist: false,
       logRequests: false,
+      ...(opts.inspector ? { inspectorPort: 0 } : {}),
       handleRuntimeStdio: (stdout: Readable, stderr: Readable) => {
         keep(stdout, process.stdout);
         keep(stderr, process.stderr);
@@ -250,7 +255,8 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
       layers === "direct"
         ? `workerd ${v.workerd} (pid ${pid}) via the Miniflare ${v.miniflare} API: one process, direct socket to the worker (Miniflare's entry and outbound workers bypassed)`
         : `workerd ${v.workerd} (pid ${pid}) via the Miniflare ${v.miniflare} API: one process, with Miniflare's entry worker in front and its outbound worker behind`;
-    return { url, layers, pid, description, cpuSeconds: () => processCpuSeconds(pid, ticks), stop: cleanup };
+    const inspectorUrl = opts.inspector ? (await mf.getInspectorURL()).origin : undefined;
+    return { url, layers, pid, description, ...(inspectorUrl ? { inspectorUrl } : {}), cpuSeconds: () => processCpuSeconds(pid, ticks), stop: cleanup };
   } catch (err) {
     await cleanup();
     throw err;

@@ -1,5 +1,5 @@
-// Resident memory of a process from /proc, sampled over a run, and the
-// "does it keep growing?" test used by the load run.
+// Resident memory of a process from /proc, sampled over a run (the load run
+// compares it at rest, after a full GC, before and after its measured part).
 
 import { readFileSync } from "node:fs";
 
@@ -11,18 +11,4 @@ export function rssMiB(pid: number): number {
   } catch {
     return NaN;
   }
-}
-
-const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
-
-/**
- * Mean of the last third of the samples against the middle third (the first
- * third is warm-up: caches, JIT, pools filling). Positive = still growing.
- */
-export function lateGrowth(samples: readonly number[]): { middle: number; last: number; growth: number } {
-  const third = Math.floor(samples.length / 3);
-  if (third === 0) return { middle: NaN, last: NaN, growth: NaN };
-  const middle = mean(samples.slice(third, 2 * third));
-  const last = mean(samples.slice(2 * third));
-  return { middle, last, growth: (last - middle) / middle };
 }

@@ -15,6 +15,9 @@ export async function qualityEvidence(env: Env, tenantId: string, waitUntil: Wai
   return (await copies.get(env, tenantId, waitUntil)) ?? {};
 }
 
+/** Tenants whose evidence this isolate holds, and the bound (for the isolate read-out). */
+export const evidenceCopySizes = () => copies.sizes();
+
 /** Makes the next auto request of this tenant refresh (after feedback sent through this isolate). */
 export function staleEvidence(tenantId: string): void {
   copies.expire(tenantId);

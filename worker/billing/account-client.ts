@@ -17,6 +17,9 @@ export function tenantAccount(env: Env, tenantId: string, waitUntil: WaitUntil):
   return accounts.get(env, tenantId, waitUntil);
 }
 
+/** Tenants whose account this isolate holds, and the bound (for the isolate read-out). */
+export const accountCopySizes = () => accounts.sizes();
+
 /** The account as last seen, without asking anyone (null if never seen). */
 export function knownAccount(tenantId: string): AccountState | null {
   return accounts.known(tenantId);

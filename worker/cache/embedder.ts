@@ -80,6 +80,9 @@ function views(e: Embedder): void {
   }
 }
 
+/** Bytes of wasm memory the fingerprint instance holds (0 before first use), for the isolate read-out. */
+export const fingerprintMemoryBytes = (): number => embedder?.ex.memory.buffer.byteLength ?? 0;
+
 /**
  * The last text and its fingerprint: `auto` and the semantic cache both
  * fingerprint a request's final user turn, and this makes that one wasm pass.

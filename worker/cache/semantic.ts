@@ -40,6 +40,11 @@ const BAND_WRITE_GAP_MS = 1_500;
 const lastBandWrite = new TtlCache<number>(10_000);
 const pendingBandIds = new Map<string, string[]>();
 
+/** For the isolate read-out: this isolate's parts of the semantic index. */
+export function semanticSizes() {
+  return { bandLists: bandLists.memorySize(), records: records.memorySize(), bandWriteTimes: { size: lastBandWrite.size, bound: lastBandWrite.bound }, pendingBandWrites: pendingBandIds.size };
+}
+
 const bandKeys = (prefixKey: string, fp: PromptFingerprint) => bands(fp.signature).map((band) => `${prefixKey}:${band}`);
 
 /** The best verified near-duplicate under the same conversation prefix, or null. */

@@ -115,6 +115,9 @@ function poller(): () => Promise<void> {
 
 const flights = new Map<string, Flight>();
 
+/** Coalesced requests on their way to an origin (for the isolate read-out; 0 when idle). */
+export const flightsInAir = (): number => flights.size;
+
 /** Joins the flight for `key`, or starts one (then `leader` is true and `land` must be called). */
 export function board(key: string): { flight: Flight; leader: boolean; land: () => void } {
   const existing = flights.get(key);

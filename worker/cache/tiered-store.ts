@@ -68,6 +68,11 @@ export class TieredStore<V> {
     this.memory.delete(key);
   }
 
+  /** This isolate's memory tier: entries held and its bound (for the isolate read-out). */
+  memorySize(): { size: number; bound: number } {
+    return { size: this.memory.size, bound: this.memory.bound };
+  }
+
   private url(key: string): string {
     return `${CACHE_ORIGIN}/${this.prefix}/${key}`;
   }

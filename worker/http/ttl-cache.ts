@@ -34,7 +34,12 @@ export class TtlCache<V> {
     this.entries.delete(key);
   }
 
+  /** Entries held, expired ones included until they are read or pushed out. */
   get size(): number {
     return this.entries.size;
+  }
+
+  get bound(): number {
+    return this.maxEntries;
   }
 }

@@ -131,6 +131,11 @@ export class LeaseClient {
     else lease.owed.tokens += unused;
   }
 
+  /** Leases held here and the bound (for the isolate read-out). */
+  sizes(): { size: number; bound: number } {
+    return { size: this.leases.size, bound: MAX_LEASES };
+  }
+
   private leaseFor(tenantId: string, keyId: string, limits: CallerLimits): Lease {
     const name = leaseKey(tenantId, keyId);
     const lease = this.leases.get(name);

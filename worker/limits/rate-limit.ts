@@ -15,6 +15,9 @@ const leases = new LeaseClient();
 /** For tests and read-outs: admissions against lease calls to the Tenant objects. */
 export const leaseCounters = leases.counters;
 
+/** (tenant, key) leases this isolate holds, for the isolate read-out. */
+export const leaseSizes = () => leases.sizes();
+
 /** What a request is charged against tpm before it runs: its estimated input plus its output cap. */
 export function tokenEstimate(req: Pick<AdmissionRequest, "inputTokens" | "outputTokens">): number {
   return req.inputTokens + req.outputTokens;

@@ -100,4 +100,17 @@ describe("UsageRecorder", () => {
     await h.settle();
     expect(h.sent).toEqual([["u1"], ["u2"]]);
   });
+
+  it("forgets a tenant once everything it queued is acknowledged, not before", async () => {
+    const h = harness(["fail", "fail", "fail", "fail"]);
+    h.recorder.add("a", record(1), 100, h.waitUntil);
+    expect(h.recorder.sizes()).toEqual({ queues: 1, unacknowledged: 1 });
+    await h.settle();
+    expect(h.recorder.sizes()).toEqual({ queues: 1, unacknowledged: 1 }); // failed: kept for the next flush
+    h.recorder.add("a", record(2), 100, h.waitUntil);
+    for (let i = 0; i < 1000; i++) h.recorder.add(`t${i}`, record(3 + i), 1, h.waitUntil);
+    await h.settle();
+    expect(h.recorder.sizes()).toEqual({ queues: 0, unacknowledged: 0 }); // a thousand tenants seen, none held
+    expect(h.recorder.unflushed("a")).toEqual({ nanos: 0, tokens: 0 });
+  });
 });

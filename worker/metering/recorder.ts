@@ -40,10 +40,14 @@ interface Queue {
   /** Cost and tokens recorded here that the object has not acknowledged (waiting or in flight). */
   unflushedNanos: number;
   unflushedTokens: number;
+  /** Batches on their way to the object. */
+  sending: number;
 }
 
 export class UsageRecorder {
   private readonly queues = new Map<string, Queue>();
+  /** Records in batches on their way to the objects. */
+  private inFlightRecords = 0;
   private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(private readonly options: RecorderOptions) {
@@ -53,7 +57,7 @@ export class UsageRecorder {
   /** Queues a record with what it is estimated to cost; a flush is scheduled on the caller's `waitUntil`. */
   add(tenantId: string, record: UsageRecord, costNanos: number, waitUntil: WaitUntil): void {
     let queue = this.queues.get(tenantId);
-    if (!queue) this.queues.set(tenantId, (queue = { waiting: [], scheduled: false, unflushedNanos: 0, unflushedTokens: 0 }));
+    if (!queue) this.queues.set(tenantId, (queue = { waiting: [], scheduled: false, unflushedNanos: 0, unflushedTokens: 0, sending: 0 }));
     queue.waiting.push({ record, costNanos });
     queue.unflushedNanos += costNanos;
     queue.unflushedTokens += record.input_tokens + record.output_tokens;
@@ -71,6 +75,13 @@ export class UsageRecorder {
     return { nanos: queue?.unflushedNanos ?? 0, tokens: queue?.unflushedTokens ?? 0 };
   }
 
+  /** For the isolate read-out: tenants with a queue, and records not yet acknowledged by their object. */
+  sizes(): { queues: number; unacknowledged: number } {
+    let unacknowledged = 0;
+    for (const queue of this.queues.values()) unacknowledged += queue.waiting.length;
+    return { queues: this.queues.size, unacknowledged: unacknowledged + this.inFlightRecords };
+  }
+
   /** Sends everything waiting for a tenant, batch by batch, retrying each. */
   async flush(tenantId: string): Promise<void> {
     const queue = this.queues.get(tenantId);
@@ -78,7 +89,11 @@ export class UsageRecorder {
     queue.scheduled = false;
     while (queue.waiting.length > 0) {
       const batch = queue.waiting.splice(0, MAX_BATCH);
+      queue.sending++;
+      this.inFlightRecords += batch.length;
       const sent = await this.sendWithRetry(tenantId, batch.map((q) => q.record));
+      queue.sending--;
+      this.inFlightRecords -= batch.length;
       if (!sent.ok) {
         // Back in line, same ids: the next flush (scheduled by the next record) tries again.
         queue.waiting.unshift(...batch);
@@ -91,6 +106,9 @@ export class UsageRecorder {
       // The account includes this batch, which is why it leaves `unflushed` first.
       if (sent.account) this.options.onAccount(tenantId, sent.account);
     }
+    // Everything acknowledged: drop the queue, so the map holds only tenants with
+    // records on their way (it would otherwise keep every tenant the isolate ever saw).
+    if (queue.waiting.length === 0 && queue.sending === 0 && !queue.scheduled && this.queues.get(tenantId) === queue) this.queues.delete(tenantId);
   }
 
   private async sendWithRetry(tenantId: string, records: UsageRecord[]): Promise<{ ok: true; account: AccountState | null } | { ok: false }> {

@@ -8,6 +8,11 @@ import { UsageRecorder } from "./recorder";
 
 const recorders = new WeakMap<object, UsageRecorder>();
 
+/** This isolate's recorder if it has one, without making it (for the isolate read-out). */
+export function existingUsageRecorder(env: Env): UsageRecorder | null {
+  return recorders.get(env) ?? null;
+}
+
 export function usageRecorder(env: Env): UsageRecorder {
   let recorder = recorders.get(env);
   if (!recorder) {

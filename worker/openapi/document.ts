@@ -99,6 +99,8 @@ const routes: Route[] = [
   { method: "get", path: "/admin/v1/regions", summary: "List regions", tag: "admin", auth: "adminToken", ok: { 200: ["Regions", list({ enum: [...REGIONS] })] }, errors: ADMIN_READ },
   { method: "get", path: "/admin/v1/regions/{region}/stats", summary: "Per-origin statistics as seen from one region", tag: "admin", auth: "adminToken", params: ["region"], ok: { 200: ["Region statistics", object("`{ object: \"region_stats\", region, at, data: [...] }`: circuit, error rate, in-flight and latency percentiles per origin.")] }, errors: [401, 404, 503] },
 
+  { method: "get", path: "/admin/v1/isolate/structures", summary: "Sizes of the answering isolate's in-memory caches and buffers, with their bounds (for leak checks)", tag: "admin", auth: "adminToken", ok: { 200: ["Isolate structures", object("`{ object: \"isolate_structures\", at, data: [{ name, about, size, bound, drains, unit }] }`: `bound` null means uncapped; `drains` means it holds only work in progress and is empty when traffic stops.")] }, errors: ADMIN_READ },
+
   { method: "get", path: "/admin/v1/origins", summary: "List origins", tag: "admin", auth: "adminToken", ok: { 200: ["Origins", list(ref("schemas", "Origin"))] }, errors: ADMIN_READ },
   { method: "post", path: "/admin/v1/origins", summary: "Create an origin", tag: "admin", auth: "adminToken", body: originCreate, ok: { 201: ["Created", ref("schemas", "Origin")] }, errors: [...ADMIN_WRITE, 409] },
   { method: "get", path: "/admin/v1/origins/{id}", summary: "Get an origin", tag: "admin", auth: "adminToken", params: ["originId"], ok: { 200: ["Origin", ref("schemas", "Origin")] }, errors: [400, 401, 404, 503] },

@@ -24,14 +24,18 @@ export class HedgeBudget {
   }
 }
 
+const MAX_BUDGETS = 10_000;
 const budgets = new Map<string, HedgeBudget>();
+
+/** (tenant, ratio) budgets held here and the bound, for the isolate read-out. */
+export const hedgeBudgetSizes = () => ({ size: budgets.size, bound: MAX_BUDGETS });
 
 /** The isolate's budget for a tenant at a ratio (bounded: oldest are dropped). */
 export function hedgeBudget(tenant: string, ratio: number): HedgeBudget {
   const key = `${tenant}\u0000${ratio}`;
   let b = budgets.get(key);
   if (!b) {
-    if (budgets.size >= 10_000) budgets.delete(budgets.keys().next().value!);
+    if (budgets.size >= MAX_BUDGETS) budgets.delete(budgets.keys().next().value!);
     budgets.set(key, (b = new HedgeBudget(ratio)));
   }
   return b;

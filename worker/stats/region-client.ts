@@ -19,6 +19,13 @@ interface CachedSnapshot {
 const snapshots = new Map<string, CachedSnapshot>();
 const buffers = new Map<string, { batch: Observation[]; scheduled: boolean }>();
 
+/** For the isolate read-out: regions with a snapshot or a buffer, and observations not yet reported. */
+export function regionClientSizes(): { snapshots: number; buffers: number; observationsWaiting: number } {
+  let waiting = 0;
+  for (const b of buffers.values()) waiting += b.batch.length;
+  return { snapshots: snapshots.size, buffers: buffers.size, observationsWaiting: waiting };
+}
+
 /** Counters for tests and read-outs: how often the object was actually called. */
 export const clientCounters = { snapshotFetches: 0, reports: 0, observations: 0 };
 

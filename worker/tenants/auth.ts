@@ -43,6 +43,11 @@ async function cached<V>(cache: TtlCache<V | null>, key: string, load: () => Pro
   return value;
 }
 
+/** For the isolate read-out: the key and tenant caches and their bounds. */
+export function authCacheSizes() {
+  return { grants: { size: grants.size, bound: grants.bound }, tenants: { size: tenants.size, bound: tenants.bound } };
+}
+
 /** Drops a key or tenant from this isolate's caches after an admin write. */
 export function forgetKey(hash: string): void {
   grants.delete(hash);

@@ -63,6 +63,11 @@ export class RefreshedCopy<V> {
     this.entries.set(tenantId, { value, at: Date.now(), seq: 0, refreshing: false });
   }
 
+  /** Tenants copied here and the bound (for the isolate read-out). */
+  sizes(): { size: number; bound: number } {
+    return { size: this.entries.size, bound: this.maxTenants };
+  }
+
   /** Makes the next request refresh (in the background). */
   expire(tenantId: string): void {
     const entry = this.entries.get(tenantId);

@@ -20,6 +20,9 @@ const MAX_TENANTS = 10_000;
 const EMPTY: RulesVersion = { version: 0, rules: {}, created_at: 0, author: "default" };
 const entries = new Map<string, Entry>();
 
+/** Tenants whose rules this isolate holds, and the bound (for the isolate read-out). */
+export const rulesCopySizes = () => ({ size: entries.size, bound: MAX_TENANTS });
+
 /** Counters for tests: how often the object was asked, and how often rules were fetched. */
 export const rulesCounters = { checks: 0, fetches: 0 };
 
