@@ -29,7 +29,7 @@ const MODEL = "tiny-llama";
 const MAX_TOKENS = 64;
 const CONCURRENT = 4;
 /** Alternating direct / through-Meridian streams for the timing table (LLAMA_ROUNDS). */
-const ROUNDS = Number(process.env.LLAMA_ROUNDS ?? 20);
+const ROUNDS = Number(process.env.LLAMA_ROUNDS ?? 50);
 const SERVER = fileURLToPath(new URL("./server.ts", import.meta.url));
 const TSX = fileURLToPath(new URL("../node_modules/tsx/dist/cli.mjs", import.meta.url));
 
