@@ -4,17 +4,9 @@
 // within their bound, and an uncapped structure must not have grown.
 
 import type { AdminClient } from "../../scripts/lib/admin-client";
+import type { IsolateStructure as Structure } from "../../worker/stats/isolate-structures";
 
-export interface Structure {
-  name: string;
-  about: string;
-  size: number;
-  /** null: nothing caps it. */
-  bound: number | null;
-  /** Holds only work in progress: empty once traffic stops. */
-  drains: boolean;
-  unit: "entries" | "requests" | "records" | "bytes";
-}
+export type { Structure };
 
 export async function readStructures(admin: AdminClient): Promise<Structure[]> {
   return (await admin.call<{ data: Structure[] }>("GET", "/isolate/structures")).data;
