@@ -14,6 +14,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import { basename } from "node:path";
 import { performance } from "node:perf_hooks";
 import { getLlama, LlamaCompletion, LlamaLogLevel, type LlamaContext, type LlamaContextSequence, type LlamaModel } from "node-llama-cpp";
+import { sendJson as send } from "../fleet/handlers";
 import { ApiError, parseChatRequest, parseJsonBody } from "../fleet/openai-requests";
 import { ChatChunks, SSE_DONE, chatCompletionBody, modelsBody } from "../fleet/wire";
 
@@ -171,11 +172,6 @@ function readBody(req: IncomingMessage): Promise<string | ApiError> {
     req.on("end", () => resolve(size > MAX_BODY_BYTES ? new ApiError(413, `Request body is larger than ${MAX_BODY_BYTES} bytes.`, "body_too_large") : Buffer.concat(parts).toString("utf8")));
     req.on("error", reject);
   });
-}
-
-function send(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(body), ...headers });
-  res.end(body);
 }
 
 function sendError(res: ServerResponse, error: ApiError): void {
