@@ -68,11 +68,16 @@ describe("the official openai SDK through npm run dev", () => {
   });
 
   it("plays another point of presence with the dev header", async () => {
-    const { response } = await client.chat.completions
-      .create({ model: "llama-1.5b", messages: [{ role: "user", content: "Hi" }] }, { headers: { "x-meridian-dev-region": "apac" } })
-      .withResponse();
-    expect(response.headers.get("x-meridian-origin")).toBe("ap-northeast-small");
-    expect(response.headers.get("x-meridian-region")).toBe("apac");
+    // Routing tries an unmeasured origin 2% of the time (EXPLORE_RATE): judge by the majority of five.
+    const origins: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const { response } = await client.chat.completions
+        .create({ model: "llama-1.5b", messages: [{ role: "user", content: "Hi" }] }, { headers: { "x-meridian-dev-region": "apac" } })
+        .withResponse();
+      expect(response.headers.get("x-meridian-region")).toBe("apac");
+      origins.push(response.headers.get("x-meridian-origin") ?? "");
+    }
+    expect(origins.filter((o) => o === "ap-northeast-small").length).toBeGreaterThanOrEqual(3);
   });
 
   it("forwards completions and embeddings", async () => {
