@@ -11,6 +11,8 @@ process.env.WRANGLER_SEND_METRICS ??= "false";
 
 export default defineConfig({
   test: {
+    // The default output, then a plain line if the dashboard's browser test was skipped.
+    reporters: ["default", "./test/e2e/browser-skip-notice.ts"],
     projects: [
       {
         plugins: [
