@@ -5,16 +5,24 @@
 // default 9100; 0 = any free ports), FLEET_SPEED (default 1 = H100 pace),
 // MERIDIAN_DEV_VARS (secrets file, default .dev.vars), MERIDIAN_STATE_DIR
 // (KV and Durable Object state, default .wrangler/state), ADMIN_TOKEN and
-// MERIDIAN_DEMO_KEY (override the generated ones).
+// MERIDIAN_DEMO_KEY (override the generated ones; see worker/auth/secrets.ts for the rule).
 import { resolve } from "node:path";
 import { startFleet } from "../fleet/fleet";
-import { loadDevVars } from "./lib/dev-vars";
+import { DevSecretError, loadDevVars } from "./lib/dev-vars";
 import { seed } from "./lib/seed";
 import { startWranglerDev } from "./lib/wrangler-dev";
 
 const port = Number(process.env.PORT || 8787);
 const devVarsPath = resolve(process.env.MERIDIAN_DEV_VARS || ".dev.vars");
-const vars = loadDevVars(devVarsPath);
+const vars = (() => {
+  try {
+    return loadDevVars(devVarsPath);
+  } catch (err) {
+    if (!(err instanceof DevSecretError)) throw err;
+    console.error(`npm run dev: ${err.message}`);
+    process.exit(2);
+  }
+})();
 
 const fleet = await startFleet({ basePort: Number(process.env.FLEET_PORT ?? 9100), speed: Number(process.env.FLEET_SPEED || 1) });
 let router: Awaited<ReturnType<typeof startWranglerDev>> | undefined;

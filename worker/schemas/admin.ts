@@ -1,6 +1,7 @@
 // Wire schemas for the admin API. Strict objects: a typo in an admin write is
 // an error, not a silently ignored field.
 import * as z from "zod/mini";
+import { MAX_SECRET_LENGTH, MIN_SECRET_LENGTH, SECRET_RULE } from "../auth/secrets";
 import { REGIONS } from "../routing/regions";
 import { billingFields } from "./billing";
 
@@ -74,7 +75,7 @@ export const cachePurge = z.strictObject({ model: z.optional(z.string().check(z.
 export const keyCreate = z.strictObject({
   name: z.optional(z.string().check(z.maxLength(200))),
   /** Import an existing secret (migration, dev seeding) instead of generating one. */
-  key: z.optional(z.string().check(z.minLength(32), z.maxLength(256))),
+  key: z.optional(z.string().check(z.minLength(MIN_SECRET_LENGTH), z.maxLength(MAX_SECRET_LENGTH), z.regex(/^[\x21-\x7e]*$/, `a key is ${SECRET_RULE}`))),
   /** This key's own rate limits, within the tenant's. */
   limits: z.optional(rateLimits),
 });
