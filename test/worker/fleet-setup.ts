@@ -4,6 +4,7 @@
 // each other's origins.
 import type { TestProject } from "vitest/node";
 import { startOrigin, type RunningOrigin } from "../../fleet/server";
+import { startScriptedOrigin } from "../support/scripted-origin";
 import type { Faults } from "../../fleet/faults";
 
 type Member = { url: string; baseUrl: string };
@@ -38,9 +39,12 @@ export default async function setup(project: TestProject) {
   }
   // An address nothing listens on: connect errors.
   fleet.dead = { url: "http://127.0.0.1:9", baseUrl: "http://127.0.0.1:9/v1" };
+  // Plays whatever hostile answer a request scripts (test/support/scripted-origin.ts).
+  const scripted = await startScriptedOrigin();
+  fleet.scripted = { url: scripted.url, baseUrl: scripted.baseUrl };
   project.provide("fleet", fleet);
   return async () => {
-    await Promise.all(running.map((o) => o.close()));
+    await Promise.all([...running.map((o) => o.close()), scripted.close()]);
   };
 }
 
