@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { admin, adminJson, chat, expectOpenAiError, newTenant, registerOrigin, request, userMessage } from "./helpers";
+import { ADMIN_TOKEN, admin, adminJson, chat, expectOpenAiError, newTenant, registerOrigin, request, userMessage } from "./helpers";
 
 const body = { model: "llama-8b", messages: userMessage("hello") };
 
@@ -67,15 +67,15 @@ describe("admin token", () => {
   it("guards every admin route", async () => {
     for (const [method, path] of [["GET", "/origins"], ["PUT", "/origins/x"], ["POST", "/tenants"], ["DELETE", "/tenants/a/keys/b"]] as const) {
       await expectOpenAiError(await request(method, `/admin/v1${path}`, { body: {} }), 401);
-      await expectOpenAiError(await request(method, `/admin/v1${path}`, { body: {}, headers: { authorization: "Bearer test-admin-tokem" } }), 401);
-      await expectOpenAiError(await request(method, `/admin/v1${path}`, { body: {}, headers: { authorization: "Bearer test-admin-token-and-more" } }), 401);
+      await expectOpenAiError(await request(method, `/admin/v1${path}`, { body: {}, headers: { authorization: `Bearer ${ADMIN_TOKEN.slice(0, -1)}k` } }), 401);
+      await expectOpenAiError(await request(method, `/admin/v1${path}`, { body: {}, headers: { authorization: `Bearer ${ADMIN_TOKEN}-and-more` } }), 401);
     }
   });
 
   it("is not a tenant key, and a tenant key is not an admin token", async () => {
     const { key } = await newTenant();
     await expectOpenAiError(await request("GET", "/admin/v1/origins", { headers: { authorization: `Bearer ${key}` } }), 401);
-    await expectOpenAiError(await chat("test-admin-token", body), 401);
+    await expectOpenAiError(await chat(ADMIN_TOKEN, body), 401);
     expect((await admin("GET", "/origins")).status).toBe(200);
   });
 });

@@ -3,7 +3,9 @@
 import { exports } from "cloudflare:workers";
 import { inject } from "vitest";
 
-export const ADMIN_TOKEN = "test-admin-token";
+// The tokens vitest.config.ts binds: ADMIN_TOKEN (label `admin`) and the `ci` entry of ADMIN_TOKENS.
+export const ADMIN_TOKEN = "test-admin-token-0123456789abcdefghij";
+export const CI_TOKEN = "test-ci-token-0123456789abcdefghijklmn";
 export const fleet = () => inject("fleet");
 
 type Json = Record<string, unknown>;
