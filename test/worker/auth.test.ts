@@ -53,6 +53,23 @@ describe("tenant keys", () => {
     expect((await chat(secret, body)).status).toBe(200);
   });
 
+  it("refuses with 409 to import a key that another tenant holds, which keeps working for that tenant only", async () => {
+    const owner = await newTenant();
+    const thief = await newTenant();
+    const secret = "sk-mrd-imported-key-held-by-another-tenant-0123";
+    await adminJson("POST", `/tenants/${owner.id}/keys`, { key: secret });
+    const refused = await admin("POST", `/tenants/${thief.id}/keys`, { key: secret });
+    const error = await expectOpenAiError(refused, 409);
+    expect(error).toMatchObject({ type: "invalid_request_error", code: "key_in_use" });
+    // Nothing moved: the thief holds no new key, no audit row says it made one, and the secret still speaks for its owner.
+    expect((await adminJson<{ data: unknown[] }>("GET", `/tenants/${thief.id}/keys`)).data).toHaveLength(1);
+    const audit = await adminJson<{ data: { action: string }[] }>("GET", `/tenants/${thief.id}/audit`);
+    expect(audit.data.filter((e) => e.action === "key.create")).toHaveLength(1);
+    expect((await chat(secret, body)).status).toBe(200);
+    const usage = (await (await request("GET", "/v1/usage", { headers: { authorization: `Bearer ${secret}` } })).json()) as { tenant_id: string };
+    expect(usage.tenant_id).toBe(owner.id);
+  });
+
   it("limits a tenant to its models", async () => {
     await registerOrigin("auth-small", "healthy", { models: { "llama-1.5b": "llama-8b" } });
     const { key } = await newTenant(["llama-1.5b"]);
