@@ -170,7 +170,7 @@ function components(): Json {
   return {
     securitySchemes: {
       tenantKey: { type: "http", scheme: "bearer", description: "A tenant API key (`Authorization: Bearer <key>`)." },
-      adminToken: { type: "http", scheme: "bearer", description: "The operator's ADMIN_TOKEN secret." },
+      adminToken: { type: "http", scheme: "bearer", description: "An admin token: the ADMIN_TOKEN secret or an ADMIN_TOKENS entry, at least 32 characters (shorter ones are ignored)." },
     },
     parameters,
     responses: errorResponses,
