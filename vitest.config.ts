@@ -20,8 +20,8 @@ export default defineConfig({
             wrangler: { configPath: "./wrangler.toml" },
             miniflare: {
               bindings: {
-                ADMIN_TOKEN: "test-admin-token",
-                ADMIN_TOKENS: "ci:test-ci-token-0123456789",
+                ADMIN_TOKEN: "test-admin-token-0123456789abcdefghij",
+                ADMIN_TOKENS: "ci:test-ci-token-0123456789abcdefghijklmn",
                 MERIDIAN_DEV: "true",
                 TTFT_TIMEOUT_MS: "2000",
                 ATTEMPT_TIMEOUT_MS: "4000",

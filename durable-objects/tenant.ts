@@ -10,6 +10,7 @@ import { autoOutcomes } from "../worker/metering/usage-record";
 import { createQualityTables, evidence, recordFeedback, recordOutcomes, type Evidence, type FeedbackResult } from "./tenant/quality";
 import { createAuditTable, readAudit, recordAudit, type AuditEntry } from "./tenant/audit";
 import { addKeyLimitsColumn, keyGrant, readLimits, storedLimits } from "./tenant/key-limits";
+import { keyHeldElsewhere } from "./tenant/key-owner";
 import {
   accountState,
   addCredits,
@@ -155,10 +156,12 @@ export class Tenant extends DurableObject<Env> {
   /**
    * Records a key by its hash. Adding a hash that is already active returns
    * the existing key, which makes seeding with an imported key idempotent.
+   * A hash another tenant holds is refused (`key_in_use`), never moved here.
    */
-  async addKey(actor: string, hash: string, name: string | null, prefix: string, limits: RateLimits | null = null): Promise<KeyInfo | null> {
+  async addKey(actor: string, hash: string, name: string | null, prefix: string, limits: RateLimits | null = null): Promise<KeyInfo | null | "key_in_use"> {
     const tenant = this.info();
     if (!tenant) return null;
+    if (await keyHeldElsewhere(this.env.KV, hash, tenant.id)) return "key_in_use";
     const existing = this.sql.exec<KeyRow>(`SELECT * FROM keys WHERE hash = ?`, hash).toArray()[0];
     if (existing && existing.revoked_at === null) return publicKey(existing);
     if (existing) this.sql.exec(`DELETE FROM keys WHERE id = ?`, existing.id);

@@ -20,7 +20,7 @@ import { seedRouter, startRouter } from "../bench/lib/router";
 import { fmt, summarize, table, type Column } from "../bench/lib/stats";
 import { SCENARIOS, type FaultScenario } from "./scenarios";
 
-const ADMIN_TOKEN = "faults-admin-token-0123456789";
+const ADMIN_TOKEN = "faults-admin-token-0123456789abcdef";
 const TENANT_KEY = "sk-meridian-faults-0123456789abcdef0123456789";
 const MODEL = "llama-8b";
 const REGION = "enam";

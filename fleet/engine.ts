@@ -21,8 +21,12 @@ export interface SequenceSpec {
   readonly promptTokens: number;
   /** Tokens to generate. 0 = prefill only (embeddings). */
   readonly outputTokens: number;
-  /** Token `index` (0-based) was produced. Index 0 comes out of prefill (TTFT). */
-  onToken?(index: number): void;
+  /**
+   * Token `index` (0-based) was produced. Index 0 comes out of prefill (TTFT).
+   * `at` is when, on the virtual clock (performance.now() scale): the end of
+   * the step that made it. The call itself comes at or after `at`.
+   */
+  onToken?(index: number, at: number): void;
   /** All tokens produced (or the prefill finished, when outputTokens is 0). */
   onDone?(): void;
 }
@@ -217,7 +221,7 @@ export class Engine {
       const index = s.emitted++;
       s.ctx++;
       this.sumCtx++;
-      s.spec.onToken?.(index);
+      s.spec.onToken?.(index, this.stepEnd);
       if (s.state !== State.Decoding) continue; // cancelled by its own callback
       if (s.emitted >= s.spec.outputTokens) {
         s.state = State.Gone;
@@ -247,7 +251,7 @@ export class Engine {
       this.decodingCount++;
       this.sumCtx += p.ctx;
       d.push(p);
-      p.spec.onToken?.(0);
+      p.spec.onToken?.(0, this.stepEnd);
       if (p.state === State.Decoding && p.emitted >= p.spec.outputTokens) {
         p.state = State.Gone;
         this.decodingCount--;

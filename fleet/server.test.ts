@@ -112,10 +112,12 @@ async function until(cond: () => boolean, ms = 1000): Promise<void> {
 }
 
 describe("startOrigin", () => {
-  it("starts fast on an ephemeral port and closes", async () => {
-    const t0 = performance.now();
+  it("starts on an ephemeral port and closes", async () => {
     const o = await startOrigin({ id: "fast", models: ["llama-1.5b"], profile: "llama-1.5b" });
-    expect(performance.now() - t0).toBeLessThan(100);
+    const other = await startOrigin({ id: "fast-2", models: ["llama-1.5b"], profile: "llama-1.5b" });
+    expect(o.port).toBeGreaterThan(0);
+    expect(other.port).not.toBe(o.port);
+    await other.close();
     expect(o.url).toBe(`http://127.0.0.1:${o.port}`);
     expect(o.baseUrl).toBe(`${o.url}/v1`);
     await o.close();
@@ -318,13 +320,19 @@ describe("timing", () => {
     const longest = prompts.reduce((a, b) =>
       generateCompletion("llama-1.5b", a).pieces.length >= generateCompletion("llama-1.5b", b).pieces.length ? a : b,
     );
-    let t0 = performance.now();
     await run(longest);
-    const solo = performance.now() - t0;
-    t0 = performance.now();
-    await Promise.all(prompts.map(run));
-    const together = performance.now() - t0;
-    expect(together).toBeLessThan(solo * 6); // serial would be ~32x
+    // A serial queue would never run two at once; batching runs many in one decode step.
+    // Counted, not timed: a busy machine slows both the same way.
+    let peak = 0;
+    const burst = Promise.all(prompts.map(run));
+    let settled = false;
+    void burst.finally(() => (settled = true));
+    while (!settled) {
+      peak = Math.max(peak, o.stats().running);
+      await sleep(1);
+    }
+    await burst;
+    expect(peak).toBeGreaterThanOrEqual(8);
     expect(o.stats()).toMatchObject({ inFlight: 0, queued: 0, running: 0, served: 33, errors: 0 });
   });
 });

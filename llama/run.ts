@@ -23,7 +23,7 @@ import { startRouter } from "../bench/lib/router";
 import { fmt, summarize, table } from "../bench/lib/stats";
 import { DEFAULT_SHAPE, tinyModelFile } from "./tiny-model";
 
-const ADMIN_TOKEN = "engine-admin-token-0123456789";
+const ADMIN_TOKEN = "engine-admin-token-0123456789abcdef";
 const TENANT = { id: "engine", key: "mk-engine-0123456789abcdef0123456789abcdef" };
 const MODEL = "tiny-llama";
 const MAX_TOKENS = 64;

@@ -41,7 +41,7 @@ import { rssMiB } from "../bench/lib/rss";
 import { fmt, summarize, table, type Column } from "../bench/lib/stats";
 import { KINDS, nth, TENANTS } from "./mix";
 
-const ADMIN_TOKEN = "load-admin-token-0123456789";
+const ADMIN_TOKEN = "load-admin-token-0123456789abcdefgh";
 const SECONDS = Number(process.env.LOAD_SECONDS ?? 60);
 const WARMUP_SECONDS = Number(process.env.LOAD_WARMUP_SECONDS ?? 30);
 const RPS = Number(process.env.LOAD_RPS ?? 40);

@@ -77,6 +77,8 @@ Try it:
     -H "Authorization: Bearer ${vars.MERIDIAN_DEMO_KEY}" -H "Content-Type: application/json" \\
     -d '{"model":"llama-8b","messages":[{"role":"user","content":"Hello!"}],"stream":true}'
 
+Dashboard: ${url}/admin/dashboard/sign-in#token=${encodeURIComponent(vars.ADMIN_TOKEN)}
+
 Play another point of presence with -H "x-meridian-dev-region: apac" (dev only). Ctrl-C stops everything.
 `);
 // One machine-readable line for scripts that start `npm run dev`.

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { admin, adminJson, chat, expectOpenAiError, newTenant, registerOrigin, request, userMessage } from "./helpers";
+import { ADMIN_TOKEN, admin, adminJson, chat, expectOpenAiError, newTenant, registerOrigin, request, userMessage } from "./helpers";
 
 const body = { model: "llama-8b", messages: userMessage("hello") };
 
@@ -53,6 +53,23 @@ describe("tenant keys", () => {
     expect((await chat(secret, body)).status).toBe(200);
   });
 
+  it("refuses with 409 to import a key that another tenant holds, which keeps working for that tenant only", async () => {
+    const owner = await newTenant();
+    const thief = await newTenant();
+    const secret = "sk-mrd-imported-key-held-by-another-tenant-0123";
+    await adminJson("POST", `/tenants/${owner.id}/keys`, { key: secret });
+    const refused = await admin("POST", `/tenants/${thief.id}/keys`, { key: secret });
+    const error = await expectOpenAiError(refused, 409);
+    expect(error).toMatchObject({ type: "invalid_request_error", code: "key_in_use" });
+    // Nothing moved: the thief holds no new key, no audit row says it made one, and the secret still speaks for its owner.
+    expect((await adminJson<{ data: unknown[] }>("GET", `/tenants/${thief.id}/keys`)).data).toHaveLength(1);
+    const audit = await adminJson<{ data: { action: string }[] }>("GET", `/tenants/${thief.id}/audit`);
+    expect(audit.data.filter((e) => e.action === "key.create")).toHaveLength(1);
+    expect((await chat(secret, body)).status).toBe(200);
+    const usage = (await (await request("GET", "/v1/usage", { headers: { authorization: `Bearer ${secret}` } })).json()) as { tenant_id: string };
+    expect(usage.tenant_id).toBe(owner.id);
+  });
+
   it("limits a tenant to its models", async () => {
     await registerOrigin("auth-small", "healthy", { models: { "llama-1.5b": "llama-8b" } });
     const { key } = await newTenant(["llama-1.5b"]);
@@ -67,15 +84,15 @@ describe("admin token", () => {
   it("guards every admin route", async () => {
     for (const [method, path] of [["GET", "/origins"], ["PUT", "/origins/x"], ["POST", "/tenants"], ["DELETE", "/tenants/a/keys/b"]] as const) {
       await expectOpenAiError(await request(method, `/admin/v1${path}`, { body: {} }), 401);
-      await expectOpenAiError(await request(method, `/admin/v1${path}`, { body: {}, headers: { authorization: "Bearer test-admin-tokem" } }), 401);
-      await expectOpenAiError(await request(method, `/admin/v1${path}`, { body: {}, headers: { authorization: "Bearer test-admin-token-and-more" } }), 401);
+      await expectOpenAiError(await request(method, `/admin/v1${path}`, { body: {}, headers: { authorization: `Bearer ${ADMIN_TOKEN.slice(0, -1)}k` } }), 401);
+      await expectOpenAiError(await request(method, `/admin/v1${path}`, { body: {}, headers: { authorization: `Bearer ${ADMIN_TOKEN}-and-more` } }), 401);
     }
   });
 
   it("is not a tenant key, and a tenant key is not an admin token", async () => {
     const { key } = await newTenant();
     await expectOpenAiError(await request("GET", "/admin/v1/origins", { headers: { authorization: `Bearer ${key}` } }), 401);
-    await expectOpenAiError(await chat("test-admin-token", body), 401);
+    await expectOpenAiError(await chat(ADMIN_TOKEN, body), 401);
     expect((await admin("GET", "/origins")).status).toBe(200);
   });
 });

@@ -4,7 +4,7 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import shipped from "../../worker/auto/centroids.json";
 import type { RulesDocument } from "../../worker/schemas/rules";
-import { adminJson, chat, expectOpenAiError, fleet, newTenant, request, userMessage } from "./helpers";
+import { ADMIN_TOKEN, adminJson, chat, expectOpenAiError, fleet, newTenant, request, userMessage } from "./helpers";
 
 const SMALL = "llama-1.5b";
 const BIG = "llama-8b";
@@ -112,7 +112,7 @@ describe("auto", () => {
 
     const { id } = await newTenant();
     const stale = { ...shipped, feature_version: 0 };
-    const res = await request("PUT", `/admin/v1/tenants/${id}/rules`, { body: { auto: { auto: { ...rules.auto!.auto!, centroids: stale } } }, headers: { authorization: "Bearer test-admin-token" } });
+    const res = await request("PUT", `/admin/v1/tenants/${id}/rules`, { body: { auto: { auto: { ...rules.auto!.auto!, centroids: stale } } }, headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
     const error = await expectOpenAiError(res, 400);
     expect((error.errors as { path: string }[]).map((e) => e.path)).toContain("auto.auto.centroids");
   });

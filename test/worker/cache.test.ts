@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { adminJson, chat, expectOpenAiError, fleet, readSse, registerOrigin, request, userMessage } from "./helpers";
+import { adminJson, chat, expectOpenAiError, fleet, readSse, registerOrigin, settle, trackedChat, userMessage } from "./helpers";
 
 let key: string;
 let other: string;
@@ -12,8 +12,9 @@ async function cachedTenant(id: string, cache: Record<string, unknown>): Promise
   return (await adminJson<{ key: string }>("POST", `/tenants/${id}/keys`, {})).key;
 }
 
+// Tracked, so `settle()` can wait for the entry each answer leaves behind (it is written in waitUntil).
 const ask = (k: string, content: string, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}) =>
-  chat(k, { model: "llama-8b", messages: userMessage(content), temperature: 0, ...extra }, headers);
+  trackedChat(k, { model: "llama-8b", messages: userMessage(content), temperature: 0, ...extra }, headers);
 
 async function served(member: string): Promise<number> {
   return ((await (await fetch(`${fleet()[member]!.url}/_fleet/stats`)).json()) as { served: number }).served;
@@ -31,20 +32,20 @@ describe("exact cache", () => {
     const first = await ask(key, "Name three primary colours.");
     expect(first.headers.get("x-meridian-cache")).toBe("miss");
     const original = await first.json();
-    await new Promise((r) => setTimeout(r, 50)); // the entry is written in waitUntil
+    await settle();
     const second = await ask(key, "Name three primary colours.");
     expect(second.headers.get("x-meridian-cache")).toBe("hit-exact");
     expect(second.headers.get("x-meridian-origin")).toBeNull();
     expect(await second.json()).toEqual(original);
     // Key order does not matter; delivery fields do not either.
-    const reordered = await chat(key, { temperature: 0, messages: userMessage("Name three primary colours."), model: "llama-8b", user: "someone" });
+    const reordered = await trackedChat(key, { temperature: 0, messages: userMessage("Name three primary colours."), model: "llama-8b", user: "someone" });
     expect(reordered.headers.get("x-meridian-cache")).toBe("hit-exact");
   });
 
   it("replays a streamed answer chunk for chunk, and serves it to non-streaming clients too", async () => {
     const prompt = "Describe a lighthouse at night.";
     const original = await readSse(await ask(key, prompt, { stream: true, stream_options: { include_usage: true } }));
-    await new Promise((r) => setTimeout(r, 50));
+    await settle();
     const replay = await ask(key, prompt, { stream: true, stream_options: { include_usage: true } });
     expect(replay.headers.get("x-meridian-cache")).toBe("hit-exact");
     expect(replay.headers.get("content-type")).toMatch(/text\/event-stream/);
@@ -65,7 +66,7 @@ describe("exact cache", () => {
   it("serves a streaming client from a non-streamed entry", async () => {
     const prompt = "List the planets of the solar system.";
     const original = (await (await ask(key, prompt)).json()) as { choices: { message: { content: string } }[] };
-    await new Promise((r) => setTimeout(r, 50));
+    await settle();
     const res = await ask(key, prompt, { stream: true });
     expect(res.headers.get("x-meridian-cache")).toBe("hit-exact");
     const { events } = await readSse(res);
@@ -77,7 +78,7 @@ describe("exact cache", () => {
 
   it("keeps tenants and models apart", async () => {
     await (await ask(key, "What is a prime number?")).text();
-    await new Promise((r) => setTimeout(r, 50));
+    await settle();
     expect((await ask(key, "What is a prime number?")).headers.get("x-meridian-cache")).toBe("hit-exact");
     expect((await ask(other, "What is a prime number?")).headers.get("x-meridian-cache")).toBe("miss");
     expect((await ask(key, "What is a prime number?", { model: "llama-1.5b" })).headers.get("x-meridian-cache")).toBe("miss");
@@ -86,7 +87,7 @@ describe("exact cache", () => {
   it("bypasses when asked, when sampling, with tools, and when the tenant has no cache", async () => {
     const prompt = "Give me a haiku about rain.";
     await (await ask(key, prompt)).text();
-    await new Promise((r) => setTimeout(r, 50));
+    await settle();
     const cases: [Record<string, unknown>, Record<string, string>][] = [
       [{}, { "x-meridian-cache": "bypass" }],
       [{}, { "cache-control": "no-store" }],
@@ -101,7 +102,7 @@ describe("exact cache", () => {
     }
     // Sampling with an explicit opt-in is cached.
     await (await ask(key, prompt, { temperature: 0.7 }, { "x-meridian-cache": "on" })).text();
-    await new Promise((r) => setTimeout(r, 50));
+    await settle();
     expect((await ask(key, prompt, { temperature: 0.7 }, { "x-meridian-cache": "on" })).headers.get("x-meridian-cache")).toBe("hit-exact");
 
     const plain = (await adminJson<{ key: string }>("POST", "/tenants/cache-b/keys", {})).key;
@@ -113,7 +114,7 @@ describe("exact cache", () => {
 
   it("lets a request set its entry's time to live", async () => {
     await (await ask(key, "How long is a piece of string?", {}, { "x-meridian-cache-ttl": "120" })).text();
-    await new Promise((r) => setTimeout(r, 50));
+    await settle();
     const now = Date.now() / 1000;
     const listed = await env.KV.list({ prefix: "cache:" });
     const expirations = listed.keys.map((k) => k.expiration ?? 0);
@@ -127,7 +128,7 @@ describe("exact cache", () => {
     const cut = await ask(key, "Tell me about tides.", { model: "m-cut", stream: true });
     expect((await readSse(cut)).events.at(-1)).toContain("error");
     await expectOpenAiError(await ask(key, "Tell me about tides.", { model: "m-fail" }), 502);
-    await new Promise((r) => setTimeout(r, 50));
+    await settle();
     expect((await ask(key, "Tell me about tides.", { model: "m-cut", stream: true })).headers.get("x-meridian-cache")).toBe("miss");
     expect((await ask(key, "Tell me about tides.", { model: "m-fail" })).status).toBe(502);
   });
@@ -135,7 +136,7 @@ describe("exact cache", () => {
   it("is purged for a tenant, all of it or one model", async () => {
     await (await ask(key, "Define entropy.")).text();
     await (await ask(key, "Define entropy.", { model: "llama-1.5b" })).text();
-    await new Promise((r) => setTimeout(r, 50));
+    await settle();
     expect((await ask(key, "Define entropy.")).headers.get("x-meridian-cache")).toBe("hit-exact");
 
     await adminJson("POST", `/tenants/${tenantId}/cache/purge`, { model: "llama-1.5b" });

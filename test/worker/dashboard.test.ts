@@ -1,9 +1,9 @@
-// The operator dashboard: its gate (bearer header, or ?token= once then a
-// cookie) and that it shows what the router actually saw.
+// The operator dashboard: its gate (bearer header, or the sign-in form once
+// then a signed session cookie) and that it shows what the router actually saw.
 import { exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { DashboardView } from "../../worker/dashboard/view";
-import { ADMIN_TOKEN, adminJson, chat, newTenant, registerOrigin, request, userMessage } from "./helpers";
+import { ADMIN_TOKEN, adminJson, chat, CI_TOKEN, expectOpenAiError, newTenant, registerOrigin, request, userMessage } from "./helpers";
 
 const FROM_EUROPE = { "x-meridian-dev-region": "weur", "x-meridian-hedge": "off" };
 const bearer = { authorization: `Bearer ${ADMIN_TOKEN}` };
@@ -22,7 +22,7 @@ beforeAll(async () => {
   }
 });
 
-/** Without following redirects, to see the one that drops ?token=. */
+/** Without following redirects. */
 const navigate = (url: string) => exports.default.fetch(url, { redirect: "manual" });
 
 async function data(): Promise<DashboardView> {
@@ -45,25 +45,67 @@ async function dataWhen(ready: (d: DashboardView) => boolean): Promise<Dashboard
 const cellOf = (d: DashboardView, origin: string, region: string) => d.origins.find((o) => o.id === origin)?.cells.find((c) => c.region === region);
 const tenantOf = (d: DashboardView, id: string) => d.tenants.find((t) => t.id === id);
 
+/** Posts the sign-in form as a browser would. */
+const signIn = (token: string, base = "http://meridian.test") =>
+  exports.default.fetch(`${base}/admin/dashboard/sign-in`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ token }).toString(),
+  });
+
+/** The `name=value` part of a sign-in's Set-Cookie. */
+async function sessionCookie(token = ADMIN_TOKEN): Promise<string> {
+  const res = await signIn(token);
+  expect(res.status).toBe(303);
+  return res.headers.get("set-cookie")!.split(";")[0]!;
+}
+
 describe("dashboard auth", () => {
-  it("refuses without a token, or with a wrong one", async () => {
-    for (const path of ["/admin/dashboard", "/admin/dashboard/data", "/admin/dashboard?token=wrong-token"]) {
+  it("refuses without a token, with a wrong one, and with the raw admin token as the cookie", async () => {
+    for (const path of ["/admin/dashboard", "/admin/dashboard/data"]) {
       const res = await request("GET", path);
       expect(res.status, path).toBe(401);
       expect(((await res.json()) as { error: { type: string } }).error.type).toBe("authentication_error");
     }
-    const forged = await request("GET", "/admin/dashboard", { headers: { cookie: "meridian_admin=wrong-token" } });
-    expect(forged.status).toBe(401);
+    for (const cookie of ["meridian_admin=wrong-token", `meridian_admin=${ADMIN_TOKEN}`, `meridian_admin=${encodeURIComponent(ADMIN_TOKEN)}`]) {
+      expect((await request("GET", "/admin/dashboard", { headers: { cookie } })).status, cookie).toBe(401);
+    }
   });
 
-  it("takes ?token= once, sets an HttpOnly cookie and drops the token from the URL", async () => {
-    const res = await navigate(`http://meridian.test/admin/dashboard?token=${ADMIN_TOKEN}&view=1`);
+  it("refuses a token in the URL, right or wrong, and sets no cookie", async () => {
+    for (const token of [ADMIN_TOKEN, "wrong-token"]) {
+      const res = await navigate(`http://meridian.test/admin/dashboard?token=${token}&view=1`);
+      const error = await expectOpenAiError(res, 400);
+      expect(error.code).toBe("token_in_url");
+      expect(error.message).toContain("/admin/dashboard/sign-in");
+      expect(res.headers.get("set-cookie")).toBeNull();
+    }
+  });
+
+  it("serves the sign-in form without the gate: it posts the token in a body, to itself", async () => {
+    const res = await request("GET", "/admin/dashboard/sign-in");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toContain("text/html");
+    expect(res.headers.get("cache-control")).toBe("no-store");
+    expect(res.headers.get("content-security-policy")).toContain("form-action 'self'");
+    expect(res.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
+    const html = await res.text();
+    expect(html).toContain(`<form id="sign-in" method="post" action="/admin/dashboard/sign-in">`);
+    expect(html).toContain(`<input type="password" name="token"`);
+  });
+
+  it("signs in through the form with a signed session cookie that does not hold the token", async () => {
+    const res = await signIn(ADMIN_TOKEN);
     expect(res.status).toBe(303);
-    expect(res.headers.get("location")).toBe("/admin/dashboard?view=1");
+    expect(res.headers.get("location")).toBe("/admin/dashboard");
     const cookie = res.headers.get("set-cookie")!;
-    expect(cookie).toMatch(/^meridian_admin=test-admin-token;/);
+    expect(cookie).toMatch(/^meridian_admin=admin~\d+~[A-Za-z0-9_-]{43};/);
+    expect(cookie).not.toContain(ADMIN_TOKEN);
     expect(cookie).toMatch(/HttpOnly/);
     expect(cookie).toMatch(/SameSite=Strict/);
+    expect(cookie).toMatch(/Max-Age=28800/);
+    expect(cookie).toMatch(/Path=\/admin\/dashboard/);
     expect(cookie).not.toMatch(/Secure/); // plain http here; https gets Secure
 
     const page = await request("GET", "/admin/dashboard", { headers: { cookie: cookie.split(";")[0]! } });
@@ -75,14 +117,39 @@ describe("dashboard auth", () => {
   });
 
   it("sets the cookie Secure over https", async () => {
-    const res = await navigate(`https://meridian.test/admin/dashboard?token=${ADMIN_TOKEN}`);
+    const res = await signIn(ADMIN_TOKEN, "https://meridian.test");
     expect(res.status).toBe(303);
     expect(res.headers.get("set-cookie")).toMatch(/; Secure/);
   });
 
+  it("names the signing token's label in the session, and refuses one whose label or signature was changed", async () => {
+    const ci = await sessionCookie(CI_TOKEN);
+    expect(ci).toMatch(/^meridian_admin=ci~/);
+    expect((await request("GET", "/admin/dashboard/data", { headers: { cookie: ci } })).status).toBe(200);
+    const relabelled = ci.replace("meridian_admin=ci~", "meridian_admin=admin~");
+    expect((await request("GET", "/admin/dashboard/data", { headers: { cookie: relabelled } })).status).toBe(401);
+    const mac = ci.slice(-43);
+    const tampered = ci.slice(0, -43) + (mac[0] === "A" ? "B" : "A") + mac.slice(1);
+    expect((await request("GET", "/admin/dashboard/data", { headers: { cookie: tampered } })).status).toBe(401);
+  });
+
+  it("refuses a wrong, missing or oversized token at the sign-in form, and sets no cookie", async () => {
+    for (const res of [
+      await signIn("wrong-token"),
+      await signIn(`${ADMIN_TOKEN}x`),
+      await request("POST", "/admin/dashboard/sign-in", { body: { token: ADMIN_TOKEN } }),
+      await request("POST", "/admin/dashboard/sign-in", { body: "", headers: { "content-type": "application/x-www-form-urlencoded" } }),
+    ]) {
+      expect((await expectOpenAiError(res, 401)).type).toBe("authentication_error");
+      expect(res.headers.get("set-cookie")).toBeNull();
+    }
+    const huge = await request("POST", "/admin/dashboard/sign-in", { body: `token=${"a".repeat(5000)}`, headers: { "content-type": "application/x-www-form-urlencoded" } });
+    expect((await expectOpenAiError(huge, 413)).code).toBe("request_too_large");
+  });
+
   it("takes the bearer header, and another configured token", async () => {
     expect((await request("GET", "/admin/dashboard", { headers: bearer })).status).toBe(200);
-    expect((await request("GET", "/admin/dashboard/data", { headers: { authorization: "Bearer test-ci-token-0123456789" } })).status).toBe(200);
+    expect((await request("GET", "/admin/dashboard/data", { headers: { authorization: `Bearer ${CI_TOKEN}` } })).status).toBe(200);
   });
 });
 

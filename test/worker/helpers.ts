@@ -1,9 +1,13 @@
 // Helpers for tests that drive the whole worker inside workerd, with real KV,
 // real Durable Objects and real HTTP to the origins started in fleet-setup.ts.
-import { exports } from "cloudflare:workers";
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
 import { inject } from "vitest";
+import worker from "../../worker/index";
 
-export const ADMIN_TOKEN = "test-admin-token";
+// The tokens vitest.config.ts binds: ADMIN_TOKEN (label `admin`) and the `ci` entry of ADMIN_TOKENS.
+export const ADMIN_TOKEN = "test-admin-token-0123456789abcdefghij";
+export const CI_TOKEN = "test-ci-token-0123456789abcdefghijklmn";
 export const fleet = () => inject("fleet");
 
 type Json = Record<string, unknown>;
@@ -15,6 +19,33 @@ export function request(method: string, path: string, init: { body?: unknown; he
     headers: { "content-type": "application/json", ...init.headers },
     body,
   });
+}
+
+const unsettled: ExecutionContext[] = [];
+
+/**
+ * Like `request`, but through the worker's fetch handler with an execution
+ * context of its own, so that `settle()` can wait for what it left to waitUntil.
+ */
+export function trackedRequest(method: string, path: string, init: { body?: unknown; headers?: Record<string, string> } = {}): Promise<Response> {
+  const body = init.body === undefined || method === "GET" || method === "HEAD" ? undefined : typeof init.body === "string" ? init.body : JSON.stringify(init.body);
+  const ctx = createExecutionContext();
+  unsettled.push(ctx);
+  return Promise.resolve(worker.fetch(new Request(`http://meridian.test${path}`, { method, headers: { "content-type": "application/json", ...init.headers }, body }), env, ctx));
+}
+
+/** `chat` through `trackedRequest`. */
+export function trackedChat(key: string, body: Json, headers: Record<string, string> = {}): Promise<Response> {
+  return trackedRequest("POST", "/v1/chat/completions", { body, headers: { authorization: `Bearer ${key}`, ...headers } });
+}
+
+/**
+ * Waits until the background work (waitUntil) of every tracked request so far
+ * is done: cache entries, the semantic index, usage reports. Read the answers
+ * first: an answer is stored only once it has been delivered.
+ */
+export async function settle(): Promise<void> {
+  while (unsettled.length > 0) await waitOnExecutionContext(unsettled.shift()!);
 }
 
 export async function admin(method: string, path: string, body?: unknown): Promise<Response> {

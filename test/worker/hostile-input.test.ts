@@ -71,36 +71,47 @@ describe("hostile input", () => {
     }
   }, 30_000); // ~270 requests in sequence, some of 2 MB: seconds on a busy machine
 
-  it("takes a __proto__ key as plain data", async () => {
-    const body = '{"__proto__":{"admin":true},"model":"llama-8b","messages":[{"role":"user","content":"hi"}]}';
+  it("takes a __proto__ key as plain data: it neither sets a field of the request nor touches Object.prototype", async () => {
+    const before = Object.getOwnPropertyNames(Object.prototype).sort();
+    // Were `__proto__` to become the body's prototype (Object.assign, a merge, `obj[key] = value`),
+    // these would be inherited: a stream instead of JSON, one token, another model.
+    const body = '{"__proto__":{"admin":true,"stream":true,"max_tokens":1,"model":"no-such-model"},"model":"llama-8b","messages":[{"role":"user","content":"hi"}]}';
     const res = await request("POST", "/v1/chat/completions", { body, headers: { authorization: `Bearer ${key}` } });
     expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toContain("application/json");
+    const answer = (await res.json()) as { model: string; usage: { completion_tokens: number } };
+    expect(answer.model).toBe("llama-8b");
+    expect(answer.usage.completion_tokens).toBeGreaterThan(1);
+    expect(Object.getOwnPropertyNames(Object.prototype).sort()).toEqual(before);
     expect(({} as Record<string, unknown>).admin).toBeUndefined();
   });
 
-  it("answers odd paths, methods and headers cleanly", async () => {
-    const cases: [string, string, Record<string, string>][] = [
-      ["GET", "/v1/chat/completions", { authorization: `Bearer ${key}` }],
-      ["DELETE", "/v1/models", { authorization: `Bearer ${key}` }],
-      ["GET", "/v2/anything", {}],
-      ["GET", "/admin/v1/regions/mars/stats", { authorization: `Bearer ${ADMIN_TOKEN}` }],
-      ["GET", "/admin/v1/origins/%00%ff", { authorization: `Bearer ${ADMIN_TOKEN}` }],
-      ["GET", "/v1/models", { authorization: `Bearer ${"k".repeat(10_000)}` }],
-      ["GET", "/v1/models", { authorization: "Bearer" }],
-      ["GET", "/v1/usage?from=2026-13-45&to=yesterday", { authorization: `Bearer ${key}` }],
-      ["GET", `/admin/v1/tenants/${tenant}/usage?from=%00`, { authorization: `Bearer ${ADMIN_TOKEN}` }],
-      ["GET", `/admin/v1/tenants/${tenant}/rules/history?limit=-1&before=x`, { authorization: `Bearer ${ADMIN_TOKEN}` }],
-      ["GET", `/admin/v1/tenants/${tenant}/audit?before=1e400`, { authorization: `Bearer ${ADMIN_TOKEN}` }],
-      ["PUT", `/admin/v1/tenants/${tenant}/rules`, { authorization: `Bearer ${ADMIN_TOKEN}`, "if-match": "\"abc\"" }],
-      ["POST", "/v1/chat/completions", { authorization: `Bearer ${key}`, "x-meridian-max-price": "NaN" }],
-      ["POST", "/v1/chat/completions", { authorization: `Bearer ${key}`, "x-meridian-regions": ",,," }],
-      ["POST", "/v1/chat/completions", { authorization: `Bearer ${key}`, "content-length": "99999999999" }],
+  it("answers odd paths, methods and headers with the status each one deserves, in the OpenAI shape", async () => {
+    const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
+    const tenantKey = { authorization: `Bearer ${key}` };
+    const cases: [method: string, path: string, headers: Record<string, string>, status: number][] = [
+      ["GET", "/v1/chat/completions", tenantKey, 404],
+      ["DELETE", "/v1/models", tenantKey, 404],
+      ["GET", "/v2/anything", {}, 404],
+      ["GET", "/admin/v1/regions/mars/stats", admin, 404],
+      ["GET", "/admin/v1/origins/%00%ff", admin, 400],
+      ["GET", "/v1/models", { authorization: `Bearer ${"k".repeat(10_000)}` }, 401],
+      ["GET", "/v1/models", { authorization: "Bearer" }, 401],
+      ["GET", "/v1/usage?from=2026-13-45&to=yesterday", tenantKey, 400],
+      ["GET", `/admin/v1/tenants/${tenant}/usage?from=%00`, admin, 400],
+      ["GET", `/admin/v1/tenants/${tenant}/rules/history?limit=-1&before=x`, admin, 400],
+      ["GET", `/admin/v1/tenants/${tenant}/audit?before=1e400`, admin, 400],
+      ["PUT", `/admin/v1/tenants/${tenant}/rules`, { ...admin, "if-match": "\"abc\"" }, 400],
+      ["POST", "/v1/chat/completions", { ...tenantKey, "x-meridian-max-price": "NaN" }, 400],
+      ["POST", "/v1/chat/completions", { ...tenantKey, "x-meridian-regions": ",,," }, 400],
+      ["POST", "/v1/chat/completions", { ...tenantKey, "content-length": "99999999999" }, 413],
     ];
-    for (const [method, path, headers] of cases) {
+    for (const [method, path, headers, status] of cases) {
       const body = method === "POST" ? JSON.stringify({ model: "llama-8b", messages: [{ role: "user", content: "hi" }] }) : undefined;
       const res = await request(method, path, { body, headers });
-      if (res.status === 200) continue; // e.g. ",,," is no constraint at all
-      await expectClientError(res, `${method} ${path} ${JSON.stringify(headers).slice(0, 60)}`);
+      const what = `${method} ${path} ${JSON.stringify(headers).slice(0, 60)}`;
+      expect(res.status, what).toBe(status);
+      await expectClientError(res, what);
     }
   });
 });

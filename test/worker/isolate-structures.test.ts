@@ -32,10 +32,23 @@ describe("GET /admin/v1/isolate/structures", () => {
     expect(new Set(list.map((s) => s.name)).size).toBe(list.length);
     for (const s of list) {
       expect(s.about, s.name).toBeTruthy();
-      expect(s.size, s.name).toBeGreaterThanOrEqual(0);
-      if (s.bound !== null) expect(s.size, s.name).toBeLessThanOrEqual(s.bound);
+      expect(Number.isSafeInteger(s.size) && s.size >= 0, `${s.name}: ${s.size}`).toBe(true);
+      if (s.bound !== null) {
+        expect(Number.isSafeInteger(s.bound) && s.bound > 0, `${s.name} bound: ${s.bound}`).toBe(true);
+        expect(s.size, s.name).toBeLessThanOrEqual(s.bound);
+      }
     }
     expect(list.filter((s) => s.drains).map((s) => s.name)).toEqual(expect.arrayContaining(["origin_requests_in_flight", "coalescing_flights", "usage_records_unacknowledged"]));
+  });
+
+  it("counts what it names: a key used once is one grant more, its revocation one less", async () => {
+    const fresh = await adminJson<{ key: string; id: string }>("POST", "/tenants/isolate-a/keys", {});
+    const grants = async () => byName(await structures()).api_key_grants!.size;
+    const before = await grants();
+    await (await chat(fresh.key, { model: "llama-8b", messages: userMessage("Counted once.") })).json();
+    expect(await grants()).toBe(before + 1);
+    await adminJson("DELETE", `/tenants/isolate-a/keys/${fresh.id}`);
+    expect(await grants()).toBe(before);
   });
 
   it("shows what traffic left behind: caches filled, work in progress drained", async () => {

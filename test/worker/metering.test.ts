@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { AccountState } from "../../worker/billing/account";
 import { UsageRecorder } from "../../worker/metering/recorder";
 import type { UsageRecord } from "../../worker/metering/usage-record";
-import { adminJson, newTenant, readSse, registerOrigin, request, userMessage } from "./helpers";
+import { ADMIN_TOKEN, adminJson, newTenant, readSse, registerOrigin, request, userMessage } from "./helpers";
 import { contentEvents, NANOS, readUsage, usageFromEvents, usageFromJson, usageWhen, type ClientUsage } from "./usage-helpers";
 
 // One origin, one price: every request's cost is known exactly.
@@ -216,6 +216,6 @@ describe("usage read-outs", () => {
       expect(res.status, bad).toBe(400);
     }
     expect((await request("GET", "/v1/usage")).status).toBe(401);
-    expect((await request("GET", "/admin/v1/tenants/nobody-here/usage", { headers: { authorization: "Bearer test-admin-token" } })).status).toBe(404);
+    expect((await request("GET", "/admin/v1/tenants/nobody-here/usage", { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).status).toBe(404);
   });
 });

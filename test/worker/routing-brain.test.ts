@@ -58,8 +58,11 @@ describe("statistics-driven routing", () => {
     }
     await settle("m-speed");
     const stats = await regionStats("weur");
-    expect(stats["near-slow"]!.models["llama-8b"]!.ttft_ms.p95).toBeGreaterThan(140);
-    expect(stats["far-fast"]!.models["llama-8b"]!.ttft_ms.p95).toBeLessThan(100);
+    // The slow one carries 150 ms of injected network delay; the fast one is faster, by however
+    // much a busy machine leaves (no ceiling in wall-clock time).
+    const slowP95 = stats["near-slow"]!.models["llama-8b"]!.ttft_ms.p95!;
+    expect(slowP95).toBeGreaterThan(140);
+    expect(stats["far-fast"]!.models["llama-8b"]!.ttft_ms.p95).toBeLessThan(slowP95);
 
     const chosen: string[] = [];
     for (let i = 0; i < 10; i++) {
@@ -143,16 +146,15 @@ describe("hedging", () => {
     expect((await regionStats("weur"))["hedge-near"]!.models["llama-8b"]!.samples).toBeGreaterThanOrEqual(5);
 
     await steer("brain-hedge", { hang: true });
-    const started = Date.now();
     const res = await stream();
     expect(res.status).toBe(200);
+    // Answered by a hedge started alongside the hanging origin (x-meridian-hedged), not by
+    // the failover that a 2 s TTFT timeout would start (that one leaves the header unset).
     expect(res.headers.get("x-meridian-origin")).toBe("hedge-far");
     expect(res.headers.get("x-meridian-hedged")).toBe("1");
     expect(res.headers.get("x-meridian-attempts")).toBe("2");
     const { events } = await readSse(res);
     expect(events.at(-1)).toBe("[DONE]");
-    // Answered long before the 2 s TTFT timeout would have moved on.
-    expect(Date.now() - started).toBeLessThan(1_500);
   });
 
   it("respects the tenant's hedge budget", async () => {

@@ -3,7 +3,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { RulesDocument } from "../../worker/schemas/rules";
-import { admin, adminJson, chat, expectOpenAiError, fleet, newTenant, request, userMessage } from "./helpers";
+import { ADMIN_TOKEN, admin, adminJson, chat, CI_TOKEN, expectOpenAiError, fleet, newTenant, request, userMessage } from "./helpers";
 
 // Two origins on the plain fleet members, each serving one public model, so a
 // response's x-meridian-model shows where the rules sent it.
@@ -18,7 +18,7 @@ function originOn(member: string, models: Record<string, string>) {
 
 const aliasTo = (model: string): RulesDocument => ({ aliases: { fast: { strategy: "ordered", targets: [{ model }] } } });
 const putRules = (tenant: string, doc: unknown, headers: Record<string, string> = {}) =>
-  request("PUT", `/admin/v1/tenants/${tenant}/rules`, { body: doc, headers: { authorization: "Bearer test-admin-token", ...headers } });
+  request("PUT", `/admin/v1/tenants/${tenant}/rules`, { body: doc, headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...headers } });
 const ask = (key: string, model = "fast", headers: Record<string, string> = {}) =>
   chat(key, { model, messages: userMessage("hello"), max_tokens: 4 }, { "x-meridian-hedge": "off", ...headers });
 
@@ -213,7 +213,7 @@ describe("audit log", () => {
   it("records every admin write with the token's label and the resulting rules version", async () => {
     const { id } = await newTenant();
     await putRules(id, aliasTo("small"));
-    await putRules(id, aliasTo("big"), { authorization: "Bearer test-ci-token-0123456789" });
+    await putRules(id, aliasTo("big"), { authorization: `Bearer ${CI_TOKEN}` });
     await adminJson("POST", `/tenants/${id}/rules/rollback`, { version: 1 });
     await adminJson("POST", `/tenants/${id}/cache/purge`, {});
     const log = await adminJson<{ data: { seq: number; actor: string; action: string; rules_version: number; detail: Record<string, unknown> }[] }>("GET", `/tenants/${id}/audit`);

@@ -1,3 +1,4 @@
+import { env } from "cloudflare:workers";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { app } from "../../worker/app";
 import { adminTokens, matchAdminToken } from "../../worker/auth/admin-tokens";
@@ -20,7 +21,8 @@ beforeAll(async () => {
   await registerOrigin("sec-healthy", "healthy");
 });
 
-const adminRoutes = () => app.routes.filter((r) => r.method !== "ALL" && r.path.startsWith("/admin/"));
+// The dashboard's sign-in form is the one public page under /admin (its POST still refuses a wrong token).
+const adminRoutes = () => app.routes.filter((r) => r.method !== "ALL" && r.path.startsWith("/admin/") && !(r.method === "GET" && r.path === "/admin/dashboard/sign-in"));
 const tenantRoutes = () => app.routes.filter((r) => r.method !== "ALL" && r.path.startsWith("/v1/"));
 
 describe("admin routes", () => {
@@ -40,14 +42,47 @@ describe("admin routes", () => {
   });
 });
 
+describe("admin token configuration", () => {
+  // The worker as deployed with other secrets: the same app, another env.
+  const withSecrets = (secrets: { ADMIN_TOKEN?: string; ADMIN_TOKENS?: string }, path: string, init: RequestInit = {}) =>
+    app.request(`http://meridian.test${path}`, init, { ...env, ADMIN_TOKEN: undefined, ADMIN_TOKENS: undefined, ...secrets });
+  const LONG = "a-token-of-exactly-32-characters";
+
+  it("disables the admin API and the dashboard (503, stating the rule) when every token is shorter than 32 characters", async () => {
+    const short = LONG.slice(1);
+    for (const secrets of [{ ADMIN_TOKEN: short }, { ADMIN_TOKENS: `ci:${short}` }, { ADMIN_TOKEN: short, ADMIN_TOKENS: `ops:${short}` }]) {
+      for (const [path, init] of [
+        ["/admin/v1/regions", { headers: { authorization: `Bearer ${short}` } }],
+        ["/admin/dashboard/data", { headers: { authorization: `Bearer ${short}` } }],
+        ["/admin/dashboard/sign-in", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: `token=${short}` }],
+      ] as const) {
+        const error = await expectOpenAiError(await withSecrets(secrets, path, init), 503);
+        expect(error.code, path).toBe("admin_disabled");
+        expect(error.message).toContain("32–256 printable ASCII characters, no spaces");
+      }
+    }
+    expect((await withSecrets({ ADMIN_TOKEN: LONG }, "/admin/v1/regions", { headers: { authorization: `Bearer ${LONG}` } })).status).toBe(200);
+  });
+
+  it("ignores an ADMIN_TOKENS entry labelled `admin` in any case, so nobody else signs the audit log as `admin`", async () => {
+    const other = "another-token-of-32-characters!!";
+    for (const label of ["admin", "ADMIN", "Admin"]) {
+      const secrets = { ADMIN_TOKEN: LONG, ADMIN_TOKENS: `${label}:${other}` };
+      await expectOpenAiError(await withSecrets(secrets, "/admin/v1/regions", { headers: { authorization: `Bearer ${other}` } }), 401);
+    }
+    expect((await withSecrets({ ADMIN_TOKEN: LONG, ADMIN_TOKENS: `admins:${other}` }, "/admin/v1/regions", { headers: { authorization: `Bearer ${other}` } })).status).toBe(200);
+  });
+});
+
 describe("admin token comparison", () => {
   afterEach(() => vi.restoreAllMocks());
-  const env = { ADMIN_TOKEN: "root-token-0123456789", ADMIN_TOKENS: "ci:ci-token-0123456789abc,ops:ops-token-0123456789abc" };
+  const env = { ADMIN_TOKEN: "root-token-0123456789abcdefghijklmnop", ADMIN_TOKENS: "ci:ci-token-0123456789abcdefghijklmnopqr,ops:ops-token-0123456789abcdefghijklmnopq" };
 
   it("compares every configured token in constant time, whichever matches", async () => {
     const tokens = adminTokens(env);
     const compare = vi.spyOn(crypto.subtle, "timingSafeEqual");
-    for (const given of ["root-token-0123456789", "ops-token-0123456789abc", "nothing"]) {
+    expect(tokens.length).toBe(3);
+    for (const given of ["root-token-0123456789abcdefghijklmnop", "ops-token-0123456789abcdefghijklmnopq", "nothing"]) {
       compare.mockClear();
       await matchAdminToken(given, tokens);
       expect(compare, given).toHaveBeenCalledTimes(tokens.length);
@@ -56,7 +91,7 @@ describe("admin token comparison", () => {
 
   it("rejects every proper prefix and extension of a token", async () => {
     const tokens = adminTokens(env);
-    const token = "ci-token-0123456789abc";
+    const token = "ci-token-0123456789abcdefghijklmnopqr";
     for (let n = 0; n < token.length; n++) expect(await matchAdminToken(token.slice(0, n), tokens)).toBeNull();
     expect(await matchAdminToken(`${token} `, tokens)).toBeNull();
     expect(await matchAdminToken(token, tokens)).toBe("ci");
@@ -67,6 +102,8 @@ describe("tenant keys", () => {
   it("a revoked key stops working on every tenant route at once, and the tenant's other keys do not", async () => {
     const { id, key, keyId } = await newTenant();
     const other = await adminJson<{ key: string }>("POST", `/tenants/${id}/keys`, {});
+    // Used first, so this isolate holds the key's grant in its cache: revocation must drop it there too.
+    expect((await chat(key, body)).status).toBe(200);
     await adminJson("DELETE", `/tenants/${id}/keys/${keyId}`);
     const routes = tenantRoutes();
     expect(routes.length).toBeGreaterThanOrEqual(7);

@@ -1,9 +1,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { adminJson, chat, readSse, registerOrigin, userMessage } from "./helpers";
+import { adminJson, readSse, registerOrigin, settle, trackedChat, userMessage } from "./helpers";
 
 let key: string;
 let other: string;
-const settle = () => new Promise((r) => setTimeout(r, 80)); // entries and index are written in waitUntil
 
 async function semanticTenant(id: string): Promise<string> {
   await adminJson("PUT", `/tenants/${id}`, { name: id });
@@ -11,7 +10,8 @@ async function semanticTenant(id: string): Promise<string> {
   return (await adminJson<{ key: string }>("POST", `/tenants/${id}/keys`, {})).key;
 }
 
-const ask = (k: string, messages: unknown[], extra: Record<string, unknown> = {}) => chat(k, { model: "llama-8b", messages, temperature: 0, ...extra });
+// Tracked: entries and the index are written in waitUntil, and `settle()` waits for them.
+const ask = (k: string, messages: unknown[], extra: Record<string, unknown> = {}) => trackedChat(k, { model: "llama-8b", messages, temperature: 0, ...extra });
 const user = userMessage;
 
 beforeAll(async () => {

@@ -1,40 +1,33 @@
 // The dashboard's gate. A browser cannot send a bearer header when it
-// navigates, so the admin token is accepted once as `?token=`, kept in an
-// HttpOnly cookie, and the URL is redirected to drop it (so it does not stay
-// in history or get shared in a screenshot). The bearer header still works for tools.
+// navigates, so it signs in once through a form (worker/routes/dashboard-sign-in.ts)
+// and then carries a signed, short-lived session cookie (./session.ts) that
+// never holds the token itself. The bearer header still works for tools.
+// A token in the URL is refused: URLs end up in request logs and history.
 import type { MiddlewareHandler } from "hono";
-import { getCookie, setCookie } from "hono/cookie";
+import { getCookie } from "hono/cookie";
 import type { AppEnv } from "../app-env";
-import { adminTokens, matchAdminToken } from "../auth/admin-tokens";
+import { matchAdminToken, requireAdminTokens } from "../auth/admin-tokens";
 import { bearerToken } from "../auth/crypto";
 import { ApiError, unauthorized } from "../http/errors";
+import { verifySession } from "./session";
 
 export const DASHBOARD_COOKIE = "meridian_admin";
-/** The cookie lasts a working day; after that, open the `?token=` link again. */
-const COOKIE_MAX_AGE_S = 12 * 3600;
+export const SIGN_IN_PATH = "/admin/dashboard/sign-in";
 
 export const dashboardAuth: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const tokens = adminTokens(c.env);
-  if (tokens.length === 0) throw new ApiError(503, "The admin API is disabled: set the ADMIN_TOKEN secret.", "api_error", "admin_disabled");
-
-  const url = new URL(c.req.url);
-  const fromQuery = url.searchParams.get("token");
-  if (fromQuery !== null) {
-    if (!(await matchAdminToken(fromQuery, tokens))) throw unauthorized("Invalid admin token.");
-    setCookie(c, DASHBOARD_COOKIE, fromQuery, {
-      httpOnly: true,
-      secure: url.protocol === "https:",
-      sameSite: "Strict",
-      path: "/admin/dashboard",
-      maxAge: COOKIE_MAX_AGE_S,
-    });
-    url.searchParams.delete("token");
-    return c.redirect(url.pathname + url.search, 303);
+  const tokens = requireAdminTokens(c.env);
+  if (new URL(c.req.url).searchParams.has("token")) {
+    throw new ApiError(
+      400,
+      `The admin token is not accepted in a URL (request logs keep URLs): sign in at ${SIGN_IN_PATH}, or open ${SIGN_IN_PATH}#token=<admin token>.`,
+      "invalid_request_error",
+      "token_in_url",
+    );
   }
-
-  const given = bearerToken(c.req.header("authorization")) ?? getCookie(c, DASHBOARD_COOKIE);
-  const label = given ? await matchAdminToken(given, tokens) : null;
-  if (!label) throw unauthorized("Invalid admin token: open /admin/dashboard?token=<admin token> once to sign in.");
+  const bearer = bearerToken(c.req.header("authorization"));
+  const session = getCookie(c, DASHBOARD_COOKIE);
+  const label = bearer !== null ? await matchAdminToken(bearer, tokens) : session ? await verifySession(session, tokens, Date.now()) : null;
+  if (!label) throw unauthorized(`Invalid admin token or expired session: sign in at ${SIGN_IN_PATH}.`);
   c.set("adminLabel", label);
   await next();
 };

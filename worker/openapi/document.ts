@@ -2,6 +2,7 @@
 // Request bodies come from the same zod schemas the routes validate with, so
 // the document cannot drift from what is enforced. The route table below must
 // list every route registered on the app: document.test.ts checks that.
+import { SECRET_RULE } from "../auth/secrets";
 import * as z from "zod/mini";
 import { cachePurge, keyCreate, keyUpdate, originCreate, originInput, originPatch, tenantCreate, tenantInput } from "../schemas/admin";
 import { creditsAdd } from "../schemas/billing";
@@ -25,12 +26,14 @@ interface Route {
   auth: Auth;
   /** The zod schema the handler parses the JSON body with. */
   body?: z.ZodMiniType;
+  /** Or, for a browser form, the JSON Schema of its urlencoded fields. */
+  form?: Json;
   /** Path parameters, by component name (see `parameters` below). */
   params?: string[];
   /** Accepts the `x-meridian-*` steering headers. */
   steering?: boolean;
   /** Success status -> a description and a body schema (inline or a component $ref). */
-  ok: Partial<Record<200 | 201 | 202, [description: string, schema: Json]>>;
+  ok: Partial<Record<200 | 201 | 202 | 303, [description: string, schema: Json]>>;
   /** The success body's media type (default application/json). */
   media?: "text/html";
   errors: ErrorStatus[];
@@ -94,8 +97,10 @@ const routes: Route[] = [
   { method: "post", path: "/v1/feedback", summary: "Rate an answer (by its x-request-id): what `auto` learns from", tag: "v1", auth: "tenantKey", body: feedbackInput, ok: { 200: ["Applied to the model and class that answered", object("`{ object: \"feedback\", request_id, rating, status: \"applied\" }`")], 202: ["Stored; counts once the request's outcome reaches the tenant's object", object("`{ object: \"feedback\", request_id, rating, status: \"pending\" }`")] }, errors: [400, 401, 409, 413] },
 
   // ---- /admin/v1: the operator's API ----
-  { method: "get", path: "/admin/dashboard", summary: "The operator dashboard: TTFT heat map by region and origin, circuits, tenants' usage (sign in once with `?token=`, kept in an HttpOnly cookie)", tag: "admin", auth: "adminToken", media: "text/html", ok: { 200: ["The page; it refreshes itself", { type: "string" }] }, errors: ADMIN_READ },
-  { method: "get", path: "/admin/dashboard/data", summary: "The data behind the dashboard", tag: "admin", auth: "adminToken", ok: { 200: ["Dashboard data", object("`{ object: \"dashboard\", at, regions, origins: [{ id, region, draining, cells: [{ region, circuit, requests, p50_ms, p99_ms }] }], tenants: [{ id, name, requests, cache_hits, cache_hit_rate, spend_usd, saved_usd }] }`")] }, errors: ADMIN_READ },
+  { method: "get", path: "/admin/dashboard", summary: "The operator dashboard: TTFT heat map by region and origin, circuits, tenants' usage (sign in once at `/admin/dashboard/sign-in`: a signed session cookie, 8 hours; a token in the URL is refused with 400)", tag: "admin", auth: "adminToken", media: "text/html", ok: { 200: ["The page; it refreshes itself", { type: "string" }] }, errors: [400, 401, 503] },
+  { method: "get", path: "/admin/dashboard/sign-in", summary: "The dashboard's sign-in form (public; `#token=<admin token>` in the fragment signs in without the token reaching any log)", tag: "admin", auth: null, media: "text/html", ok: { 200: ["The form", { type: "string" }] }, errors: [] },
+  { method: "post", path: "/admin/dashboard/sign-in", summary: "Trade an admin token (form field `token`) for the dashboard's session cookie (HttpOnly, SameSite=Strict, 8 hours; it holds a signature, never the token)", tag: "admin", auth: null, form: { type: "object", required: ["token"], properties: { token: { type: "string", description: "An admin token." } } }, ok: { 303: ["Signed in: Set-Cookie, and Location /admin/dashboard", { type: "string" }] }, errors: [401, 413, 503] },
+  { method: "get", path: "/admin/dashboard/data", summary: "The data behind the dashboard", tag: "admin", auth: "adminToken", ok: { 200: ["Dashboard data", object("`{ object: \"dashboard\", at, regions, origins: [{ id, region, draining, cells: [{ region, circuit, requests, p50_ms, p99_ms }] }], tenants: [{ id, name, requests, cache_hits, cache_hit_rate, spend_usd, saved_usd }] }`")] }, errors: [400, 401, 503] },
   { method: "get", path: "/admin/v1/regions", summary: "List regions", tag: "admin", auth: "adminToken", ok: { 200: ["Regions", list({ enum: [...REGIONS] })] }, errors: ADMIN_READ },
   { method: "get", path: "/admin/v1/regions/{region}/stats", summary: "Per-origin statistics as seen from one region", tag: "admin", auth: "adminToken", params: ["region"], ok: { 200: ["Region statistics", object("`{ object: \"region_stats\", region, at, data: [...] }`: circuit, error rate, in-flight and latency percentiles per origin.")] }, errors: [401, 404, 503] },
 
@@ -113,7 +118,7 @@ const routes: Route[] = [
   { method: "get", path: "/admin/v1/tenants/{id}", summary: "Get a tenant", tag: "admin", auth: "adminToken", params: ["tenantId"], ok: { 200: ["Tenant", ref("schemas", "Tenant")] }, errors: [400, 401, 404, 503] },
   { method: "put", path: "/admin/v1/tenants/{id}", summary: "Create or update a tenant", tag: "admin", auth: "adminToken", params: ["tenantId"], body: tenantInput, ok: { 200: ["Updated", ref("schemas", "Tenant")], 201: ["Created", ref("schemas", "Tenant")] }, errors: ADMIN_WRITE },
   { method: "post", path: "/admin/v1/tenants/{id}/cache/purge", summary: "Purge a tenant's response cache (all models or one)", tag: "admin", auth: "adminToken", params: ["tenantId"], body: cachePurge, ok: { 200: ["Purged", object("`{ object: \"cache_purge\", tenant_id, model, generation }`")] }, errors: [...ADMIN_WRITE, 404] },
-  { method: "post", path: "/admin/v1/tenants/{id}/keys", summary: "Create an API key (the secret is shown only here)", tag: "admin", auth: "adminToken", params: ["tenantId"], body: keyCreate, ok: { 201: ["Created", object("The key record plus `object: \"api_key\"`, `tenant_id` and the secret in `key`.")] }, errors: [...ADMIN_WRITE, 404] },
+  { method: "post", path: "/admin/v1/tenants/{id}/keys", summary: "Create an API key (the secret is shown only here), or import one (`key`): idempotent in the same tenant, 409 `key_in_use` if another tenant holds it", tag: "admin", auth: "adminToken", params: ["tenantId"], body: keyCreate, ok: { 201: ["Created", object("The key record plus `object: \"api_key\"`, `tenant_id` and the secret in `key`.")] }, errors: [...ADMIN_WRITE, 404, 409] },
   { method: "get", path: "/admin/v1/tenants/{id}/keys", summary: "List a tenant's API keys (no secrets)", tag: "admin", auth: "adminToken", params: ["tenantId"], ok: { 200: ["Keys", list({ type: "object" })] }, errors: [400, 401, 503] },
   { method: "patch", path: "/admin/v1/tenants/{id}/keys/{keyId}", summary: "Rename an API key or change its rate limits", tag: "admin", auth: "adminToken", params: ["tenantId", "keyId"], body: keyUpdate, ok: { 200: ["Updated", object("The key record plus `object: \"api_key\"`.")] }, errors: [...ADMIN_WRITE, 404] },
   { method: "delete", path: "/admin/v1/tenants/{id}/keys/{keyId}", summary: "Revoke an API key", tag: "admin", auth: "adminToken", params: ["tenantId", "keyId"], ok: { 200: ["Revoked", object("The key record plus `object: \"api_key\"` and `revoked: true`.")] }, errors: [400, 401, 404, 503] },
@@ -166,7 +171,7 @@ function components(): Json {
   return {
     securitySchemes: {
       tenantKey: { type: "http", scheme: "bearer", description: "A tenant API key (`Authorization: Bearer <key>`)." },
-      adminToken: { type: "http", scheme: "bearer", description: "The operator's ADMIN_TOKEN secret." },
+      adminToken: { type: "http", scheme: "bearer", description: `An admin token: the ADMIN_TOKEN secret or an ADMIN_TOKENS entry, ${SECRET_RULE} (others are ignored).` },
     },
     parameters,
     responses: errorResponses,
@@ -240,7 +245,7 @@ function components(): Json {
 function operation(route: Route): Json {
   const responses: Json = {};
   for (const [status, [description, schema]] of Object.entries(route.ok)) {
-    responses[status] = { description, content: { [route.media ?? "application/json"]: { schema } } };
+    responses[status] = status === "303" ? { description } : { description, content: { [route.media ?? "application/json"]: { schema } } };
   }
   for (const status of route.errors) responses[status] = ref("responses", `Error${status}`);
   const params = [...(route.params ?? []), ...(route.steering ? steeringHeaders.map(([name]) => `steering.${name}`) : [])];
@@ -251,6 +256,7 @@ function operation(route: Route): Json {
     security: route.auth ? [{ [route.auth]: [] }] : [],
     ...(params.length ? { parameters: params.map((name) => ref("parameters", name)) } : {}),
     ...(route.body ? { requestBody: { required: true, content: { "application/json": { schema: jsonSchema(route.body) } } } } : {}),
+    ...(route.form ? { requestBody: { required: true, content: { "application/x-www-form-urlencoded": { schema: route.form } } } } : {}),
     responses,
   };
 }

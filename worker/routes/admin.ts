@@ -1,8 +1,8 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../app-env";
-import { adminTokens, matchAdminToken } from "../auth/admin-tokens";
+import { matchAdminToken, requireAdminTokens } from "../auth/admin-tokens";
 import { bearerToken } from "../auth/crypto";
-import { ApiError, unauthorized } from "../http/errors";
+import { unauthorized } from "../http/errors";
 import { billing } from "./admin/billing";
 import { isolate } from "./admin/isolate";
 import { origins } from "./admin/origins";
@@ -14,8 +14,7 @@ import { regions } from "./regions";
 export const admin = new Hono<AppEnv>();
 
 admin.use(async (c, next) => {
-  const tokens = adminTokens(c.env);
-  if (tokens.length === 0) throw new ApiError(503, "The admin API is disabled: set the ADMIN_TOKEN secret.", "api_error", "admin_disabled");
+  const tokens = requireAdminTokens(c.env);
   const token = bearerToken(c.req.header("authorization"));
   const label = token ? await matchAdminToken(token, tokens) : null;
   if (!label) throw unauthorized("Invalid admin token.");

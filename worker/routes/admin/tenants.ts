@@ -55,6 +55,7 @@ tenants.post("/tenants/:id/keys", async (c) => {
   const hash = await sha256Hex(secret);
   const key = await tenantObject(c.env, id).addKey(actor(c), hash, input.name ?? null, secret.slice(0, 10), input.limits ?? null);
   if (!key) throw notFound(`No tenant '${id}'.`, "tenant_not_found");
+  if (key === "key_in_use") throw new ApiError(409, "This key belongs to another tenant: revoke it there first, or import another key.", "invalid_request_error", "key_in_use");
   forgetKey(hash);
   // The only time the secret is ever shown.
   return c.json({ ...key, object: "api_key", tenant_id: id, key: secret }, 201);

@@ -1,0 +1,37 @@
+import { ApiError } from "../http/errors";
+
+/** A sign-in form is one short field; anything bigger is not one. */
+export const SIGN_IN_BODY_LIMIT = 4096;
+
+/**
+ * The `token` field of an `application/x-www-form-urlencoded` body, or null
+ * when the body is another type or has none. The size is enforced while reading.
+ */
+export async function formToken(request: Request): Promise<string | null> {
+  const type = request.headers.get("content-type") ?? "";
+  if (!/^application\/x-www-form-urlencoded\s*(;|$)/i.test(type) || !request.body) return null;
+  if (Number(request.headers.get("content-length")) > SIGN_IN_BODY_LIMIT) throw tooLarge();
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > SIGN_IN_BODY_LIMIT) {
+      await reader.cancel();
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  // URLSearchParams never throws: bad escapes and bad UTF-8 become U+FFFD, which matches no token.
+  return new URLSearchParams(new TextDecoder().decode(bytes)).get("token");
+}
+
+const tooLarge = () => new ApiError(413, `A sign-in body is at most ${SIGN_IN_BODY_LIMIT} bytes.`, "invalid_request_error", "request_too_large");
