@@ -38,6 +38,8 @@ export default defineConfig({
         ],
         test: {
           name: "worker",
+          // A test file's first request compiles the worker and its wasm: seconds on a busy 2-core machine.
+          hookTimeout: 30_000,
           include: ["worker/**/*.test.ts", "durable-objects/**/*.test.ts", "test/worker/**/*.test.ts"],
           globalSetup: ["test/worker/fleet-setup.ts"],
           // `npm run test:fuzz` multiplies the whole-worker fuzz cases (FUZZ_SCALE).
