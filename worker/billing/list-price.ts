@@ -5,6 +5,7 @@
 // a hit than the cheapest miss would have cost.
 import type { ModelPrice } from "../schemas/billing";
 import type { Origin } from "../schemas/admin";
+import { hasOwn } from "../own";
 
 export function listPrice(origins: readonly Origin[], originId: string | null, model: string): ModelPrice | null {
   if (originId !== null) {
@@ -13,7 +14,7 @@ export function listPrice(origins: readonly Origin[], originId: string | null, m
   }
   let cheapest: ModelPrice | null = null;
   for (const origin of origins) {
-    if (!(model in origin.models)) continue;
+    if (!hasOwn(origin.models, model)) continue;
     const p = origin.price;
     if (!cheapest || p.input_per_m + p.output_per_m < cheapest.input_per_m + cheapest.output_per_m) cheapest = p;
   }

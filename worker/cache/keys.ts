@@ -4,6 +4,7 @@
 import { sha256Hex } from "../auth/crypto";
 import type { TenantRecord } from "../schemas/admin";
 import { FINGERPRINT_VERSION } from "./fingerprint";
+import { own } from "../own";
 
 /** Fields that change how a response is delivered, not what it says. */
 const DELIVERY_FIELDS = new Set(["stream", "stream_options", "user", "metadata", "meridian", "store"]);
@@ -18,13 +19,12 @@ export function canonicalJson(value: unknown): string {
 
 function scope(tenant: TenantRecord, model: string, endpoint: string): string {
   const g = tenant.cache_generation;
-  return `${tenant.id}\u0000${g?.all ?? 0}.${g?.models[model] ?? 0}\u0000${endpoint}\u0000${model}`;
+  return `${tenant.id}\u0000${g?.all ?? 0}.${own(g?.models, model) ?? 0}\u0000${endpoint}\u0000${model}`;
 }
 
 function withoutDelivery(body: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(body)) if (!DELIVERY_FIELDS.has(k)) out[k] = v;
-  return out;
+  // fromEntries defines own properties: a `__proto__` field stays a field, not a prototype.
+  return Object.fromEntries(Object.entries(body).filter(([k]) => !DELIVERY_FIELDS.has(k)));
 }
 
 /** The exact key: the whole request as the origin would see it, minus delivery details. */

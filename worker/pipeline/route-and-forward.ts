@@ -17,6 +17,7 @@ import { observe, regionSnapshot } from "../stats/region-client";
 import { forward, type Target } from "./forward";
 import { hedgeBudget } from "./hedge-budget";
 import { modelNotFound } from "./model-not-found";
+import { hasOwn } from "../own";
 
 /** When a request does not cap its output, routing assumes this many tokens. */
 const DEFAULT_OUTPUT_TOKENS = 256;
@@ -68,7 +69,7 @@ export async function routeAndForward(c: Context<AppEnv>, call: OriginCall): Pro
     excluded.push(...route.excluded);
   }
   if (served === 0) {
-    if (!call.targets.some((t) => origins.origins.some((o) => t.model in o.models))) throw modelNotFound(body.model);
+    if (!call.targets.some((t) => origins.origins.some((o) => hasOwn(o.models, t.model)))) throw modelNotFound(body.model);
     throw noOrigin(`No origin is taking traffic for model '${body.model}' right now.`, location.region);
   }
   if (ordered.length === 0) {

@@ -4,6 +4,7 @@ import * as z from "zod/mini";
 import { badRequest } from "../http/errors";
 import { parseOrThrow } from "../schemas/validate";
 import { REGIONS, type Region } from "./regions";
+import { own } from "../own";
 
 export type Policy =
   | { kind: "latency" }
@@ -82,7 +83,7 @@ function parseHeaders(headers: Headers): Steering {
   const result = steering.safeParse(steeringFromHeaders(headers));
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
-  const header = STEERING_HEADERS[String(issue.path[0])] ?? "x-meridian-*";
+  const header = own(STEERING_HEADERS, String(issue.path[0])) ?? "x-meridian-*";
   throw badRequest(`Invalid header ${header}: ${issue.message}`, "invalid_header", header);
 }
 

@@ -8,7 +8,7 @@ const models = (r: ReturnType<typeof resolve>) => r.targets.map((t) => t.model);
 describe("resolve", () => {
   it("passes a plain model through when no rule names it", () => {
     const r = resolve({}, facts("llama-8b"));
-    expect(r).toEqual({ targets: [{ model: "llama-8b", origins: null }], auto: null, policy: undefined, trail: [], byRule: false });
+    expect(r).toEqual({ targets: [{ model: "llama-8b", origins: null }], auto: null, autoSpec: null, policy: undefined, trail: [], byRule: false });
   });
 
   it("expands an ordered alias into its targets, with origin sets from pools", () => {
