@@ -11,7 +11,7 @@ const PROTOTYPE_NAMES = ["constructor", "__proto__", "toString", "hasOwnProperty
 
 beforeAll(async () => {
   await registerOrigin("proto-origin", "healthy", { models: { "proto-small": "llama-8b", "proto-big": "llama-8b" } });
-});
+}, 60_000); // the first admin call of a cold runtime can be slow on a busy machine
 
 const ask = (key: string, model: string, extra: Record<string, unknown> = {}) =>
   chat(key, { model, messages: userMessage("Say hello."), max_tokens: 4, ...extra }, { "x-meridian-hedge": "off" });

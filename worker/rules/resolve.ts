@@ -21,7 +21,11 @@ export interface Resolution {
   policy: RulePolicy | undefined;
   /** Why, for `x-meridian-route`: e.g. `route ab-test -> alias fast -> llama-8b`. */
   trail: string[];
-  /** Whether the requested name was resolved by the tenant's rules (an alias or a route). */
+  /**
+   * Whether the tenant's rules chose the model name (an alias, an auto model,
+   * a route's `use` or `split`): such names pass the tenant's model list. A
+   * route that only sets a policy chooses nothing; the client's name stands.
+   */
   byRule: boolean;
 }
 
@@ -47,8 +51,8 @@ export function resolve(rules: RulesDocument, req: RequestFacts, random: () => n
     if (route.policy) policy = route.policy;
     if (route.use !== undefined) model = route.use;
     else if (route.split) model = pickWeighted(route.split, (s) => s.weight, stickyDraw(route, req) ?? random()).use;
+    byRule = route.use !== undefined || route.split !== undefined;
     trail.push(`route ${name}`);
-    byRule = true;
   }
 
   // Model names come from clients: only the rules' own entries count, never `constructor` or `__proto__`.
@@ -56,7 +60,7 @@ export function resolve(rules: RulesDocument, req: RequestFacts, random: () => n
   if (autoSpec) return { targets: [], auto: model, autoSpec, policy, trail, byRule: true };
   const alias = own(rules.aliases, model);
   if (!alias) {
-    if (byRule) trail.push(model);
+    if (route) trail.push(model);
     return { targets: [{ model, origins: null }], auto: null, autoSpec: null, policy, trail, byRule };
   }
   const ordered = alias.strategy === "weighted" ? weightedOrder(alias.targets, random()) : alias.targets;
