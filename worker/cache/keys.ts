@@ -1,6 +1,9 @@
 // Cache keys. Every key starts from the tenant, its cache generation and the
 // model, so no tenant can read another's entries, no model another's, and a
-// purge (a new generation) makes old entries unreachable at once.
+// purge (a new generation) makes old entries unreachable at once. The model
+// is the one that answers (the rules' target), never the name the client
+// used: an alias, a route, an A/B arm or `auto` may send the same name to
+// another model on the next request or rules version.
 import { sha256Hex } from "../auth/crypto";
 import type { TenantRecord } from "../schemas/admin";
 import { FINGERPRINT_VERSION } from "./fingerprint";
@@ -27,9 +30,14 @@ function withoutDelivery(body: Record<string, unknown>): Record<string, unknown>
   return Object.fromEntries(Object.entries(body).filter(([k]) => !DELIVERY_FIELDS.has(k)));
 }
 
-/** The exact key: the whole request as the origin would see it, minus delivery details. */
-export async function exactKey(tenant: TenantRecord, endpoint: string, body: Record<string, unknown> & { model: string }): Promise<string> {
-  return sha256Hex(`${scope(tenant, body.model, endpoint)}\u0000${canonicalJson(withoutDelivery(body))}`);
+/** The request as the model that answers it sees it, minus delivery details. */
+function asAnswered(body: Record<string, unknown>, model: string): Record<string, unknown> {
+  return { ...withoutDelivery(body), model };
+}
+
+/** The exact key of `body` answered by `model`: the whole request as the origin would see it, minus delivery details. */
+export async function exactKey(tenant: TenantRecord, endpoint: string, model: string, body: Record<string, unknown>): Promise<string> {
+  return sha256Hex(`${scope(tenant, model, endpoint)}\u0000${canonicalJson(asAnswered(body, model))}`);
 }
 
 interface Message {
@@ -42,12 +50,8 @@ interface Message {
  * earlier turn) and the final user turn's text, which alone is compared by
  * meaning. Null when the last message is not a plain-text user turn.
  */
-export async function semanticParts(
-  tenant: TenantRecord,
-  endpoint: string,
-  body: Record<string, unknown> & { model: string },
-): Promise<{ prefixKey: string; text: string } | null> {
-  const rest = withoutDelivery(body);
+export async function semanticParts(tenant: TenantRecord, endpoint: string, model: string, body: Record<string, unknown>): Promise<{ prefixKey: string; text: string } | null> {
+  const rest = asAnswered(body, model);
   let text: string | null = null;
   if (Array.isArray(rest.messages)) {
     const messages = rest.messages as Message[];
@@ -60,7 +64,7 @@ export async function semanticParts(
     delete rest.prompt;
   }
   if (text === null || text.trim() === "") return null;
-  const prefixKey = await sha256Hex(`${scope(tenant, body.model, endpoint)}\u0000semantic-v${FINGERPRINT_VERSION}\u0000${canonicalJson(rest)}`);
+  const prefixKey = await sha256Hex(`${scope(tenant, model, endpoint)}\u0000semantic-v${FINGERPRINT_VERSION}\u0000${canonicalJson(rest)}`);
   return { prefixKey, text };
 }
 

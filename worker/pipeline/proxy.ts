@@ -74,7 +74,7 @@ export async function proxy(c: Context<AppEnv>, endpoint: Endpoint): Promise<Res
       ...(signal ? { signal } : {}),
       ...(direct ? { relayMeter } : {}),
     });
-  const answer = await (endpoint.cacheable ? withCache(c, rules.rules.cache, endpoint.path, body, send) : send({ direct: true })).catch((err: unknown) => {
+  const answer = await (endpoint.cacheable ? withCache(c, rules.rules.cache, endpoint.path, body, targets[0]!.model, send) : send({ direct: true })).catch((err: unknown) => {
     settleRequestTokens(c, 0); // no answer: its tpm estimate goes back
     throw err;
   });
