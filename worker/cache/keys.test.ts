@@ -12,6 +12,13 @@ function reference(value: unknown): string {
   return `{${keys.map((k) => `${JSON.stringify(k)}:${reference((value as Record<string, unknown>)[k])}`).join(",")}}`;
 }
 
+/** `depth` levels of arrays and objects around a string. */
+function nested(depth: number): unknown {
+  let v: unknown = "core";
+  for (let i = 0; i < depth; i++) v = i % 2 ? [v, i] : { k: v, n: i };
+  return v;
+}
+
 describe("canonicalJson", () => {
   it("sorts object keys and otherwise writes JSON, as the recursive definition does", () => {
     const values: unknown[] = [
@@ -25,9 +32,20 @@ describe("canonicalJson", () => {
       { z: { y: [1, { d: 1, c: 2 }], x: "é\u0000\"" }, a: [], m: {} },
       { undef: undefined, list: [undefined, () => 1] },
       JSON.parse('{"__proto__": {"b": 1, "a": 2}, "constructor": 1}'),
+      nested(50),
     ];
     for (const v of values) expect(canonicalJson(v)).toBe(reference(v));
     expect(canonicalJson({ b: 1, a: { d: 2, c: 3 } })).toBe(canonicalJson({ a: { c: 3, d: 2 }, b: 1 }));
+  });
+
+  it("takes any depth without overflowing the stack", () => {
+    const depth = 100_000;
+    const json = canonicalJson(nested(depth));
+    expect(json.startsWith('[{"k":[{"k":') || json.startsWith('{"k":[{"k":')).toBe(true);
+    expect(json.length).toBeGreaterThan(depth * 5);
+    let deepArrays: unknown = 1;
+    for (let i = 0; i < depth; i++) deepArrays = [deepArrays];
+    expect(canonicalJson(deepArrays)).toBe(`${"[".repeat(depth)}1${"]".repeat(depth)}`);
   });
 });
 

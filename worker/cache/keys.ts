@@ -12,12 +12,45 @@ import { own } from "../own";
 /** Fields that change how a response is delivered, not what it says. */
 const DELIVERY_FIELDS = new Set(["stream", "stream_options", "user", "metadata", "meridian", "store"]);
 
-/** JSON with object keys sorted, so equal requests hash equally whatever their key order. */
+/** A value still to write, as opposed to punctuation already decided. */
+type Pending = { value: unknown } | string;
+
+/**
+ * JSON with object keys sorted, so equal requests hash equally whatever their
+ * key order. Iterative, with its own stack: a client's body may nest as
+ * deeply as it likes without overflowing the call stack.
+ */
 export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  const keys = Object.keys(value).sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`).join(",")}}`;
+  let out = "";
+  const stack: Pending[] = [{ value }];
+  while (stack.length > 0) {
+    const next = stack.pop()!;
+    if (typeof next === "string") {
+      out += next;
+      continue;
+    }
+    const v = next.value;
+    if (v === null || typeof v !== "object") {
+      out += JSON.stringify(v) ?? "null";
+    } else if (Array.isArray(v)) {
+      // Pushed in reverse: the stack gives them back in order.
+      stack.push("]");
+      for (let i = v.length - 1; i >= 0; i--) {
+        stack.push({ value: v[i] });
+        if (i > 0) stack.push(",");
+      }
+      stack.push("[");
+    } else {
+      const keys = Object.keys(v).sort();
+      stack.push("}");
+      for (let i = keys.length - 1; i >= 0; i--) {
+        stack.push({ value: (v as Record<string, unknown>)[keys[i]!] }, `${JSON.stringify(keys[i])}:`);
+        if (i > 0) stack.push(",");
+      }
+      stack.push("{");
+    }
+  }
+  return out;
 }
 
 function scope(tenant: TenantRecord, model: string, endpoint: string): string {
