@@ -10,6 +10,7 @@ import { priceOf } from "../billing/pricing";
 import { fingerprint } from "../cache/embedder";
 import { badRequest } from "../http/errors";
 import { originSnapshot } from "../origins/snapshot";
+import { own } from "../own";
 import { rankCandidates } from "../routing/candidates";
 import { plan } from "../routing/choose";
 import type { Workload } from "../routing/estimate";
@@ -28,7 +29,6 @@ import { promptText, requestShape } from "./prompt";
 import { priorQuality } from "./prior";
 import { qualityEvidence } from "./quality-client";
 import type { ModelChoice, ModelOption, PromptClass } from "./types";
-import { own } from "../own";
 
 export interface AutoDecision {
   promptClass: PromptClass;

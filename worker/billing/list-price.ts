@@ -3,9 +3,9 @@
 // origin, so it is priced like the cheapest origin serving the model (the
 // cache discount then applies on top): the tenant is never charged more for
 // a hit than the cheapest miss would have cost.
+import { hasOwn } from "../own";
 import type { ModelPrice } from "../schemas/billing";
 import type { Origin } from "../schemas/admin";
-import { hasOwn } from "../own";
 
 export function listPrice(origins: readonly Origin[], originId: string | null, model: string): ModelPrice | null {
   if (originId !== null) {

@@ -4,8 +4,8 @@
 //
 // Money is counted in integer nano-dollars: a short prompt to a cheap model
 // costs a fraction of a micro-dollar, and sums of floats drift.
-import type { ModelPrice, Pricing } from "../schemas/billing";
 import { own } from "../own";
+import type { ModelPrice, Pricing } from "../schemas/billing";
 
 export const NANOS_PER_USD = 1_000_000_000;
 

@@ -5,9 +5,9 @@
 // used: an alias, a route, an A/B arm or `auto` may send the same name to
 // another model on the next request or rules version.
 import { sha256Hex } from "../auth/crypto";
+import { own } from "../own";
 import type { TenantRecord } from "../schemas/admin";
 import { FINGERPRINT_VERSION } from "./fingerprint";
-import { own } from "../own";
 
 /** Fields that change how a response is delivered, not what it says. */
 const DELIVERY_FIELDS = new Set(["stream", "stream_options", "user", "metadata", "meridian", "store"]);

@@ -96,6 +96,11 @@ export async function withCache(c: Context<AppEnv>, settings: CacheSettings | un
   }
   // Followers get whatever the origin said; only a complete 200 becomes an entry.
   const response = outcome.response;
+  // Where another model's answer (a fallback's) belongs: under that model, so it is found and purged by its name.
+  const keysFor = async (answeredBy: string) => ({
+    key: await exactKey(tenant, path, answeredBy, body),
+    prefixKey: parts ? ((await semanticParts(tenant, path, answeredBy, body))?.prefixKey ?? null) : null,
+  });
   const onEnd = (ending: "ok" | "failed", chunks: Uint8Array[]) => {
     seat.land();
     if (ending !== "ok" || response.status !== 200) return;
@@ -109,11 +114,6 @@ export async function withCache(c: Context<AppEnv>, settings: CacheSettings | un
       ),
     );
   };
-  // Where another model's answer (a fallback's) belongs: under that model, so it is found and purged by its name.
-  const keysFor = async (answeredBy: string) => ({
-    key: await exactKey(tenant, path, answeredBy, body),
-    prefixKey: parts ? ((await semanticParts(tenant, path, answeredBy, body))?.prefixKey ?? null) : null,
-  });
   const whole = !stream || response.status !== 200;
   const published = whole ? await seat.flight.publishWhole(response, onEnd) : seat.flight.publish(response, onEnd);
   return mark(published, "miss");

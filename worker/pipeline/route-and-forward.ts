@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
 import { ApiError } from "../http/errors";
 import { originSnapshot } from "../origins/snapshot";
+import { hasOwn } from "../own";
 import { rankCandidates } from "../routing/candidates";
 import { plan, type Excluded, type Scored } from "../routing/choose";
 import type { Workload } from "../routing/estimate";
@@ -17,7 +18,6 @@ import { observe, regionSnapshot } from "../stats/region-client";
 import { forward, type Target } from "./forward";
 import { hedgeBudget } from "./hedge-budget";
 import { modelNotFound } from "./model-not-found";
-import { hasOwn } from "../own";
 
 /** When a request does not cap its output, routing assumes this many tokens. */
 const DEFAULT_OUTPUT_TOKENS = 256;

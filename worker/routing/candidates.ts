@@ -1,7 +1,7 @@
+import { own } from "../own";
 import type { Origin } from "../schemas/admin";
 import { distanceKm } from "./geo";
 import type { GeoPoint } from "./regions";
-import { own } from "../own";
 
 /** One origin that can serve the requested model, as routing sees it. */
 export interface Candidate {

@@ -2,11 +2,11 @@
 // score by policy, then pick the first by power-of-two-choices among the
 // near-best so that isolates reading the same slightly stale snapshot spread
 // their traffic instead of all piling onto one origin.
+import { own } from "../own";
 import type { Candidate } from "./candidates";
 import { estimate, MIN_SAMPLES, NO_PEERS, rttMs, type Estimate, type Peers, type Workload } from "./estimate";
 import type { Constraints, Policy, RoutingPreferences } from "./policy";
 import type { RegionSnapshot } from "../stats/region-snapshot";
-import { own } from "../own";
 
 export interface Scored {
   candidate: Candidate;

@@ -1,8 +1,8 @@
 // Expected latency and price of sending one request to one origin.
+import { own } from "../own";
 import type { CircuitState } from "../stats/breaker";
 import type { OriginSummary } from "../stats/origin-stats";
 import type { Candidate } from "./candidates";
-import { own } from "../own";
 
 /** What the request will cost the origin, as far as the router can tell before sending it. */
 export interface Workload {

@@ -2,9 +2,9 @@
 // a single request can steer with headers or a `meridian` body field.
 import * as z from "zod/mini";
 import { badRequest } from "../http/errors";
+import { own } from "../own";
 import { parseOrThrow } from "../schemas/validate";
 import { REGIONS, type Region } from "./regions";
-import { own } from "../own";
 
 export type Policy =
   | { kind: "latency" }

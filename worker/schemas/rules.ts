@@ -5,9 +5,9 @@
 import * as z from "zod/mini";
 import { compileCentroids } from "../auto/centroid-set";
 import { PROMPT_CLASSES } from "../auto/types";
+import { hasOwn } from "../own";
 import { REGIONS } from "../routing/regions";
 import { cacheSettings, idSchema } from "./admin";
-import { hasOwn } from "../own";
 
 const modelName = z.string().check(z.minLength(1), z.maxLength(256));
 const headerName = z.string().check(z.regex(/^[A-Za-z0-9-]{1,64}$/, "not a valid header name"));
