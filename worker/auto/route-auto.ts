@@ -10,6 +10,7 @@ import { priceOf } from "../billing/pricing";
 import { fingerprint } from "../cache/embedder";
 import { badRequest } from "../http/errors";
 import { originSnapshot } from "../origins/snapshot";
+import { own } from "../own";
 import { rankCandidates } from "../routing/candidates";
 import { plan } from "../routing/choose";
 import type { Workload } from "../routing/estimate";
@@ -50,7 +51,7 @@ export async function decideAuto(c: Context<AppEnv>, spec: RuleAuto, body: Recor
   const options: ModelOption[] = spec.models.map(({ model, quality }) => {
     const price = priceOf(tenant.pricing, model, listPrice(origins, null, model));
     const route = plan(rankCandidates(origins, model, location), stats, work, prefs, inFlight.get, () => 0.5, 0);
-    const [good, bad] = evidence[model]?.[promptClass] ?? [0, 0];
+    const [good, bad] = own(own(evidence, model), promptClass) ?? [0, 0];
     const { alpha, beta } = posterior(priorQuality(quality, promptClass), spec.prior_strength, good, bad);
     return { model, pricePerM: price ? blended(price, work) : Infinity, ttftMs: route.ordered[0]?.estimate.ttftMs ?? null, alpha, beta };
   });

@@ -3,6 +3,7 @@
 // origin, so it is priced like the cheapest origin serving the model (the
 // cache discount then applies on top): the tenant is never charged more for
 // a hit than the cheapest miss would have cost.
+import { hasOwn } from "../own";
 import type { ModelPrice } from "../schemas/billing";
 import type { Origin } from "../schemas/admin";
 
@@ -13,7 +14,7 @@ export function listPrice(origins: readonly Origin[], originId: string | null, m
   }
   let cheapest: ModelPrice | null = null;
   for (const origin of origins) {
-    if (!(model in origin.models)) continue;
+    if (!hasOwn(origin.models, model)) continue;
     const p = origin.price;
     if (!cheapest || p.input_per_m + p.output_per_m < cheapest.input_per_m + cheapest.output_per_m) cheapest = p;
   }

@@ -4,6 +4,7 @@
 //
 // Money is counted in integer nano-dollars: a short prompt to a cheap model
 // costs a fraction of a micro-dollar, and sums of floats drift.
+import { own } from "../own";
 import type { ModelPrice, Pricing } from "../schemas/billing";
 
 export const NANOS_PER_USD = 1_000_000_000;
@@ -42,7 +43,7 @@ export interface Charge {
 
 /** The price per 1M tokens a tenant pays for a model before discounts. */
 export function priceOf(pricing: Pricing | undefined, model: string, listPrice: ModelPrice | null): ModelPrice | null {
-  return pricing?.models[model] ?? listPrice;
+  return own(pricing?.models, model) ?? listPrice;
 }
 
 /** The discount of the highest tier the month's tokens have reached (0 below every tier). */

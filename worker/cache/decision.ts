@@ -26,9 +26,16 @@ export function cacheDecision(settings: CacheSettings | undefined, body: Cacheab
   };
 }
 
-/** A request may shorten or lengthen its entry's life within KV's limits (60 s to 30 days). */
-function ttlFrom(header: string | null, fallback: number): number {
-  const n = Number(header);
-  if (!header || !Number.isFinite(n)) return fallback;
-  return Math.min(30 * 86_400, Math.max(60, Math.round(n)));
+/** KV keeps nothing for less than a minute. */
+const MIN_TTL_S = 60;
+
+/**
+ * A request may shorten its entry's life, never lengthen it past the
+ * tenant's `ttl_s`: the tenant (and its admin) decide how long answers may be
+ * replayed. A value that is not a positive number of seconds is ignored.
+ */
+export function ttlFrom(header: string | null, tenantTtlS: number): number {
+  const n = Number(header?.trim() || Number.NaN);
+  if (!Number.isFinite(n) || n <= 0) return tenantTtlS;
+  return Math.min(tenantTtlS, Math.max(MIN_TTL_S, Math.round(n)));
 }

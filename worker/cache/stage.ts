@@ -35,7 +35,13 @@ const LOOKUP_HEAD_START_MS = 5;
 type Hit = { kind: "hit"; how: "hit-exact" | "hit-semantic"; entry: CacheEntry; similarity?: number };
 type Outcome = { kind: "origin"; response: Response } | { kind: "error"; error: unknown } | Hit;
 
-export async function withCache(c: Context<AppEnv>, settings: CacheSettings | undefined, path: string, body: ForwardableRequest, send: Send): Promise<Response> {
+/**
+ * Answers `body` from the cache or through `send`. `model` is the model the
+ * tenant's rules chose to answer it (the first target): entries are looked up
+ * under it, never under the name the client used, and an answer is stored
+ * under the model that gave it (a fallback target may have).
+ */
+export async function withCache(c: Context<AppEnv>, settings: CacheSettings | undefined, path: string, body: ForwardableRequest, model: string, send: Send): Promise<Response> {
   const { tenant } = c.get("caller");
   const headers = c.req.raw.headers;
   const decision = cacheDecision(settings, body, headers);
@@ -44,11 +50,11 @@ export async function withCache(c: Context<AppEnv>, settings: CacheSettings | un
   const kv = c.env.KV;
   const waitUntil = (p: Promise<unknown>) => c.executionCtx.waitUntil(p);
   const stream = body.stream === true;
-  const key = await exactKey(tenant, path, body);
+  const key = await exactKey(tenant, path, model, body);
 
   // The exact lookup first, then (on a miss) near-duplicates of the final user
   // turn under the exact same conversation prefix; together they race the origin.
-  const parts = decision.semantic ? await semanticParts(tenant, path, body) : null;
+  const parts = decision.semantic ? await semanticParts(tenant, path, model, body) : null;
   const fp: PromptFingerprint | null = parts ? fingerprint(parts.text) : null;
   const exact = decision.exact ? exactHit(kv, key, waitUntil) : null;
   const similar = parts && fp ? () => findSimilar(kv, parts.prefixKey, fp, decision.threshold, waitUntil).then((m) => semanticHit(kv, m, waitUntil)) : null;
@@ -57,7 +63,7 @@ export async function withCache(c: Context<AppEnv>, settings: CacheSettings | un
   if (lookup) {
     const early = await within(lookup, LOOKUP_HEAD_START_MS);
     if (early.settled) {
-      if (early.value) return replayHit(early.value, stream);
+      if (early.value) return replayHit(early.value, stream, model);
       lookup = null;
     }
   }
@@ -77,7 +83,7 @@ export async function withCache(c: Context<AppEnv>, settings: CacheSettings | un
   if (outcome.kind === "hit") {
     controller.abort();
     void origin.then((o) => (o.kind === "origin" ? o.response.body?.cancel() : undefined));
-    const hit = replayHit(outcome, stream);
+    const hit = replayHit(outcome, stream, model);
     seat.flight.settle(hit.clone());
     seat.land();
     return hit;
@@ -90,13 +96,23 @@ export async function withCache(c: Context<AppEnv>, settings: CacheSettings | un
   }
   // Followers get whatever the origin said; only a complete 200 becomes an entry.
   const response = outcome.response;
+  // Where another model's answer (a fallback's) belongs: under that model, so it is found and purged by its name.
+  const keysFor = async (answeredBy: string) => ({
+    key: await exactKey(tenant, path, answeredBy, body),
+    prefixKey: parts ? ((await semanticParts(tenant, path, answeredBy, body))?.prefixKey ?? null) : null,
+  });
   const onEnd = (ending: "ok" | "failed", chunks: Uint8Array[]) => {
     seat.land();
     if (ending !== "ok" || response.status !== 200) return;
     const entry = entryFrom(chunks, stream);
     if (!entry) return;
-    waitUntil(entries.put(kv, key, entry, decision.ttlS));
-    if (parts && fp) waitUntil(index(kv, parts.prefixKey, fp, key, decision.ttlS, waitUntil));
+    const answeredBy = response.headers.get("x-meridian-model") ?? model;
+    const at = answeredBy === model ? Promise.resolve({ key, prefixKey: parts?.prefixKey ?? null }) : keysFor(answeredBy);
+    waitUntil(
+      at.then((k) =>
+        Promise.all([entries.put(kv, k.key, entry, decision.ttlS), k.prefixKey && fp ? index(kv, k.prefixKey, fp, k.key, decision.ttlS, waitUntil) : null]),
+      ),
+    );
   };
   const whole = !stream || response.status !== 200;
   const published = whole ? await seat.flight.publishWhole(response, onEnd) : seat.flight.publish(response, onEnd);
@@ -114,8 +130,10 @@ async function semanticHit(kv: KVNamespace, match: SemanticMatch | null, waitUnt
   return entry ? { kind: "hit", how: "hit-semantic", entry, similarity: match.similarity } : null;
 }
 
-function replayHit(hit: Hit, stream: boolean): Response {
-  const extra: Record<string, string> = hit.similarity === undefined ? {} : { "x-meridian-similarity": hit.similarity.toFixed(4) };
+/** An entry is found only under the model that gave it, so a hit can say which model that was. */
+function replayHit(hit: Hit, stream: boolean, model: string): Response {
+  const extra: Record<string, string> = { "x-meridian-model": model };
+  if (hit.similarity !== undefined) extra["x-meridian-similarity"] = hit.similarity.toFixed(4);
   return replay(hit.entry, stream, hit.how, extra);
 }
 

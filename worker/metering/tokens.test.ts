@@ -15,6 +15,12 @@ describe("estimatePromptTokens", () => {
     expect(estimatePromptTokens({ model: "m", input: "abcd", instructions: "efgh" })).toBe(2);
     expect(estimatePromptTokens({ model: "m" })).toBe(0);
   });
+
+  it("counts inside any depth of nesting without overflowing the stack", () => {
+    let input: unknown = ["abcd", 7];
+    for (let i = 0; i < 100_000; i++) input = i % 2 ? [input] : { part: input };
+    expect(estimatePromptTokens({ model: "m", input })).toBe(2);
+  });
 });
 
 describe("reportedUsage", () => {

@@ -48,16 +48,20 @@ export function answerText(answer: unknown): string {
   return text;
 }
 
-/** Characters of text, and token ids given as numbers (pre-tokenized prompts), anywhere in a value. */
+/**
+ * Characters of text, and token ids given as numbers (pre-tokenized prompts),
+ * anywhere in a value. Iterative, with its own stack: a client's body may
+ * nest as deeply as it likes without overflowing the call stack.
+ */
 function textSize(value: unknown): { chars: number; ids: number } {
-  if (typeof value === "string") return { chars: value.length, ids: 0 };
-  if (typeof value === "number") return { chars: 0, ids: 1 };
   const size = { chars: 0, ids: 0 };
-  const parts = Array.isArray(value) ? value : value && typeof value === "object" ? Object.values(value) : [];
-  for (const part of parts) {
-    const s = textSize(part);
-    size.chars += s.chars;
-    size.ids += s.ids;
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v === "string") size.chars += v.length;
+    else if (typeof v === "number") size.ids += 1;
+    else if (Array.isArray(v)) for (const part of v) stack.push(part);
+    else if (v && typeof v === "object") for (const part of Object.values(v)) stack.push(part);
   }
   return size;
 }

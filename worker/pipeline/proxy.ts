@@ -50,8 +50,8 @@ export async function proxy(c: Context<AppEnv>, endpoint: Endpoint): Promise<Res
   const prefs = routingPreferences(headers, steering, tenantPreferences(rules.rules, resolution.policy));
   let { targets, trail } = resolution;
   let promptClass: string | null = null;
-  if (resolution.auto) {
-    const auto = await decideAuto(c, rules.rules.auto![resolution.auto]!, body, workload(body, bytes, body.stream === true), prefs);
+  if (resolution.auto && resolution.autoSpec) {
+    const auto = await decideAuto(c, resolution.autoSpec, body, workload(body, bytes, body.stream === true), prefs);
     promptClass = auto.promptClass;
     targets = [auto.choice.model, ...auto.choice.fallbacks].map((model) => ({ model, origins: null }));
     trail = [...trail, `auto ${resolution.auto}`, `class ${auto.promptClass}`, auto.choice.reason];
@@ -74,7 +74,7 @@ export async function proxy(c: Context<AppEnv>, endpoint: Endpoint): Promise<Res
       ...(signal ? { signal } : {}),
       ...(direct ? { relayMeter } : {}),
     });
-  const answer = await (endpoint.cacheable ? withCache(c, rules.rules.cache, endpoint.path, body, send) : send({ direct: true })).catch((err: unknown) => {
+  const answer = await (endpoint.cacheable ? withCache(c, rules.rules.cache, endpoint.path, body, targets[0]!.model, send) : send({ direct: true })).catch((err: unknown) => {
     settleRequestTokens(c, 0); // no answer: its tpm estimate goes back
     throw err;
   });

@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
 import { ApiError } from "../http/errors";
 import { originSnapshot } from "../origins/snapshot";
+import { hasOwn } from "../own";
 import { rankCandidates } from "../routing/candidates";
 import { plan, type Excluded, type Scored } from "../routing/choose";
 import type { Workload } from "../routing/estimate";
@@ -68,7 +69,7 @@ export async function routeAndForward(c: Context<AppEnv>, call: OriginCall): Pro
     excluded.push(...route.excluded);
   }
   if (served === 0) {
-    if (!call.targets.some((t) => origins.origins.some((o) => t.model in o.models))) throw modelNotFound(body.model);
+    if (!call.targets.some((t) => origins.origins.some((o) => hasOwn(o.models, t.model)))) throw modelNotFound(body.model);
     throw noOrigin(`No origin is taking traffic for model '${body.model}' right now.`, location.region);
   }
   if (ordered.length === 0) {

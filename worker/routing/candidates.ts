@@ -1,3 +1,4 @@
+import { own } from "../own";
 import type { Origin } from "../schemas/admin";
 import { distanceKm } from "./geo";
 import type { GeoPoint } from "./regions";
@@ -28,7 +29,7 @@ export function rankCandidates(origins: readonly Origin[], model: string, from: 
   const out: Candidate[] = [];
   for (const origin of origins) {
     if (origin.draining || origin.weight <= 0) continue;
-    const upstreamModel = origin.models[model];
+    const upstreamModel = own(origin.models, model);
     if (upstreamModel === undefined) continue;
     const km = distanceKm(from, origin);
     out.push({ origin, model, upstreamModel, distanceKm: km, score: score(origin, km) });

@@ -2,6 +2,7 @@
 // score by policy, then pick the first by power-of-two-choices among the
 // near-best so that isolates reading the same slightly stale snapshot spread
 // their traffic instead of all piling onto one origin.
+import { own } from "../own";
 import type { Candidate } from "./candidates";
 import { estimate, MIN_SAMPLES, NO_PEERS, rttMs, type Estimate, type Peers, type Workload } from "./estimate";
 import type { Constraints, Policy, RoutingPreferences } from "./policy";
@@ -57,7 +58,7 @@ export function plan(
   const excluded: RoutePlan["excluded"] = [];
   const peers = measuredPeers(candidates, snapshot);
   for (const candidate of candidates) {
-    const est = estimate(candidate, snapshot?.origins[candidate.origin.id], work, localInFlight(candidate.origin.id), peers);
+    const est = estimate(candidate, own(snapshot?.origins, candidate.origin.id), work, localInFlight(candidate.origin.id), peers);
     const reason = violation(candidate, est, prefs.constraints);
     if (reason) excluded.push({ origin: candidate.origin.id, reason });
     else eligible.push({ candidate, estimate: est, score: 0 });
@@ -77,7 +78,7 @@ function measuredPeers(candidates: readonly Candidate[], snapshot: RegionSnapsho
   const base: number[] = [];
   const tpot: number[] = [];
   for (const c of candidates) {
-    const m = snapshot.origins[c.origin.id]?.models[c.upstreamModel];
+    const m = own(own(snapshot.origins, c.origin.id)?.models, c.upstreamModel);
     if (!m || m.samples < MIN_SAMPLES) continue;
     if (m.ttftMs != null) base.push(Math.max(0, m.ttftMs - rttMs(c.distanceKm)));
     if (m.tpotMs != null) tpot.push(m.tpotMs);

@@ -1,4 +1,5 @@
 // Expected latency and price of sending one request to one origin.
+import { own } from "../own";
 import type { CircuitState } from "../stats/breaker";
 import type { OriginSummary } from "../stats/origin-stats";
 import type { Candidate } from "./candidates";
@@ -69,7 +70,7 @@ export const NO_PEERS: Peers = { baseTtftMs: PRIOR_BASE_TTFT_MS, tpotMs: PRIOR_T
  */
 export function estimate(candidate: Candidate, stats: OriginSummary | undefined, work: Workload, localInFlight: number, peers: Peers = NO_PEERS): Estimate {
   // Only this model's own numbers: another model on the same origin may be far bigger or smaller.
-  const model = stats?.models[candidate.upstreamModel];
+  const model = own(stats?.models, candidate.upstreamModel);
   const prior = priorTtftMs(candidate.distanceKm, peers.baseTtftMs);
   const samples = model?.samples ?? 0;
   const w = Math.min(1, samples / MIN_SAMPLES);

@@ -2,6 +2,7 @@
 // a single request can steer with headers or a `meridian` body field.
 import * as z from "zod/mini";
 import { badRequest } from "../http/errors";
+import { own } from "../own";
 import { parseOrThrow } from "../schemas/validate";
 import { REGIONS, type Region } from "./regions";
 
@@ -82,7 +83,7 @@ function parseHeaders(headers: Headers): Steering {
   const result = steering.safeParse(steeringFromHeaders(headers));
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
-  const header = STEERING_HEADERS[String(issue.path[0])] ?? "x-meridian-*";
+  const header = own(STEERING_HEADERS, String(issue.path[0])) ?? "x-meridian-*";
   throw badRequest(`Invalid header ${header}: ${issue.message}`, "invalid_header", header);
 }
 

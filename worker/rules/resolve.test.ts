@@ -8,7 +8,7 @@ const models = (r: ReturnType<typeof resolve>) => r.targets.map((t) => t.model);
 describe("resolve", () => {
   it("passes a plain model through when no rule names it", () => {
     const r = resolve({}, facts("llama-8b"));
-    expect(r).toEqual({ targets: [{ model: "llama-8b", origins: null }], auto: null, policy: undefined, trail: [], byRule: false });
+    expect(r).toEqual({ targets: [{ model: "llama-8b", origins: null }], auto: null, autoSpec: null, policy: undefined, trail: [], byRule: false });
   });
 
   it("expands an ordered alias into its targets, with origin sets from pools", () => {
@@ -47,6 +47,34 @@ describe("resolve", () => {
     const vip = resolve(rules, facts("anything", { metadata: { tier: "vip" } }));
     expect([models(vip), vip.policy]).toEqual([["llama-70b"], { kind: "latency" }]);
     expect(resolve(rules, facts("anything", { metadata: { tier: 1 } })).byRule).toBe(false);
+  });
+
+  it("lets only a route that chooses the model mark it as the rules' choice, not one that only sets a policy", () => {
+    const rules: RulesDocument = {
+      routes: [
+        { name: "batch", when: { metadata: { key: "tier", equals: "batch" } }, policy: { kind: "cost" } },
+        { name: "gold", when: { metadata: { key: "tier", equals: "gold" } }, use: "llama-70b" },
+        { name: "ab", when: { metadata: { key: "tier", equals: "ab" } }, split: [{ use: "llama-70b", weight: 1 }] },
+      ],
+    };
+    const batch = resolve(rules, facts("llama-70b", { metadata: { tier: "batch" } }));
+    expect(batch).toMatchObject({ targets: [{ model: "llama-70b" }], policy: { kind: "cost" }, trail: ["route batch", "llama-70b"], byRule: false });
+    expect(resolve(rules, facts("x", { metadata: { tier: "gold" } })).byRule).toBe(true);
+    expect(resolve(rules, facts("x", { metadata: { tier: "ab" } })).byRule).toBe(true);
+  });
+
+  it("looks names up as the rules' own keys only, never inherited ones", () => {
+    const rules: RulesDocument = {
+      pools: { eu: ["gpu-fra"] },
+      aliases: { fast: { strategy: "ordered", targets: [{ model: "llama-8b", pool: "eu" }] } },
+      auto: { auto: { models: [{ model: "llama-8b" }], floor: 0.7, prior_strength: 10 } },
+      routes: [{ name: "m", when: { metadata: { key: "constructor" } }, use: "fast" }],
+    };
+    for (const name of ["constructor", "__proto__", "toString", "hasOwnProperty"]) {
+      const r = resolve(rules, facts(name, { metadata: {} }));
+      expect(r, name).toEqual({ targets: [{ model: name, origins: null }], auto: null, autoSpec: null, policy: undefined, trail: [], byRule: false });
+    }
+    expect(resolve(rules, facts("x", { metadata: JSON.parse('{"constructor": "yes"}') })).trail).toEqual(["route m", "alias fast", "llama-8b"]);
   });
 
   it("keeps a caller on one side of a split, by metadata key, then user, then API key", () => {

@@ -1,7 +1,8 @@
 // Applies a tenant's rules to one request: which route matches, which model
 // (or alias) it leads to, and which models and origins to try in what order.
 // Pure: no bindings, so it is unit-tested and benchmarked directly.
-import type { RulePolicy, RuleRoute, RulesDocument, RuleTarget } from "../schemas/rules";
+import { own } from "../own";
+import type { RuleAuto, RulePolicy, RuleRoute, RulesDocument, RuleTarget } from "../schemas/rules";
 
 /** A model to try, optionally only on some origins. */
 export interface ResolvedTarget {
@@ -14,11 +15,17 @@ export interface Resolution {
   targets: ResolvedTarget[];
   /** The auto model that chooses the targets per prompt, if the request leads to one. */
   auto: string | null;
+  /** That auto model's settings. */
+  autoSpec: RuleAuto | null;
   /** The route's policy, else the rules' policy, else none (operator default). */
   policy: RulePolicy | undefined;
   /** Why, for `x-meridian-route`: e.g. `route ab-test -> alias fast -> llama-8b`. */
   trail: string[];
-  /** Whether the requested name was resolved by the tenant's rules (an alias or a route). */
+  /**
+   * Whether the tenant's rules chose the model name (an alias, an auto model,
+   * a route's `use` or `split`): such names pass the tenant's model list. A
+   * route that only sets a policy chooses nothing; the client's name stands.
+   */
   byRule: boolean;
 }
 
@@ -44,20 +51,22 @@ export function resolve(rules: RulesDocument, req: RequestFacts, random: () => n
     if (route.policy) policy = route.policy;
     if (route.use !== undefined) model = route.use;
     else if (route.split) model = pickWeighted(route.split, (s) => s.weight, stickyDraw(route, req) ?? random()).use;
+    byRule = route.use !== undefined || route.split !== undefined;
     trail.push(`route ${name}`);
-    byRule = true;
   }
 
-  if (rules.auto?.[model]) return { targets: [], auto: model, policy, trail, byRule: true };
-  const alias = rules.aliases?.[model];
+  // Model names come from clients: only the rules' own entries count, never `constructor` or `__proto__`.
+  const autoSpec = own(rules.auto, model);
+  if (autoSpec) return { targets: [], auto: model, autoSpec, policy, trail, byRule: true };
+  const alias = own(rules.aliases, model);
   if (!alias) {
-    if (byRule) trail.push(model);
-    return { targets: [{ model, origins: null }], auto: null, policy, trail, byRule };
+    if (route) trail.push(model);
+    return { targets: [{ model, origins: null }], auto: null, autoSpec: null, policy, trail, byRule };
   }
   const ordered = alias.strategy === "weighted" ? weightedOrder(alias.targets, random()) : alias.targets;
   const targets = ordered.map((t) => ({ model: t.model, origins: originsOf(t, rules.pools) }));
   trail.push(`alias ${model}`, targets[0]!.model);
-  return { targets, auto: null, policy, trail, byRule: true };
+  return { targets, auto: null, autoSpec: null, policy, trail, byRule: true };
 }
 
 function matches(route: RuleRoute, req: RequestFacts): boolean {
@@ -77,7 +86,7 @@ function valueMatches(value: string | null, m: { equals?: string | undefined; in
 
 function metadataValue(metadata: unknown, key: string): string | null {
   if (typeof metadata !== "object" || metadata === null) return null;
-  const v = (metadata as Record<string, unknown>)[key];
+  const v = own(metadata as Record<string, unknown>, key);
   return typeof v === "string" || typeof v === "number" || typeof v === "boolean" ? String(v) : null;
 }
 
@@ -125,6 +134,6 @@ function weightedOrder(targets: readonly RuleTarget[], draw: number): RuleTarget
 
 function originsOf(t: RuleTarget, pools: Record<string, string[]> | undefined): ReadonlySet<string> | null {
   if (t.origins) return new Set(t.origins);
-  if (t.pool !== undefined) return new Set(pools?.[t.pool] ?? []);
+  if (t.pool !== undefined) return new Set(own(pools, t.pool) ?? []);
   return null;
 }

@@ -5,6 +5,7 @@
 import * as z from "zod/mini";
 import { compileCentroids } from "../auto/centroid-set";
 import { PROMPT_CLASSES } from "../auto/types";
+import { hasOwn } from "../own";
 import { REGIONS } from "../routing/regions";
 import { cacheSettings, idSchema } from "./admin";
 
@@ -143,15 +144,15 @@ export const rulesDocument = shape.check(
     for (const [name, alias] of Object.entries(aliases)) {
       alias.targets.forEach((t, i) => {
         const at = ["aliases", name, "targets", i];
-        if (t.model in aliases) issue([...at, "model"], `'${t.model}' is an alias; targets name served models`);
-        if (t.pool !== undefined && !(t.pool in pools)) issue([...at, "pool"], `no pool '${t.pool}' in \`pools\``);
+        if (hasOwn(aliases, t.model)) issue([...at, "model"], `'${t.model}' is an alias; targets name served models`);
+        if (t.pool !== undefined && !hasOwn(pools, t.pool)) issue([...at, "pool"], `no pool '${t.pool}' in \`pools\``);
         if (t.pool !== undefined && t.origins) issue([...at], "give `origins` or `pool`, not both");
         if (alias.strategy === "weighted" && t.weight === undefined) issue([...at, "weight"], "the weighted strategy needs a weight on every target");
       });
       if (alias.strategy === "weighted" && alias.targets.every((t) => !t.weight)) issue(["aliases", name, "targets"], "weights must not all be zero");
     }
     for (const [name, spec] of Object.entries(doc.auto ?? {})) {
-      if (name in aliases) issue(["auto", name], `'${name}' is also an alias`);
+      if (hasOwn(aliases, name)) issue(["auto", name], `'${name}' is also an alias`);
       if (spec.centroids) {
         try {
           compileCentroids(spec.centroids);
@@ -160,7 +161,7 @@ export const rulesDocument = shape.check(
         }
       }
       spec.models.forEach((m, i) => {
-        if (m.model in aliases || m.model in (doc.auto ?? {})) issue(["auto", name, "models", i, "model"], `'${m.model}' is an alias; auto chooses among served models`);
+        if (hasOwn(aliases, m.model) || hasOwn(doc.auto, m.model)) issue(["auto", name, "models", i, "model"], `'${m.model}' is an alias; auto chooses among served models`);
       });
     }
     (doc.routes ?? []).forEach((r, i) => {
