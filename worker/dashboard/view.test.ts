@@ -36,4 +36,10 @@ describe("dashboardView", () => {
     expect(view.origins[0]!.cells.map((c) => c.p99_ms)).toEqual([200, null]);
     expect(view.tenants.map((t) => [t.id, t.cache_hit_rate])).toEqual([["busy", 0.25], ["quiet", null]]);
   });
+
+  it("shows an origin named like an Object.prototype key as unseen where no region measured it", () => {
+    const origin = { id: "constructor", region: "weur", draining: false } as Origin;
+    const view = dashboardView([{ region: "weur", at: 1, origins: {} }], [origin], [], 42);
+    expect(view.origins[0]!.cells).toEqual([{ region: "weur", circuit: "closed", requests: 0, p50_ms: null, p99_ms: null }]);
+  });
 });

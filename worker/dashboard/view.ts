@@ -1,6 +1,7 @@
 // The dashboard's data, shaped for display: no bindings here, so the page
 // and the JSON the live refresh fetches are built from one pure function.
 import type { UsageTotals } from "../billing/account";
+import { own } from "../own";
 import type { Origin } from "../schemas/admin";
 import type { CircuitState } from "../stats/breaker";
 import type { OriginSummary } from "../stats/origin-stats";
@@ -55,7 +56,7 @@ export function dashboardView(snapshots: readonly RegionSnapshot[], origins: rea
       id: origin.id,
       region: origin.region,
       draining: origin.draining,
-      cells: snapshots.map((s) => heatCell(s.region, s.origins[origin.id])),
+      cells: snapshots.map((s) => heatCell(s.region, own(s.origins, origin.id))),
     })),
     tenants: tenants.map(tenantRow).sort((a, b) => b.requests - a.requests || a.id.localeCompare(b.id)),
   };

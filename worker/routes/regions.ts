@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import type { AppEnv } from "../app-env";
 import { notFound } from "../http/errors";
 import { originSnapshot } from "../origins/snapshot";
+import { own } from "../own";
 import { isRegion, REGIONS } from "../routing/regions";
 import type { OriginSummary } from "../stats/origin-stats";
 import { regionStub } from "../stats/region-client";
@@ -20,7 +21,7 @@ regions.get("/regions/:region/stats", async (c) => {
     origin_region: origin.region,
     draining: origin.draining,
     price: origin.price,
-    ...row(snapshot.origins[origin.id]),
+    ...row(own(snapshot.origins, origin.id)),
   }));
   return c.json({ object: "region_stats", region, at: snapshot.at, data });
 });
