@@ -85,3 +85,22 @@ describe("usd", () => {
     expect(usd(-0.5)).toBe("-$0.500000");
   });
 });
+
+describe("fundsVerdict: money that is not a number", () => {
+  const budget = { monthly_usd: 10, mode: "hard" as const, alert_at: 0.8 };
+  const bad = [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 0.5];
+
+  it("never admits a request whose estimate or unreported spend is NaN, infinite or fractional", () => {
+    for (const n of bad) {
+      expect(fundsVerdict({ ...base, terms: { prepaid: true }, account: account({ credits_usd: 100 }), estimateNanos: n }).ok).toBe(false);
+      expect(fundsVerdict({ ...base, terms: { prepaid: true }, account: account({ credits_usd: 100 }), unflushedNanos: n }).ok).toBe(false);
+      expect(fundsVerdict({ ...base, terms: { budget }, estimateNanos: n }).ok).toBe(false);
+      expect(fundsVerdict({ ...base, terms: { budget }, unflushedNanos: n }).ok).toBe(false);
+    }
+  });
+
+  it("never admits against an account whose balance or spend is not a number", () => {
+    expect(fundsVerdict({ ...base, terms: { prepaid: true }, account: account({ credits_usd: Number.NaN }) }).ok).toBe(false);
+    expect(fundsVerdict({ ...base, terms: { budget }, account: account({ spent_month_usd: Number.NaN }) }).ok).toBe(false);
+  });
+});

@@ -4,7 +4,7 @@
 // since and not yet reported.
 import type { Budget } from "../schemas/billing";
 import type { AccountState } from "./account";
-import { nanosToUsd, usdToNanos } from "./pricing";
+import { isNanos, nanosToUsd, usdToNanos } from "./pricing";
 
 export interface FundsInput {
   terms: { prepaid?: boolean | undefined; budget?: Budget | null | undefined };
@@ -42,16 +42,19 @@ export function fundsVerdict(input: FundsInput): FundsVerdict {
   // the overshoot show in the balance once it answers again.
   if (!account) return { ok: true };
   const budget = terms.budget;
+  // Money that is not a whole number of nano-dollars (NaN, Infinity) is never
+  // enough: every comparison below is written so that it refuses.
+  if (!isNanos(input.estimateNanos) || !isNanos(unflushedNanos)) return unpriceable(terms);
   if (budget?.mode === "hard") {
     const use = budgetUse(budget, account, unflushedNanos, input.month);
-    if (use.used >= 1) {
+    if (!(use.used < 1)) {
       const message = `Monthly budget reached: ${usd(nanosToUsd(use.spentNanos))} of ${usd(budget.monthly_usd)} spent in ${input.month}. Requests resume next month or when the budget is raised.`;
       return { ok: false, code: "budget_exceeded", message };
     }
   }
   if (terms.prepaid) {
     const balance = usdToNanos(account.credits_usd ?? 0) - unflushedNanos;
-    if (balance <= 0 || balance < input.estimateNanos) {
+    if (!(balance > 0 && balance >= input.estimateNanos)) {
       const message =
         `Prepaid credits exhausted: the balance is ${usd(nanosToUsd(balance))}` +
         (input.estimateNanos > 0 ? ` and this request needs about ${usd(nanosToUsd(input.estimateNanos))}` : "") +
@@ -60,6 +63,11 @@ export function fundsVerdict(input: FundsInput): FundsVerdict {
     }
   }
   return { ok: true };
+}
+
+function unpriceable(terms: FundsInput["terms"]): FundsVerdict {
+  const message = "This request's cost cannot be estimated, so it cannot be admitted against a prepaid balance or a hard budget.";
+  return { ok: false, code: terms.prepaid ? "insufficient_credits" : "budget_exceeded", message };
 }
 
 /** Dollars to the cent, or to the micro-dollar below one dollar (small balances matter). */
