@@ -104,3 +104,19 @@ describe("fundsVerdict: money that is not a number", () => {
     expect(fundsVerdict({ ...base, terms: { budget }, account: account({ spent_month_usd: Number.NaN }) }).ok).toBe(false);
   });
 });
+
+describe("fundsVerdict: a hard budget must have room for the request", () => {
+  const budget = { monthly_usd: 10, mode: "hard" as const, alert_at: 0.8 };
+
+  it("refuses a request that would pass the budget, before the budget is reached", () => {
+    const spent = account({ spent_month_usd: 9.99 });
+    expect(fundsVerdict({ ...base, terms: { budget }, account: spent, estimateNanos: 10_000_000 }).ok).toBe(true); // exactly the room left
+    const v = fundsVerdict({ ...base, terms: { budget }, account: spent, estimateNanos: 10_000_001 });
+    expect(v).toEqual({
+      ok: false,
+      code: "budget_exceeded",
+      message:
+        "Monthly budget too small for this request: $9.99 of $10.00 spent or held in 2026-04, and this request needs up to $0.010000 (its input plus its whole output cap). Lower max_tokens, wait for requests in flight, or raise the budget.",
+    });
+  });
+});
