@@ -10,7 +10,7 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
 import { ApiError } from "../http/errors";
-import { FailOpenGrace, type GraceAllowance } from "../limits/fail-open-grace";
+import { FailOpenGrace } from "../limits/fail-open-grace";
 import { tenantStateUnavailable } from "../limits/unavailable-error";
 import { usageRecorder } from "../metering/report";
 import { originSnapshot } from "../origins/snapshot";
@@ -19,7 +19,8 @@ import type { ForwardableRequest } from "../schemas/openai";
 import { settings } from "../settings";
 import { adoptAccount, knownAccount, tenantAccount } from "./account-client";
 import { utcMonth } from "./calendar";
-import { budgetUse, fundsVerdict } from "./funds";
+import { budgetUse } from "./funds";
+import { fundsOnGrace } from "./funds-grace";
 import { holdEstimateNanos } from "./hold-estimate";
 import type { HoldAnswer, HoldRequest } from "./hold-protocol";
 
@@ -37,8 +38,7 @@ export interface FundsRequest {
 /** A hold lives for the request's time limit plus this, for its usage record to arrive. */
 const HOLD_MARGIN_MS = 60_000;
 
-/** What one isolate admits per tenant and minute while the object is unreachable: a few requests, a few cents. */
-export const FUNDS_GRACE: GraceAllowance = { requests: 20, units: 50_000_000 };
+/** What this isolate admits per tenant while the object is unreachable (see funds-grace.ts). */
 const grace = new FailOpenGrace();
 
 /** For tests and read-outs: admissions and refusals on the grace allowance. */
@@ -77,14 +77,12 @@ export async function checkFunds(c: Context<AppEnv>, req: FundsRequest): Promise
   c.set("fundsHold", hold.id);
 }
 
-/**
- * The object cannot be reached: refuse what the last known account already
- * refuses, admit the rest within this isolate's grace allowance, then 503.
- */
+/** The object cannot be reached: the last known account and a bounded grace decide (402, or 503 once the grace is spent). */
 function admitOnGrace(tenant: TenantRecord, estimate: number, unflushedNanos: number): void {
-  const verdict = fundsVerdict({ terms: tenant, account: knownAccount(tenant.id), unflushedNanos, estimateNanos: estimate, month: utcMonth(Date.now()) });
-  if (!verdict.ok) throw new ApiError(402, verdict.message, "invalid_request_error", verdict.code);
-  if (!grace.take(tenant.id, estimate, FUNDS_GRACE)) throw tenantStateUnavailable("funds");
+  const verdict = fundsOnGrace(grace, tenant.id, { terms: tenant, account: knownAccount(tenant.id), unflushedNanos, estimateNanos: estimate, month: utcMonth(Date.now()) });
+  if (verdict.ok) return;
+  if (verdict.code === "unavailable") throw tenantStateUnavailable("funds");
+  throw new ApiError(402, verdict.message, "invalid_request_error", verdict.code);
 }
 
 /** The hold this request's usage record settles, if it has one. */

@@ -9,6 +9,7 @@ import type { AdmissionRequest } from "../tenants/admission";
 import { LeaseClient } from "./lease-client";
 import type { LeaseGrant, LeaseRequest } from "./lease-protocol";
 import { rateLimited } from "./rate-limit-error";
+import { tenantStateUnavailable } from "./unavailable-error";
 
 const leases = new LeaseClient();
 
@@ -30,7 +31,7 @@ export async function enforceRateLimits(c: Context<AppEnv>, req: AdmissionReques
   const tokens = tokenEstimate(req);
   const call = async (lease: LeaseRequest) => (await c.env.TENANT.get(c.env.TENANT.idFromName(tenant.id)).lease(lease)) as LeaseGrant;
   const admission = await leases.admit(call, tenant.id, keyId, { tenant: tenant.limits, key: keyLimits }, tokens);
-  if (!admission.ok) throw rateLimited(admission.denial, tenant.id, keyId, tokens);
+  if (!admission.ok) throw "unreachable" in admission ? tenantStateUnavailable("rate limits") : rateLimited(admission.denial, tenant.id, keyId, tokens);
   if (admission.view) c.set("rateLimit", admission.view);
 }
 
