@@ -47,4 +47,16 @@ describe("Responses API streams", () => {
     const usage = await usageWhen(key, (u) => u.totals.requests >= 1);
     expect(usage.totals).toMatchObject({ requests: 1, input_tokens: truth.input_tokens, output_tokens: truth.output_tokens });
   });
+
+  it("keep their completion event when the echoed tools look like a usage-only chat event", async () => {
+    const { key } = await newTenant();
+    const tools = [{ type: "function", name: "lookup", parameters: { type: "object", choices: [], usage: { prompt_tokens: 0 } } }];
+    const res = await post(key, { model: "llama-8b", input: "Say hi", max_output_tokens: 4, stream: true, tools });
+    expect(res.status).toBe(200);
+    const types = (await res.text())
+      .split("\n")
+      .filter((l) => l.startsWith("data: "))
+      .map((l) => (JSON.parse(l.slice(6)) as { type: string }).type);
+    expect(types.at(-1)).toMatch(/^response\.(completed|incomplete)$/);
+  });
 });
