@@ -33,6 +33,8 @@ export interface FundsRequest {
   inputTokens: number;
   /** The request body: its output cap and number of choices. */
   body?: ForwardableRequest;
+  /** False for endpoints that generate no tokens (embeddings): only the input is held. */
+  generates?: boolean;
 }
 
 /** A hold lives for the request's time limit plus this, for its usage record to arrive. */
@@ -61,6 +63,7 @@ export async function checkFunds(c: Context<AppEnv>, req: FundsRequest): Promise
     models: req.models ?? [req.model],
     inputTokens: req.inputTokens,
     body: req.body ?? { model: req.model },
+    generates: req.generates !== false,
     monthTokens: (knownAccount(tenant.id)?.tokens_month ?? 0) + recorder.unflushed(tenant.id).tokens,
   });
   const hold: HoldRequest = { id: crypto.randomUUID(), nanos: estimate, ttlMs: settings(c.env).totalTimeoutMs + HOLD_MARGIN_MS };

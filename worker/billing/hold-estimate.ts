@@ -22,6 +22,8 @@ export interface HoldEstimateInput {
   /** Input tokens, estimated from the body. */
   inputTokens: number;
   body: Pick<ForwardableRequest, "max_tokens" | "max_completion_tokens"> & Record<string, unknown>;
+  /** False for endpoints that generate nothing (embeddings): only the input is held. */
+  generates: boolean;
   /** The tenant's tokens this month so far: picks the volume tier. */
   monthTokens: number;
 }
@@ -34,7 +36,7 @@ export function maxOutputTokens(body: HoldEstimateInput["body"]): number {
 }
 
 export function holdEstimateNanos(input: HoldEstimateInput): number {
-  const outputTokens = maxOutputTokens(input.body);
+  const outputTokens = input.generates ? maxOutputTokens(input.body) : 0;
   let most = 0;
   for (const model of input.models) {
     const { costNanos } = charge({

@@ -27,6 +27,8 @@ export interface Endpoint {
   expectDone: boolean;
   /** Whether answers may be cached (deterministic text generation). */
   cacheable: boolean;
+  /** False when answers generate no tokens (embeddings): funds are then held for the input only. */
+  generates?: boolean;
 }
 
 /**
@@ -57,7 +59,7 @@ export async function proxy(c: Context<AppEnv>, endpoint: Endpoint): Promise<Res
     targets = [auto.choice.model, ...auto.choice.fallbacks].map((model) => ({ model, origins: null }));
     trail = [...trail, `auto ${resolution.auto}`, `class ${auto.promptClass}`, auto.choice.reason];
   }
-  await admit(c, { model: targets[0]!.model, models: targets.map((t) => t.model), body, inputTokens: Math.ceil(bytes / 4), outputTokens: outputCap(body) });
+  await admit(c, { model: targets[0]!.model, models: targets.map((t) => t.model), body, generates: endpoint.generates !== false, inputTokens: Math.ceil(bytes / 4), outputTokens: outputCap(body) });
 
   // An answer that goes straight to its client is metered by the relay that already reads it.
   const relayMeter = new RelayMeter(!asksForUsage(body));

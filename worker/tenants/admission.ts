@@ -18,6 +18,8 @@ export interface AdmissionRequest {
   models?: readonly string[];
   /** The request body: funds are held for its whole output cap and every choice it asks for. */
   body?: ForwardableRequest;
+  /** False for endpoints that generate no tokens (embeddings). */
+  generates?: boolean;
 }
 
 /**
