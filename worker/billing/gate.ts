@@ -46,6 +46,9 @@ const grace = new FailOpenGrace();
 /** For tests and read-outs: admissions and refusals on the grace allowance. */
 export const fundsGraceCounters = grace.counters;
 
+/** Tenants with a grace window, and the bound (for the isolate read-out). */
+export const fundsGraceSizes = () => grace.sizes();
+
 export async function checkFunds(c: Context<AppEnv>, req: FundsRequest): Promise<void> {
   const { tenant } = c.get("caller");
   if (!tenant.prepaid && !tenant.budget) return;

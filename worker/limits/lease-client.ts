@@ -156,6 +156,11 @@ export class LeaseClient {
     return { size: this.leases.size, bound: MAX_LEASES };
   }
 
+  /** Tenants with a grace window (the object was unreachable), and the bound. */
+  graceSizes(): { size: number; bound: number } {
+    return this.grace.sizes();
+  }
+
   private leaseFor(tenantId: string, keyId: string, limits: CallerLimits): Lease {
     const name = leaseKey(tenantId, keyId);
     const lease = this.leases.get(name);

@@ -19,6 +19,9 @@ export const leaseCounters = leases.counters;
 /** (tenant, key) leases this isolate holds, for the isolate read-out. */
 export const leaseSizes = () => leases.sizes();
 
+/** Tenants with a fail-open grace window in this isolate, for the isolate read-out. */
+export const leaseGraceSizes = () => leases.graceSizes();
+
 /** What a request is charged against tpm before it runs: its estimated input plus its output cap. */
 export function tokenEstimate(req: Pick<AdmissionRequest, "inputTokens" | "outputTokens">): number {
   return req.inputTokens + req.outputTokens;
