@@ -117,6 +117,16 @@ describe("what a request holds", () => {
     await expect.poll(() => runInDurableObject(object, (_i, state) => heldNanos(state.storage.sql)), { timeout: 5_000 }).toBe(0);
     expect((await readUsage(key)).totals.requests).toBe(0);
   });
+
+  it("goes back when a rate limit refuses the request after its funds were held", async () => {
+    const { id, key } = await tenantWith({ prepaid: true, limits: { rpm: 1 } }, 3 * holdOf());
+    const first = await ask(key, 1);
+    expect(first.status).toBe(200);
+    await first.json();
+    for (let i = 2; i < 6; i++) expect((await expectOpenAiError(await ask(key, i), 429)).code).toBe("rate_limit_exceeded");
+    const object = env.TENANT.get(env.TENANT.idFromName(id));
+    await expect.poll(() => runInDurableObject(object, (_i, state) => heldNanos(state.storage.sql)), { timeout: 5_000 }).toBe(0);
+  });
 });
 
 describe("holds in the Tenant object", () => {
