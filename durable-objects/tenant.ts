@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import type { AccountState, CreditEntry, UsageReport } from "../worker/billing/account";
+import type { HoldAnswer, HoldRequest } from "../worker/billing/hold-protocol";
 import { usdToNanos } from "../worker/billing/pricing";
 import { kvKey, kvRules, kvTenant } from "../worker/kv-keys";
 import type { LeaseGrant, LeaseRequest, RateLimits } from "../worker/limits/lease-protocol";
@@ -23,6 +24,7 @@ import {
   usageReport,
   type UsageFilter,
 } from "./tenant/ledger";
+import { createHoldsTable, placeHold, releaseHold, settleHolds } from "./tenant/holds";
 import { Limiter } from "./tenant/limiter";
 import { appendRules, createRulesTable, currentRules, rulesAt, rulesHistory } from "./tenant/rules-log";
 
@@ -76,6 +78,7 @@ export class Tenant extends DurableObject<Env> {
     createRulesTable(this.sql);
     createAuditTable(this.sql);
     createLedgerTables(this.sql);
+    createHoldsTable(this.sql);
     createQualityTables(this.sql);
   }
 
@@ -220,6 +223,7 @@ export class Tenant extends DurableObject<Env> {
     if (!tenant) return null;
     const now = Date.now();
     applyUsage(this.sql, batch, tenant, now);
+    settleHolds(this.sql, batch); // in the same call as the charge: never both held and spent, nor neither
     recordOutcomes(this.sql, autoOutcomes(batch));
     const account = accountState(this.sql, tenant, now);
     if (budgetAlertDue(this.sql, tenant.budget, now)) {
@@ -230,6 +234,17 @@ export class Tenant extends DurableObject<Env> {
       pruneUsageEvents(this.sql, now);
     }
     return account;
+  }
+
+  /** Holds what a request may cost if the balance and hard budget cover it (see tenant/holds.ts). */
+  holdFunds(req: HoldRequest): HoldAnswer | null {
+    const tenant = this.info();
+    return tenant ? placeHold(this.sql, tenant, req, Date.now()) : null;
+  }
+
+  /** Gives back the hold of a request that is not billed. */
+  releaseFunds(holdId: string): void {
+    releaseHold(this.sql, holdId);
   }
 
   account(): AccountState | null {

@@ -258,7 +258,7 @@ export function embeddings(x: Exchange, r: EmbeddingRequest): void {
 
 export function responses(x: Exchange, r: ResponsesRequest): void {
   const out = generateCompletion(r.model, r.prompt.text, r.maxTokens);
-  const parts = { id: x.nextId("resp_"), msgId: x.nextId("msg_"), createdAt: nowSeconds(), model: r.model };
+  const parts = { id: x.nextId("resp_"), msgId: x.nextId("msg_"), createdAt: nowSeconds(), model: r.model, tools: r.tools };
   const usage = usageOf([r.prompt], [out]);
   if (!r.stream) {
     run(x, [r.prompt], [out], null, null, () => {

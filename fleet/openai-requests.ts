@@ -44,6 +44,8 @@ export interface CompletionRequest extends Common {
 
 export interface ResponsesRequest extends Common {
   readonly prompt: Prompt;
+  /** The request's tools, echoed in the response object as OpenAI does. */
+  readonly tools: readonly unknown[];
 }
 
 export interface EmbeddingRequest {
@@ -240,5 +242,6 @@ export function parseResponsesRequest(body: Json): ResponsesRequest | ApiError {
   } else {
     return invalid("input", "expected a string or an array of input items.");
   }
-  return { ...c, includeUsage: false, prompt: promptOf(texts) };
+  const tools = Array.isArray(body.tools) ? (body.tools as unknown[]) : [];
+  return { ...c, includeUsage: false, prompt: promptOf(texts), tools };
 }

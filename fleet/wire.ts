@@ -142,6 +142,8 @@ interface ResponseParts {
   readonly msgId: string;
   readonly createdAt: number;
   readonly model: string;
+  /** The request's tools: OpenAI echoes them in every response object, before `usage`. */
+  readonly tools: readonly unknown[];
 }
 
 function outputText(text: string): { type: "output_text"; text: string; annotations: never[] } {
@@ -168,6 +170,7 @@ function responseObject(p: ResponseParts, status: ResponseStatus, text: string |
     incomplete_details: status === "incomplete" ? { reason: "max_output_tokens" } : null,
     model: p.model,
     output: text === null ? [] : [messageItem(p, status === "incomplete" ? "incomplete" : "completed", text)],
+    tools: p.tools,
     usage:
       usage === null
         ? null

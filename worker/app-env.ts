@@ -13,5 +13,7 @@ export interface AppEnv {
     rulesVersion: number;
     /** What rate-limit admission charged, and the limits as this isolate sees them (echoed in `x-ratelimit-*`). */
     rateLimit: RateLimitView;
+    /** The funds hold placed at admission (prepaid and hard-budget tenants), until it is settled or released. */
+    fundsHold: string | undefined;
   };
 }

@@ -4,7 +4,7 @@
 // journal of top-ups. Amounts are integer nano-dollars.
 import type { AccountState, CreditEntry, UsageReport, UsageRow, UsageTotals } from "../../worker/billing/account";
 import { utcDay, utcMonth } from "../../worker/billing/calendar";
-import { charge, nanosToUsd } from "../../worker/billing/pricing";
+import { charge, isNanos, nanosToUsd } from "../../worker/billing/pricing";
 import { servedFromCache, type UsageRecord } from "../../worker/metering/usage-record";
 import type { Budget, Pricing } from "../../worker/schemas/billing";
 
@@ -49,7 +49,7 @@ export function createLedgerTables(sql: SqlStorage): void {
 export function applyUsage(sql: SqlStorage, batch: readonly UsageRecord[], terms: BillingTerms, now: number): number {
   let applied = 0;
   for (const r of batch) {
-    if (r.at < now - ACCEPT_WINDOW_MS) continue;
+    if (!(r.at >= now - ACCEPT_WINDOW_MS)) continue; // written so that a NaN time is refused too
     if (sql.exec(`SELECT 1 FROM usage_events WHERE id = ?`, r.id).toArray().length > 0) continue;
     const inputTokens = wholeTokens(r.input_tokens);
     const outputTokens = wholeTokens(r.output_tokens);
@@ -64,6 +64,13 @@ export function applyUsage(sql: SqlStorage, batch: readonly UsageRecord[], terms
       cacheHit: hit,
       monthTokens: monthTotals(sql, month).tokens,
     });
+    // Money that is not a whole number of nano-dollars never reaches the
+    // ledger: NaN would fail the batch (NOT NULL), Infinity would poison
+    // every total and balance after it. The record is set aside, the batch goes on.
+    if (!isNanos(costNanos) || !isNanos(savedNanos) || !isNanos(inputTokens + outputTokens)) {
+      console.error(`usage record ${r.id} set aside: its charge is not a whole number of nano-dollars (${costNanos})`);
+      continue;
+    }
     sql.exec(
       `INSERT INTO usage_events (id, at, request_id, key_id, model, origin, region, input_tokens, output_tokens, cache, stream, cost_nanos, saved_nanos)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -122,6 +129,8 @@ export function accountState(sql: SqlStorage, terms: BillingTerms, now: number):
 /** Adds (or, negative, takes back) credits; returns the journal entry. */
 export function addCredits(sql: SqlStorage, actor: string, amountNanos: number, note: string | null, now: number): CreditEntry {
   const balance = balanceNanos(sql) + amountNanos;
+  // An infinite top-up would be unlimited credit; NaN would break the balance for good.
+  if (!isNanos(amountNanos) || !isNanos(balance)) throw new RangeError(`a credit must be a whole number of nano-dollars, not ${amountNanos}`);
   setBalance(sql, balance);
   sql.exec(`INSERT INTO credits (at, actor, amount_nanos, note, balance_nanos) VALUES (?, ?, ?, ?, ?)`, now, actor, amountNanos, note, balance);
   const seq = sql.exec<{ seq: number }>(`SELECT last_insert_rowid() AS seq`).one().seq;

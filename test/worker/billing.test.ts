@@ -91,15 +91,18 @@ describe("prepaid credits", () => {
 });
 
 describe("budgets", () => {
-  it("stops a hard budget with 402 once the month's spend reaches it", async () => {
+  it("stops a hard budget with 402 once what is left cannot cover the next request", async () => {
     const { key } = await tenantWith({ pricing: EXPENSIVE, budget: { monthly_usd: 0.1, mode: "hard" } });
     const { answered, refusal } = await spendUntilRefused(key);
     expect(answered).toBeGreaterThanOrEqual(2);
     const error = await expectOpenAiError(refusal, 402);
     expect(error.code).toBe("budget_exceeded");
-    expect(error.message).toMatch(/^Monthly budget reached: \$0\.\d+ of \$0\.100000 spent in \d{4}-\d{2}\./);
+    // Refused before the budget is passed: the request would need more than is left.
+    const refused = /^Monthly budget too small for this request: \$([\d.]+) of \$0\.100000 spent or held in \d{4}-\d{2}, and this request needs up to \$([\d.]+) /.exec(error.message);
+    expect(refused, error.message).not.toBeNull();
+    expect(Number(refused![1]) + Number(refused![2])).toBeGreaterThan(0.1);
     const usage = await usageWhen(key, (u) => u.totals.requests >= answered);
-    expect(usage.account.spent_month_usd).toBeGreaterThanOrEqual(0.1);
+    expect(usage.account.spent_month_usd).toBeLessThanOrEqual(0.1);
     expect(usage.account.budget).toMatchObject({ monthly_usd: 0.1, mode: "hard" });
   });
 

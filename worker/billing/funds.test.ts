@@ -85,3 +85,38 @@ describe("usd", () => {
     expect(usd(-0.5)).toBe("-$0.500000");
   });
 });
+
+describe("fundsVerdict: money that is not a number", () => {
+  const budget = { monthly_usd: 10, mode: "hard" as const, alert_at: 0.8 };
+  const bad = [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 0.5];
+
+  it("never admits a request whose estimate or unreported spend is NaN, infinite or fractional", () => {
+    for (const n of bad) {
+      expect(fundsVerdict({ ...base, terms: { prepaid: true }, account: account({ credits_usd: 100 }), estimateNanos: n }).ok).toBe(false);
+      expect(fundsVerdict({ ...base, terms: { prepaid: true }, account: account({ credits_usd: 100 }), unflushedNanos: n }).ok).toBe(false);
+      expect(fundsVerdict({ ...base, terms: { budget }, estimateNanos: n }).ok).toBe(false);
+      expect(fundsVerdict({ ...base, terms: { budget }, unflushedNanos: n }).ok).toBe(false);
+    }
+  });
+
+  it("never admits against an account whose balance or spend is not a number", () => {
+    expect(fundsVerdict({ ...base, terms: { prepaid: true }, account: account({ credits_usd: Number.NaN }) }).ok).toBe(false);
+    expect(fundsVerdict({ ...base, terms: { budget }, account: account({ spent_month_usd: Number.NaN }) }).ok).toBe(false);
+  });
+});
+
+describe("fundsVerdict: a hard budget must have room for the request", () => {
+  const budget = { monthly_usd: 10, mode: "hard" as const, alert_at: 0.8 };
+
+  it("refuses a request that would pass the budget, before the budget is reached", () => {
+    const spent = account({ spent_month_usd: 9.99 });
+    expect(fundsVerdict({ ...base, terms: { budget }, account: spent, estimateNanos: 10_000_000 }).ok).toBe(true); // exactly the room left
+    const v = fundsVerdict({ ...base, terms: { budget }, account: spent, estimateNanos: 10_000_001 });
+    expect(v).toEqual({
+      ok: false,
+      code: "budget_exceeded",
+      message:
+        "Monthly budget too small for this request: $9.99 of $10.00 spent or held in 2026-04, and this request needs up to $0.010000 (its input plus its whole output cap). Lower max_tokens, wait for requests in flight, or raise the budget.",
+    });
+  });
+});

@@ -1,18 +1,19 @@
 // Whether a tenant may spend on one more request: a prepaid balance that
-// covers it, a hard monthly budget not yet reached. Pure: the isolate decides
-// from the account its tenant object last reported plus what it has spent
-// since and not yet reported.
+// covers it, a hard monthly budget that has room for it. Pure: the tenant's
+// object decides with it when it places a request's hold (from the account
+// and the other holds); an isolate, from the account it last saw, only while
+// the object cannot be reached.
 import type { Budget } from "../schemas/billing";
 import type { AccountState } from "./account";
-import { nanosToUsd, usdToNanos } from "./pricing";
+import { isNanos, nanosToUsd, usdToNanos } from "./pricing";
 
 export interface FundsInput {
   terms: { prepaid?: boolean | undefined; budget?: Budget | null | undefined };
   /** The object's last word, or null when it could not be reached. */
   account: AccountState | null;
-  /** Spent in this isolate and not yet acknowledged by the object. */
+  /** Spent but not yet in the account: held by the object for requests in flight, or spent in this isolate and not yet acknowledged. */
   unflushedNanos: number;
-  /** What the request costs at least: its input tokens at full price. */
+  /** What the request may cost: its input plus its whole output cap, at the dearest price it may be served at. */
   estimateNanos: number;
   /** The current UTC month, `YYYY-MM`. */
   month: string;
@@ -38,20 +39,30 @@ export function budgetUse(budget: Budget | null | undefined, account: AccountSta
 
 export function fundsVerdict(input: FundsInput): FundsVerdict {
   const { terms, account, unflushedNanos } = input;
-  // An object that cannot be reached must not stop traffic: admit, and let
-  // the overshoot show in the balance once it answers again.
+  // Never heard from the object: nothing to judge by. The caller bounds
+  // what it admits this way (a small grace budget, see gate.ts).
   if (!account) return { ok: true };
   const budget = terms.budget;
+  // Money that is not a whole number of nano-dollars (NaN, Infinity) is never
+  // enough: every comparison below is written so that it refuses.
+  if (!isNanos(input.estimateNanos) || !isNanos(unflushedNanos)) return unpriceable(terms);
   if (budget?.mode === "hard") {
     const use = budgetUse(budget, account, unflushedNanos, input.month);
-    if (use.used >= 1) {
+    if (!(use.used < 1)) {
       const message = `Monthly budget reached: ${usd(nanosToUsd(use.spentNanos))} of ${usd(budget.monthly_usd)} spent in ${input.month}. Requests resume next month or when the budget is raised.`;
+      return { ok: false, code: "budget_exceeded", message };
+    }
+    // What is left must cover this request too, or the budget would be passed.
+    if (!(use.spentNanos + input.estimateNanos <= usdToNanos(budget.monthly_usd))) {
+      const message =
+        `Monthly budget too small for this request: ${usd(nanosToUsd(use.spentNanos))} of ${usd(budget.monthly_usd)} spent or held in ${input.month}, ` +
+        `and this request needs up to ${usd(nanosToUsd(input.estimateNanos))} (its input plus its whole output cap). Lower max_tokens, wait for requests in flight, or raise the budget.`;
       return { ok: false, code: "budget_exceeded", message };
     }
   }
   if (terms.prepaid) {
     const balance = usdToNanos(account.credits_usd ?? 0) - unflushedNanos;
-    if (balance <= 0 || balance < input.estimateNanos) {
+    if (!(balance > 0 && balance >= input.estimateNanos)) {
       const message =
         `Prepaid credits exhausted: the balance is ${usd(nanosToUsd(balance))}` +
         (input.estimateNanos > 0 ? ` and this request needs about ${usd(nanosToUsd(input.estimateNanos))}` : "") +
@@ -60,6 +71,11 @@ export function fundsVerdict(input: FundsInput): FundsVerdict {
     }
   }
   return { ok: true };
+}
+
+function unpriceable(terms: FundsInput["terms"]): FundsVerdict {
+  const message = "This request's cost cannot be estimated, so it cannot be admitted against a prepaid balance or a hard budget.";
+  return { ok: false, code: terms.prepaid ? "insufficient_credits" : "budget_exceeded", message };
 }
 
 /** Dollars to the cent, or to the micro-dollar below one dollar (small balances matter). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Pricing } from "../schemas/billing";
-import { charge, nanosToUsd, priceOf, tierDiscount, usdToNanos, type ChargeInput } from "./pricing";
+import { charge, isNanos, nanosToUsd, priceOf, tierDiscount, usdToNanos, type ChargeInput } from "./pricing";
 
 const ORIGIN = { input_per_m: 0.2, output_per_m: 0.6 };
 const PRICING: Pricing = {
@@ -90,5 +90,31 @@ describe("units and helpers", () => {
     expect(usdToNanos(12.34)).toBe(12_340_000_000);
     expect(usdToNanos(0.1) + usdToNanos(0.2)).toBe(usdToNanos(0.3));
     expect(nanosToUsd(1)).toBe(1e-9);
+  });
+});
+
+describe("prices keyed by client input", () => {
+  it("are the price list's own entries only: Object.prototype names no price", () => {
+    for (const model of ["constructor", "__proto__", "toString", "hasOwnProperty", "valueOf"]) {
+      expect(priceOf(PRICING, model, ORIGIN)).toEqual(ORIGIN);
+      expect(priceOf(PRICING, model, null)).toBeNull();
+      const { costNanos, savedNanos } = charge({ ...base, pricing: PRICING, model, listPrice: null });
+      expect([costNanos, savedNanos]).toEqual([0, 0]);
+      expect(isNanos(charge({ ...base, pricing: PRICING, model }).costNanos)).toBe(true);
+    }
+  });
+
+  it("ignore a malformed price rather than charge NaN", () => {
+    const broken = { input_per_m: Number.NaN, output_per_m: 1 };
+    expect(priceOf({ ...PRICING, models: { m: broken } }, "m", ORIGIN)).toEqual(ORIGIN);
+    expect(priceOf(undefined, "m", broken)).toBeNull();
+    expect(charge({ ...base, listPrice: { input_per_m: Number.POSITIVE_INFINITY, output_per_m: 0 } }).costNanos).toBe(0);
+  });
+});
+
+describe("isNanos", () => {
+  it("is a safe integer, nothing else", () => {
+    expect([0, 1, -5, 9_007_199_254_740_991].every(isNanos)).toBe(true);
+    expect([Number.NaN, Number.POSITIVE_INFINITY, 0.5, 2 ** 60, "1", null].some(isNanos)).toBe(false);
   });
 });

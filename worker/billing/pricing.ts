@@ -15,6 +15,14 @@ export const DEFAULT_CACHE_HIT_DISCOUNT = 0.5;
 export const usdToNanos = (usd: number): number => Math.round(usd * NANOS_PER_USD);
 export const nanosToUsd = (nanos: number): number => nanos / NANOS_PER_USD;
 
+/**
+ * Whether a number may stand for money: an integer count of nano-dollars
+ * that adds up exactly. NaN, Infinity and fractions never may: a NaN compares
+ * false with everything, so it would pass any gate written as "refuse if
+ * less than".
+ */
+export const isNanos = (n: unknown): n is number => typeof n === "number" && Number.isSafeInteger(n);
+
 export interface ChargeInput {
   /** The tenant's price list, if it has one. */
   pricing: Pricing | undefined;
@@ -41,10 +49,23 @@ export interface Charge {
   savedNanos: number;
 }
 
-/** The price per 1M tokens a tenant pays for a model before discounts. */
+/**
+ * The price per 1M tokens a tenant pays for a model before discounts. Only
+ * the price list's own entries count (a model named `constructor` is not
+ * priced by Object.prototype), and only well-formed prices.
+ */
 export function priceOf(pricing: Pricing | undefined, model: string, listPrice: ModelPrice | null): ModelPrice | null {
-  return own(pricing?.models, model) ?? listPrice;
+  const tenantPrice = own(pricing?.models, model);
+  if (isPrice(tenantPrice)) return tenantPrice;
+  return isPrice(listPrice) ? listPrice : null;
 }
+
+function isPrice(price: unknown): price is ModelPrice {
+  const p = price as Partial<ModelPrice> | null | undefined;
+  return typeof p === "object" && p !== null && perMillion(p.input_per_m) && perMillion(p.output_per_m);
+}
+
+const perMillion = (n: unknown) => typeof n === "number" && Number.isFinite(n) && n >= 0;
 
 /** The discount of the highest tier the month's tokens have reached (0 below every tier). */
 export function tierDiscount(tiers: Pricing["tiers"] | undefined, monthTokens: number): number {
@@ -59,6 +80,10 @@ export function tierDiscount(tiers: Pricing["tiers"] | undefined, monthTokens: n
   return discount;
 }
 
+/**
+ * Finite for any input; absurd token counts can still make it too large to
+ * count exactly, so whoever admits or stores a charge checks `isNanos`.
+ */
 export function charge(input: ChargeInput): Charge {
   const price = priceOf(input.pricing, input.model, input.listPrice);
   if (!price) return { costNanos: 0, savedNanos: 0 };

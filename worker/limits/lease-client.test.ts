@@ -2,7 +2,8 @@
 // fake clock: several LeaseClient instances stand for several isolates.
 import { describe, expect, it } from "vitest";
 import { Limiter } from "../../durable-objects/tenant/limiter";
-import { LeaseClient, type CallerLimits, type LeaseCall } from "./lease-client";
+import { GRACE_WINDOW_MS } from "./fail-open-grace";
+import { LeaseClient, RATE_LIMIT_GRACE, type CallerLimits, type LeaseCall } from "./lease-client";
 import { LEASE_MS } from "./lease-size";
 
 const T0 = 1_700_000_000_000;
@@ -136,5 +137,36 @@ describe("LeaseClient", () => {
     expect((await client.admit(failing, "t", "k", { tenant: { rpm: 1 } }, 0)).ok).toBe(true);
     expect(client.counters.failedOpen).toBe(1);
     expect((await client.admit(call, "t", "k", { tenant: { rpm: 1 } }, 0)).ok).toBe(true);
+  });
+
+  it("lets only a bounded grace through while the object cannot be reached, then refuses until the next minute", async () => {
+    const { clock, call, isolate } = world();
+    const client = isolate();
+    const failing: LeaseCall = () => Promise.reject(new Error("unreachable"));
+    const limits = { tenant: { rpm: 600 } };
+    // Two keys of one tenant share the tenant's allowance.
+    const results = [];
+    for (let i = 0; i < 30; i++) results.push(await client.admit(failing, "t", i % 2 ? "k1" : "k2", limits, 0));
+    expect(results.filter((r) => r.ok)).toHaveLength(RATE_LIMIT_GRACE.requests);
+    expect(results.at(-1)).toEqual({ ok: false, unreachable: true });
+    expect(client.counters).toMatchObject({ failedOpen: RATE_LIMIT_GRACE.requests, unreachable: 30 - RATE_LIMIT_GRACE.requests });
+    // Another tenant has its own allowance.
+    expect((await client.admit(failing, "u", "k", limits, 0)).ok).toBe(true);
+    // A new minute, a new allowance; and once the object answers, leases as usual.
+    clock.now += GRACE_WINDOW_MS;
+    expect((await client.admit(failing, "t", "k1", limits, 0)).ok).toBe(true);
+    expect((await client.admit(call, "t", "k1", limits, 0)).ok).toBe(true);
+  });
+
+  it("never lets more through on grace than the caller's own per-minute limits", async () => {
+    const { isolate } = world();
+    const client = isolate();
+    const failing: LeaseCall = () => Promise.reject(new Error("unreachable"));
+    const byRequests = [];
+    for (let i = 0; i < 5; i++) byRequests.push((await client.admit(failing, "t", "k", { tenant: { rpm: 3 } }, 0)).ok);
+    expect(byRequests).toEqual([true, true, true, false, false]);
+    const byTokens = [];
+    for (let i = 0; i < 5; i++) byTokens.push((await client.admit(failing, "u", "k", { tenant: { tpm: 1_000 } }, 400)).ok);
+    expect(byTokens).toEqual([true, true, false, false, false]);
   });
 });

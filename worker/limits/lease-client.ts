@@ -4,6 +4,7 @@
 // never wait on each other: each one that finds the lease short makes its own
 // lease call, and whatever that call brings beyond its own need is added to
 // the shared lease for the requests after it.
+import { FailOpenGrace, type GraceAllowance } from "./fail-open-grace";
 import type { Amounts, Denial, LeaseGrant, LeaseRequest, RateLimits, ScopeLimits } from "./lease-protocol";
 import { LEASE_MS, leaseCap, leaseOutcome, nextLeaseSize } from "./lease-size";
 
@@ -25,7 +26,15 @@ export interface RateLimitView {
   tokensCharged: number;
 }
 
-export type Admission = { ok: true; view: RateLimitView | null } | { ok: false; denial: Denial };
+/** Refused with a limit's denial (429), or because the object is unreachable and the grace allowance is spent (503). */
+export type Admission = { ok: true; view: RateLimitView | null } | { ok: false; denial: Denial } | { ok: false; unreachable: true };
+
+/**
+ * What one isolate admits per tenant and minute while the tenant's object
+ * cannot be reached: at most this, and never more than the tenant's own
+ * per-minute limits.
+ */
+export const RATE_LIMIT_GRACE: GraceAllowance = { requests: 20, units: 20_000 };
 
 interface Lease {
   limits: CallerLimits;
@@ -46,6 +55,8 @@ interface Lease {
   remaining: Amounts;
   /** After a refusal, requests are refused here until the wait is over, without calling the object. */
   refusal: (Denial & { until: number; tokens: number }) | null;
+  /** Whose grace allowance an unreachable object draws on (all of a tenant's keys share one). */
+  tenantId: string;
 }
 
 const MAX_LEASES = 10_000;
@@ -54,9 +65,12 @@ const UNLIMITED: Admission = Object.freeze({ ok: true, view: null });
 export class LeaseClient {
   private readonly leases = new Map<string, Lease>();
   /** For tests and read-outs: how often the object was called, against how many admissions. */
-  readonly counters = { admitted: 0, refused: 0, leaseCalls: 0, failedOpen: 0 };
+  readonly counters = { admitted: 0, refused: 0, leaseCalls: 0, failedOpen: 0, unreachable: 0 };
+  private readonly grace: FailOpenGrace;
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(private readonly now: () => number = Date.now) {
+    this.grace = new FailOpenGrace(now);
+  }
 
   /** Admits one request estimated at `tokens`, from the local lease or a new one. */
   async admit(call: LeaseCall, tenantId: string, keyId: string, limits: CallerLimits, tokens: number): Promise<Admission> {
@@ -93,8 +107,14 @@ export class LeaseClient {
     try {
       grant = await call({ scopes: lease.scopes, need, want, settle });
     } catch {
-      // The object is unreachable: let the request through rather than fail it, and keep the accounts for next time.
+      // The object is unreachable: keep the accounts for next time, and let
+      // the request through only within this isolate's grace allowance for
+      // the tenant (bounded, so an unreachable object is not unlimited).
       add(lease.owed, settle);
+      if (!this.grace.take(lease.tenantId, need.tokens, graceFor(lease))) {
+        this.counters.unreachable++;
+        return { ok: false, unreachable: true };
+      }
       this.counters.failedOpen++;
       return this.admitted(lease, 0);
     } finally {
@@ -136,13 +156,18 @@ export class LeaseClient {
     return { size: this.leases.size, bound: MAX_LEASES };
   }
 
+  /** Tenants with a grace window (the object was unreachable), and the bound. */
+  graceSizes(): { size: number; bound: number } {
+    return this.grace.sizes();
+  }
+
   private leaseFor(tenantId: string, keyId: string, limits: CallerLimits): Lease {
     const name = leaseKey(tenantId, keyId);
     const lease = this.leases.get(name);
     if (lease && sameLimits(lease.limits, limits)) return lease;
     // New limits: start a new lease; what the old one held goes back with the first call.
     const owed = lease ? release(lease) : { requests: 0, tokens: 0 };
-    const fresh = newLease(keyId, limits, owed);
+    const fresh = newLease(tenantId, keyId, limits, owed);
     if (!lease && this.leases.size >= MAX_LEASES) this.leases.delete(this.leases.keys().next().value!);
     this.leases.set(name, fresh);
     return fresh;
@@ -169,7 +194,7 @@ export class LeaseClient {
 const leaseKey = (tenantId: string, keyId: string) => `${tenantId} ${keyId}`;
 const limited = (l: RateLimits | undefined) => l !== undefined && (l.rpm !== undefined || l.tpm !== undefined);
 
-function newLease(keyId: string, limits: CallerLimits, owed: Amounts): Lease {
+function newLease(tenantId: string, keyId: string, limits: CallerLimits, owed: Amounts): Lease {
   const scopes: ScopeLimits[] = [];
   if (limited(limits.tenant)) scopes.push({ scope: "tenant", ...limits.tenant });
   if (limited(limits.key)) scopes.push({ scope: `key:${keyId}`, ...limits.key });
@@ -186,6 +211,15 @@ function newLease(keyId: string, limits: CallerLimits, owed: Amounts): Lease {
     pending: 0,
     remaining: { requests: 0, tokens: 0 },
     refusal: null,
+    tenantId,
+  };
+}
+
+/** The grace allowance within the caller's own limits: never more per minute than its rpm and tpm allow. */
+function graceFor(lease: Lease): GraceAllowance {
+  return {
+    requests: Math.min(RATE_LIMIT_GRACE.requests, lease.rpm ?? Number.POSITIVE_INFINITY),
+    units: lease.tpm === undefined ? Number.POSITIVE_INFINITY : Math.min(RATE_LIMIT_GRACE.units, lease.tpm),
   };
 }
 

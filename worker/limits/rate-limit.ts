@@ -9,6 +9,7 @@ import type { AdmissionRequest } from "../tenants/admission";
 import { LeaseClient } from "./lease-client";
 import type { LeaseGrant, LeaseRequest } from "./lease-protocol";
 import { rateLimited } from "./rate-limit-error";
+import { tenantStateUnavailable } from "./unavailable-error";
 
 const leases = new LeaseClient();
 
@@ -17,6 +18,9 @@ export const leaseCounters = leases.counters;
 
 /** (tenant, key) leases this isolate holds, for the isolate read-out. */
 export const leaseSizes = () => leases.sizes();
+
+/** Tenants with a fail-open grace window in this isolate, for the isolate read-out. */
+export const leaseGraceSizes = () => leases.graceSizes();
 
 /** What a request is charged against tpm before it runs: its estimated input plus its output cap. */
 export function tokenEstimate(req: Pick<AdmissionRequest, "inputTokens" | "outputTokens">): number {
@@ -30,7 +34,7 @@ export async function enforceRateLimits(c: Context<AppEnv>, req: AdmissionReques
   const tokens = tokenEstimate(req);
   const call = async (lease: LeaseRequest) => (await c.env.TENANT.get(c.env.TENANT.idFromName(tenant.id)).lease(lease)) as LeaseGrant;
   const admission = await leases.admit(call, tenant.id, keyId, { tenant: tenant.limits, key: keyLimits }, tokens);
-  if (!admission.ok) throw rateLimited(admission.denial, tenant.id, keyId, tokens);
+  if (!admission.ok) throw "unreachable" in admission ? tenantStateUnavailable("rate limits") : rateLimited(admission.denial, tenant.id, keyId, tokens);
   if (admission.view) c.set("rateLimit", admission.view);
 }
 

@@ -13,9 +13,9 @@ import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
 import { PROMPT_CLASSES, type PromptClass } from "../auto/types";
 import { knownAccount } from "../billing/account-client";
-import { budgetHeader } from "../billing/gate";
+import { budgetHeader, fundsHoldOf, releaseFundsHold } from "../billing/gate";
 import { listPrice } from "../billing/list-price";
-import { charge } from "../billing/pricing";
+import { charge, isNanos } from "../billing/pricing";
 import { originSnapshot } from "../origins/snapshot";
 import { settleRequestTokens } from "../limits/rate-limit";
 import { popLocation, type CfLocation } from "../routing/location";
@@ -38,6 +38,7 @@ export interface MeteredRequest {
 export async function metered(c: Context<AppEnv>, response: Response, request: MeteredRequest): Promise<Response> {
   if (response.status !== 200) {
     settleRequestTokens(c, 0); // not billed, so its tpm estimate goes back too
+    releaseFundsHold(c); // and its funds hold
     return response;
   }
   const { tenant, keyId } = c.get("caller");
@@ -50,6 +51,7 @@ export async function metered(c: Context<AppEnv>, response: Response, request: M
   const price = listPrice((await originSnapshot(c.env.KV, waitUntil)).origins, origin, model);
   const region = served.get("x-meridian-region") ?? popLocation(c.req.raw.cf as CfLocation | undefined, c.req.raw.headers, settings(c.env).devMode).region;
   const stream = (served.get("content-type") ?? "").includes("text/event-stream");
+  const holdId = fundsHoldOf(c);
 
   const record = (inputTokens: number, outputTokens: number) => {
     const usage: UsageRecord = {
@@ -66,12 +68,13 @@ export async function metered(c: Context<AppEnv>, response: Response, request: M
       at: Date.now(),
       list_price: price,
       ...(autoClass ? { auto_class: autoClass } : {}),
+      ...(holdId ? { hold_id: holdId } : {}), // the object settles the hold with this record
     };
     const recorder = usageRecorder(c.env);
     // The object charges authoritatively; this estimate only gates this isolate's next requests.
     const monthTokens = (knownAccount(tenant.id)?.tokens_month ?? 0) + recorder.unflushed(tenant.id).tokens;
     const { costNanos } = charge({ pricing: tenant.pricing, model, listPrice: price, inputTokens, outputTokens, cacheHit: servedFromCache(cache), monthTokens });
-    recorder.add(tenant.id, usage, costNanos, waitUntil);
+    recorder.add(tenant.id, usage, isNanos(costNanos) ? costNanos : 0, waitUntil); // the object sets an uncountable charge aside
     settleRequestTokens(c, inputTokens + outputTokens);
   };
 
@@ -82,7 +85,7 @@ export async function metered(c: Context<AppEnv>, response: Response, request: M
   if (stream && request.relayMeter?.meters(response)) {
     if (budget) response.headers.set("x-meridian-budget", budget);
     request.relayMeter.onEnd((end) => {
-      if (!end.ok && end.contentEvents === 0) return; // broke off before any text: nothing to bill
+      if (!end.ok && end.contentEvents === 0) return releaseFundsHold(c); // broke off before any text: nothing to bill
       record(end.promptTokens ?? estimatePromptTokens(request.body), end.outputTokens);
     });
     return response;
@@ -90,7 +93,7 @@ export async function metered(c: Context<AppEnv>, response: Response, request: M
   if (stream && response.body) {
     const stripUsage = !asksForUsage(request.body);
     const body = tapStream(response.body, stripUsage, (meter, ending) => {
-      if (ending === "failed" && meter.contentEvents === 0) return;
+      if (ending === "failed" && meter.contentEvents === 0) return releaseFundsHold(c);
       record(meter.promptTokens ?? estimatePromptTokens(request.body), meter.outputTokens());
     });
     return new Response(body, { status: response.status, headers });

@@ -74,3 +74,14 @@ describe("UsageChunkFilter", () => {
     expect(run([enc.encode(BODY)])).toBe(BODY);
   });
 });
+
+describe("UsageChunkFilter: what counts as a usage-only event", () => {
+  it("judges by the event's own top-level fields, not by keys echoed from the client", () => {
+    // A Responses event echoes the client's tools: their schemas are client-shaped JSON.
+    const completed = event({ type: "response.completed", response: { tools: [{ type: "function", name: "f", parameters: { choices: [], usage: {} } }], usage: { input_tokens: 5, output_tokens: 2 } } });
+    expect(run([enc.encode(completed + "data: [DONE]\n\n")])).toBe(completed + "data: [DONE]\n\n");
+    const filter = new UsageChunkFilter();
+    filter.push(enc.encode(completed.trimEnd()));
+    expect(dec.decode(filter.end()!)).toBe(completed.trimEnd());
+  });
+});

@@ -61,9 +61,26 @@ function withoutUsageEvents(events: string): string {
 
 function isUsageOnly(event: string): boolean {
   for (const line of event.split(/\r?\n/)) {
-    if (line.startsWith("data:") && EMPTY_CHOICES.test(line) && USAGE_BLOCK.test(line)) return true;
+    if (line.startsWith("data:") && EMPTY_CHOICES.test(line) && USAGE_BLOCK.test(line) && usageOnlyData(line.slice(5))) return true;
   }
   return false;
+}
+
+/**
+ * The regexes above are only a cheap pre-check: a Responses event echoes the
+ * client's tools, whose JSON schemas may hold `"choices": []` and `"usage": {`.
+ * The event is usage-only when its own top-level `choices` is empty and its
+ * own `usage` is an object.
+ */
+function usageOnlyData(data: string): boolean {
+  let value: unknown;
+  try {
+    value = JSON.parse(data);
+  } catch {
+    return false;
+  }
+  const { choices, usage } = (typeof value === "object" && value !== null ? value : {}) as { choices?: unknown; usage?: unknown };
+  return Array.isArray(choices) && choices.length === 0 && typeof usage === "object" && usage !== null;
 }
 
 function encode(text: string): Uint8Array | null {

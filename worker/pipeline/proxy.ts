@@ -4,6 +4,7 @@ import type { AppEnv } from "../app-env";
 import { decideAuto } from "../auto/route-auto";
 import { withCache } from "../cache/stage";
 import { readJson } from "../http/body";
+import { releaseFundsHold } from "../billing/gate";
 import { settleRequestTokens } from "../limits/rate-limit";
 import { asksForUsage, metered } from "../metering/meter";
 import { RelayMeter } from "../metering/relay-meter";
@@ -26,6 +27,8 @@ export interface Endpoint {
   expectDone: boolean;
   /** Whether answers may be cached (deterministic text generation). */
   cacheable: boolean;
+  /** False when answers generate no tokens (embeddings): funds are then held for the input only. */
+  generates?: boolean;
 }
 
 /**
@@ -56,7 +59,7 @@ export async function proxy(c: Context<AppEnv>, endpoint: Endpoint): Promise<Res
     targets = [auto.choice.model, ...auto.choice.fallbacks].map((model) => ({ model, origins: null }));
     trail = [...trail, `auto ${resolution.auto}`, `class ${auto.promptClass}`, auto.choice.reason];
   }
-  await admit(c, { model: targets[0]!.model, inputTokens: Math.ceil(bytes / 4), outputTokens: outputCap(body) });
+  await admit(c, { model: targets[0]!.model, models: targets.map((t) => t.model), body, generates: endpoint.generates !== false, inputTokens: Math.ceil(bytes / 4), outputTokens: outputCap(body) });
 
   // An answer that goes straight to its client is metered by the relay that already reads it.
   const relayMeter = new RelayMeter(!asksForUsage(body));
@@ -76,6 +79,7 @@ export async function proxy(c: Context<AppEnv>, endpoint: Endpoint): Promise<Res
     });
   const answer = await (endpoint.cacheable ? withCache(c, rules.rules.cache, endpoint.path, body, targets[0]!.model, send) : send({ direct: true })).catch((err: unknown) => {
     settleRequestTokens(c, 0); // no answer: its tpm estimate goes back
+    releaseFundsHold(c); // and its funds hold
     throw err;
   });
   // The class tells metering where feedback on this answer belongs.

@@ -115,3 +115,26 @@ describe("SseMeter", () => {
     expect(m.outputTokens()).toBe(42);
   });
 });
+
+describe("SseMeter: usage by its JSON path", () => {
+  const enc = new TextEncoder();
+  const meterOf = (events: object[]) => meter([enc.encode(events.map((e) => `data: ${JSON.stringify(e)}\n\n`).join(""))]);
+
+  it("reads a Responses event's response.usage, not usage-shaped keys in the echoed tools", () => {
+    const tools = [{ type: "function", name: "f", parameters: { input_tokens: 0, output_tokens: 0, usage: { input_tokens: 1, output_tokens: 1 } } }];
+    const m = meterOf([{ type: "response.completed", response: { id: "r", tools, usage: { input_tokens: 31, output_tokens: 17, total_tokens: 48 } } }]);
+    expect([m.promptTokens, m.completionTokens]).toEqual([31, 17]);
+  });
+
+  it("reads a chat event's top-level usage, not keys inside its content or choices", () => {
+    const m = meterOf([{ choices: [{ index: 0, delta: { tool_calls: [{ function: { arguments: '{"completion_tokens": 0}' } }] }, usage: { completion_tokens: 0 } }], usage: { prompt_tokens: 9, completion_tokens: 4 } }]);
+    expect([m.promptTokens, m.completionTokens]).toEqual([9, 4]);
+  });
+
+  it("ignores counts that are not non-negative integers, and events that are not JSON", () => {
+    const m = meterOf([{ usage: { prompt_tokens: -3, completion_tokens: 1e300 } }]);
+    expect([m.promptTokens, m.completionTokens]).toEqual([null, null]);
+    m.push(enc.encode('data: {"usage": {"prompt_tokens": 5, "completion_tokens": 6\n\n'));
+    expect([m.promptTokens, m.completionTokens]).toEqual([null, null]);
+  });
+});

@@ -1,11 +1,12 @@
 // Watches an OpenAI-style SSE stream go by without holding it: counts events,
 // notices `data: [DONE]`, and picks up the usage block when the origin sends one
 // (chat and completions `usage`, or the Responses API's `response.completed`).
-const USAGE = /"(?:completion|output)_tokens"\s*:\s*(\d+)/;
-const PROMPT = /"(?:prompt|input)_tokens"\s*:\s*(\d+)/;
 /** A non-empty piece of text: chat `delta.content`, completions `text`, Responses API `delta`. */
 const CONTENT = /"(?:content|text|delta)"\s*:\s*"[^"]/;
-/** A usage object (not `"usage": null`), however the JSON is spaced. */
+/**
+ * A usage object (not `"usage": null`), however the JSON is spaced: the cheap
+ * test that picks the few events worth parsing for their usage.
+ */
 const USAGE_BLOCK = /"usage"\s*:\s*\{/;
 
 export class SseMeter {
@@ -51,10 +52,37 @@ export class SseMeter {
     if (data.startsWith('{"error"')) this.failed = true;
     else if (CONTENT.test(data)) this.contentEvents++;
     if (USAGE_BLOCK.test(data)) {
-      const out = USAGE.exec(data);
-      const prompt = PROMPT.exec(data);
-      if (out) this.completionTokens = Number(out[1]);
-      if (prompt) this.promptTokens = Number(prompt[1]);
+      const usage = usageAtItsPath(data);
+      if (usage.output !== null) this.completionTokens = usage.output;
+      if (usage.input !== null) this.promptTokens = usage.input;
     }
   }
+}
+
+/**
+ * The usage an event reports, read where the protocol puts it: top-level
+ * `usage` (chat, completions) or `response.usage` (Responses API). Never the
+ * first matching key anywhere: a Responses event echoes the client's tools
+ * (their JSON schemas are client text) before its usage.
+ */
+function usageAtItsPath(data: string): { input: number | null; output: number | null } {
+  let event: unknown;
+  try {
+    event = JSON.parse(data);
+  } catch {
+    return { input: null, output: null };
+  }
+  const response = objectOrNull((objectOrNull(event) ?? {}).response);
+  const usage = objectOrNull((response ?? objectOrNull(event) ?? {}).usage);
+  if (!usage) return { input: null, output: null };
+  return { input: tokenCount(usage.prompt_tokens ?? usage.input_tokens), output: tokenCount(usage.completion_tokens ?? usage.output_tokens) };
+}
+
+function objectOrNull(value: unknown): Record<string, unknown> | null {
+  return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+}
+
+/** A count from the wire: a non-negative safe integer, else unknown. */
+function tokenCount(value: unknown): number | null {
+  return typeof value === "number" && Number.isSafeInteger(value) && value >= 0 ? value : null;
 }

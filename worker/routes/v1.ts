@@ -22,7 +22,7 @@ v1.use(async (c, next) => {
 
 v1.post("/chat/completions", (c) => proxy(c, { path: "/chat/completions", schema: chatCompletionRequest, expectDone: true, cacheable: true }));
 v1.post("/completions", (c) => proxy(c, { path: "/completions", schema: completionRequest, expectDone: true, cacheable: true }));
-v1.post("/embeddings", (c) => proxy(c, { path: "/embeddings", schema: embeddingRequest, expectDone: false, cacheable: false }));
+v1.post("/embeddings", (c) => proxy(c, { path: "/embeddings", schema: embeddingRequest, expectDone: false, cacheable: false, generates: false }));
 v1.post("/responses", (c) => proxy(c, { path: "/responses", schema: responsesRequest, expectDone: false, cacheable: false }));
 
 v1.get("/models", listModels);

@@ -4,11 +4,12 @@
 // read only when asked (a few Map sizes and short loops), never tracked.
 import { evidenceCopySizes } from "../auto/quality-client";
 import { accountCopySizes } from "../billing/account-client";
+import { fundsGraceSizes } from "../billing/gate";
 import { fingerprintMemoryBytes } from "../cache/embedder";
 import { semanticSizes } from "../cache/semantic";
 import { flightsInAir } from "../cache/single-flight";
 import { entries as responseCache } from "../cache/stage";
-import { leaseSizes } from "../limits/rate-limit";
+import { leaseGraceSizes, leaseSizes } from "../limits/rate-limit";
 import { existingUsageRecorder } from "../metering/report";
 import { hedgeBudgetSizes } from "../pipeline/hedge-budget";
 import { REGIONS } from "../routing/regions";
@@ -55,6 +56,8 @@ export function isolateStructures(env: Env): IsolateStructure[] {
     cache("tenant_account_copies", "Tenants' accounts for the funds check", accountCopySizes()),
     cache("auto_evidence_copies", "Tenants' feedback evidence for `auto`", evidenceCopySizes()),
     cache("rate_limit_leases", "(tenant, key) rate-limit leases", leaseSizes()),
+    cache("rate_limit_grace_windows", "Tenants admitted on grace while their object was unreachable (rate limits, 1 min)", leaseGraceSizes()),
+    cache("funds_grace_windows", "Tenants admitted on grace while their object was unreachable (funds, 1 min)", fundsGraceSizes()),
     cache("hedge_budgets", "(tenant, ratio) hedging budgets", hedgeBudgetSizes()),
     cache("region_snapshots", "Region statistics snapshots", { size: region.snapshots, bound: REGIONS.length }),
     cache("stats_buffers", "Per-region observation buffers (empty or not)", { size: region.buffers, bound: REGIONS.length }),

@@ -2,7 +2,8 @@
 // any cache or origin work: rate limits (429) and money (402).
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
-import { checkFunds } from "../billing/gate";
+import { checkFunds, releaseFundsHold } from "../billing/gate";
+import type { ForwardableRequest } from "../schemas/openai";
 import { enforceRateLimits } from "../limits/rate-limit";
 
 /** What the gate knows about a request before it runs. */
@@ -13,6 +14,12 @@ export interface AdmissionRequest {
   inputTokens: number;
   /** The output cap the request set, or the routing default. */
   outputTokens: number;
+  /** Every model the request may be served by, fallbacks included: funds are held at the dearest. */
+  models?: readonly string[];
+  /** The request body: funds are held for its whole output cap and every choice it asks for. */
+  body?: ForwardableRequest;
+  /** False for endpoints that generate no tokens (embeddings). */
+  generates?: boolean;
 }
 
 /**
@@ -21,5 +28,10 @@ export interface AdmissionRequest {
  */
 export async function admit(c: Context<AppEnv>, req: AdmissionRequest): Promise<void> {
   await checkFunds(c, req);
-  await enforceRateLimits(c, req);
+  try {
+    await enforceRateLimits(c, req);
+  } catch (err) {
+    releaseFundsHold(c); // refused after its funds were held: give them back
+    throw err;
+  }
 }
