@@ -9,8 +9,8 @@ import type { AddressInfo } from "node:net";
 export interface OriginScript {
   status: number;
   headers: Record<string, string>;
-  /** Sent one after another; a number instead of text pauses that many milliseconds. */
-  chunks: (string | number)[];
+  /** Sent one after another: text, a pause in milliseconds, or one text repeated (an endless line fits a small script). */
+  chunks: (string | number | { repeat: string; times: number })[];
 }
 
 const PREFIX = "script:";
@@ -41,10 +41,16 @@ async function play(req: IncomingMessage, res: ServerResponse): Promise<void> {
   res.writeHead(script.status, script.headers);
   for (const chunk of script.chunks) {
     if (typeof chunk === "number") await new Promise((r) => setTimeout(r, chunk));
-    else if (!res.write(chunk)) await new Promise((r) => res.once("drain", r));
+    else if (typeof chunk === "string") await write(res, chunk);
+    else for (let i = 0; i < chunk.times && !res.destroyed; i++) await write(res, chunk.repeat);
     if (res.destroyed) return;
   }
   res.end();
+}
+
+async function write(res: ServerResponse, text: string): Promise<void> {
+  // The router may stop reading (a size cap): a closed socket ends the wait too.
+  if (!res.write(text)) await new Promise((r) => (res.once("drain", r), res.once("close", r)));
 }
 
 export async function startScriptedOrigin(): Promise<{ url: string; baseUrl: string; close: () => Promise<void> }> {
