@@ -27,6 +27,7 @@ function plan(stream: boolean, overrides: Partial<ForwardPlan> = {}) {
     maxAttempts: 2,
     ttftTimeoutMs: 150,
     attemptTimeoutMs: 150,
+    healthLimits: { ttftTimeoutMs: 150, attemptTimeoutMs: 150 },
     deadline: Date.now() + 10_000,
     mayHedge: () => true,
     observe: (o) => observations.push(o),
@@ -111,5 +112,29 @@ describe("forward: the loser of a hedge race", () => {
     await res.response.text();
     await settled();
     expect(of(observations, "slow")).toEqual([expect.objectContaining({ ok: true, censored: true })]);
+  });
+});
+
+describe("forward: only what an origin did counts against it", () => {
+  it("records a limit tighter than the operator's running out as censored, not as the origin's failure", async () => {
+    const { p, observations } = plan(false, { targets: [target("slow", null)], attemptTimeoutMs: 5, healthLimits: { ttftTimeoutMs: 150, attemptTimeoutMs: 150 } });
+    await expect(forward(p, fleet(slowOrigin(null, json), json))).rejects.toMatchObject({ status: 504 });
+    expect(of(observations, "slow")).toEqual([expect.objectContaining({ ok: true, censored: true })]);
+  });
+
+  it("still fails an origin that runs out of the operator's limit", async () => {
+    const { p, observations } = plan(false, { targets: [target("slow", null)] });
+    await expect(forward(p, fleet(slowOrigin(null, json), json))).rejects.toMatchObject({ status: 504 });
+    expect(of(observations, "slow")).toEqual([expect.objectContaining({ ok: false })]);
+  });
+
+  it("moves on without judging the origin when the router itself throws inside an attempt", async () => {
+    const broken = target("broken", null);
+    (broken.candidate.origin as { auth: unknown }).auth = { header: "not a header name", value: "x" };
+    const { p, observations } = plan(false, { targets: [broken, target("fast", null)] });
+    const res = await forward(p, fleet(slowOrigin(null, json), json));
+    expect(res.target.candidate.origin.id).toBe("fast");
+    expect(res.attempts[0]).toMatchObject({ origin: "broken", outcome: "internal_error" });
+    expect(of(observations, "broken")).toEqual([]);
   });
 });

@@ -3,6 +3,7 @@ import type { Candidate } from "../routing/candidates";
 import { inFlight } from "../stats/in-flight";
 import { retryAfterMs, ttftEstimate, type Observation } from "../stats/observation";
 import { relay, type StreamEnd } from "./relay";
+import { bodyFor, serializeBody } from "./upstream-body";
 
 /** One origin to try, with what routing expects of it. */
 export interface Target {
@@ -27,6 +28,12 @@ export interface ForwardPlan {
   ttftTimeoutMs: number;
   /** Non-streaming: time allowed for each whole attempt. */
   attemptTimeoutMs: number;
+  /**
+   * The operator's limits, by which origins are judged: an attempt that runs
+   * out of a shorter one (the tenant's, the client's, or what is left before
+   * the deadline) says nothing about the origin's health.
+   */
+  healthLimits: { ttftTimeoutMs: number; attemptTimeoutMs: number };
   /** Absolute time (ms since epoch) after which no attempt starts or continues. */
   deadline: number;
   /** Asked when a hedge would start: the tenant's hedge budget. */
@@ -43,7 +50,7 @@ export interface ForwardPlan {
   stripUsage?: boolean;
 }
 
-export type Outcome = "ok" | "client_error" | "http_error" | "timeout" | "network_error" | "empty_stream" | "bad_response" | "cancelled";
+export type Outcome = "ok" | "client_error" | "http_error" | "timeout" | "network_error" | "empty_stream" | "bad_response" | "cancelled" | "internal_error";
 
 export interface Attempt {
   origin: string;
@@ -64,6 +71,14 @@ export interface Forwarded {
 
 class AttemptTimeout extends Error {}
 class LostRace extends Error {}
+/** Reading from or writing to the origin failed: the only exceptions that are the origin's doing. */
+class OriginIoError extends Error {}
+
+/** The origin's I/O, with its failures marked as the origin's (everything else thrown is ours). */
+const io = <T>(p: Promise<T>): Promise<T> =>
+  p.catch((err: unknown) => {
+    throw new OriginIoError(err instanceof Error ? err.message : String(err));
+  });
 
 /** `waitUntil` work ends 30 s after the response: a lost attempt is only watched when its limit falls well inside that. */
 const WATCH_LOSER_MAX_MS = 25_000;
@@ -93,6 +108,7 @@ interface Running {
  * abandoned (see `abandon`). A committed stream is relayed to the end, never spliced.
  */
 export async function forward(plan: ForwardPlan, fetcher: typeof fetch = fetch): Promise<Forwarded> {
+  const serialized = serializeBody(plan.body);
   const attempts: Attempt[] = [];
   const queue = plan.targets.slice(0, plan.maxAttempts);
   let next = 0;
@@ -102,12 +118,12 @@ export async function forward(plan: ForwardPlan, fetcher: typeof fetch = fetch):
   const winner = () => chosen;
   const choose = (target: Target) => (chosen = target);
   while (next < queue.length && plan.deadline > Date.now() && !plan.signal?.aborted) {
-    const racers = [launch(plan, queue[next++]!, false, fetcher, winner)];
+    const racers = [launch(plan, serialized, queue[next++]!, false, fetcher, winner)];
     const hedgeAfter = racers[0]!.target.hedgeAfterMs;
     if (hedgeAfter !== null && next < queue.length) {
       const early = await settledWithin(racers[0]!.result, hedgeAfter);
       if (!early && plan.mayHedge()) {
-        racers.push(launch(plan, queue[next++]!, true, fetcher, winner));
+        racers.push(launch(plan, serialized, queue[next++]!, true, fetcher, winner));
         hedged = true;
       }
     }
@@ -118,12 +134,13 @@ export async function forward(plan: ForwardPlan, fetcher: typeof fetch = fetch):
   throw exhausted(attempts);
 }
 
-function launch(plan: ForwardPlan, target: Target, hedge: boolean, fetcher: typeof fetch, winner: () => Target | null): Running {
+function launch(plan: ForwardPlan, serialized: string, target: Target, hedge: boolean, fetcher: typeof fetch, winner: () => Target | null): Running {
   const controller = new AbortController();
   const started = Date.now();
   const limit = Math.max(1, Math.min(plan.deadline - started, plan.stream ? plan.ttftTimeoutMs : plan.attemptTimeoutMs));
+  const judged = limit >= (plan.stream ? plan.healthLimits.ttftTimeoutMs : plan.healthLimits.attemptTimeoutMs);
   plan.signal?.addEventListener("abort", () => controller.abort(new LostRace()), { once: true });
-  const result = attempt(plan, target, limit, controller, fetcher, winner).then((r) => (hedge ? { ...r, attempt: { ...r.attempt, hedge: true as const } } : r));
+  const result = attempt(plan, serialized, target, { ms: limit, judged }, controller, fetcher, winner).then((r) => (hedge ? { ...r, attempt: { ...r.attempt, hedge: true as const } } : r));
   // If it answered in the same instant as the winner, close the answer nobody will read.
   const closeUnread = () => result.then((r) => r.response?.body?.cancel().catch(() => {}));
   const cancel = () => {
@@ -185,22 +202,24 @@ function firstAnswer(racers: Running[], choose: (t: Target) => void): Promise<{ 
   });
 }
 
-async function attempt(plan: ForwardPlan, target: Target, limitMs: number, controller: AbortController, fetcher: typeof fetch, winner: () => Target | null): Promise<Result> {
+/** An attempt's time limit, and whether running out of it is the origin's failure (see `healthLimits`). */
+interface Limit {
+  ms: number;
+  judged: boolean;
+}
+
+async function attempt(plan: ForwardPlan, serialized: string, target: Target, limit: Limit, controller: AbortController, fetcher: typeof fetch, winner: () => Target | null): Promise<Result> {
   const started = Date.now();
   const { origin, upstreamModel } = target.candidate;
-  const timer = setTimeout(() => controller.abort(new AttemptTimeout()), limitMs);
+  const timer = setTimeout(() => controller.abort(new AttemptTimeout()), limit.ms);
   const record = (outcome: Outcome, status?: number): Attempt => ({ origin: origin.id, outcome, ms: Date.now() - started, ...(status ? { status } : {}) });
   const observe = (fields: Omit<Observation, "origin" | "model" | "at">) => plan.observe({ origin: origin.id, model: upstreamModel, at: started, ...fields });
   let streaming = false;
   inFlight.start(origin.id);
 
   try {
-    const upstream = await fetcher(upstreamUrl(origin.base_url, plan.path), {
-      method: "POST",
-      headers: upstreamHeaders(origin.auth, plan.requestId),
-      body: JSON.stringify({ ...plan.body, model: upstreamModel }),
-      signal: controller.signal,
-    });
+    const init = { method: "POST", headers: upstreamHeaders(origin.auth, plan.requestId), body: bodyFor(serialized, upstreamModel), signal: controller.signal };
+    const upstream = await io(fetcher(upstreamUrl(origin.base_url, plan.path), init));
 
     if (upstream.status >= 500 || upstream.status === 429) {
       await upstream.body?.cancel();
@@ -210,7 +229,7 @@ async function attempt(plan: ForwardPlan, target: Target, limitMs: number, contr
     if (!upstream.ok) {
       // The origin judged the request itself (context too long, bad parameter):
       // another origin would say the same, so the client hears it.
-      const text = await upstream.text();
+      const text = await io(upstream.text());
       observe({ ok: true, status: upstream.status });
       return { attempt: record("client_error", upstream.status), response: clientError(upstream.status, text) };
     }
@@ -218,7 +237,7 @@ async function attempt(plan: ForwardPlan, target: Target, limitMs: number, contr
     if (plan.stream) {
       if (!upstream.body) return failed(record("empty_stream", upstream.status), observe);
       const reader = upstream.body.getReader();
-      const first = await reader.read();
+      const first = await io(reader.read());
       if (first.done) return failed(record("empty_stream", upstream.status), observe);
       clearTimeout(timer);
       const ttftMs = Date.now() - started;
@@ -245,7 +264,7 @@ async function attempt(plan: ForwardPlan, target: Target, limitMs: number, contr
     }
 
     // A non-streamed answer is read whole, so a body cut short or garbled still fails over.
-    const text = await upstream.text();
+    const text = await io(upstream.text());
     const usage = usageOf(text);
     if (!usage) return failed(record("bad_response", upstream.status), observe);
     const totalMs = Date.now() - started;
@@ -258,7 +277,16 @@ async function attempt(plan: ForwardPlan, target: Target, limitMs: number, contr
       observe({ ok: true, censored: true, ttftMs: Date.now() - started });
       return { attempt: record("cancelled") };
     }
-    return failed(record(reason instanceof AttemptTimeout || err instanceof AttemptTimeout ? "timeout" : "network_error"), observe);
+    if (reason instanceof AttemptTimeout || err instanceof AttemptTimeout) {
+      if (limit.judged) return failed(record("timeout"), observe);
+      // A limit shorter than the operator's ran out: the origin was slower than this request allowed, no more.
+      observe({ ok: true, censored: true, ttftMs: Date.now() - started });
+      return { attempt: record("timeout") };
+    }
+    if (err instanceof OriginIoError) return failed(record("network_error"), observe);
+    // Our own error: the next origin is tried, and this one's health is untouched.
+    console.error(`forward: attempt at ${origin.id} failed inside the router`, err);
+    return { attempt: record("internal_error") };
   } finally {
     clearTimeout(timer);
     if (!streaming) inFlight.end(origin.id);

@@ -91,6 +91,7 @@ export async function routeAndForward(c: Context<AppEnv>, call: OriginCall): Pro
     maxAttempts: limits.maxAttempts,
     ttftTimeoutMs: timeouts.ttftTimeoutMs,
     attemptTimeoutMs: timeouts.attemptTimeoutMs,
+    healthLimits: { ttftTimeoutMs: config.ttftTimeoutMs, attemptTimeoutMs: config.attemptTimeoutMs },
     deadline: call.received + config.totalTimeoutMs,
     mayHedge: () => prefs.hedge && budget.take(),
     observe: (obs) => observe(c.env, location.region, obs, waitUntil),
