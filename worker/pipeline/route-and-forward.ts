@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
 import { ApiError } from "../http/errors";
+import { headerValue } from "../http/header-value";
 import { originSnapshot } from "../origins/snapshot";
 import { rankCandidates } from "../routing/candidates";
 import { plan, type Excluded, type Scored } from "../routing/choose";
@@ -99,19 +100,20 @@ export async function routeAndForward(c: Context<AppEnv>, call: OriginCall): Pro
     ...(call.signal ? { signal: call.signal } : {}),
     ...(stream && call.relayMeter ? { onStreamEnd: call.relayMeter.end, stripUsage: call.relayMeter.stripUsage } : {}),
   }).catch((err: unknown) => {
-    if (err instanceof ApiError) err.headers["x-meridian-region"] = location.region;
+    if (err instanceof ApiError) err.headers["x-meridian-region"] = headerValue(location.region);
     throw err;
   });
 
   if (stream) call.relayMeter?.attach(result.response);
   const out = result.response.headers;
   const chosen = result.target.candidate;
-  out.set("x-meridian-origin", chosen.origin.id);
-  out.set("x-meridian-model", chosen.model);
-  out.set("x-meridian-region", location.region);
+  // Names chosen by operators, tenants and clients are reflected through headerValue: never a throw after the origin answered.
+  out.set("x-meridian-origin", headerValue(chosen.origin.id));
+  out.set("x-meridian-model", headerValue(chosen.model));
+  out.set("x-meridian-region", headerValue(location.region));
   out.set("x-meridian-attempts", String(result.attempts.length));
   const trail = call.trail.length ? `${call.trail.join(" -> ")}; ` : "";
-  out.set("x-meridian-route", `${trail}${describePolicy(prefs.policy)}; ${reason}${excluded.length ? `; ${excluded.length} excluded` : ""}`);
+  out.set("x-meridian-route", headerValue(`${trail}${describePolicy(prefs.policy)}; ${reason}${excluded.length ? `; ${excluded.length} excluded` : ""}`));
   if (result.hedged) out.set("x-meridian-hedged", "1");
   out.set("server-timing", `route;dur=${routed - call.received}, origin;dur=${result.ttftMs};desc="ttft"`);
   return result.response;
@@ -144,7 +146,7 @@ export function workload(body: ForwardableRequest, bytes: number, stream: boolea
 }
 
 const noOrigin = (message: string, region: string) =>
-  new ApiError(503, message, "upstream_error", "no_origin_available", {}, { "x-meridian-region": region });
+  new ApiError(503, message, "upstream_error", "no_origin_available", {}, { "x-meridian-region": headerValue(region) });
 
 /** Clients may tighten, never loosen, the tenant's timeouts. */
 function requestLimits(headers: Headers, config: { ttftTimeoutMs: number; attemptTimeoutMs: number }) {
