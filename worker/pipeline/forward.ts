@@ -2,6 +2,8 @@ import { ApiError } from "../http/errors";
 import type { Candidate } from "../routing/candidates";
 import { inFlight } from "../stats/in-flight";
 import { retryAfterMs, ttftEstimate, type Observation } from "../stats/observation";
+import { rejectionKind, requestRejection } from "./origin-rejection";
+import { MAX_ORIGIN_BODY_BYTES, MAX_REJECTION_BYTES, readCapped } from "./read-capped";
 import { relay, type StreamEnd } from "./relay";
 import { bodyFor, serializeBody } from "./upstream-body";
 
@@ -227,11 +229,18 @@ async function attempt(plan: ForwardPlan, serialized: string, target: Target, li
       return { attempt: record("http_error", upstream.status) };
     }
     if (!upstream.ok) {
-      // The origin judged the request itself (context too long, bad parameter):
-      // another origin would say the same, so the client hears it.
-      const text = await io(upstream.text());
-      observe({ ok: true, status: upstream.status });
-      return { attempt: record("client_error", upstream.status), response: clientError(upstream.status, text) };
+      const kind = rejectionKind(upstream.status);
+      if (kind === "request") {
+        // The origin judged the request itself (context too long, bad parameter):
+        // another origin would say the same, so the client hears it, sanitized.
+        const text = (await io(readCapped(upstream, MAX_REJECTION_BYTES))) ?? "";
+        observe({ ok: true, status: upstream.status });
+        return { attempt: record("client_error", upstream.status), response: requestRejection(upstream.status, text) };
+      }
+      // Its credential, routes or limits: the next origin is tried, and the body stays here.
+      await upstream.body?.cancel();
+      if (kind === "too_large") return { attempt: record("http_error", upstream.status) };
+      return failed(record("http_error", upstream.status), observe);
     }
 
     if (plan.stream) {
@@ -263,9 +272,9 @@ async function attempt(plan: ForwardPlan, serialized: string, target: Target, li
       return { attempt: record("ok", upstream.status), response: new Response(body, { status: upstream.status, headers: streamHeaders(upstream) }) };
     }
 
-    // A non-streamed answer is read whole, so a body cut short or garbled still fails over.
-    const text = await io(upstream.text());
-    const usage = usageOf(text);
+    // A non-streamed answer is read whole (up to a cap), so a body cut short, garbled or endless still fails over.
+    const text = await io(readCapped(upstream, MAX_ORIGIN_BODY_BYTES));
+    const usage = text === null ? null : usageOf(text);
     if (!usage) return failed(record("bad_response", upstream.status), observe);
     const totalMs = Date.now() - started;
     observe({ ok: true, totalMs, outputTokens: usage.completion_tokens, ttftMs: ttftEstimate(totalMs, usage.completion_tokens, target.tpotMs) });
@@ -329,22 +338,12 @@ function streamHeaders(upstream: Response): Headers {
   });
 }
 
-/** Passes an origin's 4xx through in the OpenAI shape, whatever the origin wrote. */
-function clientError(status: number, text: string): Response {
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    body = null;
-  }
-  const hasShape = typeof body === "object" && body !== null && "error" in body;
-  const payload = hasShape ? body : { error: { message: text.slice(0, 500) || `Origin answered ${status}.`, type: "invalid_request_error", code: "upstream_rejected" } };
-  return Response.json(payload, { status });
-}
-
 function exhausted(attempts: Attempt[]): ApiError {
   const tried = attempts.filter((a) => a.outcome !== "cancelled");
   const allTimedOut = tried.length > 0 && tried.every((a) => a.outcome === "timeout");
+  if (tried.length > 0 && tried.every((a) => a.status === 413)) {
+    return new ApiError(413, "The request is larger than any origin for this model accepts.", "invalid_request_error", "request_too_large", { attempts });
+  }
   const summary = attempts.map((a) => `${a.origin}: ${a.status ?? a.outcome} after ${a.ms} ms`).join("; ");
   const message = attempts.length
     ? `No origin could answer (${attempts.length} attempt${attempts.length > 1 ? "s" : ""}: ${summary}).`
