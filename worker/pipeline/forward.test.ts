@@ -185,3 +185,25 @@ describe("forward: an origin's 4xx", () => {
     expect(await page.response.json()).toMatchObject({ error: { type: "invalid_request_error", code: "upstream_rejected" } });
   });
 });
+
+describe("forward: an endless non-streamed answer", () => {
+  it("is read only up to the cap, then counts against the origin and fails over", async () => {
+    let pulled = 0;
+    const endlessJson = () =>
+      new Response(
+        new ReadableStream<Uint8Array>({
+          pull(c) {
+            pulled++;
+            c.enqueue(encoder.encode(pulled === 1 ? '{"choices":[{"text":"' : "x".repeat(1024 * 1024)));
+          },
+        }),
+        { headers: { "content-type": "application/json" } },
+      );
+    const { p, observations } = plan(false, { targets: [target("endless", null), target("fast", null)] });
+    const res = await forward(p, ((url: string) => Promise.resolve(url.startsWith("http://endless.") ? endlessJson() : json())) as typeof fetch);
+    expect(res.target.candidate.origin.id).toBe("fast");
+    expect(res.attempts[0]).toMatchObject({ origin: "endless", outcome: "bad_response" });
+    expect(of(observations, "endless")).toEqual([expect.objectContaining({ ok: false })]);
+    expect(pulled).toBeLessThan(20);
+  });
+});

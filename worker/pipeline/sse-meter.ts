@@ -7,6 +7,8 @@ const PROMPT = /"(?:prompt|input)_tokens"\s*:\s*(\d+)/;
 const CONTENT = /"(?:content|text|delta)"\s*:\s*"[^"]/;
 /** A usage object (not `"usage": null`), however the JSON is spaced. */
 const USAGE_BLOCK = /"usage"\s*:\s*\{/;
+/** A line longer than this with no end in sight is cut off: the meter never holds more of one. */
+export const MAX_SSE_LINE_CHARS = 1024 * 1024;
 
 export class SseMeter {
   private readonly decoder = new TextDecoder();
@@ -19,6 +21,8 @@ export class SseMeter {
   failed = false;
   /** An event whose data is not a JSON object (cut short or garbled): the stream cannot be trusted after it. */
   malformed = false;
+  /** A line ran past MAX_SSE_LINE_CHARS: the stream cannot go on. */
+  oversized = false;
   completionTokens: number | null = null;
   promptTokens: number | null = null;
 
@@ -31,6 +35,10 @@ export class SseMeter {
       start = end + 1;
     }
     this.partial = text.slice(start);
+    if (this.partial.length > MAX_SSE_LINE_CHARS) {
+      this.oversized = true;
+      this.partial = "";
+    }
   }
 
   /** Output tokens: from usage when the origin reported it, else one per content event. */
