@@ -207,3 +207,21 @@ describe("forward: an endless non-streamed answer", () => {
     expect(pulled).toBeLessThan(20);
   });
 });
+
+describe("forward: what origins hear", () => {
+  it("sends the tenant's cache salt only to origins that take one, and our request id", async () => {
+    const salted = target("salted", null);
+    (salted.candidate.origin as { cache_salt?: boolean }).cache_salt = true;
+    const sent: { origin: string; body: Record<string, unknown>; requestId: string | null }[] = [];
+    const capture = ((url: string, init: RequestInit) => {
+      sent.push({ origin: new URL(url).hostname.split(".")[0]!, body: JSON.parse(init.body as string) as Record<string, unknown>, requestId: new Headers(init.headers).get("x-request-id") });
+      return Promise.resolve(new Response("", { status: 500 }));
+    }) as typeof fetch;
+    const { p } = plan(false, { targets: [salted, target("plain", null)], body: { model: "m", cache_salt: "client-chosen" }, cacheSalt: "tenant-salt", requestId: "ours" });
+    await forward(p, capture).catch(() => {});
+    expect(sent).toEqual([
+      { origin: "salted", body: { model: "m", cache_salt: "tenant-salt" }, requestId: "ours" },
+      { origin: "plain", body: { model: "m" }, requestId: "ours" },
+    ]);
+  });
+});

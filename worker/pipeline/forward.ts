@@ -24,6 +24,9 @@ export interface ForwardPlan {
   stream: boolean;
   /** SSE streams end with `data: [DONE]` (chat and completions, not responses). */
   expectDone: boolean;
+  /** The tenant's prefix-cache salt, for origins that take one (chat and completions); null: none. */
+  cacheSalt?: string | null;
+  /** Our own id for this request at the origins (never the client's). */
   requestId: string;
   maxAttempts: number;
   /** Streaming: time allowed until the first body chunk of each attempt. */
@@ -220,7 +223,7 @@ async function attempt(plan: ForwardPlan, serialized: string, target: Target, li
   inFlight.start(origin.id);
 
   try {
-    const init = { method: "POST", headers: upstreamHeaders(origin.auth, plan.requestId), body: bodyFor(serialized, upstreamModel), signal: controller.signal };
+    const init = { method: "POST", headers: upstreamHeaders(origin.auth, plan.requestId), body: bodyFor(serialized, upstreamModel, origin.cache_salt ? (plan.cacheSalt ?? null) : null), signal: controller.signal };
     const upstream = await io(fetcher(upstreamUrl(origin.base_url, plan.path), init));
 
     if (upstream.status >= 500 || upstream.status === 429) {

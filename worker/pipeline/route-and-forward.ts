@@ -18,7 +18,11 @@ import { observe, regionSnapshot } from "../stats/region-client";
 import { forward, type Target } from "./forward";
 import { hedgeBudget } from "./hedge-budget";
 import { modelNotFound } from "./model-not-found";
+import { withoutOriginState } from "./responses-state";
+import { tenantCacheSalt } from "./upstream-body";
 
+/** Endpoints whose origins (vLLM) take a `cache_salt` for their prefix cache. */
+const SALTED_PATHS = new Set(["/chat/completions", "/completions"]);
 /** When a request does not cap its output, routing assumes this many tokens. */
 const DEFAULT_OUTPUT_TOKENS = 256;
 /** A hedge never fires sooner than this, however fast the p95. */
@@ -44,7 +48,8 @@ export interface OriginCall {
 
 /** Routes a validated request to an origin and returns its (possibly streaming) answer, headers set. */
 export async function routeAndForward(c: Context<AppEnv>, call: OriginCall): Promise<Response> {
-  const { body, prefs, limits } = call;
+  const { prefs, limits } = call;
+  const body = call.path === "/responses" ? withoutOriginState(call.body) : call.body;
   const config = settings(c.env);
   const waitUntil = (p: Promise<unknown>) => c.executionCtx.waitUntil(p);
   const headers = c.req.raw.headers;
@@ -81,6 +86,9 @@ export async function routeAndForward(c: Context<AppEnv>, call: OriginCall): Pro
   const budget = hedgeBudget(c.get("caller").tenant.id, limits.hedgeBudget);
   budget.earn();
   const timeouts = requestLimits(headers, limits);
+  // Origins are shared: they hear our id, never the client's `x-request-id` (vLLM takes it as its own
+  // request id, so one tenant's id could collide with, or abort, another's request).
+  const upstreamRequestId = crypto.randomUUID();
   const result = await forward({
     targets: ordered.map(target),
     path: call.path,
@@ -88,7 +96,8 @@ export async function routeAndForward(c: Context<AppEnv>, call: OriginCall): Pro
     body: stream && call.expectDone ? askForUsage(body) : body,
     stream,
     expectDone: call.expectDone,
-    requestId: c.get("requestId"),
+    requestId: upstreamRequestId,
+    cacheSalt: SALTED_PATHS.has(call.path) ? await tenantCacheSalt(c.get("caller").tenant.id) : null,
     maxAttempts: limits.maxAttempts,
     ttftTimeoutMs: timeouts.ttftTimeoutMs,
     attemptTimeoutMs: timeouts.attemptTimeoutMs,
@@ -114,6 +123,7 @@ export async function routeAndForward(c: Context<AppEnv>, call: OriginCall): Pro
   out.set("x-meridian-attempts", String(result.attempts.length));
   const trail = call.trail.length ? `${call.trail.join(" -> ")}; ` : "";
   out.set("x-meridian-route", headerValue(`${trail}${describePolicy(prefs.policy)}; ${reason}${excluded.length ? `; ${excluded.length} excluded` : ""}`));
+  out.set("x-meridian-upstream-request-id", upstreamRequestId);
   if (result.hedged) out.set("x-meridian-hedged", "1");
   out.set("server-timing", `route;dur=${routed - call.received}, origin;dur=${result.ttftMs};desc="ttft"`);
   return result.response;
