@@ -11,7 +11,7 @@ const BOUNDARY = /\r?\n\r?\n/;
 
 const encoder = new TextEncoder();
 /** An event that has not ended after this much text is cut off: the filter never holds more. */
-export const MAX_HELD_EVENT_CHARS = 1024 * 1024;
+export const MAX_HELD_EVENT_CHARS = 4 * 1024 * 1024;
 
 export class UsageChunkFilter {
   private readonly decoder = new TextDecoder();

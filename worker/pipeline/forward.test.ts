@@ -187,7 +187,7 @@ describe("forward: an origin's 4xx", () => {
 });
 
 describe("forward: an endless non-streamed answer", () => {
-  it("is read only up to the cap, then counts against the origin and fails over", async () => {
+  it("is read only up to the cap, then ends the request with a clean 502, without judging the origin", async () => {
     let pulled = 0;
     const endlessJson = () =>
       new Response(
@@ -200,10 +200,9 @@ describe("forward: an endless non-streamed answer", () => {
         { headers: { "content-type": "application/json" } },
       );
     const { p, observations } = plan(false, { targets: [target("endless", null), target("fast", null)] });
-    const res = await forward(p, ((url: string) => Promise.resolve(url.startsWith("http://endless.") ? endlessJson() : json())) as typeof fetch);
-    expect(res.target.candidate.origin.id).toBe("fast");
-    expect(res.attempts[0]).toMatchObject({ origin: "endless", outcome: "bad_response" });
-    expect(of(observations, "endless")).toEqual([expect.objectContaining({ ok: false })]);
+    const err = (await forward(p, ((url: string) => Promise.resolve(url.startsWith("http://endless.") ? endlessJson() : json())) as typeof fetch).catch((e: unknown) => e)) as ApiError;
+    expect([err.status, err.code]).toEqual([502, "upstream_response_too_large"]);
+    expect(observations).toEqual([]);
     expect(pulled).toBeLessThan(20);
   });
 });
@@ -223,5 +222,27 @@ describe("forward: what origins hear", () => {
       { origin: "salted", body: { model: "m", cache_salt: "tenant-salt" }, requestId: "ours" },
       { origin: "plain", body: { model: "m" }, requestId: "ours" },
     ]);
+  });
+});
+
+describe("forward: a stream cut at a size limit", () => {
+  it("ends with stream_too_large and is not counted as the origin's failure (a request can ask for that much)", async () => {
+    const endlessLine = () =>
+      new Response(
+        new ReadableStream<Uint8Array>({
+          start(c) {
+            c.enqueue(encoder.encode('data: {"type":"response.completed","response":{"instructions":"'));
+          },
+          pull(c) {
+            c.enqueue(encoder.encode("x".repeat(256 * 1024)));
+          },
+        }),
+        { headers: { "content-type": "text/event-stream" } },
+      );
+    const { p, observations, settled } = plan(true, { targets: [target("big", null)], expectDone: false });
+    const res = await forward(p, (() => Promise.resolve(endlessLine())) as unknown as typeof fetch);
+    expect(await res.response.text()).toContain('"code":"stream_too_large"');
+    await settled();
+    expect(of(observations, "big")).toEqual([expect.objectContaining({ ok: true })]);
   });
 });

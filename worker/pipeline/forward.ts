@@ -91,6 +91,8 @@ const WATCH_LOSER_MAX_MS = 25_000;
 interface Result {
   attempt: Attempt;
   response?: Response;
+  /** Ends the request with this error: no other origin would do better. */
+  final?: ApiError;
 }
 
 interface Running {
@@ -134,6 +136,8 @@ export async function forward(plan: ForwardPlan, fetcher: typeof fetch = fetch):
     }
     const { won, results } = await firstAnswer(racers, choose);
     attempts.push(...results.map((r) => r.attempt));
+    const final = results.find((r) => r.final)?.final;
+    if (final && !won) throw final;
     if (won) return { response: won.response!, target: won.target, attempts, ttftMs: won.attempt.ms, hedged };
   }
   throw exhausted(attempts);
@@ -267,7 +271,8 @@ async function attempt(plan: ForwardPlan, serialized: string, target: Target, li
         onEnd: (end) => {
           inFlight.end(origin.id);
           const totalMs = Date.now() - started;
-          if (end.cancelled) observe({ ok: true, ttftMs });
+          // A client that left, or a stream cut at a size limit the request may have asked for: not the origin's failure.
+          if (end.cancelled || end.tooLarge) observe({ ok: true, ttftMs });
           else observe({ ok: end.ok, ttftMs, totalMs, outputTokens: end.outputTokens });
           if (winner() === target) plan.onStreamEnd?.(end);
         },
@@ -277,7 +282,10 @@ async function attempt(plan: ForwardPlan, serialized: string, target: Target, li
 
     // A non-streamed answer is read whole (up to a cap), so a body cut short, garbled or endless still fails over.
     const text = await io(readCapped(upstream, MAX_ORIGIN_BODY_BYTES));
-    const usage = text === null ? null : usageOf(text);
+    // Too large to hold: the request may have asked for that much (thousands of embeddings), so the
+    // origin is not judged, and no other origin is asked for the same.
+    if (text === null) return { attempt: record("bad_response", upstream.status), final: answerTooLarge() };
+    const usage = usageOf(text);
     if (!usage) return failed(record("bad_response", upstream.status), observe);
     const totalMs = Date.now() - started;
     observe({ ok: true, totalMs, outputTokens: usage.completion_tokens, ttftMs: ttftEstimate(totalMs, usage.completion_tokens, target.tpotMs) });
@@ -340,6 +348,9 @@ function streamHeaders(upstream: Response): Headers {
     "cache-control": "no-cache",
   });
 }
+
+const answerTooLarge = () =>
+  new ApiError(502, `The origin's answer is larger than the ${MAX_ORIGIN_BODY_BYTES / 1024 / 1024} MiB the router holds: ask for less (fewer inputs or choices, or stream).`, "upstream_error", "upstream_response_too_large");
 
 function exhausted(attempts: Attempt[]): ApiError {
   const tried = attempts.filter((a) => a.outcome !== "cancelled");

@@ -22,6 +22,11 @@ export interface StreamEnd {
   ok: boolean;
   /** The client went away first. */
   cancelled: boolean;
+  /**
+   * Cut off at a size limit. Not the origin's failure for sure: a request can
+   * ask for that much (many choices, a long echo of its own instructions).
+   */
+  tooLarge?: true;
   outputTokens: number;
   promptTokens: number | null;
   /** Events that carried generated text. */
@@ -52,10 +57,11 @@ export function relay(first: Uint8Array, reader: ReadableStreamDefaultReader<Uin
   const filter = options.stripUsage ? new UsageChunkFilter() : null;
   let ended = false;
   let relayed = 0;
-  const end = (ok: boolean, cancelled: boolean) => {
+  const end = (ok: boolean, cancelled: boolean, tooLarge = false) => {
     if (ended) return;
     ended = true;
-    options.onEnd({ ok, cancelled, outputTokens: meter.outputTokens(), promptTokens: meter.promptTokens, contentEvents: meter.contentEvents });
+    const counts = { outputTokens: meter.outputTokens(), promptTokens: meter.promptTokens, contentEvents: meter.contentEvents };
+    options.onEnd({ ok, cancelled, ...counts, ...(tooLarge ? { tooLarge: true as const } : {}) });
   };
   /**
    * Ends the stream here with an error event, and stops reading the origin.
@@ -67,7 +73,7 @@ export function relay(first: Uint8Array, reader: ReadableStreamDefaultReader<Uin
     controller.enqueue(sseErrorEvent(message, code));
     controller.close();
     reader.cancel().catch(() => {});
-    end(false, false);
+    end(false, false, code === "stream_too_large");
     return true;
   };
   /**

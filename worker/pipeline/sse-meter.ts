@@ -7,8 +7,12 @@ const PROMPT = /"(?:prompt|input)_tokens"\s*:\s*(\d+)/;
 const CONTENT = /"(?:content|text|delta)"\s*:\s*"[^"]/;
 /** A usage object (not `"usage": null`), however the JSON is spaced. */
 const USAGE_BLOCK = /"usage"\s*:\s*\{/;
-/** A line longer than this with no end in sight is cut off: the meter never holds more of one. */
-export const MAX_SSE_LINE_CHARS = 1024 * 1024;
+/**
+ * A line longer than this with no end in sight is cut off: the meter never
+ * holds more of one. Above the largest request body plus a long answer, since
+ * a Responses stream's last event echoes the request's instructions and tools.
+ */
+export const MAX_SSE_LINE_CHARS = 4 * 1024 * 1024;
 
 export class SseMeter {
   private readonly decoder = new TextDecoder();
