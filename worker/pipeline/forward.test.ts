@@ -246,3 +246,19 @@ describe("forward: a stream cut at a size limit", () => {
     expect(of(observations, "big")).toEqual([expect.objectContaining({ ok: true })]);
   });
 });
+
+describe("forward: answers that are not answers", () => {
+  it("a redirect is not followed and a 2xx other than 200 is not relayed: both count against the origin and fail over", async () => {
+    for (const odd of [() => new Response(null, { status: 307, headers: { location: "http://elsewhere.test/steal" } }), () => new Response("{}", { status: 202 })]) {
+      const redirects: (string | undefined)[] = [];
+      const { p, observations } = plan(false, { targets: [target("odd", null), target("fast", null)] });
+      const res = await forward(p, ((url: string, init: RequestInit) => {
+        redirects.push(init.redirect);
+        return Promise.resolve(url.startsWith("http://odd.") ? odd() : json());
+      }) as typeof fetch);
+      expect(res.target.candidate.origin.id).toBe("fast");
+      expect(redirects).toEqual(["manual", "manual"]);
+      expect(of(observations, "odd")).toEqual([expect.objectContaining({ ok: false })]);
+    }
+  });
+});

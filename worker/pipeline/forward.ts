@@ -227,7 +227,9 @@ async function attempt(plan: ForwardPlan, serialized: string, target: Target, li
   inFlight.start(origin.id);
 
   try {
-    const init = { method: "POST", headers: upstreamHeaders(origin.auth, plan.requestId), body: bodyFor(serialized, upstreamModel, origin.cache_salt ? (plan.cacheSalt ?? null) : null), signal: controller.signal };
+    const payload = bodyFor(serialized, upstreamModel, origin.cache_salt ? (plan.cacheSalt ?? null) : null);
+    // Never followed: a redirect would take the origin's credential (and the tenant's prompt) elsewhere.
+    const init: RequestInit = { method: "POST", headers: upstreamHeaders(origin.auth, plan.requestId), body: payload, redirect: "manual", signal: controller.signal };
     const upstream = await io(fetcher(upstreamUrl(origin.base_url, plan.path), init));
 
     if (upstream.status >= 500 || upstream.status === 429) {
@@ -235,7 +237,7 @@ async function attempt(plan: ForwardPlan, serialized: string, target: Target, li
       observe({ ok: false, status: upstream.status, retryAfterMs: retryAfterMs(upstream.headers.get("retry-after"), Date.now()) });
       return { attempt: record("http_error", upstream.status) };
     }
-    if (!upstream.ok) {
+    if (upstream.status >= 400) {
       const kind = rejectionKind(upstream.status);
       if (kind === "request") {
         // The origin judged the request itself (context too long, bad parameter):
@@ -248,6 +250,11 @@ async function attempt(plan: ForwardPlan, serialized: string, target: Target, li
       await upstream.body?.cancel();
       if (kind === "too_large") return { attempt: record("http_error", upstream.status) };
       return failed(record("http_error", upstream.status), observe);
+    }
+    if (upstream.status !== 200) {
+      // A redirect, or a 2xx that is not an answer (201, 204, 206...): not what an inference API sends.
+      await upstream.body?.cancel();
+      return failed(record("bad_response", upstream.status), observe);
     }
 
     if (plan.stream) {
