@@ -125,6 +125,8 @@ export async function routeAndForward(c: Context<AppEnv>, call: OriginCall): Pro
   out.set("x-meridian-route", headerValue(`${trail}${describePolicy(prefs.policy)}; ${reason}${excluded.length ? `; ${excluded.length} excluded` : ""}`));
   out.set("x-meridian-upstream-request-id", upstreamRequestId);
   if (result.hedged) out.set("x-meridian-hedged", "1");
+  // The origin's TTFT is no more than a streaming client measures itself, so hiding it would not close the
+  // prefix-cache timing channel between tenants; per-tenant `cache_salt` (origins that take one) does.
   out.set("server-timing", `route;dur=${routed - call.received}, origin;dur=${result.ttftMs};desc="ttft"`);
   return result.response;
 }
