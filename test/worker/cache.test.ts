@@ -168,9 +168,10 @@ describe("coalescing an error", () => {
     await registerOrigin("typo-upstream", "cache-counter", { models: { "m-typo": "no-such-upstream-model" } });
     const body = { model: "m-typo", messages: userMessage("Anything at all."), temperature: 0 };
     const responses = await Promise.all(Array.from({ length: 3 }, () => chat(key, body)));
+    // The origin's 404 for its own upstream model is its failure (a 502 for the leader): every follower hears the same.
     for (const res of responses) {
-      expect(res.status).toBe(404);
-      expect(((await res.json()) as { error: { code: string } }).error.code).toBe("model_not_found");
+      expect(res.status).toBe(502);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe("upstream_unavailable");
     }
   });
 });

@@ -9,7 +9,7 @@ import type { Faults } from "../../fleet/faults";
 
 type Member = { url: string; baseUrl: string };
 
-const MEMBERS: Record<string, { speed: number; networkDelayMs?: number; faults?: Partial<Faults> }> = {
+const MEMBERS: Record<string, { speed: number; networkDelayMs?: number; faults?: Partial<Faults>; requireAuth?: { header: string; value: string } }> = {
   healthy: { speed: 50 },
   healthy2: { speed: 50 },
   paced: { speed: 1 }, // real H100 pace: several ms between tokens
@@ -27,13 +27,15 @@ const MEMBERS: Record<string, { speed: number; networkDelayMs?: number; faults?:
   "brain-regional": { speed: 50 },
   // Counts the cache test's origin calls.
   "cache-counter": { speed: 5 },
+  // Answers 401 to any other credential (an expired upstream key, when registered with another).
+  "auth-required": { speed: 50, requireAuth: { header: "authorization", value: "Bearer fleet-secret" } },
 };
 
 export default async function setup(project: TestProject) {
   const running: RunningOrigin[] = [];
   const fleet: Record<string, Member> = {};
-  for (const [id, { speed, networkDelayMs, faults }] of Object.entries(MEMBERS)) {
-    const origin = await startOrigin({ id, models: ["llama-8b"], profile: "llama-8b", speed, networkDelayMs, ...(faults ? { faults } : {}) });
+  for (const [id, { speed, networkDelayMs, faults, requireAuth }] of Object.entries(MEMBERS)) {
+    const origin = await startOrigin({ id, models: ["llama-8b"], profile: "llama-8b", speed, networkDelayMs, ...(faults ? { faults } : {}), ...(requireAuth ? { requireAuth } : {}) });
     running.push(origin);
     fleet[id] = { url: origin.url, baseUrl: origin.baseUrl };
   }

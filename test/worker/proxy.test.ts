@@ -136,10 +136,10 @@ describe("failover before the first byte", () => {
     expect((await expectOpenAiError(await ask("no-such-model"), 404)).code).toBe("model_not_found");
   });
 
-  it("passes an origin's own 4xx through in the OpenAI shape without failing over", async () => {
+  it("takes an origin's 404 for its own upstream model as the origin's failure: a 502, not the origin's answer", async () => {
     await registerOrigin("wrong-upstream", "healthy", { ...FRANKFURT, models: { "m-typo": "no-such-upstream-model" } });
-    const res = await ask("m-typo");
-    expect(res.status).toBe(404);
-    expect(((await res.json()) as { error: { code: string } }).error.code).toBe("model_not_found");
+    const err = await expectOpenAiError(await ask("m-typo"), 502);
+    expect(err.code).toBe("upstream_unavailable");
+    expect(err.message).toContain("wrong-upstream: 404");
   });
 });

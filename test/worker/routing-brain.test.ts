@@ -183,15 +183,16 @@ describe("hedging", () => {
     await steer("brain-hedge", { hang: true });
     // Fresh tenants each hold one hedge, so every request is hedged: no client waits out the hang,
     // and only the hung attempts, watched to their TTFT limit after the hedge answered, can fail.
+    // The operator's limit (2 s here), not a client's tighter one: only that judges an origin.
     const callers = await Promise.all(Array.from({ length: 5 }, () => newTenant()));
-    const answers = await Promise.all(callers.map((t) => stream(t.key, { "x-meridian-ttft-timeout-ms": "500" })));
+    const answers = await Promise.all(callers.map((t) => stream(t.key, {})));
     for (const res of answers) {
       expect(res.headers.get("x-meridian-origin")).toBe("hang-far");
       expect(res.headers.get("x-meridian-hedged")).toBe("1");
       await res.text();
     }
     let circuit = "";
-    for (let i = 0; i < 30 && circuit !== "open"; i++) {
+    for (let i = 0; i < 60 && circuit !== "open"; i++) {
       await sleep(100);
       circuit = (await regionStats("weur"))["hang-near"]!.circuit;
     }

@@ -6,6 +6,14 @@
 // Followers poll the shared chunk list on a short timer rather than await a
 // promise the leader resolves: workerd does not let one request's code settle
 // promises another request is waiting on (it reports the waiter as hung).
+//
+// A leader can vanish without a word: when its client disconnects, workerd
+// stops running its request's code, so it never lands. A flight that makes no
+// progress for its stall limit is therefore abandoned: followers still waiting
+// for the head send their own request, those mid-stream get an error, and the
+// next identical request starts a new flight.
+
+import { sseErrorEvent } from "../pipeline/relay";
 
 type Ending = "ok" | "failed";
 
@@ -13,7 +21,20 @@ export class Flight {
   private readonly chunks: Uint8Array[] = [];
   private head: { status: number; headers: [string, string][] } | null = null;
   private ending: Ending | null = null;
+  /** When the leader last showed progress (boarding, the head, a chunk). */
+  private progressAt = Date.now();
   followers = 0;
+
+  constructor(private readonly stallMs: number) {}
+
+  /** No progress for the stall limit, and not ended: the leader is gone. */
+  stalled(now = Date.now()): boolean {
+    return !this.ending && now - this.progressAt > this.stallMs;
+  }
+
+  private progress(): void {
+    this.progressAt = Date.now();
+  }
 
   /**
    * The leader's stream, relayed unchanged to its own client while every
@@ -21,6 +42,7 @@ export class Flight {
    */
   publish(response: Response, onEnd: (ending: Ending, body: Uint8Array[]) => void): Response {
     this.head = { status: response.status, headers: [...response.headers] };
+    this.progress();
     const reader = response.body?.getReader();
     if (!reader) {
       this.finish("ok", onEnd);
@@ -37,6 +59,7 @@ export class Flight {
               return;
             }
             this.chunks.push(value);
+            this.progress();
             controller.enqueue(value);
           } catch (err) {
             controller.error(err);
@@ -74,21 +97,29 @@ export class Flight {
     });
   }
 
-  /** A follower's copy of the leader's answer. */
-  async follow(): Promise<Response> {
+  /** A follower's copy of the leader's answer; null if the leader vanished before its answer began. */
+  async follow(): Promise<Response | null> {
     this.followers++;
     const wait = poller();
-    while (!this.head) await wait();
+    while (!this.head) {
+      if (this.stalled()) return null;
+      await wait();
+    }
     const head = this.head;
+    const sse = new Headers(head.headers).get("content-type")?.startsWith("text/event-stream") === true;
     let index = 0;
     const body = new ReadableStream<Uint8Array>(
       {
         pull: async (controller) => {
           const idle = poller();
-          while (index >= this.chunks.length && !this.ending) await idle();
+          while (index >= this.chunks.length && !this.ending && !this.stalled()) await idle();
           if (index < this.chunks.length) controller.enqueue(this.chunks[index++]!);
           else if (this.ending === "ok") controller.close();
-          else controller.error(new Error("the coalesced request failed"));
+          else if (sse) {
+            // Like a broken origin stream: an error event a client can read, then the end.
+            controller.enqueue(sseErrorEvent("The request this one was coalesced with broke off.", "stream_interrupted"));
+            controller.close();
+          } else controller.error(new Error("the coalesced request failed"));
         },
       },
       { highWaterMark: 0 },
@@ -118,11 +149,14 @@ const flights = new Map<string, Flight>();
 /** Coalesced requests on their way to an origin (for the isolate read-out; 0 when idle). */
 export const flightsInAir = (): number => flights.size;
 
-/** Joins the flight for `key`, or starts one (then `leader` is true and `land` must be called). */
-export function board(key: string): { flight: Flight; leader: boolean; land: () => void } {
+/**
+ * Joins the flight for `key`, or starts one (then `leader` is true and `land`
+ * must be called). A flight without progress for `stallMs` is replaced.
+ */
+export function board(key: string, stallMs: number): { flight: Flight; leader: boolean; land: () => void } {
   const existing = flights.get(key);
-  if (existing) return { flight: existing, leader: false, land: () => {} };
-  const flight = new Flight();
+  if (existing && !existing.stalled()) return { flight: existing, leader: false, land: () => {} };
+  const flight = new Flight(stallMs);
   flights.set(key, flight);
   return { flight, leader: true, land: () => flights.get(key) === flight && flights.delete(key) };
 }

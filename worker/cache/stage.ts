@@ -12,6 +12,7 @@ import { fingerprint } from "./embedder";
 import type { PromptFingerprint } from "./fingerprint";
 import { exactKey, semanticParts } from "./keys";
 import { findSimilar, index, type SemanticMatch } from "./semantic";
+import { settings as runtimeSettings } from "../settings";
 import { board } from "./single-flight";
 import { TieredStore } from "./tiered-store";
 
@@ -68,9 +69,14 @@ export async function withCache(c: Context<AppEnv>, settings: CacheSettings | un
     }
   }
 
-  // Identical misses in this isolate share one origin call.
-  const seat = board(`${key}:${stream ? "sse" : "json"}`);
-  if (!seat.leader) return mark(await seat.flight.follow(), "miss", { "x-meridian-coalesced": "1" });
+  // Identical misses in this isolate share one origin call, unless its leader goes quiet for longer than an origin may.
+  const limits = runtimeSettings(c.env);
+  const seat = board(`${key}:${stream ? "sse" : "json"}`, stream ? limits.ttftTimeoutMs : limits.attemptTimeoutMs);
+  if (!seat.leader) {
+    const followed = await seat.flight.follow();
+    // The leader vanished before its answer began (its client left): this request goes on its own.
+    return followed ? mark(followed, "miss", { "x-meridian-coalesced": "1" }) : mark(await send({ direct: true }), "miss");
+  }
 
   const controller = new AbortController();
   const origin: Promise<Outcome> = send({ signal: controller.signal, direct: false }).then(

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { readJsonBody } from "./body";
 import { ApiError } from "./errors";
+import { MAX_JSON_DEPTH } from "./json-depth";
 
 const post = (body: BodyInit | null, headers: Record<string, string> = {}) =>
   new Request("http://x/", { method: "POST", body, headers });
@@ -34,5 +35,22 @@ describe("readJsonBody", () => {
       },
     });
     expect((await failure(readJsonBody(post(streamed), 100))).status).toBe(413);
+  });
+});
+
+describe("JSON depth", () => {
+  const nested = (n: number) => `{"model":"m","x":${"[".repeat(n)}${"]".repeat(n)}}`;
+
+  it("rejects a body nested deeper than the cap before parsing it", async () => {
+    const err = await failure(readJsonBody(post(nested(200_000)), 1_000_000));
+    expect([err.status, err.code]).toEqual([400, "json_too_deep"]);
+    expect(err.message).toContain(String(MAX_JSON_DEPTH));
+    expect((await failure(readJsonBody(post(nested(MAX_JSON_DEPTH)), 1_000_000))).code).toBe("json_too_deep");
+  });
+
+  it("accepts nesting up to the cap, and brackets inside strings do not count", async () => {
+    expect(await readJsonBody(post(nested(MAX_JSON_DEPTH - 1)), 1_000_000)).toHaveProperty("model", "m");
+    const text = JSON.stringify({ s: "[".repeat(500) + '\\"{{{' });
+    expect(await readJsonBody(post(text), 1_000_000)).toEqual(JSON.parse(text));
   });
 });

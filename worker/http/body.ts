@@ -1,11 +1,13 @@
 import { ApiError, badRequest } from "./errors";
+import { MAX_JSON_DEPTH, nestsDeeperThan } from "./json-depth";
 
 const tooLarge = (limit: number) =>
   new ApiError(413, `Request body is larger than the ${limit}-byte limit.`, "invalid_request_error", "request_too_large");
 
 /**
  * Reads a JSON body, enforcing the byte limit while streaming (Content-Length
- * can be absent or lie) and rejecting invalid UTF-8 and malformed JSON with a 400.
+ * can be absent or lie) and rejecting invalid UTF-8, malformed JSON and JSON
+ * nested deeper than `MAX_JSON_DEPTH` with a 400.
  */
 export async function readJsonBody(request: Request, limit: number): Promise<unknown> {
   return (await readJson(request, limit)).json;
@@ -37,6 +39,9 @@ export async function readJson(request: Request, limit: number): Promise<{ json:
     text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(concat(chunks, size));
   } catch {
     throw badRequest("Request body is not valid UTF-8.", "invalid_encoding");
+  }
+  if (nestsDeeperThan(text, MAX_JSON_DEPTH)) {
+    throw badRequest(`Request body nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep.`, "json_too_deep");
   }
   try {
     return { json: JSON.parse(text), bytes: size };

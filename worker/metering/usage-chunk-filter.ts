@@ -10,11 +10,15 @@ const USAGE_BLOCK = /"usage"\s*:\s*\{/;
 const BOUNDARY = /\r?\n\r?\n/;
 
 const encoder = new TextEncoder();
+/** An event that has not ended after this much text is cut off: the filter never holds more. */
+export const MAX_HELD_EVENT_CHARS = 4 * 1024 * 1024;
 
 export class UsageChunkFilter {
   private readonly decoder = new TextDecoder();
   /** Text of an event that has not ended yet. */
   private held = "";
+  /** An event ran past MAX_HELD_EVENT_CHARS: the stream cannot go on. */
+  overflowed = false;
 
   /** The bytes to pass on for this chunk (possibly none yet). */
   push(chunk: Uint8Array): Uint8Array | null {
@@ -23,6 +27,10 @@ export class UsageChunkFilter {
     const all = this.held + text;
     const cut = afterLastBoundary(all);
     this.held = all.slice(cut);
+    if (this.held.length > MAX_HELD_EVENT_CHARS) {
+      this.overflowed = true;
+      this.held = "";
+    }
     return cut > 0 ? encode(withoutUsageEvents(all.slice(0, cut))) : null;
   }
 

@@ -2,7 +2,10 @@ import { ApiError } from "../http/errors";
 import type { Candidate } from "../routing/candidates";
 import { inFlight } from "../stats/in-flight";
 import { retryAfterMs, ttftEstimate, type Observation } from "../stats/observation";
+import { rejectionKind, requestRejection } from "./origin-rejection";
+import { MAX_ORIGIN_BODY_BYTES, MAX_REJECTION_BYTES, readCapped } from "./read-capped";
 import { relay, type StreamEnd } from "./relay";
+import { bodyFor, serializeBody } from "./upstream-body";
 
 /** One origin to try, with what routing expects of it. */
 export interface Target {
@@ -21,12 +24,21 @@ export interface ForwardPlan {
   stream: boolean;
   /** SSE streams end with `data: [DONE]` (chat and completions, not responses). */
   expectDone: boolean;
+  /** The tenant's prefix-cache salt, for origins that take one (chat and completions); null: none. */
+  cacheSalt?: string | null;
+  /** Our own id for this request at the origins (never the client's). */
   requestId: string;
   maxAttempts: number;
   /** Streaming: time allowed until the first body chunk of each attempt. */
   ttftTimeoutMs: number;
   /** Non-streaming: time allowed for each whole attempt. */
   attemptTimeoutMs: number;
+  /**
+   * The operator's limits, by which origins are judged: an attempt that runs
+   * out of a shorter one (the tenant's, the client's, or what is left before
+   * the deadline) says nothing about the origin's health.
+   */
+  healthLimits: { ttftTimeoutMs: number; attemptTimeoutMs: number };
   /** Absolute time (ms since epoch) after which no attempt starts or continues. */
   deadline: number;
   /** Asked when a hedge would start: the tenant's hedge budget. */
@@ -43,7 +55,7 @@ export interface ForwardPlan {
   stripUsage?: boolean;
 }
 
-export type Outcome = "ok" | "client_error" | "http_error" | "timeout" | "network_error" | "empty_stream" | "bad_response" | "cancelled";
+export type Outcome = "ok" | "client_error" | "http_error" | "timeout" | "network_error" | "empty_stream" | "bad_response" | "cancelled" | "internal_error";
 
 export interface Attempt {
   origin: string;
@@ -64,6 +76,14 @@ export interface Forwarded {
 
 class AttemptTimeout extends Error {}
 class LostRace extends Error {}
+/** Reading from or writing to the origin failed: the only exceptions that are the origin's doing. */
+class OriginIoError extends Error {}
+
+/** The origin's I/O, with its failures marked as the origin's (everything else thrown is ours). */
+const io = <T>(p: Promise<T>): Promise<T> =>
+  p.catch((err: unknown) => {
+    throw new OriginIoError(err instanceof Error ? err.message : String(err));
+  });
 
 /** `waitUntil` work ends 30 s after the response: a lost attempt is only watched when its limit falls well inside that. */
 const WATCH_LOSER_MAX_MS = 25_000;
@@ -71,6 +91,8 @@ const WATCH_LOSER_MAX_MS = 25_000;
 interface Result {
   attempt: Attempt;
   response?: Response;
+  /** Ends the request with this error: no other origin would do better. */
+  final?: ApiError;
 }
 
 interface Running {
@@ -93,6 +115,7 @@ interface Running {
  * abandoned (see `abandon`). A committed stream is relayed to the end, never spliced.
  */
 export async function forward(plan: ForwardPlan, fetcher: typeof fetch = fetch): Promise<Forwarded> {
+  const serialized = serializeBody(plan.body);
   const attempts: Attempt[] = [];
   const queue = plan.targets.slice(0, plan.maxAttempts);
   let next = 0;
@@ -102,28 +125,31 @@ export async function forward(plan: ForwardPlan, fetcher: typeof fetch = fetch):
   const winner = () => chosen;
   const choose = (target: Target) => (chosen = target);
   while (next < queue.length && plan.deadline > Date.now() && !plan.signal?.aborted) {
-    const racers = [launch(plan, queue[next++]!, false, fetcher, winner)];
+    const racers = [launch(plan, serialized, queue[next++]!, false, fetcher, winner)];
     const hedgeAfter = racers[0]!.target.hedgeAfterMs;
     if (hedgeAfter !== null && next < queue.length) {
       const early = await settledWithin(racers[0]!.result, hedgeAfter);
       if (!early && plan.mayHedge()) {
-        racers.push(launch(plan, queue[next++]!, true, fetcher, winner));
+        racers.push(launch(plan, serialized, queue[next++]!, true, fetcher, winner));
         hedged = true;
       }
     }
     const { won, results } = await firstAnswer(racers, choose);
     attempts.push(...results.map((r) => r.attempt));
+    const final = results.find((r) => r.final)?.final;
+    if (final && !won) throw final;
     if (won) return { response: won.response!, target: won.target, attempts, ttftMs: won.attempt.ms, hedged };
   }
   throw exhausted(attempts);
 }
 
-function launch(plan: ForwardPlan, target: Target, hedge: boolean, fetcher: typeof fetch, winner: () => Target | null): Running {
+function launch(plan: ForwardPlan, serialized: string, target: Target, hedge: boolean, fetcher: typeof fetch, winner: () => Target | null): Running {
   const controller = new AbortController();
   const started = Date.now();
   const limit = Math.max(1, Math.min(plan.deadline - started, plan.stream ? plan.ttftTimeoutMs : plan.attemptTimeoutMs));
+  const judged = limit >= (plan.stream ? plan.healthLimits.ttftTimeoutMs : plan.healthLimits.attemptTimeoutMs);
   plan.signal?.addEventListener("abort", () => controller.abort(new LostRace()), { once: true });
-  const result = attempt(plan, target, limit, controller, fetcher, winner).then((r) => (hedge ? { ...r, attempt: { ...r.attempt, hedge: true as const } } : r));
+  const result = attempt(plan, serialized, target, { ms: limit, judged }, controller, fetcher, winner).then((r) => (hedge ? { ...r, attempt: { ...r.attempt, hedge: true as const } } : r));
   // If it answered in the same instant as the winner, close the answer nobody will read.
   const closeUnread = () => result.then((r) => r.response?.body?.cancel().catch(() => {}));
   const cancel = () => {
@@ -185,40 +211,56 @@ function firstAnswer(racers: Running[], choose: (t: Target) => void): Promise<{ 
   });
 }
 
-async function attempt(plan: ForwardPlan, target: Target, limitMs: number, controller: AbortController, fetcher: typeof fetch, winner: () => Target | null): Promise<Result> {
+/** An attempt's time limit, and whether running out of it is the origin's failure (see `healthLimits`). */
+interface Limit {
+  ms: number;
+  judged: boolean;
+}
+
+async function attempt(plan: ForwardPlan, serialized: string, target: Target, limit: Limit, controller: AbortController, fetcher: typeof fetch, winner: () => Target | null): Promise<Result> {
   const started = Date.now();
   const { origin, upstreamModel } = target.candidate;
-  const timer = setTimeout(() => controller.abort(new AttemptTimeout()), limitMs);
+  const timer = setTimeout(() => controller.abort(new AttemptTimeout()), limit.ms);
   const record = (outcome: Outcome, status?: number): Attempt => ({ origin: origin.id, outcome, ms: Date.now() - started, ...(status ? { status } : {}) });
   const observe = (fields: Omit<Observation, "origin" | "model" | "at">) => plan.observe({ origin: origin.id, model: upstreamModel, at: started, ...fields });
   let streaming = false;
   inFlight.start(origin.id);
 
   try {
-    const upstream = await fetcher(upstreamUrl(origin.base_url, plan.path), {
-      method: "POST",
-      headers: upstreamHeaders(origin.auth, plan.requestId),
-      body: JSON.stringify({ ...plan.body, model: upstreamModel }),
-      signal: controller.signal,
-    });
+    const payload = bodyFor(serialized, upstreamModel, origin.cache_salt ? (plan.cacheSalt ?? null) : null);
+    // Never followed: a redirect would take the origin's credential (and the tenant's prompt) elsewhere.
+    const init: RequestInit = { method: "POST", headers: upstreamHeaders(origin.auth, plan.requestId), body: payload, redirect: "manual", signal: controller.signal };
+    const upstream = await io(fetcher(upstreamUrl(origin.base_url, plan.path), init));
 
     if (upstream.status >= 500 || upstream.status === 429) {
       await upstream.body?.cancel();
       observe({ ok: false, status: upstream.status, retryAfterMs: retryAfterMs(upstream.headers.get("retry-after"), Date.now()) });
       return { attempt: record("http_error", upstream.status) };
     }
-    if (!upstream.ok) {
-      // The origin judged the request itself (context too long, bad parameter):
-      // another origin would say the same, so the client hears it.
-      const text = await upstream.text();
-      observe({ ok: true, status: upstream.status });
-      return { attempt: record("client_error", upstream.status), response: clientError(upstream.status, text) };
+    if (upstream.status >= 400) {
+      const kind = rejectionKind(upstream.status);
+      if (kind === "request") {
+        // The origin judged the request itself (context too long, bad parameter):
+        // another origin would say the same, so the client hears it, sanitized.
+        const text = (await io(readCapped(upstream, MAX_REJECTION_BYTES))) ?? "";
+        observe({ ok: true, status: upstream.status });
+        return { attempt: record("client_error", upstream.status), response: requestRejection(upstream.status, text) };
+      }
+      // Its credential, routes or limits: the next origin is tried, and the body stays here.
+      await upstream.body?.cancel();
+      if (kind === "too_large") return { attempt: record("http_error", upstream.status) };
+      return failed(record("http_error", upstream.status), observe);
+    }
+    if (upstream.status !== 200) {
+      // A redirect, or a 2xx that is not an answer (201, 204, 206...): not what an inference API sends.
+      await upstream.body?.cancel();
+      return failed(record("bad_response", upstream.status), observe);
     }
 
     if (plan.stream) {
       if (!upstream.body) return failed(record("empty_stream", upstream.status), observe);
       const reader = upstream.body.getReader();
-      const first = await reader.read();
+      const first = await io(reader.read());
       if (first.done) return failed(record("empty_stream", upstream.status), observe);
       clearTimeout(timer);
       const ttftMs = Date.now() - started;
@@ -236,7 +278,8 @@ async function attempt(plan: ForwardPlan, target: Target, limitMs: number, contr
         onEnd: (end) => {
           inFlight.end(origin.id);
           const totalMs = Date.now() - started;
-          if (end.cancelled) observe({ ok: true, ttftMs });
+          // A client that left, or a stream cut at a size limit the request may have asked for: not the origin's failure.
+          if (end.cancelled || end.tooLarge) observe({ ok: true, ttftMs });
           else observe({ ok: end.ok, ttftMs, totalMs, outputTokens: end.outputTokens });
           if (winner() === target) plan.onStreamEnd?.(end);
         },
@@ -244,8 +287,11 @@ async function attempt(plan: ForwardPlan, target: Target, limitMs: number, contr
       return { attempt: record("ok", upstream.status), response: new Response(body, { status: upstream.status, headers: streamHeaders(upstream) }) };
     }
 
-    // A non-streamed answer is read whole, so a body cut short or garbled still fails over.
-    const text = await upstream.text();
+    // A non-streamed answer is read whole (up to a cap), so a body cut short, garbled or endless still fails over.
+    const text = await io(readCapped(upstream, MAX_ORIGIN_BODY_BYTES));
+    // Too large to hold: the request may have asked for that much (thousands of embeddings), so the
+    // origin is not judged, and no other origin is asked for the same.
+    if (text === null) return { attempt: record("bad_response", upstream.status), final: answerTooLarge() };
     const usage = usageOf(text);
     if (!usage) return failed(record("bad_response", upstream.status), observe);
     const totalMs = Date.now() - started;
@@ -258,7 +304,16 @@ async function attempt(plan: ForwardPlan, target: Target, limitMs: number, contr
       observe({ ok: true, censored: true, ttftMs: Date.now() - started });
       return { attempt: record("cancelled") };
     }
-    return failed(record(reason instanceof AttemptTimeout || err instanceof AttemptTimeout ? "timeout" : "network_error"), observe);
+    if (reason instanceof AttemptTimeout || err instanceof AttemptTimeout) {
+      if (limit.judged) return failed(record("timeout"), observe);
+      // A limit shorter than the operator's ran out: the origin was slower than this request allowed, no more.
+      observe({ ok: true, censored: true, ttftMs: Date.now() - started });
+      return { attempt: record("timeout") };
+    }
+    if (err instanceof OriginIoError) return failed(record("network_error"), observe);
+    // Our own error: the next origin is tried, and this one's health is untouched.
+    console.error(`forward: attempt at ${origin.id} failed inside the router`, err);
+    return { attempt: record("internal_error") };
   } finally {
     clearTimeout(timer);
     if (!streaming) inFlight.end(origin.id);
@@ -301,22 +356,15 @@ function streamHeaders(upstream: Response): Headers {
   });
 }
 
-/** Passes an origin's 4xx through in the OpenAI shape, whatever the origin wrote. */
-function clientError(status: number, text: string): Response {
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    body = null;
-  }
-  const hasShape = typeof body === "object" && body !== null && "error" in body;
-  const payload = hasShape ? body : { error: { message: text.slice(0, 500) || `Origin answered ${status}.`, type: "invalid_request_error", code: "upstream_rejected" } };
-  return Response.json(payload, { status });
-}
+const answerTooLarge = () =>
+  new ApiError(502, `The origin's answer is larger than the ${MAX_ORIGIN_BODY_BYTES / 1024 / 1024} MiB the router holds: ask for less (fewer inputs or choices, or stream).`, "upstream_error", "upstream_response_too_large");
 
 function exhausted(attempts: Attempt[]): ApiError {
   const tried = attempts.filter((a) => a.outcome !== "cancelled");
   const allTimedOut = tried.length > 0 && tried.every((a) => a.outcome === "timeout");
+  if (tried.length > 0 && tried.every((a) => a.status === 413)) {
+    return new ApiError(413, "The request is larger than any origin for this model accepts.", "invalid_request_error", "request_too_large", { attempts });
+  }
   const summary = attempts.map((a) => `${a.origin}: ${a.status ?? a.outcome} after ${a.ms} ms`).join("; ");
   const message = attempts.length
     ? `No origin could answer (${attempts.length} attempt${attempts.length > 1 ? "s" : ""}: ${summary}).`

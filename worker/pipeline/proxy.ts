@@ -2,9 +2,10 @@ import type { Context } from "hono";
 import type * as z from "zod/mini";
 import type { AppEnv } from "../app-env";
 import { decideAuto } from "../auto/route-auto";
+import { releaseFundsHold } from "../billing/gate";
 import { withCache } from "../cache/stage";
 import { readJson } from "../http/body";
-import { releaseFundsHold } from "../billing/gate";
+import { headerValue } from "../http/header-value";
 import { settleRequestTokens } from "../limits/rate-limit";
 import { asksForUsage, metered } from "../metering/meter";
 import { RelayMeter } from "../metering/relay-meter";
@@ -83,6 +84,6 @@ export async function proxy(c: Context<AppEnv>, endpoint: Endpoint): Promise<Res
     throw err;
   });
   // The class tells metering where feedback on this answer belongs.
-  if (promptClass) answer.headers.set("x-meridian-class", promptClass);
+  if (promptClass) answer.headers.set("x-meridian-class", headerValue(promptClass));
   return metered(c, answer, { body, model: targets[0]!.model, relayMeter });
 }

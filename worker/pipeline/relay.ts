@@ -3,6 +3,14 @@ import { SseMeter } from "./sse-meter";
 
 const encoder = new TextEncoder();
 
+/**
+ * A stream longer than this is cut off with an error event: nothing a model
+ * should send in one answer comes near it, and coalesced followers keep every
+ * chunk of the leader's stream in memory.
+ */
+export const MAX_STREAM_BYTES = 32 * 1024 * 1024;
+const BLANK_LINES = encoder.encode("\n\n");
+
 /** An SSE event that tells an OpenAI client the stream broke, instead of silence. */
 export function sseErrorEvent(message: string, code: string): Uint8Array {
   const body = JSON.stringify({ error: { message, type: "upstream_error", code } });
@@ -14,6 +22,11 @@ export interface StreamEnd {
   ok: boolean;
   /** The client went away first. */
   cancelled: boolean;
+  /**
+   * Cut off at a size limit. Not the origin's failure for sure: a request can
+   * ask for that much (many choices, a long echo of its own instructions).
+   */
+  tooLarge?: true;
   outputTokens: number;
   promptTokens: number | null;
   /** Events that carried generated text. */
@@ -43,26 +56,40 @@ export function relay(first: Uint8Array, reader: ReadableStreamDefaultReader<Uin
   const meter = new SseMeter();
   const filter = options.stripUsage ? new UsageChunkFilter() : null;
   let ended = false;
-  const end = (ok: boolean, cancelled: boolean) => {
+  let relayed = 0;
+  const end = (ok: boolean, cancelled: boolean, tooLarge = false) => {
     if (ended) return;
     ended = true;
-    options.onEnd({ ok, cancelled, outputTokens: meter.outputTokens(), promptTokens: meter.promptTokens, contentEvents: meter.contentEvents });
+    const counts = { outputTokens: meter.outputTokens(), promptTokens: meter.promptTokens, contentEvents: meter.contentEvents };
+    options.onEnd({ ok, cancelled, ...counts, ...(tooLarge ? { tooLarge: true as const } : {}) });
+  };
+  /**
+   * Ends the stream here with an error event, and stops reading the origin.
+   * `midEvent`: what went out so far may end inside a line or an event, so a
+   * blank line ends that first (extra blank lines are harmless in SSE).
+   */
+  const breakOff = (controller: ReadableStreamDefaultController<Uint8Array>, message: string, code: string, midEvent = false): true => {
+    if (midEvent) controller.enqueue(BLANK_LINES);
+    controller.enqueue(sseErrorEvent(message, code));
+    controller.close();
+    reader.cancel().catch(() => {});
+    end(false, false, code === "stream_too_large");
+    return true;
   };
   /**
    * Meters a chunk and passes on what the client gets of it; false when the
    * filter held it all back. A chunk with a garbled event is not passed on:
    * the stream ends there with an error event, so no client parses garbage.
+   * Nor is one that takes a line, an event or the stream past its size limit.
    */
   const pass = (controller: ReadableStreamDefaultController<Uint8Array>, chunk: Uint8Array): boolean => {
+    relayed += chunk.byteLength;
+    if (relayed > MAX_STREAM_BYTES) return breakOff(controller, "The origin's stream exceeded the relay's size limit.", "stream_too_large", true);
     meter.push(chunk);
-    if (meter.malformed) {
-      controller.enqueue(sseErrorEvent("The origin sent a malformed event.", "stream_malformed"));
-      controller.close();
-      reader.cancel().catch(() => {});
-      end(false, false);
-      return true;
-    }
+    if (meter.malformed) return breakOff(controller, "The origin sent a malformed event.", "stream_malformed");
+    if (meter.oversized) return breakOff(controller, "The origin sent an event line longer than the relay's limit.", "stream_too_large", true);
     const out = filter ? filter.push(chunk) : chunk;
+    if (filter?.overflowed) return breakOff(controller, "The origin sent an event longer than the relay's limit.", "stream_too_large", true);
     if (out) controller.enqueue(out);
     return out !== null;
   };

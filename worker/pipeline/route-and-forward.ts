@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
 import { ApiError } from "../http/errors";
+import { headerValue } from "../http/header-value";
 import { originSnapshot } from "../origins/snapshot";
 import { hasOwn } from "../own";
 import { rankCandidates } from "../routing/candidates";
@@ -18,7 +19,11 @@ import { observe, regionSnapshot } from "../stats/region-client";
 import { forward, type Target } from "./forward";
 import { hedgeBudget } from "./hedge-budget";
 import { modelNotFound } from "./model-not-found";
+import { withoutOriginState } from "./responses-state";
+import { tenantCacheSalt } from "./upstream-body";
 
+/** Endpoints whose origins (vLLM) take a `cache_salt` for their prefix cache. */
+const SALTED_PATHS = new Set(["/chat/completions", "/completions"]);
 /** When a request does not cap its output, routing assumes this many tokens. */
 const DEFAULT_OUTPUT_TOKENS = 256;
 /** A hedge never fires sooner than this, however fast the p95. */
@@ -44,7 +49,8 @@ export interface OriginCall {
 
 /** Routes a validated request to an origin and returns its (possibly streaming) answer, headers set. */
 export async function routeAndForward(c: Context<AppEnv>, call: OriginCall): Promise<Response> {
-  const { body, prefs, limits } = call;
+  const { prefs, limits } = call;
+  const body = call.path === "/responses" ? withoutOriginState(call.body) : call.body;
   const config = settings(c.env);
   const waitUntil = (p: Promise<unknown>) => c.executionCtx.waitUntil(p);
   const headers = c.req.raw.headers;
@@ -81,6 +87,9 @@ export async function routeAndForward(c: Context<AppEnv>, call: OriginCall): Pro
   const budget = hedgeBudget(c.get("caller").tenant.id, limits.hedgeBudget);
   budget.earn();
   const timeouts = requestLimits(headers, limits);
+  // Origins are shared: they hear our id, never the client's `x-request-id` (vLLM takes it as its own
+  // request id, so one tenant's id could collide with, or abort, another's request).
+  const upstreamRequestId = crypto.randomUUID();
   const result = await forward({
     targets: ordered.map(target),
     path: call.path,
@@ -88,10 +97,12 @@ export async function routeAndForward(c: Context<AppEnv>, call: OriginCall): Pro
     body: stream && call.expectDone ? askForUsage(body) : body,
     stream,
     expectDone: call.expectDone,
-    requestId: c.get("requestId"),
+    requestId: upstreamRequestId,
+    cacheSalt: SALTED_PATHS.has(call.path) ? await tenantCacheSalt(c.get("caller").tenant.id) : null,
     maxAttempts: limits.maxAttempts,
     ttftTimeoutMs: timeouts.ttftTimeoutMs,
     attemptTimeoutMs: timeouts.attemptTimeoutMs,
+    healthLimits: { ttftTimeoutMs: config.ttftTimeoutMs, attemptTimeoutMs: config.attemptTimeoutMs },
     deadline: call.received + config.totalTimeoutMs,
     mayHedge: () => prefs.hedge && budget.take(),
     observe: (obs) => observe(c.env, location.region, obs, waitUntil),
@@ -99,20 +110,24 @@ export async function routeAndForward(c: Context<AppEnv>, call: OriginCall): Pro
     ...(call.signal ? { signal: call.signal } : {}),
     ...(stream && call.relayMeter ? { onStreamEnd: call.relayMeter.end, stripUsage: call.relayMeter.stripUsage } : {}),
   }).catch((err: unknown) => {
-    if (err instanceof ApiError) err.headers["x-meridian-region"] = location.region;
+    if (err instanceof ApiError) err.headers["x-meridian-region"] = headerValue(location.region);
     throw err;
   });
 
   if (stream) call.relayMeter?.attach(result.response);
   const out = result.response.headers;
   const chosen = result.target.candidate;
-  out.set("x-meridian-origin", chosen.origin.id);
-  out.set("x-meridian-model", chosen.model);
-  out.set("x-meridian-region", location.region);
+  // Names chosen by operators, tenants and clients are reflected through headerValue: never a throw after the origin answered.
+  out.set("x-meridian-origin", headerValue(chosen.origin.id));
+  out.set("x-meridian-model", headerValue(chosen.model));
+  out.set("x-meridian-region", headerValue(location.region));
   out.set("x-meridian-attempts", String(result.attempts.length));
   const trail = call.trail.length ? `${call.trail.join(" -> ")}; ` : "";
-  out.set("x-meridian-route", `${trail}${describePolicy(prefs.policy)}; ${reason}${excluded.length ? `; ${excluded.length} excluded` : ""}`);
+  out.set("x-meridian-route", headerValue(`${trail}${describePolicy(prefs.policy)}; ${reason}${excluded.length ? `; ${excluded.length} excluded` : ""}`));
+  out.set("x-meridian-upstream-request-id", upstreamRequestId);
   if (result.hedged) out.set("x-meridian-hedged", "1");
+  // The origin's TTFT is no more than a streaming client measures itself, so hiding it would not close the
+  // prefix-cache timing channel between tenants; per-tenant `cache_salt` (origins that take one) does.
   out.set("server-timing", `route;dur=${routed - call.received}, origin;dur=${result.ttftMs};desc="ttft"`);
   return result.response;
 }
@@ -144,7 +159,7 @@ export function workload(body: ForwardableRequest, bytes: number, stream: boolea
 }
 
 const noOrigin = (message: string, region: string) =>
-  new ApiError(503, message, "upstream_error", "no_origin_available", {}, { "x-meridian-region": region });
+  new ApiError(503, message, "upstream_error", "no_origin_available", {}, { "x-meridian-region": headerValue(region) });
 
 /** Clients may tighten, never loosen, the tenant's timeouts. */
 function requestLimits(headers: Headers, config: { ttftTimeoutMs: number; attemptTimeoutMs: number }) {

@@ -8,6 +8,12 @@ const CONTENT = /"(?:content|text|delta)"\s*:\s*"[^"]/;
  * test that picks the few events worth parsing for their usage.
  */
 const USAGE_BLOCK = /"usage"\s*:\s*\{/;
+/**
+ * A line longer than this with no end in sight is cut off: the meter never
+ * holds more of one. Above the largest request body plus a long answer, since
+ * a Responses stream's last event echoes the request's instructions and tools.
+ */
+export const MAX_SSE_LINE_CHARS = 4 * 1024 * 1024;
 
 export class SseMeter {
   private readonly decoder = new TextDecoder();
@@ -20,6 +26,8 @@ export class SseMeter {
   failed = false;
   /** An event whose data is not a JSON object (cut short or garbled): the stream cannot be trusted after it. */
   malformed = false;
+  /** A line ran past MAX_SSE_LINE_CHARS: the stream cannot go on. */
+  oversized = false;
   completionTokens: number | null = null;
   promptTokens: number | null = null;
 
@@ -32,6 +40,10 @@ export class SseMeter {
       start = end + 1;
     }
     this.partial = text.slice(start);
+    if (this.partial.length > MAX_SSE_LINE_CHARS) {
+      this.oversized = true;
+      this.partial = "";
+    }
   }
 
   /** Output tokens: from usage when the origin reported it, else one per content event. */

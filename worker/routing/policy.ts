@@ -3,6 +3,7 @@
 import * as z from "zod/mini";
 import { badRequest } from "../http/errors";
 import { own } from "../own";
+import { idSchema } from "../schemas/admin";
 import { parseOrThrow } from "../schemas/validate";
 import { REGIONS, type Region } from "./regions";
 
@@ -33,7 +34,8 @@ export const DEFAULT_PREFERENCES: RoutingPreferences = { policy: { kind: "latenc
 const steering = z.strictObject({
   policy: z.optional(z.enum(["latency", "cost", "balanced", "pinned"])),
   latency_weight: z.optional(z.number().check(z.minimum(0), z.maximum(1))),
-  pin: z.optional(z.array(z.string().check(z.minLength(1))).check(z.maxLength(64))),
+  // Pins name origins, and are reflected in `x-meridian-route`: origin ids only.
+  pin: z.optional(z.array(idSchema).check(z.maxLength(64))),
   regions: z.optional(z.array(z.enum(REGIONS)).check(z.minLength(1))),
   max_price: z.optional(z.number().check(z.minimum(0))),
   max_ttft_ms: z.optional(z.number().check(z.minimum(1))),

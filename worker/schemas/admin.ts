@@ -21,6 +21,12 @@ export const originFields = {
   auth: z.optional(z.nullable(z.strictObject({ header: headerName, value: z.string().check(z.minLength(1), z.maxLength(4096)) }))),
   /** Where active probes go; default: the base URL's server root + `/health`. */
   health_url: z.optional(z.nullable(z.url({ protocol: /^https?$/ }))),
+  /**
+   * Send each tenant's own `cache_salt` (vLLM): the origin's prefix cache is
+   * then not shared between tenants, so one cannot time another's prompts.
+   * Off by default: origins that reject unknown fields would refuse every request.
+   */
+  cache_salt: z.optional(z.boolean()),
   weight: z._default(z.number().check(z.minimum(0), z.maximum(1000)), 1),
   draining: z._default(z.boolean(), false),
 };

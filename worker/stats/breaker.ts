@@ -2,6 +2,11 @@
 //   closed --(N consecutive failures, or error rate over the window)--> open
 //   open --(cool-down elapsed, or Retry-After passed)--> half-open
 //   half-open --(a trial succeeds)--> closed;  --(it fails)--> open, longer cool-down
+//
+// Circuits are shared by every tenant in a region, so a failure here must be
+// something the origin did (worker/pipeline/forward.ts decides): never a limit
+// a client or tenant tightened, a request-shaped 400/422/413, a size limit a
+// request can reach, nor the router's own errors.
 
 export type CircuitState = "closed" | "open" | "half_open";
 

@@ -13,7 +13,8 @@ export async function probe(origin: Origin, timeoutMs: number, fetcher: typeof f
   const headers = new Headers();
   if (origin.auth) headers.set(origin.auth.header, origin.auth.value);
   try {
-    const res = await fetcher(healthUrl(origin), { headers, signal: AbortSignal.timeout(timeoutMs) });
+    // A redirect is not followed (it would carry the origin's credential elsewhere), and is not healthy.
+    const res = await fetcher(healthUrl(origin), { headers, redirect: "manual", signal: AbortSignal.timeout(timeoutMs) });
     await res.body?.cancel();
     return { at, ok: res.ok, ms: Date.now() - at, status: res.status };
   } catch {

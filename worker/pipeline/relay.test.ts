@@ -1,0 +1,81 @@
+import { describe, expect, it } from "vitest";
+import { relay, MAX_STREAM_BYTES, type StreamEnd } from "./relay";
+
+// A hostile origin's stream: the relay holds at most one line and one event,
+// relays at most MAX_STREAM_BYTES, and ends the client's stream with an error
+// event (and stops reading the origin) when an origin goes past any of them.
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** An endless origin body: `piece(n)` is the n-th chunk; counts what was read and whether it was cancelled. */
+function endless(piece: (n: number) => Uint8Array) {
+  const state = { pulled: 0, cancelled: false };
+  const body = new ReadableStream<Uint8Array>(
+    {
+      pull(c) {
+        c.enqueue(piece(state.pulled++));
+      },
+      cancel() {
+        state.cancelled = true;
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  return { body, state };
+}
+
+async function run(piece: (n: number) => Uint8Array, stripUsage = false) {
+  const { body, state } = endless(piece);
+  const reader = body.getReader();
+  const first = (await reader.read()).value!;
+  let end: StreamEnd | null = null;
+  const out = relay(first, reader, { expectDone: true, stripUsage, onCancel: () => {}, onEnd: (e) => (end = e) });
+  const text = decoder.decode(new Uint8Array(await new Response(out).arrayBuffer()));
+  return { text, state, end: end as StreamEnd | null };
+}
+
+const lastEvent = (text: string) => JSON.parse(text.trimEnd().split("\n\n").at(-1)!.replace(/^data: /, "")) as { error: { code: string } };
+const MIB = 1024 * 1024;
+
+describe("relay: size limits on what an origin sends", () => {
+  it("cuts one endless line off with an error event", async () => {
+    const x = encoder.encode("x".repeat(64 * 1024));
+    const { text, state, end } = await run((n) => (n === 0 ? encoder.encode('data: {"choices":"') : x));
+    expect(lastEvent(text).error.code).toBe("stream_too_large");
+    expect(state.cancelled).toBe(true);
+    expect(state.pulled).toBeLessThan(100); // about 4 MiB of line, not the origin's whole output
+    expect(end).toMatchObject({ ok: false, cancelled: false, tooLarge: true });
+  });
+
+  it("cuts one endless event (lines, never a blank one) off while usage is being taken out", async () => {
+    const lines = encoder.encode('data: {"choices":[],"usage":{"prompt_tokens":1}}\n'.repeat(1000));
+    const { text, state } = await run(() => lines, true);
+    expect(lastEvent(text).error.code).toBe("stream_too_large");
+    expect(state.cancelled).toBe(true);
+    expect(state.pulled * lines.byteLength).toBeLessThan(6 * MIB);
+  });
+
+  it("cuts a stream of well-formed events off past MAX_STREAM_BYTES", async () => {
+    const events = encoder.encode('data: {"choices":[{"delta":{"content":"hi"}}]}\n\n'.repeat(Math.ceil(MIB / 48)));
+    const { text, state } = await run(() => events);
+    expect(lastEvent(text).error.code).toBe("stream_too_large");
+    expect(state.cancelled).toBe(true);
+    expect(text.length).toBeLessThanOrEqual(MAX_STREAM_BYTES + 1024);
+  });
+
+  it("relays an ordinary stream untouched", async () => {
+    const chunks = [encoder.encode('data: {"choices":[{"delta":{"content":"hi"}}]}\n\n'), encoder.encode("data: [DONE]\n\n")];
+    const body = new ReadableStream<Uint8Array>({
+      start(c) {
+        for (const ch of chunks) c.enqueue(ch);
+        c.close();
+      },
+    });
+    const reader = body.getReader();
+    const first = (await reader.read()).value!;
+    let end: StreamEnd | null = null;
+    const out = relay(first, reader, { expectDone: true, onCancel: () => {}, onEnd: (e) => (end = e) });
+    expect(await new Response(out).text()).toBe(chunks.map((c) => decoder.decode(c)).join(""));
+    expect(end).toMatchObject({ ok: true });
+  });
+});
