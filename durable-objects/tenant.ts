@@ -22,6 +22,7 @@ import {
   usageReport,
   type UsageFilter,
 } from "./tenant/ledger";
+import { publishOrRetry } from "./kv-publication";
 import { Limiter } from "./tenant/limiter";
 import { appendRules, createRulesTable, currentRules, rulesAt, rulesHistory } from "./tenant/rules-log";
 
@@ -37,9 +38,6 @@ export type KeyInfo = {
 };
 
 type KeyRow = Omit<KeyInfo, "limits"> & { hash: string; limits: string | null };
-
-/** How soon a failed KV publication is retried. */
-const REPUBLISH_AFTER_MS = 2_000;
 
 /** Who budget alerts are recorded as in the audit log. */
 const METERING_ACTOR = "metering";
@@ -298,32 +296,22 @@ export class Tenant extends DurableObject<Env> {
     await this.publish(() => this.env.KV.put(kvRules(this.info()!.id), JSON.stringify(rules)));
   }
 
-  /**
-   * The write is already durable here, so a KV failure must not fail the
-   * admin call: an alarm republishes everything until KV has taken it.
-   */
-  private async publish(put: () => Promise<void>): Promise<void> {
-    try {
-      await put();
-    } catch {
-      await this.ctx.storage.setAlarm(Date.now() + REPUBLISH_AFTER_MS);
-    }
+  private publish(put: () => Promise<void>): Promise<void> {
+    return publishOrRetry(this.ctx.storage, put);
   }
 
   /** Republishes the read path's view: profile, current rules and every active key grant. */
   override async alarm(): Promise<void> {
     const tenant = this.info();
     if (!tenant) return;
-    try {
+    await this.publish(async () => {
       await this.env.KV.put(kvTenant(tenant.id), JSON.stringify(tenant));
       await this.env.KV.put(kvRules(tenant.id), JSON.stringify(currentRules(this.sql)));
       const active = this.sql.exec<{ id: string; hash: string; limits: string | null }>(`SELECT id, hash, limits FROM keys WHERE revoked_at IS NULL`).toArray();
       for (const key of active) await this.env.KV.put(kvKey(key.hash), JSON.stringify(keyGrant(tenant.id, key)));
       const revoked = this.sql.exec<{ hash: string }>(`SELECT hash FROM keys WHERE revoked_at IS NOT NULL`).toArray();
       for (const key of revoked) await this.env.KV.delete(kvKey(key.hash));
-    } catch {
-      await this.ctx.storage.setAlarm(Date.now() + REPUBLISH_AFTER_MS);
-    }
+    });
   }
 }
 
