@@ -7,6 +7,7 @@ import type { UsageRecord } from "../worker/metering/usage-record";
 import type { TenantInput, TenantRecord } from "../worker/schemas/admin";
 import type { RulesDocument, RulesVersion } from "../worker/schemas/rules";
 import { autoOutcomes } from "../worker/metering/usage-record";
+import { screenUsage, type SetAside } from "../worker/metering/usage-record-check";
 import { createQualityTables, evidence, recordFeedback, recordOutcomes, type Evidence, type FeedbackResult } from "./tenant/quality";
 import { createAuditTable, readAudit, recordAudit, type AuditEntry } from "./tenant/audit";
 import { addKeyLimitsColumn, keyGrant, readLimits, storedLimits } from "./tenant/key-limits";
@@ -207,15 +208,19 @@ export class Tenant extends DurableObject<Env> {
 
   /**
    * Charges a batch of usage records from an isolate; records it has seen
-   * before (a retried batch) are skipped. Returns the account the isolate
+   * before (a retried batch) are skipped, and a record that cannot be charged
+   * is set aside with a log line (never failing the batch, which would be
+   * retried with the same record forever). Returns the account the isolate
    * gates the next requests with.
    */
   recordUsage(batch: UsageRecord[]): AccountState | null {
     const tenant = this.info();
     if (!tenant) return null;
     const now = Date.now();
-    applyUsage(this.sql, batch, tenant, now);
-    recordOutcomes(this.sql, autoOutcomes(batch));
+    const screened = screenUsage(Array.isArray(batch) ? batch : []);
+    const charged = applyUsage(this.sql, screened.records, tenant, now);
+    logSetAside(tenant.id, [...screened.setAside, ...charged.setAside]);
+    recordOutcomes(this.sql, autoOutcomes(screened.records));
     const account = accountState(this.sql, tenant, now);
     if (budgetAlertDue(this.sql, tenant.budget, now)) {
       this.audit(METERING_ACTOR, "budget.alert", { month: account.month, spent_usd: account.spent_month_usd, monthly_usd: tenant.budget!.monthly_usd });
@@ -313,6 +318,10 @@ export class Tenant extends DurableObject<Env> {
       for (const key of revoked) await this.env.KV.delete(kvKey(key.hash));
     });
   }
+}
+
+function logSetAside(tenantId: string, records: SetAside[]): void {
+  for (const r of records) console.error(`usage record set aside: tenant ${tenantId}, usage id ${r.id}: ${r.reason}`);
 }
 
 function publicKey(row: KeyRow): KeyInfo {

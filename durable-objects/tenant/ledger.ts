@@ -6,6 +6,7 @@ import type { AccountState, CreditEntry, UsageReport, UsageRow, UsageTotals } fr
 import { utcDay, utcMonth } from "../../worker/billing/calendar";
 import { charge, nanosToUsd } from "../../worker/billing/pricing";
 import { servedFromCache, type UsageRecord } from "../../worker/metering/usage-record";
+import { chargeable, type SetAside } from "../../worker/metering/usage-record-check";
 import type { Budget, Pricing } from "../../worker/schemas/billing";
 
 /** What the tenant's profile says about money. */
@@ -42,12 +43,16 @@ export function createLedgerTables(sql: SqlStorage): void {
 }
 
 /**
- * Charges every record not seen before and returns how many that was. The
+ * Charges every record not seen before and says how many that was. The
  * volume tier is the one the record's month had reached before it; the
- * prepaid balance is drawn down only while the tenant is prepaid.
+ * prepaid balance is drawn down only while the tenant is prepaid. Records
+ * must have been screened (usage-record-check.ts); one whose charge is not an
+ * integer number of nano-dollars is set aside before anything of it is
+ * written, so it cannot fail the records after it.
  */
-export function applyUsage(sql: SqlStorage, batch: readonly UsageRecord[], terms: BillingTerms, now: number): number {
+export function applyUsage(sql: SqlStorage, batch: readonly UsageRecord[], terms: BillingTerms, now: number): { applied: number; setAside: SetAside[] } {
   let applied = 0;
+  const setAside: SetAside[] = [];
   for (const r of batch) {
     if (r.at < now - ACCEPT_WINDOW_MS) continue;
     if (sql.exec(`SELECT 1 FROM usage_events WHERE id = ?`, r.id).toArray().length > 0) continue;
@@ -64,6 +69,10 @@ export function applyUsage(sql: SqlStorage, batch: readonly UsageRecord[], terms
       cacheHit: hit,
       monthTokens: monthTotals(sql, month).tokens,
     });
+    if (!chargeable(costNanos) || !chargeable(savedNanos)) {
+      setAside.push({ id: r.id, reason: `charge is not a whole number of nano-dollars (${costNanos})` });
+      continue;
+    }
     sql.exec(
       `INSERT INTO usage_events (id, at, request_id, key_id, model, origin, region, input_tokens, output_tokens, cache, stream, cost_nanos, saved_nanos)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -85,7 +94,7 @@ export function applyUsage(sql: SqlStorage, batch: readonly UsageRecord[], terms
     if (terms.prepaid && costNanos > 0) setBalance(sql, balanceNanos(sql) - costNanos);
     applied++;
   }
-  return applied;
+  return { applied, setAside };
 }
 
 /** Forgets usage ids past the retention (their rollups stay). */

@@ -27,9 +27,9 @@ export async function readUsage(key: string, query = ""): Promise<UsageBody> {
  * Reads the usage until `ready` holds: records reach the object in batches
  * a few milliseconds after their requests. Fails with the last read-out.
  */
-export async function usageWhen(key: string, ready: (u: UsageBody) => boolean, query = ""): Promise<UsageBody> {
+export async function usageWhen(key: string, ready: (u: UsageBody) => boolean, query = "", withinMs = 15_000): Promise<UsageBody> {
   let last: UsageBody | null = null;
-  for (let i = 0; i < 300; i++) {
+  for (const deadline = Date.now() + withinMs; Date.now() < deadline; ) {
     last = await readUsage(key, query);
     if (ready(last)) return last;
     await new Promise((r) => setTimeout(r, 20));
