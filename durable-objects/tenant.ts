@@ -24,6 +24,7 @@ import {
   type UsageFilter,
 } from "./tenant/ledger";
 import { publishOrRetry } from "./kv-publication";
+import { recentlyRevoked, type TenantPoll } from "./tenant/revocations";
 import { Limiter } from "./tenant/limiter";
 import { appendRules, createRulesTable, currentRules, rulesAt, rulesHistory } from "./tenant/rules-log";
 
@@ -119,6 +120,14 @@ export class Tenant extends DurableObject<Env> {
   /** The current version number: what isolates poll to notice a change. */
   rulesVersion(): number {
     return currentRules(this.sql).version;
+  }
+
+  /**
+   * What isolates poll every few seconds: the rules version, and the keys
+   * revoked recently enough that a PoP's KV may still hold their grant.
+   */
+  pollState(): TenantPoll {
+    return { rules: currentRules(this.sql).version, revoked: recentlyRevoked(this.sql, Date.now()) };
   }
 
   rulesHistory(limit: number, before?: number): RulesVersion[] {
