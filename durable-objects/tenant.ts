@@ -8,7 +8,8 @@ import type { TenantInput, TenantRecord } from "../worker/schemas/admin";
 import type { RulesDocument, RulesVersion } from "../worker/schemas/rules";
 import { autoOutcomes } from "../worker/metering/usage-record";
 import { screenUsage, type SetAside } from "../worker/metering/usage-record-check";
-import { createQualityTables, evidence, recordFeedback, recordOutcomes, type Evidence, type FeedbackResult } from "./tenant/quality";
+import { createQualityTables, evidence, pruneQuality, recordFeedback, recordOutcomes, type Evidence, type FeedbackResult } from "./tenant/quality";
+import { CallLimits, type LimitedCall } from "./tenant/call-limits";
 import { createAuditTable, readAudit, recordAudit, type AuditEntry } from "./tenant/audit";
 import { addKeyLimitsColumn, keyGrant, readLimits, storedLimits } from "./tenant/key-limits";
 import {
@@ -45,6 +46,8 @@ type KeyRow = Omit<KeyInfo, "limits"> & { hash: string; limits: string | null };
 const METERING_ACTOR = "metering";
 /** Forgotten usage ids are pruned at most this often. */
 const PRUNE_EVERY_MS = 3_600_000;
+/** Ratings and outcomes are pruned at most this often (often enough that the caps hold between runs). */
+const QUALITY_PRUNE_EVERY_MS = 60_000;
 
 /** Why a rules write was refused. */
 export type RulesWrite = { ok: true; current: RulesVersion } | { ok: false; reason: "no_tenant" | "stale" | "no_version"; current: RulesVersion | null };
@@ -60,6 +63,9 @@ export type RulesWrite = { ok: true; current: RulesVersion } | { ok: false; reas
 export class Tenant extends DurableObject<Env> {
   private readonly sql: SqlStorage;
   private prunedAt = 0;
+  private qualityPrunedAt = 0;
+  /** Per-minute limits on calls that are work for this object only (feedback, usage read-outs). */
+  private readonly callLimits = new CallLimits();
   /** Rate-limit buckets live in memory (see tenant/limiter.ts for why). */
   private readonly limiter = new Limiter();
 
@@ -230,6 +236,7 @@ export class Tenant extends DurableObject<Env> {
     const charged = applyUsage(this.sql, screened.records, tenant, now);
     logSetAside(tenant.id, [...screened.setAside, ...charged.setAside]);
     recordOutcomes(this.sql, autoOutcomes(screened.records));
+    this.pruneQualityNowAndThen(now);
     const account = accountState(this.sql, tenant, now);
     if (budgetAlertDue(this.sql, tenant.budget, now)) {
       this.audit(METERING_ACTOR, "budget.alert", { month: account.month, spent_usd: account.spent_month_usd, monthly_usd: tenant.budget!.monthly_usd });
@@ -273,7 +280,20 @@ export class Tenant extends DurableObject<Env> {
   /** A user's rating (0..1) of the answer to one of the tenant's requests. */
   feedback(requestId: string, rating: number): FeedbackResult | null {
     if (!this.info()) return null;
-    return recordFeedback(this.sql, requestId, rating, Date.now());
+    const now = Date.now();
+    this.pruneQualityNowAndThen(now);
+    return recordFeedback(this.sql, requestId, rating, now);
+  }
+
+  /** Takes one feedback or usage call of a key from its per-minute limits: 0 if admitted, else milliseconds to wait. */
+  admitCall(call: LimitedCall, keyId: string): number {
+    return this.callLimits.take(call, keyId, Date.now());
+  }
+
+  private pruneQualityNowAndThen(now: number): void {
+    if (now - this.qualityPrunedAt < QUALITY_PRUNE_EVERY_MS) return;
+    this.qualityPrunedAt = now;
+    pruneQuality(this.sql, now);
   }
 
   /** The decayed rating sums per model and class, which isolates add to the rules' priors. */
