@@ -3,9 +3,9 @@
 // view until the next write. The object's alarm republishes.
 import { env } from "cloudflare:workers";
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { KV_ORIGINS, kvTenant } from "../../worker/kv-keys";
-import { admin, adminJson } from "./helpers";
+import { admin, adminJson, request } from "./helpers";
 
 const origin = {
   base_url: "http://127.0.0.1:9/v1",
@@ -37,6 +37,9 @@ async function withKvDown<T>(stub: DurableObjectStub, fn: () => Promise<T>): Pro
 }
 
 type Snapshot = { version: number; origins: { id: string }[] };
+
+// The worker's first request in a fresh runtime starts it (seconds on a busy machine): not inside a test.
+beforeAll(async () => void (await request("GET", "/healthz")).body?.cancel(), 60_000);
 
 describe("KV publication", () => {
   it("an origin write during a KV outage succeeds, and the registry's alarm publishes it once KV is back", async () => {

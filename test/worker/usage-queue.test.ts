@@ -39,7 +39,7 @@ beforeAll(async () => {
   await usageWhen(key, (u) => u.totals.requests >= 1, "", 30_000);
 }, 40_000);
 
-describe("the usage queue", () => {
+describe("the usage queue", { timeout: 30_000 }, () => {
   it("bills records that only reached the queue, as if their isolate was gone before the object heard of them", async () => {
     const { id, key, keyId } = await newTenant();
     await enqueue(id, [record(keyId), record(keyId)]);
@@ -74,7 +74,7 @@ describe("the usage queue", () => {
   });
 });
 
-describe("a record that cannot be charged", () => {
+describe("a record that cannot be charged", { timeout: 30_000 }, () => {
   it("is set aside by the tenant's object, and the records in its batch are billed", async () => {
     const { id, key, keyId } = await newTenant();
     const object = env.TENANT.get(env.TENANT.idFromName(id));
