@@ -1,6 +1,6 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { AccountState } from "../billing/account";
-import { FLUSH_AT, UsageRecorder, type RecorderOptions } from "./recorder";
+import { FLUSH_AT, MAX_WAITING, UsageRecorder, type RecorderOptions } from "./recorder";
 import type { UsageRecord } from "./usage-record";
 
 const ACCOUNT: AccountState = { month: "2026-04", spent_month_usd: 1, tokens_month: 10, credits_usd: null, budget: null };
@@ -162,5 +162,20 @@ describe("UsageRecorder", () => {
     expect(h.recorder.unflushed("t")).toEqual({ nanos: 100, tokens: 25 });
     await h.settle();
     expect(h.sent).toEqual([["u1", "u2"]]); // the object prices (or sets aside) each record itself
+  });
+
+  it("holds at most MAX_WAITING records per tenant while nothing takes them, dropping the first in line with a log line", async () => {
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    const h = harness(Array(100_000).fill("fail"), { refuse: true }); // neither the queue nor the object takes anything
+    for (let i = 0; i < MAX_WAITING + 3; i++) {
+      h.recorder.add("t", record(i), 1, h.waitUntil);
+      if (i % 1_000 === 0 || i >= MAX_WAITING - 100) await h.settle(); // nothing in flight while the cap bites
+    }
+    await h.settle();
+    expect(h.recorder.sizes()).toEqual({ queues: 1, unacknowledged: MAX_WAITING });
+    expect(h.recorder.unflushed("t")).toEqual({ nanos: MAX_WAITING, tokens: 15 * MAX_WAITING });
+    const dropped = errors.mock.calls.map((c) => String(c[0])).filter((m) => m.startsWith("usage record dropped"));
+    expect(dropped).toHaveLength(3);
+    errors.mockRestore();
   });
 });

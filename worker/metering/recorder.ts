@@ -33,6 +33,13 @@ export interface RecorderOptions {
 export const FLUSH_AT = 50;
 /** At most this many records in one call. */
 const MAX_BATCH = 500;
+/**
+ * At most this many records wait per tenant (plus a batch in flight). They
+ * pile up only while neither the queue nor the object takes them; past this
+ * the first in line are dropped with a log line rather than letting the
+ * isolate run out of memory (and lose them all).
+ */
+export const MAX_WAITING = 20_000;
 /** Waits between attempts: four tries within about five seconds, well inside `waitUntil`'s life. */
 const RETRY_DELAYS_MS = [200, 1_000, 4_000];
 
@@ -68,6 +75,12 @@ export class UsageRecorder {
     // A cost or token count that is not a finite number (a pricing bug) must not turn the sums
     // the gates read into NaN; the record still goes to the object, which prices it itself.
     const cost = finite(costNanos);
+    if (queue.waiting.length >= MAX_WAITING) {
+      const dropped = queue.waiting.shift()!;
+      queue.unflushedNanos -= dropped.costNanos;
+      queue.unflushedTokens -= tokensOf(dropped.record);
+      console.error(`usage record dropped: tenant '${tenantId}' has ${MAX_WAITING} records that neither the queue nor its object took; usage id ${dropped.record.id}`);
+    }
     queue.waiting.push({ record, costNanos: cost });
     queue.unflushedNanos += cost;
     queue.unflushedTokens += tokensOf(record);
