@@ -33,6 +33,8 @@ export default defineConfig({
                 RULES_CHECK_MS: "100",
                 USAGE_FLUSH_MS: "20",
               },
+              // The usage queue hands over its batches within tens of milliseconds here, not a second.
+              queueConsumers: { "meridian-usage": { maxBatchSize: 100, maxBatchTimeout: 0.05, maxRetries: 5, deadLetterQueue: "meridian-usage-dead" } },
             },
           }),
         ],

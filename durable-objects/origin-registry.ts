@@ -1,12 +1,14 @@
 import { DurableObject } from "cloudflare:workers";
 import { KV_ORIGINS } from "../worker/kv-keys";
+import { publishOrRetry } from "./kv-publication";
 import type { Origin, OriginInput } from "../worker/schemas/admin";
 import type { OriginSnapshot } from "../worker/origins/snapshot";
 
 /**
  * The single source of truth for the origin fleet. Every write is stored in
  * SQLite, then the whole (small) list is published to KV under a new version
- * for the isolates' read path.
+ * for the isolates' read path. A KV failure does not fail the write: the
+ * alarm republishes the snapshot until KV takes it (see kv-publication.ts).
  */
 export class OriginRegistry extends DurableObject<Env> {
   private readonly sql: SqlStorage;
@@ -63,6 +65,15 @@ export class OriginRegistry extends DurableObject<Env> {
     this.sql.exec(
       `INSERT INTO meta (k, v) VALUES ('version', 1) ON CONFLICT(k) DO UPDATE SET v = v + 1`,
     );
-    await this.env.KV.put(KV_ORIGINS, JSON.stringify(this.snapshot()));
+    await this.publishSnapshot();
+  }
+
+  /** Republishes the current snapshot after a failed publication. */
+  override async alarm(): Promise<void> {
+    await this.publishSnapshot();
+  }
+
+  private publishSnapshot(): Promise<void> {
+    return publishOrRetry(this.ctx.storage, () => this.env.KV.put(KV_ORIGINS, JSON.stringify(this.snapshot())));
   }
 }

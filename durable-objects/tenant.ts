@@ -8,7 +8,9 @@ import type { UsageRecord } from "../worker/metering/usage-record";
 import type { TenantInput, TenantRecord } from "../worker/schemas/admin";
 import type { RulesDocument, RulesVersion } from "../worker/schemas/rules";
 import { autoOutcomes } from "../worker/metering/usage-record";
-import { createQualityTables, evidence, recordFeedback, recordOutcomes, type Evidence, type FeedbackResult } from "./tenant/quality";
+import { screenUsage, type SetAside } from "../worker/metering/usage-record-check";
+import { createQualityTables, evidence, pruneQuality, recordFeedback, recordOutcomes, type Evidence, type FeedbackResult } from "./tenant/quality";
+import { CallLimits, type LimitedCall } from "./tenant/call-limits";
 import { createAuditTable, readAudit, recordAudit, type AuditEntry } from "./tenant/audit";
 import { addKeyLimitsColumn, keyGrant, readLimits, storedLimits } from "./tenant/key-limits";
 import { keyHeldElsewhere } from "./tenant/key-owner";
@@ -24,7 +26,9 @@ import {
   usageReport,
   type UsageFilter,
 } from "./tenant/ledger";
+import { publishOrRetry } from "./kv-publication";
 import { createHoldsTable, placeHold, releaseHold, settleHolds } from "./tenant/holds";
+import { recentlyRevoked, type TenantPoll } from "./tenant/revocations";
 import { Limiter } from "./tenant/limiter";
 import { appendRules, createRulesTable, currentRules, rulesAt, rulesHistory } from "./tenant/rules-log";
 
@@ -41,13 +45,12 @@ export type KeyInfo = {
 
 type KeyRow = Omit<KeyInfo, "limits"> & { hash: string; limits: string | null };
 
-/** How soon a failed KV publication is retried. */
-const REPUBLISH_AFTER_MS = 2_000;
-
 /** Who budget alerts are recorded as in the audit log. */
 const METERING_ACTOR = "metering";
 /** Forgotten usage ids are pruned at most this often. */
 const PRUNE_EVERY_MS = 3_600_000;
+/** Ratings and outcomes are pruned at most this often (often enough that the caps hold between runs). */
+const QUALITY_PRUNE_EVERY_MS = 60_000;
 
 /** Why a rules write was refused. */
 export type RulesWrite = { ok: true; current: RulesVersion } | { ok: false; reason: "no_tenant" | "stale" | "no_version"; current: RulesVersion | null };
@@ -63,6 +66,9 @@ export type RulesWrite = { ok: true; current: RulesVersion } | { ok: false; reas
 export class Tenant extends DurableObject<Env> {
   private readonly sql: SqlStorage;
   private prunedAt = 0;
+  private qualityPrunedAt = 0;
+  /** Per-minute limits on calls that are work for this object only (feedback, usage read-outs). */
+  private readonly callLimits = new CallLimits();
   /** Rate-limit buckets live in memory (see tenant/limiter.ts for why). */
   private readonly limiter = new Limiter();
 
@@ -124,6 +130,14 @@ export class Tenant extends DurableObject<Env> {
   /** The current version number: what isolates poll to notice a change. */
   rulesVersion(): number {
     return currentRules(this.sql).version;
+  }
+
+  /**
+   * What isolates poll every few seconds: the rules version, and the keys
+   * revoked recently enough that a PoP's KV may still hold their grant.
+   */
+  pollState(): TenantPoll {
+    return { rules: currentRules(this.sql).version, revoked: recentlyRevoked(this.sql, Date.now()) };
   }
 
   rulesHistory(limit: number, before?: number): RulesVersion[] {
@@ -215,16 +229,21 @@ export class Tenant extends DurableObject<Env> {
 
   /**
    * Charges a batch of usage records from an isolate; records it has seen
-   * before (a retried batch) are skipped. Returns the account the isolate
+   * before (a retried batch) are skipped, and a record that cannot be charged
+   * is set aside with a log line (never failing the batch, which would be
+   * retried with the same record forever). Returns the account the isolate
    * gates the next requests with.
    */
   recordUsage(batch: UsageRecord[]): AccountState | null {
     const tenant = this.info();
     if (!tenant) return null;
     const now = Date.now();
-    applyUsage(this.sql, batch, tenant, now);
-    settleHolds(this.sql, batch); // in the same call as the charge: never both held and spent, nor neither
-    recordOutcomes(this.sql, autoOutcomes(batch));
+    const screened = screenUsage(Array.isArray(batch) ? batch : []);
+    const charged = applyUsage(this.sql, screened.records, tenant, now);
+    settleHolds(this.sql, screened.records); // in the same call as the charge: never both held and spent, nor neither
+    logSetAside(tenant.id, [...screened.setAside, ...charged.setAside]);
+    recordOutcomes(this.sql, autoOutcomes(screened.records));
+    this.pruneQualityNowAndThen(now);
     const account = accountState(this.sql, tenant, now);
     if (budgetAlertDue(this.sql, tenant.budget, now)) {
       this.audit(METERING_ACTOR, "budget.alert", { month: account.month, spent_usd: account.spent_month_usd, monthly_usd: tenant.budget!.monthly_usd });
@@ -279,7 +298,20 @@ export class Tenant extends DurableObject<Env> {
   /** A user's rating (0..1) of the answer to one of the tenant's requests. */
   feedback(requestId: string, rating: number): FeedbackResult | null {
     if (!this.info()) return null;
-    return recordFeedback(this.sql, requestId, rating, Date.now());
+    const now = Date.now();
+    this.pruneQualityNowAndThen(now);
+    return recordFeedback(this.sql, requestId, rating, now);
+  }
+
+  /** Takes one feedback or usage call of a key from its per-minute limits: 0 if admitted, else milliseconds to wait. */
+  admitCall(call: LimitedCall, keyId: string): number {
+    return this.callLimits.take(call, keyId, Date.now());
+  }
+
+  private pruneQualityNowAndThen(now: number): void {
+    if (now - this.qualityPrunedAt < QUALITY_PRUNE_EVERY_MS) return;
+    this.qualityPrunedAt = now;
+    pruneQuality(this.sql, now);
   }
 
   /** The decayed rating sums per model and class, which isolates add to the rules' priors. */
@@ -316,33 +348,27 @@ export class Tenant extends DurableObject<Env> {
     await this.publish(() => this.env.KV.put(kvRules(this.info()!.id), JSON.stringify(rules)));
   }
 
-  /**
-   * The write is already durable here, so a KV failure must not fail the
-   * admin call: an alarm republishes everything until KV has taken it.
-   */
-  private async publish(put: () => Promise<void>): Promise<void> {
-    try {
-      await put();
-    } catch {
-      await this.ctx.storage.setAlarm(Date.now() + REPUBLISH_AFTER_MS);
-    }
+  private publish(put: () => Promise<void>): Promise<void> {
+    return publishOrRetry(this.ctx.storage, put);
   }
 
   /** Republishes the read path's view: profile, current rules and every active key grant. */
   override async alarm(): Promise<void> {
     const tenant = this.info();
     if (!tenant) return;
-    try {
+    await this.publish(async () => {
       await this.env.KV.put(kvTenant(tenant.id), JSON.stringify(tenant));
       await this.env.KV.put(kvRules(tenant.id), JSON.stringify(currentRules(this.sql)));
       const active = this.sql.exec<{ id: string; hash: string; limits: string | null }>(`SELECT id, hash, limits FROM keys WHERE revoked_at IS NULL`).toArray();
       for (const key of active) await this.env.KV.put(kvKey(key.hash), JSON.stringify(keyGrant(tenant.id, key)));
       const revoked = this.sql.exec<{ hash: string }>(`SELECT hash FROM keys WHERE revoked_at IS NOT NULL`).toArray();
       for (const key of revoked) await this.env.KV.delete(kvKey(key.hash));
-    } catch {
-      await this.ctx.storage.setAlarm(Date.now() + REPUBLISH_AFTER_MS);
-    }
+    });
   }
+}
+
+function logSetAside(tenantId: string, records: SetAside[]): void {
+  for (const r of records) console.error(`usage record set aside: tenant ${tenantId}, usage id ${r.id}: ${r.reason}`);
 }
 
 function publicKey(row: KeyRow): KeyInfo {

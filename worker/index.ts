@@ -1,7 +1,12 @@
 import { app } from "./app";
+import { deliverQueuedUsage } from "./metering/report";
 
 export { OriginRegistry } from "../durable-objects/origin-registry";
 export { RegionStats } from "../durable-objects/region-stats";
 export { Tenant } from "../durable-objects/tenant";
 
-export default app satisfies ExportedHandler<Env>;
+export default {
+  fetch: app.fetch,
+  // The usage queue (wrangler.toml): records metered here first reach the tenants' objects from it.
+  queue: deliverQueuedUsage,
+} satisfies ExportedHandler<Env>;

@@ -6,6 +6,7 @@ import type { AccountState, CreditEntry, UsageReport, UsageRow, UsageTotals } fr
 import { utcDay, utcMonth } from "../../worker/billing/calendar";
 import { charge, isNanos, nanosToUsd } from "../../worker/billing/pricing";
 import { servedFromCache, type UsageRecord } from "../../worker/metering/usage-record";
+import type { SetAside } from "../../worker/metering/usage-record-check";
 import type { Budget, Pricing } from "../../worker/schemas/billing";
 
 /** What the tenant's profile says about money. */
@@ -42,12 +43,16 @@ export function createLedgerTables(sql: SqlStorage): void {
 }
 
 /**
- * Charges every record not seen before and returns how many that was. The
+ * Charges every record not seen before and says how many that was. The
  * volume tier is the one the record's month had reached before it; the
- * prepaid balance is drawn down only while the tenant is prepaid.
+ * prepaid balance is drawn down only while the tenant is prepaid. Records
+ * must have been screened (usage-record-check.ts); one whose charge is not an
+ * integer number of nano-dollars is set aside before anything of it is
+ * written, so it cannot fail the records after it.
  */
-export function applyUsage(sql: SqlStorage, batch: readonly UsageRecord[], terms: BillingTerms, now: number): number {
+export function applyUsage(sql: SqlStorage, batch: readonly UsageRecord[], terms: BillingTerms, now: number): { applied: number; setAside: SetAside[] } {
   let applied = 0;
+  const setAside: SetAside[] = [];
   for (const r of batch) {
     if (!(r.at >= now - ACCEPT_WINDOW_MS)) continue; // written so that a NaN time is refused too
     if (sql.exec(`SELECT 1 FROM usage_events WHERE id = ?`, r.id).toArray().length > 0) continue;
@@ -68,7 +73,7 @@ export function applyUsage(sql: SqlStorage, batch: readonly UsageRecord[], terms
     // ledger: NaN would fail the batch (NOT NULL), Infinity would poison
     // every total and balance after it. The record is set aside, the batch goes on.
     if (!isNanos(costNanos) || !isNanos(savedNanos) || !isNanos(inputTokens + outputTokens)) {
-      console.error(`usage record ${r.id} set aside: its charge is not a whole number of nano-dollars (${costNanos})`);
+      setAside.push({ id: r.id, reason: `charge is not a whole number of nano-dollars (${costNanos})` });
       continue;
     }
     sql.exec(
@@ -92,7 +97,7 @@ export function applyUsage(sql: SqlStorage, batch: readonly UsageRecord[], terms
     if (terms.prepaid && costNanos > 0) setBalance(sql, balanceNanos(sql) - costNanos);
     applied++;
   }
-  return applied;
+  return { applied, setAside };
 }
 
 /** Forgets usage ids past the retention (their rollups stay). */

@@ -9,8 +9,10 @@ import { ApiError, notFound } from "../http/errors";
 import { feedbackInput, ratingValue } from "../schemas/feedback";
 import { parseOrThrow } from "../schemas/validate";
 import { settings } from "../settings";
+import { admitCall } from "../tenants/call-admission";
 
 export async function postFeedback(c: Context<AppEnv>): Promise<Response> {
+  await admitCall(c.env, c.get("caller"), "feedback");
   const { request_id, rating } = parseOrThrow(feedbackInput, await readJsonBody(c.req.raw, settings(c.env).maxBodyBytes));
   const tenantId = c.get("caller").tenant.id;
   const value = ratingValue(rating);

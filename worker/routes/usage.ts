@@ -6,6 +6,7 @@ import { usageRange } from "../billing/calendar";
 import { notFound } from "../http/errors";
 import { usageQuery } from "../schemas/billing";
 import { parseOrThrow } from "../schemas/validate";
+import { admitCall } from "../tenants/call-admission";
 
 /** Usage by UTC day and model (`?from=&to=` inclusive, default this month; `?model=`, `?key_id=`), with totals and the account. */
 export async function usageResponse(c: Context<AppEnv>, tenantId: string): Promise<Response> {
@@ -16,5 +17,8 @@ export async function usageResponse(c: Context<AppEnv>, tenantId: string): Promi
   return c.json({ object: "usage", tenant_id: tenantId, ...report });
 }
 
-/** `GET /v1/usage`: the calling tenant's own usage. */
-export const ownUsage = (c: Context<AppEnv>) => usageResponse(c, c.get("caller").tenant.id);
+/** `GET /v1/usage`: the calling tenant's own usage, within the key's limit on read-outs. */
+export async function ownUsage(c: Context<AppEnv>): Promise<Response> {
+  await admitCall(c.env, c.get("caller"), "usage");
+  return usageResponse(c, c.get("caller").tenant.id);
+}

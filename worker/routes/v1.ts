@@ -12,7 +12,7 @@ import { ownUsage } from "./usage";
 export const v1 = new Hono<AppEnv>();
 
 v1.use(async (c, next) => {
-  c.set("caller", await authenticate(c.env.KV, c.req.header("authorization")));
+  c.set("caller", await authenticate(c.env, c.req.header("authorization"), (p) => c.executionCtx.waitUntil(p)));
   await next();
   const version = c.get("rulesVersion");
   if (version !== undefined) c.res.headers.set("x-meridian-rules-version", String(version));

@@ -14,6 +14,7 @@ import { existingUsageRecorder } from "../metering/report";
 import { hedgeBudgetSizes } from "../pipeline/hedge-budget";
 import { REGIONS } from "../routing/regions";
 import { authCacheSizes } from "../tenants/auth";
+import { revocationCopySizes } from "../tenants/revocations";
 import { rulesCopySizes } from "../tenants/rules-client";
 import { inFlight } from "./in-flight";
 import { regionClientSizes } from "./region-client";
@@ -53,6 +54,7 @@ export function isolateStructures(env: Env): IsolateStructure[] {
     cache("api_key_grants", "API key hash -> tenant and limits, or a remembered miss (10 s)", auth.grants),
     cache("tenant_records", "Tenant records read from KV (1 s)", auth.tenants),
     cache("tenant_rules_copies", "Tenants' routing rules", rulesCopySizes()),
+    cache("tenant_revocation_copies", "Tenants' recently revoked keys, as their objects last said", revocationCopySizes()),
     cache("tenant_account_copies", "Tenants' accounts for the funds check", accountCopySizes()),
     cache("auto_evidence_copies", "Tenants' feedback evidence for `auto`", evidenceCopySizes()),
     cache("rate_limit_leases", "(tenant, key) rate-limit leases", leaseSizes()),

@@ -4,6 +4,11 @@ import { TtlCache } from "../http/ttl-cache";
 import { kvKey, kvTenant, type KeyGrant } from "../kv-keys";
 import type { RateLimits } from "../limits/lease-protocol";
 import type { TenantRecord } from "../schemas/admin";
+import { settings } from "../settings";
+import { isRevoked } from "./revocations";
+import { heardFromTenant } from "./rules-client";
+
+type WaitUntil = (p: Promise<unknown>) => void;
 
 /** Who is calling, as the request path needs it. */
 export interface Caller {
@@ -13,24 +18,44 @@ export interface Caller {
   keyLimits: RateLimits | undefined;
 }
 
-// Short isolate caches keep KV off most requests. A revoked key stops working
-// in this isolate at once (see `forgetKey`) and elsewhere within KEY_TTL_MS
-// plus KV's propagation delay.
+// Short isolate caches keep KV off most requests. KV itself may serve a
+// revoked key's grant for up to a minute at a PoP (its edge cache), so a
+// grant is also checked against the tenant's recently revoked keys, which
+// every isolate hears from the tenant's object with its rules poll: a revoked
+// key stops working in the isolate that revoked it at once (see `forgetKey`)
+// and in every other within `revocationBoundMs`.
 const KEY_TTL_MS = 10_000;
 const MISS_TTL_MS = 3_000;
 const grants = new TtlCache<KeyGrant | null>(10_000);
 const tenants = new TtlCache<TenantRecord | null>(1_000);
 
-export async function authenticate(kv: KVNamespace, authorization: string | undefined): Promise<Caller> {
+/**
+ * How old this isolate's knowledge of a tenant's revocations may be when a
+ * request is admitted: two poll intervals (4 s by default). Older, the
+ * request waits for the tenant's object (an isolate that has been idle for
+ * the tenant); while the tenant has traffic, the background poll keeps it
+ * within one interval.
+ */
+export const revocationBoundMs = (env: Env): number => 2 * settings(env).rulesCheckMs;
+
+export async function authenticate(env: Env, authorization: string | undefined, waitUntil: WaitUntil): Promise<Caller> {
   const token = bearerToken(authorization);
   if (!token) throw unauthorized("Missing API key: send `Authorization: Bearer <key>`.");
   if (token.length > 512) throw unauthorized("Invalid API key.");
 
+  const kv = env.KV;
   const hash = await sha256Hex(token);
   const grant = await cached(grants, hash, () => kv.get<KeyGrant>(kvKey(hash), "json"));
   if (!grant) throw unauthorized("Invalid API key.");
-
-  const tenant = await cached(tenants, grant.tenant_id, () => kv.get<TenantRecord>(kvTenant(grant.tenant_id), "json"));
+  // The tenant's record and, when this isolate's copy is too old, its revoked keys: read side by side.
+  const [tenant] = await Promise.all([
+    cached(tenants, grant.tenant_id, () => kv.get<TenantRecord>(kvTenant(grant.tenant_id), "json")),
+    heardFromTenant(env, grant.tenant_id, revocationBoundMs(env), waitUntil),
+  ]);
+  if (isRevoked(grant.tenant_id, grant.key_id)) {
+    grants.set(hash, null, MISS_TTL_MS); // KV may still serve the grant: do not ask it again at once
+    throw unauthorized("Invalid API key.");
+  }
   if (!tenant) throw unauthorized("Invalid API key.");
   return { tenant, keyId: grant.key_id, keyLimits: grant.limits };
 }

@@ -3,10 +3,13 @@
 // and while the tenant has traffic the isolate asks the object for the
 // current version number every RULES_CHECK_MS in the background, fetching
 // the document only when it changed. A new version is in use everywhere within
-// about that interval, whatever KV's propagation delay.
+// about that interval, whatever KV's propagation delay. The same poll brings
+// the tenant's recently revoked keys (see revocations.ts).
+import type { TenantPoll } from "../../durable-objects/tenant/revocations";
 import type { RulesVersion } from "../schemas/rules";
 import { kvRules } from "../kv-keys";
 import { settings } from "../settings";
+import { noteRevocations, revocationsHeardAt } from "./revocations";
 
 type WaitUntil = (p: Promise<unknown>) => void;
 
@@ -30,34 +33,48 @@ const stub = (env: Env, tenantId: string) => env.TENANT.get(env.TENANT.idFromNam
 
 /** The rules a request of this tenant runs on: one immutable version, used for the whole request. */
 export async function tenantRules(env: Env, tenantId: string, waitUntil: WaitUntil): Promise<RulesVersion> {
-  let entry = entries.get(tenantId);
-  if (!entry) {
-    const published = await env.KV.get<RulesVersion>(kvRules(tenantId), "json");
-    entry = entries.get(tenantId) ?? remember(tenantId, published ?? EMPTY, 0);
-    if (published && published.version > entry.current.version) entry.current = published;
-  }
-  if (!entry.checking && Date.now() - entry.checkedAt >= settings(env).rulesCheckMs) check(env, tenantId, entry, waitUntil);
+  const entry = await entryFor(env, tenantId);
+  if (!entry.checking && Date.now() - entry.checkedAt >= settings(env).rulesCheckMs) waitUntil(check(env, tenantId, entry));
   return entry.current;
 }
 
-function check(env: Env, tenantId: string, entry: Entry, waitUntil: WaitUntil): void {
+/**
+ * Makes sure this isolate knows the tenant's revoked keys as of `maxAgeMs`
+ * ago: waits for the object when what it heard is older than that, and
+ * otherwise starts the usual background check when one is due.
+ */
+export async function heardFromTenant(env: Env, tenantId: string, maxAgeMs: number, waitUntil: WaitUntil): Promise<void> {
+  const entry = await entryFor(env, tenantId);
+  if (Date.now() - revocationsHeardAt(tenantId) > maxAgeMs) await check(env, tenantId, entry);
+  else if (!entry.checking && Date.now() - entry.checkedAt >= settings(env).rulesCheckMs) waitUntil(check(env, tenantId, entry));
+}
+
+async function entryFor(env: Env, tenantId: string): Promise<Entry> {
+  const entry = entries.get(tenantId);
+  if (entry) return entry;
+  const published = await env.KV.get<RulesVersion>(kvRules(tenantId), "json");
+  const made = entries.get(tenantId) ?? remember(tenantId, published ?? EMPTY, 0);
+  if (published && published.version > made.current.version) made.current = published;
+  return made;
+}
+
+/** Asks the object for its rules version and recent revocations; fetches the rules only when they changed. */
+async function check(env: Env, tenantId: string, entry: Entry): Promise<void> {
   entry.checking = true;
   rulesCounters.checks++;
   const object = stub(env, tenantId);
-  waitUntil(
-    object
-      .rulesVersion()
-      .then(async (version) => {
-        if (version === entry.current.version) return;
-        rulesCounters.fetches++;
-        entry.current = (await object.rules()) as RulesVersion; // the object is the authority
-      })
-      .catch(() => {}) // keep the rules we have; the next check retries
-      .finally(() => {
-        entry.checking = false;
-        entry.checkedAt = Date.now();
-      }),
-  );
+  try {
+    const state = (await object.pollState()) as TenantPoll;
+    noteRevocations(tenantId, state.revoked, Date.now());
+    if (state.rules === entry.current.version) return;
+    rulesCounters.fetches++;
+    entry.current = (await object.rules()) as RulesVersion; // the object is the authority
+  } catch {
+    // Keep what we have; the next check retries.
+  } finally {
+    entry.checking = false;
+    entry.checkedAt = Date.now();
+  }
 }
 
 /** Takes a version this isolate learned of (e.g. from its own admin write), if it is newer. */
