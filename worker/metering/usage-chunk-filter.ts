@@ -15,29 +15,54 @@ export const MAX_HELD_EVENT_CHARS = 4 * 1024 * 1024;
 
 export class UsageChunkFilter {
   private readonly decoder = new TextDecoder();
-  /** Text of an event that has not ended yet. */
-  private held = "";
+  /** Text of an event that has not ended yet, in pieces (joined once it ends: an endless event costs linear time). */
+  private held: string[] = [];
+  private heldChars = 0;
   /** An event ran past MAX_HELD_EVENT_CHARS: the stream cannot go on. */
   overflowed = false;
 
   /** The bytes to pass on for this chunk (possibly none yet). */
   push(chunk: Uint8Array): Uint8Array | null {
     const text = this.decoder.decode(chunk, { stream: true });
-    if (!this.held && endsEvent(text) && !EMPTY_CHOICES.test(text)) return chunk;
-    const all = this.held + text;
-    const cut = afterLastBoundary(all);
-    this.held = all.slice(cut);
-    if (this.held.length > MAX_HELD_EVENT_CHARS) {
-      this.overflowed = true;
-      this.held = "";
+    if (this.heldChars === 0 && endsEvent(text) && !EMPTY_CHOICES.test(text)) return chunk;
+    // The held text has no blank line, so the last one ends in `text` (it may begin in the held tail).
+    const tail = this.heldTail();
+    const cut = Math.max(0, afterLastBoundary(tail + text) - tail.length);
+    if (cut === 0) {
+      this.hold(text);
+      return null;
     }
-    return cut > 0 ? encode(withoutUsageEvents(all.slice(0, cut))) : null;
+    const events = this.held.join("") + text.slice(0, cut);
+    this.held = [];
+    this.heldChars = 0;
+    this.hold(text.slice(cut));
+    return encode(withoutUsageEvents(events));
+  }
+
+  /** The last two characters held (pieces are never empty). */
+  private heldTail(): string {
+    const n = this.held.length;
+    if (n === 0) return "";
+    const last = this.held[n - 1]!;
+    return last.length >= 2 || n === 1 ? last.slice(-2) : this.held[n - 2]!.slice(-1) + last;
+  }
+
+  private hold(text: string): void {
+    if (!text) return;
+    this.held.push(text);
+    this.heldChars += text.length;
+    if (this.heldChars > MAX_HELD_EVENT_CHARS) {
+      this.overflowed = true;
+      this.held = [];
+      this.heldChars = 0;
+    }
   }
 
   /** Whatever was held when the stream ended (an event without its blank line). */
   end(): Uint8Array | null {
-    const rest = this.held + this.decoder.decode();
-    this.held = "";
+    const rest = this.held.join("") + this.decoder.decode();
+    this.held = [];
+    this.heldChars = 0;
     return rest && !isUsageOnly(rest) ? encoder.encode(rest) : null;
   }
 }

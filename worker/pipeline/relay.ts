@@ -1,4 +1,5 @@
 import { UsageChunkFilter } from "../metering/usage-chunk-filter";
+import { EventFramer } from "./event-framer";
 import { SseMeter } from "./sse-meter";
 
 const encoder = new TextEncoder();
@@ -9,12 +10,28 @@ const encoder = new TextEncoder();
  * chunk of the leader's stream in memory.
  */
 export const MAX_STREAM_BYTES = 32 * 1024 * 1024;
-const BLANK_LINES = encoder.encode("\n\n");
 
 /** An SSE event that tells an OpenAI client the stream broke, instead of silence. */
 export function sseErrorEvent(message: string, code: string): Uint8Array {
   const body = JSON.stringify({ error: { message, type: "upstream_error", code } });
   return encoder.encode(`data: ${body}\n\n`);
+}
+
+const DONE_EVENT = encoder.encode("data: [DONE]\n\n");
+/** The lines the meter takes for `[DONE]` and for an error event (it trims the data). */
+const DONE_LINE = /(^|\n)data:[ \t]*\[DONE\][ \t]*\r?(\n|$)/;
+const ERROR_LINE = /(^|\n)data:[ \t]*\{"error"/;
+
+/** Whole events before the first one with a line that matches `line` (all of them if none does). */
+function eventsBefore(events: Uint8Array, line: RegExp): Uint8Array {
+  const text = new TextDecoder().decode(events);
+  const match = line.exec(text);
+  if (!match) return events;
+  // The event starts after the blank line before the match (or at the start: `events` holds whole events).
+  const lf = text.lastIndexOf("\n\n", match.index);
+  const crlf = text.lastIndexOf("\n\r\n", match.index);
+  const start = Math.max(lf < 0 ? 0 : lf + 2, crlf < 0 ? 0 : crlf + 3);
+  return encoder.encode(text.slice(0, start));
 }
 
 export interface StreamEnd {
@@ -48,13 +65,17 @@ export interface RelayOptions {
  * no internal buffer: each client read pulls one upstream chunk, so tokens go
  * through as soon as they arrive and a slow client slows the origin, not memory.
  *
- * If the origin breaks off after the commit, the client gets a well-formed
- * error event and a clean end.
+ * The client gets whole events only (the usage filter, or else a framer,
+ * holds a partial one back), so when the origin breaks off after the commit,
+ * or the relay cuts it off, the client's stream ends with a well-formed error
+ * event after the last whole event, and an unfinished one is dropped, as an
+ * SSE client drops one at the end of a stream.
  */
 export function relay(first: Uint8Array, reader: ReadableStreamDefaultReader<Uint8Array>, options: RelayOptions): ReadableStream<Uint8Array> {
   let pending: Uint8Array | null = first;
   const meter = new SseMeter();
   const filter = options.stripUsage ? new UsageChunkFilter() : null;
+  const framer = filter ? null : new EventFramer();
   let ended = false;
   let relayed = 0;
   const end = (ok: boolean, cancelled: boolean, tooLarge = false) => {
@@ -63,13 +84,8 @@ export function relay(first: Uint8Array, reader: ReadableStreamDefaultReader<Uin
     const counts = { outputTokens: meter.outputTokens(), promptTokens: meter.promptTokens, contentEvents: meter.contentEvents };
     options.onEnd({ ok, cancelled, ...counts, ...(tooLarge ? { tooLarge: true as const } : {}) });
   };
-  /**
-   * Ends the stream here with an error event, and stops reading the origin.
-   * `midEvent`: what went out so far may end inside a line or an event, so a
-   * blank line ends that first (extra blank lines are harmless in SSE).
-   */
-  const breakOff = (controller: ReadableStreamDefaultController<Uint8Array>, message: string, code: string, midEvent = false): true => {
-    if (midEvent) controller.enqueue(BLANK_LINES);
+  /** Ends the stream here with an error event (after the last whole event), and stops reading the origin. */
+  const breakOff = (controller: ReadableStreamDefaultController<Uint8Array>, message: string, code: string): true => {
     controller.enqueue(sseErrorEvent(message, code));
     controller.close();
     reader.cancel().catch(() => {});
@@ -84,14 +100,40 @@ export function relay(first: Uint8Array, reader: ReadableStreamDefaultReader<Uin
    */
   const pass = (controller: ReadableStreamDefaultController<Uint8Array>, chunk: Uint8Array): boolean => {
     relayed += chunk.byteLength;
-    if (relayed > MAX_STREAM_BYTES) return breakOff(controller, "The origin's stream exceeded the relay's size limit.", "stream_too_large", true);
+    if (relayed > MAX_STREAM_BYTES) return breakOff(controller, "The origin's stream exceeded the relay's size limit.", "stream_too_large");
     meter.push(chunk);
     if (meter.malformed) return breakOff(controller, "The origin sent a malformed event.", "stream_malformed");
-    if (meter.oversized) return breakOff(controller, "The origin sent an event line longer than the relay's limit.", "stream_too_large", true);
-    const out = filter ? filter.push(chunk) : chunk;
-    if (filter?.overflowed) return breakOff(controller, "The origin sent an event longer than the relay's limit.", "stream_too_large", true);
+    if (meter.oversized) return breakOff(controller, "The origin sent an event line longer than the relay's limit.", "stream_too_large");
+    const out = filter ? filter.push(chunk) : framer!.push(chunk);
+    if (filter?.overflowed || framer?.overflowed) return breakOff(controller, "The origin sent an event longer than the relay's limit.", "stream_too_large");
+    if (meter.failed) return originFailed(controller, out);
+    if (meter.done) return finish(controller, out);
     if (out) controller.enqueue(out);
     return out !== null;
+  };
+  /**
+   * `[DONE]` ends the stream for the client, whatever the origin sends after
+   * it or however long it keeps the connection open: the events before it,
+   * one `[DONE]` of our own, and the origin is no longer read.
+   */
+  const finish = (controller: ReadableStreamDefaultController<Uint8Array>, out: Uint8Array | null): true => {
+    const before = out ? eventsBefore(out, DONE_LINE) : null;
+    if (before?.byteLength) controller.enqueue(before);
+    controller.enqueue(DONE_EVENT);
+    controller.close();
+    reader.cancel().catch(() => {});
+    end(true, false);
+    return true;
+  };
+  /**
+   * The origin sent an error event: the events before it, then an error
+   * event of ours. The origin's own text (it may name accounts or keys) is
+   * not relayed; the stream is the origin's failure.
+   */
+  const originFailed = (controller: ReadableStreamDefaultController<Uint8Array>, out: Uint8Array | null): true => {
+    const before = out ? eventsBefore(out, ERROR_LINE) : null;
+    if (before?.byteLength) controller.enqueue(before);
+    return breakOff(controller, "The origin reported an error in its stream.", "origin_stream_error");
   };
 
   return new ReadableStream<Uint8Array>(
@@ -107,8 +149,7 @@ export function relay(first: Uint8Array, reader: ReadableStreamDefaultReader<Uin
           for (;;) {
             const chunk = await reader.read();
             if (chunk.done) {
-              const rest = filter?.end();
-              if (rest) controller.enqueue(rest);
+              // What the filter or framer still holds is an event the origin never finished: dropped.
               const complete = !options.expectDone || meter.done;
               if (!complete) controller.enqueue(sseErrorEvent("The origin ended the stream early.", "stream_truncated"));
               controller.close();

@@ -17,7 +17,9 @@ export const MAX_SSE_LINE_CHARS = 4 * 1024 * 1024;
 
 export class SseMeter {
   private readonly decoder = new TextDecoder();
-  private partial = "";
+  /** A line not ended yet, in pieces (joined once it ends: an endless line costs linear time). */
+  private partial: string[] = [];
+  private partialChars = 0;
   events = 0;
   /** Events that carried generated text: the token count when usage is missing. */
   contentEvents = 0;
@@ -32,17 +34,27 @@ export class SseMeter {
   promptTokens: number | null = null;
 
   push(chunk: Uint8Array): void {
-    const text = this.partial + this.decoder.decode(chunk, { stream: true });
+    const text = this.decoder.decode(chunk, { stream: true });
     let start = 0;
     let end: number;
     while ((end = text.indexOf("\n", start)) >= 0) {
-      this.line(text.slice(start, end));
+      const piece = text.slice(start, end);
+      if (this.partialChars === 0) this.line(piece);
+      else {
+        this.partial.push(piece);
+        this.line(this.partial.join(""));
+        this.partial = [];
+        this.partialChars = 0;
+      }
       start = end + 1;
     }
-    this.partial = text.slice(start);
-    if (this.partial.length > MAX_SSE_LINE_CHARS) {
+    if (start === text.length) return;
+    this.partial.push(text.slice(start));
+    this.partialChars += text.length - start;
+    if (this.partialChars > MAX_SSE_LINE_CHARS) {
       this.oversized = true;
-      this.partial = "";
+      this.partial = [];
+      this.partialChars = 0;
     }
   }
 
@@ -52,7 +64,8 @@ export class SseMeter {
   }
 
   private line(line: string): void {
-    if (!line.startsWith("data:")) return;
+    // Nothing after `[DONE]` or an error event is relayed, so nothing after them counts.
+    if (this.done || this.failed || !line.startsWith("data:")) return;
     const data = line.slice(5).trim();
     if (data === "[DONE]") {
       this.done = true;
