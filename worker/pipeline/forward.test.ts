@@ -261,4 +261,26 @@ describe("forward: answers that are not answers", () => {
       expect(of(observations, "odd")).toEqual([expect.objectContaining({ ok: false })]);
     }
   });
+
+  it("a 200 whose body is an error object, or no answer at all, counts against the origin and none of its text is relayed", async () => {
+    const bodies = ['{"error":{"message":"invalid api key sk-upstream-secret"}}', "[1,2]", '"text"', "{}", '{"id":"x"}'];
+    for (const body of bodies) {
+      const { p, observations } = plan(false, { targets: [target("odd", null), target("fast", null)] });
+      const res = await forward(p, ((url: string) => Promise.resolve(url.startsWith("http://odd.") ? new Response(body, { status: 200 }) : json())) as typeof fetch);
+      expect(res.target.candidate.origin.id, body).toBe("fast");
+      expect(await res.response.text(), body).not.toContain("sk-upstream-secret");
+      expect(of(observations, "odd"), body).toEqual([expect.objectContaining({ ok: false })]);
+    }
+  });
+
+  it("a streamed request answered in another format (JSON, HTML) counts against the origin and is not relayed", async () => {
+    for (const type of ["application/json", "text/html"]) {
+      const { p, observations } = plan(true, { targets: [target("odd", null), target("fast", null)] });
+      const res = await forward(p, ((url: string) => Promise.resolve(url.startsWith("http://odd.") ? new Response('{"choices":[]}', { headers: { "content-type": type } }) : streamed())) as typeof fetch);
+      expect(res.target.candidate.origin.id, type).toBe("fast");
+      expect(res.response.headers.get("content-type")).toBe("text/event-stream; charset=utf-8");
+      expect(await res.response.text()).toContain("[DONE]");
+      expect(of(observations, "odd"), type).toEqual([expect.objectContaining({ ok: false })]);
+    }
+  });
 });

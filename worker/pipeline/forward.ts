@@ -259,6 +259,11 @@ async function attempt(plan: ForwardPlan, serialized: string, target: Target, li
 
     if (plan.stream) {
       if (!upstream.body) return failed(record("empty_stream", upstream.status), observe);
+      // An answer in another format (JSON, HTML) is not the stream that was asked for; none of it is relayed.
+      if (!isEventStream(upstream.headers.get("content-type"))) {
+        await upstream.body.cancel();
+        return failed(record("bad_response", upstream.status), observe);
+      }
       const reader = upstream.body.getReader();
       const first = await io(reader.read());
       if (first.done) return failed(record("empty_stream", upstream.status), observe);
@@ -284,7 +289,7 @@ async function attempt(plan: ForwardPlan, serialized: string, target: Target, li
           if (winner() === target) plan.onStreamEnd?.(end);
         },
       });
-      return { attempt: record("ok", upstream.status), response: new Response(body, { status: upstream.status, headers: streamHeaders(upstream) }) };
+      return { attempt: record("ok", upstream.status), response: new Response(body, { status: upstream.status, headers: streamHeaders() }) };
     }
 
     // A non-streamed answer is read whole (up to a cap), so a body cut short, garbled or endless still fails over.
@@ -325,7 +330,13 @@ function failed(attempt: Attempt, observe: (o: { ok: false; status?: number }) =
   return { attempt };
 }
 
-/** The usage block of a JSON answer; null if the body is not JSON at all. */
+/**
+ * The usage block of a JSON answer; null if the body is not an answer: not a
+ * JSON object, an error object sent with a 200, or none of the fields an
+ * answer has (`choices` for chat and completions, `data` for embeddings,
+ * `output` for responses). Such a body is the origin's failure, and its text
+ * (an upstream error may name accounts or keys) never reaches the client.
+ */
 function usageOf(text: string): { completion_tokens: number } | null {
   let parsed: unknown;
   try {
@@ -333,6 +344,9 @@ function usageOf(text: string): { completion_tokens: number } | null {
   } catch {
     return null;
   }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return null;
+  const answer = parsed as { error?: unknown; choices?: unknown; data?: unknown; output?: unknown };
+  if (answer.error != null || !(Array.isArray(answer.choices) || Array.isArray(answer.data) || Array.isArray(answer.output))) return null;
   const usage = (parsed as { usage?: { completion_tokens?: unknown; output_tokens?: unknown } } | null)?.usage;
   const tokens = Number(usage?.completion_tokens ?? usage?.output_tokens ?? 0);
   return { completion_tokens: Number.isFinite(tokens) ? tokens : 0 };
@@ -349,11 +363,14 @@ function upstreamHeaders(auth: { header: string; value: string } | null | undefi
   return headers;
 }
 
-function streamHeaders(upstream: Response): Headers {
-  return new Headers({
-    "content-type": upstream.headers.get("content-type") ?? "text/event-stream; charset=utf-8",
-    "cache-control": "no-cache",
-  });
+/** A stream's content type: event-stream, or none said (some servers send none). */
+function isEventStream(contentType: string | null): boolean {
+  return contentType === null || contentType.toLowerCase().startsWith("text/event-stream");
+}
+
+/** The relay sends SSE whatever the origin called it. */
+function streamHeaders(): Headers {
+  return new Headers({ "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" });
 }
 
 const answerTooLarge = () =>
