@@ -50,7 +50,16 @@ async function play(req: IncomingMessage, res: ServerResponse): Promise<void> {
 
 async function write(res: ServerResponse, text: string): Promise<void> {
   // The router may stop reading (a size cap): a closed socket ends the wait too.
-  if (!res.write(text)) await new Promise((r) => (res.once("drain", r), res.once("close", r)));
+  if (res.write(text)) return;
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      res.off("drain", done);
+      res.off("close", done);
+      resolve();
+    };
+    res.on("drain", done);
+    res.on("close", done);
+  });
 }
 
 export async function startScriptedOrigin(): Promise<{ url: string; baseUrl: string; close: () => Promise<void> }> {
