@@ -26,6 +26,7 @@ import {
   usageReport,
   type UsageFilter,
 } from "./tenant/ledger";
+import { own, setOwn } from "../worker/own";
 import { publishOrRetry } from "./kv-publication";
 import { createHoldsTable, placeHold, releaseHold, settleHolds } from "./tenant/holds";
 import { recentlyRevoked, type TenantPoll } from "./tenant/revocations";
@@ -111,7 +112,7 @@ export class Tenant extends DurableObject<Env> {
     const tenant = this.info();
     if (!tenant) return null;
     const generation = tenant.cache_generation ?? { all: 0, models: {} };
-    if (model) generation.models[model] = (generation.models[model] ?? 0) + 1;
+    if (model) setOwn(generation.models, model, (own(generation.models, model) ?? 0) + 1);
     else generation.all += 1;
     tenant.cache_generation = generation;
     tenant.updated_at = Date.now();

@@ -12,3 +12,8 @@ export function own<T>(record: Readonly<Record<string, T>> | null | undefined, k
 export function hasOwn(record: object | null | undefined, key: string): boolean {
   return record != null && Object.hasOwn(record, key);
 }
+
+/** Sets the record's own `key`, even `__proto__` (plain assignment would replace the prototype instead). */
+export function setOwn<T>(record: Record<string, T>, key: string, value: T): void {
+  Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true });
+}

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { MAX_PENDING_RATINGS, pruneQuality, recordFeedback, recordOutcomes } from "./quality";
+import { MAX_PENDING_RATINGS, evidence, pruneQuality, recordFeedback, recordOutcomes } from "./quality";
 
 const DAY = 86_400_000;
 const NOW = 100 * DAY;
@@ -52,5 +52,22 @@ describe("quality tables", () => {
       return [plan(`DELETE FROM feedback WHERE applied = 0 AND at < 1`), plan(`DELETE FROM auto_outcomes WHERE at < 1`)];
     });
     for (const p of plans) expect(p).toMatch(/USING (COVERING )?INDEX/);
+  });
+
+  it("keeps evidence for models named like Object.prototype keys as their own, and Object.prototype untouched", async () => {
+    const stub = env.TENANT.get(env.TENANT.idFromName("quality-prototype-names"));
+    const result = await runInDurableObject(stub, (_instance, state) => {
+      const sql = state.storage.sql;
+      const names = ["__proto__", "constructor", "toString"];
+      recordOutcomes(sql, names.map((model, i) => ({ request_id: `r${i}`, model, class: "chat" as const, at: NOW })));
+      names.forEach((_, i) => recordFeedback(sql, `r${i}`, 1, NOW));
+      const read = evidence(sql);
+      return {
+        own: names.map((n) => Object.hasOwn(read, n) && Array.isArray((Object.getOwnPropertyDescriptor(read, n)!.value as Record<string, unknown>).chat)),
+        polluted: "chat" in {},
+      };
+    });
+    expect(result.own).toEqual([true, true, true]);
+    expect(result.polluted).toBe(false);
   });
 });

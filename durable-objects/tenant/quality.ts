@@ -5,6 +5,7 @@
 // which class, from metering) have arrived, in whichever order.
 import { EVIDENCE_DECAY } from "../../worker/auto/bandit";
 import { PROMPT_CLASSES, type PromptClass } from "../../worker/auto/types";
+import { own, setOwn } from "../../worker/own";
 
 const DAY_MS = 86_400_000;
 /** Ratings for requests whose outcome never arrives are dropped after this long. */
@@ -84,7 +85,10 @@ export function recordFeedback(sql: SqlStorage, requestId: string, rating: numbe
 export function evidence(sql: SqlStorage): Evidence {
   const out: Evidence = {};
   for (const row of sql.exec<{ model: string; class: PromptClass; good: number; bad: number }>(`SELECT model, class, good, bad FROM quality_evidence`)) {
-    (out[row.model] ??= {})[row.class] = [row.good, row.bad];
+    // Model names come from the tenant's rules: looked up and set as own keys only (`__proto__` is a name like any other).
+    let byClass = own(out, row.model);
+    if (!byClass) setOwn(out, row.model, (byClass = {}));
+    byClass[row.class] = [row.good, row.bad];
   }
   return out;
 }

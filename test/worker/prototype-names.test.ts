@@ -66,4 +66,14 @@ describe("model names that are JavaScript object keys", () => {
     expect(usage.account.credits_usd!).toBeCloseTo(0.01 - usage.totals.cost_usd, 9);
   });
 
+
+  it("are counted as their own model when an admin purges the cache for them", async () => {
+    const { id } = await newTenant();
+    for (const model of PROTOTYPE_NAMES) {
+      const first = await adminJson<{ generation: { models: Record<string, unknown> } }>("POST", `/tenants/${id}/cache/purge`, { model });
+      expect(Object.getOwnPropertyDescriptor(first.generation.models, model)?.value, model).toBe(1);
+      const second = await adminJson<{ generation: { models: Record<string, unknown> } }>("POST", `/tenants/${id}/cache/purge`, { model });
+      expect(Object.getOwnPropertyDescriptor(second.generation.models, model)?.value, model).toBe(2);
+    }
+  });
 });
