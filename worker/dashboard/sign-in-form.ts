@@ -1,4 +1,5 @@
 import { ApiError } from "../http/errors";
+import { readBytesCapped } from "../http/read-bytes";
 
 /** A sign-in form is one short field; anything bigger is not one. */
 export const SIGN_IN_BODY_LIMIT = 4096;
@@ -11,25 +12,8 @@ export async function formToken(request: Request): Promise<string | null> {
   const type = request.headers.get("content-type") ?? "";
   if (!/^application\/x-www-form-urlencoded\s*(;|$)/i.test(type) || !request.body) return null;
   if (Number(request.headers.get("content-length")) > SIGN_IN_BODY_LIMIT) throw tooLarge();
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > SIGN_IN_BODY_LIMIT) {
-      await reader.cancel();
-      throw tooLarge();
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, at);
-    at += chunk.byteLength;
-  }
+  const bytes = await readBytesCapped(request.body, SIGN_IN_BODY_LIMIT);
+  if (bytes === null) throw tooLarge();
   // URLSearchParams never throws: bad escapes and bad UTF-8 become U+FFFD, which matches no token.
   return new URLSearchParams(new TextDecoder().decode(bytes)).get("token");
 }

@@ -1,5 +1,6 @@
 import { ApiError, badRequest } from "./errors";
 import { MAX_JSON_DEPTH, nestsDeeperThan } from "./json-depth";
+import { readBytesCapped } from "./read-bytes";
 
 const tooLarge = (limit: number) =>
   new ApiError(413, `Request body is larger than the ${limit}-byte limit.`, "invalid_request_error", "request_too_large");
@@ -19,24 +20,14 @@ export async function readJson(request: Request, limit: number): Promise<{ json:
   if (declared > limit) throw tooLarge(limit);
   if (!request.body) throw badRequest("Request body is empty: expected a JSON object.", "empty_body");
 
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = request.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel();
-      throw tooLarge(limit);
-    }
-    chunks.push(value);
-  }
+  const bytes = await readBytesCapped(request.body, limit);
+  if (bytes === null) throw tooLarge(limit);
+  const size = bytes.byteLength;
   if (size === 0) throw badRequest("Request body is empty: expected a JSON object.", "empty_body");
 
   let text: string;
   try {
-    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(concat(chunks, size));
+    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch {
     throw badRequest("Request body is not valid UTF-8.", "invalid_encoding");
   }
@@ -49,15 +40,4 @@ export async function readJson(request: Request, limit: number): Promise<{ json:
     const detail = err instanceof Error ? err.message : "parse error";
     throw badRequest(`Request body is not valid JSON: ${detail}`, "invalid_json");
   }
-}
-
-function concat(chunks: Uint8Array[], size: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0]!;
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
 }

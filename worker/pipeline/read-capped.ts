@@ -1,5 +1,6 @@
 // Origins are trusted to answer, not to answer in bounded size: every origin
 // body the router holds whole is read through here.
+import { readBytesCapped } from "../http/read-bytes";
 
 /** A non-streamed answer larger than this is the origin's failure (a 502 if no other origin answers). */
 export const MAX_ORIGIN_BODY_BYTES = 16 * 1024 * 1024;
@@ -9,18 +10,6 @@ export const MAX_REJECTION_BYTES = 64 * 1024;
 /** The body as text if it has at most `max` bytes; null (and the rest left unread) if it has more. */
 export async function readCapped(response: Response, max: number): Promise<string | null> {
   if (!response.body) return "";
-  const reader = response.body.getReader();
-  const decoder = new TextDecoder();
-  let size = 0;
-  let text = "";
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return text + decoder.decode();
-    size += value.byteLength;
-    if (size > max) {
-      void reader.cancel().catch(() => {});
-      return null;
-    }
-    text += decoder.decode(value, { stream: true });
-  }
+  const bytes = await readBytesCapped(response.body, max);
+  return bytes && new TextDecoder().decode(bytes);
 }

@@ -1,0 +1,28 @@
+// Every body Meridian holds whole (a client's request, a sign-in form, an
+// origin's answer) is read through here: the limit is enforced while reading,
+// since Content-Length can be absent or lie.
+
+/** The stream's bytes if there are at most `limit`; null (and the rest left unread) if there are more. */
+export async function readBytesCapped(body: ReadableStream<Uint8Array>, limit: number): Promise<Uint8Array | null> {
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      void reader.cancel().catch(() => {});
+      return null;
+    }
+    chunks.push(value);
+  }
+  if (chunks.length === 1) return chunks[0]!;
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return out;
+}
