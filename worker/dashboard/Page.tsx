@@ -2,7 +2,7 @@ import type { FC } from "hono/jsx";
 import { raw } from "hono/html";
 import { HeatMap } from "./HeatMap";
 import { liveScript } from "./live";
-import { styles } from "./styles";
+import { Shell } from "./Shell";
 import { TenantTable } from "./TenantTable";
 import type { DashboardView } from "./view";
 
@@ -16,20 +16,11 @@ export const Live: FC<{ view: DashboardView }> = ({ view }) => (
 );
 
 export const Page: FC<{ view: DashboardView }> = ({ view }) => (
-  <html lang="en">
-    <head>
-      <meta charset="utf-8" />
-      <meta name="viewport" content="width=device-width, initial-scale=1" />
-      <title>Meridian · operator dashboard</title>
-      <style>{raw(styles)}</style>
-    </head>
-    <body>
-      <h1>Meridian</h1>
-      <p class="meta">
-        operator dashboard · <span id="status">live</span>
-      </p>
-      <Live view={view} />
-      <script>{raw(liveScript)}</script>
-    </body>
-  </html>
+  <Shell title="operator dashboard">
+    <p class="meta">
+      operator dashboard · <span id="status">live</span>
+    </p>
+    <Live view={view} />
+    <script>{raw(liveScript)}</script>
+  </Shell>
 );
