@@ -66,8 +66,6 @@ async function runScenario(routerUrl: string, admin: AdminClient, s: FaultScenar
   const headers = {
     authorization: `Bearer ${TENANT_KEY}`,
     "x-meridian-dev-location": `${POP.lat},${POP.lon}`,
-    "x-meridian-ttft-timeout-ms": "1500",
-    "x-meridian-timeout-ms": "3000",
   };
   const clients = startClients(CONCURRENCY, (client, n) => ({ routerUrl, headers, body: chatBody(client, n) }));
   let hitsBefore = 0;
@@ -143,7 +141,8 @@ async function main(): Promise<number> {
   const healthy = await Promise.all(
     ["healthy-1", "healthy-2"].map((id) => startOrigin({ id, models: [MODEL], profile: "llama-8b", speed: SPEED, networkDelayMs: 40 })),
   );
-  const router = await startRouter({ adminToken: ADMIN_TOKEN });
+  // Short limits, set as the operator's: a limit a client sets never counts against an origin.
+  const router = await startRouter({ adminToken: ADMIN_TOKEN, vars: { TTFT_TIMEOUT_MS: "1500", ATTEMPT_TIMEOUT_MS: "3000" } });
   try {
     const admin = new AdminClient(router.url, ADMIN_TOKEN);
     // Farther from the PoP than the faulty origins, and slower: failover targets, not first choices.

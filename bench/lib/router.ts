@@ -32,6 +32,8 @@ export type RouterLayers = "direct" | "miniflare";
 
 export interface RouterOptions {
   adminToken: string;
+  /** Settings over wrangler.toml's `[vars]` (the operator's, as `wrangler secret`/vars would set them). */
+  vars?: Record<string, string>;
   layers?: RouterLayers;
   host?: string;
   /** Forward workerd's stdout/stderr (console.log of the worker) to ours. */
@@ -71,6 +73,9 @@ interface WranglerConfig {
   vars: Record<string, string>;
   kv: string[];
   durableObjects: { name: string; className: string; useSQLite: boolean }[];
+  /** Queue bindings to queue names, and the queues this worker consumes with their settings. */
+  queueProducers: Record<string, string>;
+  queueConsumers: Record<string, { maxBatchSize?: number; maxBatchTimeout?: number; maxRetries?: number; deadLetterQueue?: string }>;
   /** Module rules (wrangler.toml [[rules]], then wrangler's defaults) for the non-JS modules the bundle imports. */
   rules: { type: ModuleRuleType; include: string[]; fallthrough?: boolean }[];
 }
@@ -89,6 +94,10 @@ process.stdout.write(JSON.stringify({
   vars: Object.fromEntries(Object.entries(c.vars).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)])),
   kv: c.kv_namespaces.map((k) => k.binding),
   durableObjects: c.durable_objects.bindings.map((b) => ({ name: b.name, className: b.class_name, useSQLite: sqlite.get(b.class_name) === true })),
+  queueProducers: Object.fromEntries((c.queues.producers ?? []).map((p) => [p.binding, p.queue])),
+  queueConsumers: Object.fromEntries((c.queues.consumers ?? []).map((q) => [q.queue, {
+    maxBatchSize: q.max_batch_size, maxBatchTimeout: q.max_batch_timeout, maxRetries: q.max_retries, deadLetterQueue: q.dead_letter_queue,
+  }])),
   rules: [
     ...(c.rules ?? []).map((r) => ({ type: r.type, include: r.globs, fallthrough: r.fallthrough })),
     // wrangler's default rules
@@ -219,7 +228,10 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
       compatibilityFlags: config.compatibility_flags,
       kvNamespaces: config.kv,
       durableObjects: Object.fromEntries(config.durableObjects.map((d) => [d.name, { className: d.className, useSQLite: d.useSQLite }])),
-      bindings: { ...config.vars, ADMIN_TOKEN: opts.adminToken, MERIDIAN_DEV: "true" },
+      // The usage queue, as deployed: records reach the tenants' objects through it.
+      queueProducers: config.queueProducers,
+      queueConsumers: config.queueConsumers,
+      bindings: { ...config.vars, ...opts.vars, ADMIN_TOKEN: opts.adminToken, MERIDIAN_DEV: "true" },
       // In memory (Miniflare's temp dir, removed on dispose): nothing left behind.
       kvPersist: false,
       durableObjectsPersist: false,
