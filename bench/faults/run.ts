@@ -12,7 +12,7 @@
 
 import { NO_FAULTS } from "../../fleet/faults";
 import { startOrigin, type RunningOrigin } from "../../fleet/server";
-import { AdminClient } from "../../scripts/lib/admin-client";
+import { AdminClient } from "../../harness/admin-client";
 import { startClients } from "../lib/closed-loop";
 import type { ChatResult } from "../lib/chat-client";
 import { pollStats, regionStats } from "../lib/region-stats";

@@ -20,8 +20,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Readable } from "node:stream";
 import { Miniflare } from "miniflare";
-import { AdminClient } from "../../scripts/lib/admin-client";
-import { DEMO_TENANT, seed, type SeedOrigin } from "../../scripts/lib/seed";
+import { AdminClient } from "../../harness/admin-client";
+import { DEMO_TENANT, seed, type SeedOrigin } from "../../harness/seed";
 import { clkTck } from "./machine";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));

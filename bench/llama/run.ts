@@ -18,7 +18,7 @@ import { performance } from "node:perf_hooks";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import OpenAI from "openai";
-import { AdminClient } from "../../scripts/lib/admin-client";
+import { AdminClient } from "../../harness/admin-client";
 import { startRouter } from "../lib/router";
 import { fmt, summarize, table } from "../lib/stats";
 import { DEFAULT_SHAPE, tinyModelFile } from "./tiny-model";

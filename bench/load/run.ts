@@ -30,7 +30,7 @@
 import { performance } from "node:perf_hooks";
 import { startOrigin, type RunningOrigin } from "../../fleet/server";
 import type { ProfileName } from "../../fleet/gpu-profiles";
-import { AdminClient } from "../../scripts/lib/admin-client";
+import { AdminClient } from "../../harness/admin-client";
 import { sendChat, type ChatResult } from "../lib/chat-client";
 import { heapAfterGc, inspectorTargets, InspectorSession, type HeapAfterGc } from "../lib/inspector";
 import { PeakSizes, readStructures, structureProblems, structureRows, type Structure } from "../lib/isolate-structures";

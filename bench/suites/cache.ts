@@ -23,7 +23,7 @@ import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startOrigin, type RunningOrigin } from "../../fleet/server";
-import { AdminClient } from "../../scripts/lib/admin-client";
+import { AdminClient } from "../../harness/admin-client";
 import type { PromptFingerprint } from "../../worker/cache/fingerprint";
 import { bands } from "../../worker/cache/lsh";
 import { DEFAULT_THRESHOLD, verify, type Verdict } from "../../worker/cache/similarity";

@@ -1,6 +1,6 @@
 // Registers the local origin fleet and the demo tenant. Every call is an
 // upsert (PUT, or an imported key), so seeding twice changes nothing.
-import { rulesDocument, type RulesDocument } from "../../worker/schemas/rules";
+import { rulesDocument, type RulesDocument } from "../worker/schemas/rules";
 import { AdminClient } from "./admin-client";
 
 export interface SeedOrigin {
