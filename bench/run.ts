@@ -4,7 +4,8 @@
 
 import { fileURLToPath } from "node:url";
 import { ConfigError, readConfig, type BenchConfig } from "./lib/config";
-import { clkTck, cpuTicks, machineFacts, sourceFacts } from "./lib/machine";
+import { clkTck } from "../harness/clock-ticks";
+import { cpuTicks, machineFacts, sourceFacts } from "./lib/machine";
 import { runtimeVersions } from "./lib/router";
 import { fmt } from "./lib/stats";
 import type { Suite } from "./lib/suite";

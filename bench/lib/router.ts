@@ -22,7 +22,7 @@ import type { Readable } from "node:stream";
 import { Miniflare } from "miniflare";
 import { AdminClient } from "../../harness/admin-client";
 import { DEMO_TENANT, seed, type SeedOrigin } from "../../harness/seed";
-import { clkTck } from "./machine";
+import { clkTck } from "../../harness/clock-ticks";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const WRANGLER = join(ROOT, "node_modules/wrangler/bin/wrangler.js");
