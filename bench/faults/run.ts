@@ -1,4 +1,4 @@
-// `npm run test:faults`: the router (one workerd, bench/lib/router.ts) in
+// `npm run test:faults`: the router (one workerd, harness/router.ts) in
 // front of local fleet origins, under 8 concurrent clients, one scenario per
 // fault. Each scenario adds a fresh origin right beside the PoP (so routing
 // prefers it), warms it, injects the fault, keeps the load on, clears the
@@ -16,7 +16,7 @@ import { AdminClient } from "../../harness/admin-client";
 import { startClients } from "../lib/closed-loop";
 import type { ChatResult } from "../lib/chat-client";
 import { pollStats, regionStats } from "../lib/region-stats";
-import { seedRouter, startRouter } from "../lib/router";
+import { seedRouter, startRouter } from "../../harness/router";
 import { fmt, summarize, table, type Column } from "../lib/stats";
 import { SCENARIOS, type FaultScenario } from "./scenarios";
 

@@ -1,7 +1,7 @@
 // `npm run test:engine`: Meridian in front of real llama.cpp inference.
 // Writes a tiny random-weight GGUF (bench/llama/tiny-model.ts), serves it with
 // node-llama-cpp on one CPU thread (bench/llama/server.ts, its own process), routes
-// a tenant to it through one workerd running Meridian (bench/lib/router.ts),
+// a tenant to it through one workerd running Meridian (harness/router.ts),
 // and drives both with the official `openai` SDK. Checks, and prints a table:
 // - a seeded stream through Meridian carries exactly the text the engine
 //   streams directly, chunk by chunk as generated, with the engine's usage;
@@ -19,7 +19,7 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import OpenAI from "openai";
 import { AdminClient } from "../../harness/admin-client";
-import { startRouter } from "../lib/router";
+import { startRouter } from "../../harness/router";
 import { fmt, summarize, table } from "../lib/stats";
 import { DEFAULT_SHAPE, tinyModelFile } from "./tiny-model";
 

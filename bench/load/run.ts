@@ -1,5 +1,5 @@
 // `npm run load`: a steady open-loop request rate through the router (one
-// workerd, bench/lib/router.ts) to healthy fleet origins, with the mix of
+// workerd, harness/router.ts) to healthy fleet origins, with the mix of
 // bench/load/mix.ts (three tenants, streamed and not, cache hits and misses,
 // `model: "auto"`). Reports latency, TTFT and cache hits per kind, and
 // whether anything leaks. Exits 1 on any unexpected error or leak.
@@ -36,7 +36,7 @@ import { heapAfterGc, inspectorTargets, InspectorSession, type HeapAfterGc } fro
 import { PeakSizes, readStructures, structureProblems, structureRows, type Structure } from "../lib/isolate-structures";
 import { keepAliveAgent } from "../lib/load";
 import { pollStats } from "../lib/region-stats";
-import { seedRouter, startRouter, type RunningRouter } from "../lib/router";
+import { seedRouter, startRouter, type RunningRouter } from "../../harness/router";
 import { rssMiB } from "../lib/rss";
 import { fmt, summarize, table, type Column } from "../lib/stats";
 import { KINDS, nth, TENANTS } from "./mix";

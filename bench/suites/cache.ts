@@ -1,5 +1,5 @@
 // Response cache: hit vs miss through the router. One workerd process
-// (bench/lib/router.ts: real KV, Cache API and Durable Objects, in memory) and
+// (harness/router.ts: real KV, Cache API and Durable Objects, in memory) and
 // one fast fleet origin; every request has `temperature: 0` (cacheable).
 // Scenarios, each non-streamed and streamed, at concurrency 1 and 8:
 //   nocache   a tenant without cache settings, unique prompts: the baseline
@@ -29,7 +29,7 @@ import { bands } from "../../worker/cache/lsh";
 import { DEFAULT_THRESHOLD, verify, type Verdict } from "../../worker/cache/similarity";
 import { keepAliveAgent, runLoad, type LoadTarget } from "../lib/load";
 import { runBatches, sinkValue, warmUp } from "../lib/micro";
-import { seedRouter, startRouter, type RunningRouter } from "../lib/router";
+import { seedRouter, startRouter, type RunningRouter } from "../../harness/router";
 import { fmt, fmtSigned, summarize, table, type Column } from "../lib/stats";
 import type { Suite, SuiteContext } from "../lib/suite";
 import { importEmbedder } from "./embedding";

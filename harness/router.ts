@@ -20,11 +20,11 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Readable } from "node:stream";
 import { Miniflare } from "miniflare";
-import { AdminClient } from "../../harness/admin-client";
-import { DEMO_TENANT, seed, type SeedOrigin } from "../../harness/seed";
-import { clkTck } from "../../harness/clock-ticks";
+import { AdminClient } from "./admin-client";
+import { DEMO_TENANT, seed, type SeedOrigin } from "./seed";
+import { clkTck } from "./clock-ticks";
 
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const WRANGLER = join(ROOT, "node_modules/wrangler/bin/wrangler.js");
 const QUIET_ENV = { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" };
 
