@@ -251,7 +251,7 @@ async function run(ctx: SuiteContext): Promise<void> {
   // The reference fingerprint also explains rejected paraphrases below.
   const [{ fingerprint: wasmFingerprint }, ref, tableBytes] = await Promise.all([
     importEmbedder(),
-    import("../../worker/cache/embedding-reference"),
+    import("../../wasm/reference/embedding-reference"),
     readFile(join(ROOT, "wasm/embeddings.bin")),
   ]);
   const vocab = ref.loadTable(tableBytes);
