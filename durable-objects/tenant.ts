@@ -89,9 +89,16 @@ export class Tenant extends DurableObject<Env> {
     createQualityTables(this.sql);
   }
 
+  /** The profile as saved, read from SQLite once per object life (every call on the hot path needs it). */
+  private profile: TenantRecord | null | undefined;
+
+  /** The tenant's profile. Callers must not change it: saveProfile takes a new one. */
   info(): TenantRecord | null {
-    const row = this.sql.exec<{ body: string }>(`SELECT body FROM profile WHERE k = 'tenant'`).toArray()[0];
-    return row ? (JSON.parse(row.body) as TenantRecord) : null;
+    if (this.profile === undefined) {
+      const row = this.sql.exec<{ body: string }>(`SELECT body FROM profile WHERE k = 'tenant'`).toArray()[0];
+      this.profile = row ? (JSON.parse(row.body) as TenantRecord) : null;
+    }
+    return this.profile;
   }
 
   async upsert(actor: string, id: string, input: TenantInput, mustBeNew = false): Promise<{ tenant: TenantRecord; created: boolean } | null> {
@@ -109,13 +116,12 @@ export class Tenant extends DurableObject<Env> {
 
   /** Purges the tenant's cache (all of it, or one model's) by moving to a new key generation. */
   async purgeCache(actor: string, model?: string): Promise<TenantRecord | null> {
-    const tenant = this.info();
-    if (!tenant) return null;
-    const generation = tenant.cache_generation ?? { all: 0, models: {} };
+    const current = this.info();
+    if (!current) return null;
+    const generation = structuredClone(current.cache_generation ?? { all: 0, models: {} });
     if (model) setOwn(generation.models, model, (own(generation.models, model) ?? 0) + 1);
     else generation.all += 1;
-    tenant.cache_generation = generation;
-    tenant.updated_at = Date.now();
+    const tenant: TenantRecord = { ...current, cache_generation: generation, updated_at: Date.now() };
     this.saveProfile(tenant);
     this.audit(actor, "cache.purge", { model: model ?? null, generation });
     await this.publishProfile(tenant);
@@ -339,6 +345,7 @@ export class Tenant extends DurableObject<Env> {
 
   private saveProfile(tenant: TenantRecord): void {
     this.sql.exec(`INSERT OR REPLACE INTO profile (k, body) VALUES ('tenant', ?)`, JSON.stringify(tenant));
+    this.profile = tenant;
   }
 
   private async publishProfile(tenant: TenantRecord): Promise<void> {
