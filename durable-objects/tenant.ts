@@ -1,6 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import type { AccountState, CreditEntry, UsageReport } from "../worker/billing/account";
-import type { HoldAnswer, HoldRequest } from "../worker/billing/hold-protocol";
+import type { FundsLeaseAnswer, FundsLeaseRequest } from "../worker/billing/hold-protocol";
 import { usdToNanos } from "../worker/billing/pricing";
 import { kvKey, kvRules, kvTenant } from "../worker/kv-keys";
 import type { LeaseGrant, LeaseRequest, RateLimits } from "../worker/limits/lease-protocol";
@@ -28,7 +28,7 @@ import {
 } from "./tenant/ledger";
 import { own, setOwn } from "../worker/own";
 import { publishOrRetry } from "./kv-publication";
-import { createHoldsTable, placeHold, releaseHold, settleHolds } from "./tenant/holds";
+import { createHoldsTable, placeLease, releaseHold, settleHolds } from "./tenant/holds";
 import { recentlyRevoked, type TenantPoll } from "./tenant/revocations";
 import { Limiter } from "./tenant/limiter";
 import { appendRules, createRulesTable, currentRules, rulesAt, rulesHistory } from "./tenant/rules-log";
@@ -262,15 +262,15 @@ export class Tenant extends DurableObject<Env> {
     return account;
   }
 
-  /** Holds what a request may cost if the balance and hard budget cover it (see tenant/holds.ts). */
-  holdFunds(req: HoldRequest): HoldAnswer | null {
+  /** Leases an isolate funds for the requests it admits, if the balance and hard budget cover the one that asks (see tenant/holds.ts). */
+  leaseFunds(req: FundsLeaseRequest): FundsLeaseAnswer | null {
     const tenant = this.info();
-    return tenant ? placeHold(this.sql, tenant, req, Date.now()) : null;
+    return tenant ? placeLease(this.sql, tenant, req, Date.now()) : null;
   }
 
-  /** Gives back the hold of a request that is not billed. */
-  releaseFunds(holdId: string): void {
-    releaseHold(this.sql, holdId);
+  /** Gives back what a request that is not billed drew from a lease its isolate has closed. */
+  releaseFunds(leaseId: string, nanos: number): void {
+    releaseHold(this.sql, leaseId, nanos);
   }
 
   account(): AccountState | null {

@@ -29,8 +29,10 @@ export interface UsageRecord {
   list_price: ModelPrice | null;
   /** Set when `auto` chose the model: the prompt's class, so feedback can be credited to (model, class). */
   auto_class?: PromptClass;
-  /** The funds hold placed at admission, settled by this record (prepaid and hard-budget tenants). */
+  /** The funds lease the request drew from at admission, settled by this record (prepaid and hard-budget tenants)... */
   hold_id?: string;
+  /** ...and what it drew from it. */
+  hold_nanos?: number;
 }
 
 /** The (model, class) outcomes of the auto-routed records in a batch. */
