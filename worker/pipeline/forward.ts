@@ -2,10 +2,10 @@ import { ApiError } from "../http/errors";
 import type { Candidate } from "../routing/candidates";
 import { inFlight } from "../stats/in-flight";
 import { retryAfterMs, ttftEstimate, type Observation } from "../stats/observation";
-import { rejectionKind, requestRejection } from "./origin-rejection";
-import { MAX_ORIGIN_BODY_BYTES, MAX_REJECTION_BYTES, readCapped } from "./read-capped";
-import { relay, type StreamEnd } from "./relay";
-import { bodyFor, serializeBody } from "./upstream-body";
+import { rejectionKind, requestRejection } from "../upstream/origin-rejection";
+import { MAX_ORIGIN_BODY_BYTES, MAX_REJECTION_BYTES, readCapped } from "../upstream/read-capped";
+import { relay, type StreamEnd } from "../upstream/relay";
+import { bodyFor, serializeBody } from "../upstream/request-body";
 
 /** One origin to try, with what routing expects of it. */
 export interface Target {

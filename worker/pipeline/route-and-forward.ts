@@ -20,7 +20,7 @@ import { forward, type Target } from "./forward";
 import { hedgeBudget } from "./hedge-budget";
 import { modelNotFound } from "./model-not-found";
 import { withoutOriginState } from "./responses-state";
-import { tenantCacheSalt } from "./upstream-body";
+import { tenantCacheSalt } from "../upstream/request-body";
 
 /** Endpoints whose origins (vLLM) take a `cache_salt` for their prefix cache. */
 const SALTED_PATHS = new Set(["/chat/completions", "/completions"]);
