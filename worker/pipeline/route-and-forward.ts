@@ -16,11 +16,12 @@ import type { ForwardableRequest } from "../schemas/openai";
 import { settings } from "../settings";
 import { inFlight } from "../stats/in-flight";
 import { observe, regionSnapshot } from "../stats/region-client";
-import { forward, type Target } from "./forward";
+import type { Target } from "../upstream/attempt";
+import { tenantCacheSalt } from "../upstream/request-body";
+import { forward } from "../upstream/retry";
 import { hedgeBudget } from "./hedge-budget";
 import { modelNotFound } from "./model-not-found";
 import { withoutOriginState } from "./responses-state";
-import { tenantCacheSalt } from "../upstream/request-body";
 
 /** Endpoints whose origins (vLLM) take a `cache_salt` for their prefix cache. */
 const SALTED_PATHS = new Set(["/chat/completions", "/completions"]);
