@@ -115,7 +115,7 @@ const EIGHT = ["ashburn", "oregon", "sao-paulo", "frankfurt", "warsaw", "mumbai"
 /** The requests come from the London PoP; its region's statistics object is weur's. */
 const POP: GeoPoint = { lat: 51.51, lon: -0.13 };
 const REGION: Region = "weur";
-/** A chat request of ~160 bytes asking for up to 256 tokens (route-and-forward.ts's workload()). */
+/** A chat request of ~160 bytes asking for up to 256 tokens (worker/routing/workload.ts's workload()). */
 const WORK: Workload = { inputTokens: 40, outputTokens: 256, stream: false };
 const LATENCY: RoutingPreferences = { policy: { kind: "latency" }, constraints: {}, hedge: true };
 const COST: RoutingPreferences = { policy: { kind: "cost" }, constraints: {}, hedge: true };

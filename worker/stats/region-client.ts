@@ -8,7 +8,7 @@ import type { RegionSnapshot } from "./region-snapshot";
 type WaitUntil = (p: Promise<unknown>) => void;
 
 /** Successful observations go out at once when this many are waiting. */
-const FLUSH_AT = 32;
+export const FLUSH_AT = 32;
 
 interface CachedSnapshot {
   snapshot: RegionSnapshot | null;
