@@ -198,6 +198,7 @@ async function attempt(plan: AttemptPlan, serialized: string, target: Target, li
       const body = relay(first.value, reader, {
         expectDone: plan.expectDone,
         stripUsage: plan.stripUsage === true,
+        ...(plan.waitUntil ? { waitUntil: plan.waitUntil } : {}),
         onCancel: () => controller.abort(),
         onEnd: (end) => {
           inFlight.end(origin.id);
