@@ -5,7 +5,7 @@
 // the real usage is known.
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
-import type { AdmissionRequest } from "../tenants/admission";
+import type { AdmissionRequest } from "../tenants/admission-request";
 import { LeaseClient } from "./lease-client";
 import type { LeaseGrant, LeaseRequest } from "./lease-protocol";
 import { rateLimited } from "./rate-limit-error";
