@@ -4,7 +4,7 @@
 // counts once both the rating and the request's outcome (which model served
 // which class, from metering) have arrived, in whichever order.
 import { EVIDENCE_DECAY } from "../../worker/auto/bandit";
-import { PROMPT_CLASSES, type PromptClass } from "../../worker/auto/types";
+import { PROMPT_CLASSES, type PromptClass } from "../../worker/vocabulary/prompt-classes";
 import { own, setOwn } from "../../worker/own";
 
 const DAY_MS = 86_400_000;

@@ -28,7 +28,8 @@ import { promptFeatures } from "./features";
 import { promptText, requestShape } from "./prompt";
 import { priorQuality } from "./prior";
 import { qualityEvidence } from "./quality-client";
-import type { ModelChoice, ModelOption, PromptClass } from "./types";
+import type { ModelChoice, ModelOption } from "./types";
+import type { PromptClass } from "../vocabulary/prompt-classes";
 
 export interface AutoDecision {
   promptClass: PromptClass;

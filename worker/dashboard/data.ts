@@ -4,7 +4,7 @@
 import { usageRange } from "../billing/calendar";
 import { KV_TENANT_PREFIX } from "../kv-keys";
 import { originSnapshot } from "../origins/snapshot";
-import { REGIONS } from "../routing/regions";
+import { REGIONS } from "../vocabulary/regions";
 import type { TenantRecord } from "../schemas/admin";
 import type { RegionSnapshot } from "../stats/region-snapshot";
 import { regionStub } from "../stats/region-client";

@@ -3,7 +3,7 @@ import type { AppEnv } from "../app-env";
 import { notFound } from "../http/errors";
 import { originSnapshot } from "../origins/snapshot";
 import { own } from "../own";
-import { isRegion, REGIONS } from "../routing/regions";
+import { isRegion, REGIONS } from "../vocabulary/regions";
 import type { OriginSummary } from "../stats/origin-stats";
 import { regionStub } from "../stats/region-client";
 

@@ -1,7 +1,8 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../../app-env";
 import { ApiError, badRequest, notFound } from "../../http/errors";
-import { rulesDocument, rulesRollback, type RulesVersion } from "../../schemas/rules";
+import { rulesRollback, type RulesVersion } from "../../schemas/rules";
+import { rulesDocument } from "../../rules/document";
 import { parseOrThrow } from "../../schemas/validate";
 import { adopt } from "../../tenants/rules-client";
 import type { RulesWrite } from "../../../durable-objects/tenant";
