@@ -1,6 +1,6 @@
 // The isolate's copy of each tenant's feedback evidence for `auto`, refreshed
 // from the tenant's object in the background while the tenant uses `auto`.
-import type { Evidence } from "../../durable-objects/tenant/quality";
+import type { Evidence } from "./quality-protocol";
 import { RefreshedCopy } from "../tenants/refreshed-copy";
 
 type WaitUntil = (p: Promise<unknown>) => void;

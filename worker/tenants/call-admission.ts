@@ -2,7 +2,7 @@
 // (`POST /v1/feedback`, `GET /v1/usage`): the object keeps a per-minute limit
 // per key and per tenant (durable-objects/tenant/call-limits.ts), and a call
 // beyond it gets a 429 with Retry-After before any of that work is done.
-import type { LimitedCall } from "../../durable-objects/tenant/call-limits";
+import type { LimitedCall } from "./call-protocol";
 import { ApiError } from "../http/errors";
 import type { Caller } from "./auth";
 

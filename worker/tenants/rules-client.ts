@@ -5,7 +5,7 @@
 // the document only when it changed. A new version is in use everywhere within
 // about that interval, whatever KV's propagation delay. The same poll brings
 // the tenant's recently revoked keys (see revocations.ts).
-import type { TenantPoll } from "../../durable-objects/tenant/revocations";
+import type { TenantPoll } from "./poll-protocol";
 import type { RulesVersion } from "../schemas/rules";
 import { kvRules } from "../kv-keys";
 import { settings } from "../settings";

@@ -5,7 +5,7 @@ import { rulesRollback, type RulesVersion } from "../../schemas/rules";
 import { rulesDocument } from "../../rules/document";
 import { parseOrThrow } from "../../schemas/validate";
 import { adopt } from "../../tenants/rules-client";
-import type { RulesWrite } from "../../../durable-objects/tenant";
+import type { RulesWrite } from "../../tenants/admin-protocol";
 import { actor, beforeParam, body, limitParam, param, tenantObject, type AdminContext } from "./shared";
 
 /**
