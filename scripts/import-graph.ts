@@ -24,7 +24,7 @@ const LAYERS: { name: string; paths: string[] }[] = [
 ];
 
 /** The one module that reaches Durable Objects may name their classes (types only). */
-const STUB_MODULE = "worker/objects.ts";
+const STUB_MODULE = "worker/objects/stubs.ts";
 
 /** The layer of a file: the entry whose path matches longest. */
 export function layerOf(file: string): number {

@@ -23,6 +23,7 @@ import { budgetUse } from "./funds";
 import { fundsOnGrace } from "./funds-grace";
 import { holdEstimateNanos } from "./hold-estimate";
 import type { HoldAnswer, HoldRequest } from "./hold-protocol";
+import { tenantObject } from "../objects/stubs";
 
 export interface FundsRequest {
   /** The model the rules chose first. */
@@ -73,7 +74,7 @@ export async function checkFunds(c: Context<AppEnv>, req: FundsRequest): Promise
 
   let answer: HoldAnswer | null;
   try {
-    answer = (await c.env.TENANT.get(c.env.TENANT.idFromName(tenant.id)).holdFunds(hold)) as HoldAnswer | null;
+    answer = await tenantObject(c.env, tenant.id).holdFunds(hold);
   } catch {
     answer = null;
   }
@@ -104,7 +105,7 @@ export function releaseFundsHold(c: Context<AppEnv>): void {
   const { tenant } = c.get("caller");
   // Best effort: a hold that is not released lapses at its expiry.
   c.executionCtx.waitUntil(
-    c.env.TENANT.get(c.env.TENANT.idFromName(tenant.id))
+    tenantObject(c.env, tenant.id)
       .releaseFunds(id)
       .catch(() => {}),
   );

@@ -6,7 +6,8 @@ import { rulesDocument } from "../../rules/document";
 import { parseOrThrow } from "../../schemas/validate";
 import { adopt } from "../../tenants/rules-client";
 import type { RulesWrite } from "../../tenants/admin-protocol";
-import { actor, beforeParam, body, limitParam, param, tenantObject, type AdminContext } from "./shared";
+import { actor, beforeParam, body, limitParam, param, type AdminContext } from "./shared";
+import { tenantObject } from "../../objects/stubs";
 
 /**
  * A tenant's routing rules: versioned, with history and rollback. The ETag is
