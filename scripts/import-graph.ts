@@ -14,11 +14,11 @@ export interface ImportEdge {
 
 /** Low to high: a file may import its own layer and the layers below it. */
 const LAYERS: { name: string; paths: string[] }[] = [
-  { name: "base", paths: ["worker/http/", "worker/vocabulary/", "worker/env.ts", "worker/kv-keys.ts", "worker/settings.ts", "worker/own.ts", "worker/modules.d.ts"] },
+  { name: "base", paths: ["worker/http/", "worker/vocabulary/", "worker/env.ts", "worker/settings.ts", "worker/own.ts", "worker/modules.d.ts"] },
   { name: "schemas", paths: ["worker/schemas/"] },
   { name: "domain", paths: ["worker/"] },
   { name: "pipeline", paths: ["worker/pipeline/"] },
-  { name: "surface", paths: ["worker/routes/", "worker/dashboard/", "worker/openapi/"] },
+  { name: "surface", paths: ["worker/routes/", "worker/dashboard/", "worker/openapi/", "worker/isolate/structures.ts"] },
   { name: "objects", paths: ["durable-objects/"] },
   { name: "entry", paths: ["worker/app.ts", "worker/index.ts"] },
 ];

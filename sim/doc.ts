@@ -110,7 +110,7 @@ One isolate per PoP with its own in-flight counts and hedge budget (${DEFAULT_CO
 one \`OriginStats\` per (region, origin) standing for the RegionStats Durable Object. Isolates route
 on a snapshot of \`summary()\` rebuilt once a virtual second (stale in between; a batch with a
 failure triggers a rebuild within 250 ms, as the real isolate re-reads after reporting).
-Observations are batched like \`worker/stats/region-client.ts\` (failures at once, successes after
+Observations are batched like \`worker/objects/region-stats-client.ts\` (failures at once, successes after
 1 s or 32) and reach the region one network trip later. Each region probes every origin every
 ${DEFAULT_CONFIG.probeIntervalMs / 1000} s; a probe of a black-holed origin fails after ${DEFAULT_CONFIG.probeTimeoutMs / 1000} s, of a refusing one after a round trip.
 Requests use \`DEFAULT_PREFERENCES\` (latency policy, hedging on) and the workload the proxy would

@@ -1,6 +1,6 @@
 // One Worker isolate in one PoP (the simulation runs one per PoP): its own
 // in-flight counts per origin, its hedge budget, and the observation batcher
-// of worker/stats/region-client.ts: failures go out at once, successes after
+// of worker/objects/region-stats-client.ts: failures go out at once, successes after
 // STATS_FLUSH_MS = 1 s or when 32 are waiting; a batch reaches the region's
 // statistics one network trip later.
 import { HedgeBudget } from "../worker/pipeline/hedge-budget";

@@ -28,7 +28,7 @@ import type { RoutingPreferences } from "../../worker/routing/policy";
 import { REGION_CENTRES, type GeoPoint } from "../../worker/routing/regions";
 import type { Region } from "../../worker/vocabulary/regions";
 import type { Origin } from "../../worker/schemas/admin";
-import { inFlight } from "../../worker/stats/in-flight";
+import { inFlight } from "../../worker/isolate/in-flight";
 import { OriginStats } from "../../worker/stats/origin-stats";
 import type { RegionSnapshot } from "../../worker/stats/region-snapshot";
 import { readConfig } from "../lib/config";

@@ -1,10 +1,10 @@
 // The isolate's side of the region statistics: a snapshot cache that never
 // makes a request wait for the Durable Object, and an observation batcher
 // that reports in the background (`waitUntil`).
-import { regionStatsObject } from "../objects/stubs";
 import { settings } from "../settings";
-import type { Observation } from "./observation";
-import type { RegionSnapshot } from "./region-snapshot";
+import type { Observation } from "../stats/observation";
+import type { RegionSnapshot } from "../stats/region-snapshot";
+import { regionStatsObject } from "./stubs";
 
 type WaitUntil = (p: Promise<unknown>) => void;
 

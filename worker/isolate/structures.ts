@@ -17,7 +17,7 @@ import { authCacheSizes } from "../tenants/auth";
 import { revocationCopySizes } from "../tenants/revocations";
 import { rulesCopySizes } from "../tenants/rules-client";
 import { inFlight } from "./in-flight";
-import { regionClientSizes } from "./region-client";
+import { regionClientSizes } from "../objects/region-stats-client";
 
 export interface IsolateStructure {
   name: string;
