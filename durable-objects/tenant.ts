@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import type { AccountState, CreditEntry, UsageReport } from "../worker/billing/account";
+import type { AccountState, CreditEntry, UsageFilter, UsageReport } from "../worker/billing/account";
 import type { FundsLeaseAnswer, FundsLeaseRequest } from "../worker/billing/hold-protocol";
 import { usdToNanos } from "../worker/billing/pricing";
 import { kvKey, kvRules, kvTenant } from "../worker/kv-keys";
@@ -9,9 +9,12 @@ import type { TenantInput, TenantRecord } from "../worker/schemas/admin";
 import type { RulesDocument, RulesVersion } from "../worker/schemas/rules";
 import { autoOutcomes } from "../worker/metering/usage-record";
 import { screenUsage, type SetAside } from "../worker/metering/usage-record-check";
-import { createQualityTables, evidence, pruneQuality, recordFeedback, recordOutcomes, type Evidence, type FeedbackResult } from "./tenant/quality";
-import { CallLimits, type LimitedCall } from "./tenant/call-limits";
-import { createAuditTable, readAudit, recordAudit, type AuditEntry } from "./tenant/audit";
+import type { Evidence, FeedbackResult } from "../worker/auto/quality-protocol";
+import { createQualityTables, evidence, pruneQuality, recordFeedback, recordOutcomes } from "./tenant/quality";
+import type { LimitedCall } from "../worker/tenants/call-protocol";
+import { CallLimits } from "./tenant/call-limits";
+import type { AuditEntry, KeyInfo, RulesWrite } from "../worker/tenants/admin-protocol";
+import { createAuditTable, readAudit, recordAudit } from "./tenant/audit";
 import { addKeyLimitsColumn, keyGrant, readLimits, storedLimits } from "./tenant/key-limits";
 import { keyHeldElsewhere } from "./tenant/key-owner";
 import {
@@ -24,25 +27,14 @@ import {
   creditJournal,
   pruneUsageEvents,
   usageReport,
-  type UsageFilter,
 } from "./tenant/ledger";
 import { own, setOwn } from "../worker/own";
 import { publishOrRetry } from "./kv-publication";
 import { createHoldsTable, placeLease, releaseHold, settleHolds } from "./tenant/holds";
-import { recentlyRevoked, type TenantPoll } from "./tenant/revocations";
+import type { TenantPoll } from "../worker/tenants/poll-protocol";
+import { recentlyRevoked } from "./tenant/revocations";
 import { Limiter } from "./tenant/limiter";
 import { appendRules, createRulesTable, currentRules, rulesAt, rulesHistory } from "./tenant/rules-log";
-
-/** A key as the admin API shows it: never the secret, never the full hash. */
-export type KeyInfo = {
-  id: string;
-  name: string | null;
-  prefix: string;
-  created_at: number;
-  revoked_at: number | null;
-  /** The key's own rate limits, within the tenant's. */
-  limits: RateLimits | null;
-};
 
 type KeyRow = Omit<KeyInfo, "limits"> & { hash: string; limits: string | null };
 
@@ -52,9 +44,6 @@ const METERING_ACTOR = "metering";
 const PRUNE_EVERY_MS = 3_600_000;
 /** Ratings and outcomes are pruned at most this often (often enough that the caps hold between runs). */
 const QUALITY_PRUNE_EVERY_MS = 60_000;
-
-/** Why a rules write was refused. */
-export type RulesWrite = { ok: true; current: RulesVersion } | { ok: false; reason: "no_tenant" | "stale" | "no_version"; current: RulesVersion | null };
 
 /**
  * One object per tenant, SQLite-backed: the source of truth for its profile,

@@ -2,7 +2,7 @@
 // of the latest run (rewritten by every `npm run simulate`).
 import { DEFAULT_OUTPUT_TOKENS } from "../worker/routing/workload";
 import { SETTING_DEFAULTS } from "../worker/settings";
-import { FLUSH_AT } from "../worker/stats/region-client";
+import { FLUSH_AT } from "../worker/objects/region-stats-client";
 import { MIN_HEDGE_MS } from "../worker/upstream/hedge";
 import { BASE_ONE_WAY_MS, JITTER_SIGMA, KM_PER_MS } from "./network";
 import { table } from "./report";
@@ -114,7 +114,7 @@ One isolate per PoP with its own in-flight counts and hedge budget (${DEFAULT_CO
 one \`OriginStats\` per (region, origin) standing for the RegionStats Durable Object. Isolates route
 on a snapshot of \`summary()\` rebuilt once a virtual second (stale in between; a batch with a
 failure triggers a rebuild within 250 ms, as the real isolate re-reads after reporting).
-Observations are batched like \`worker/stats/region-client.ts\` (failures at once, successes after
+Observations are batched like \`worker/objects/region-stats-client.ts\` (failures at once, successes after
 ${SETTING_DEFAULTS.statsFlushMs / 1000} s or ${FLUSH_AT}) and reach the region one network trip later. Each region probes every origin every
 ${DEFAULT_CONFIG.probeIntervalMs / 1000} s; a probe of a black-holed origin fails after ${DEFAULT_CONFIG.probeTimeoutMs / 1000} s, of a refusing one after a round trip.
 Requests use \`DEFAULT_PREFERENCES\` (latency policy, hedging on) and the workload the proxy would

@@ -8,7 +8,8 @@
 // snapshot for at most 250 ms.
 import { SETTING_DEFAULTS } from "../worker/settings";
 import type { Observation } from "../worker/stats/observation";
-import { OriginStats, type ProbeResult } from "../worker/stats/origin-stats";
+import type { ProbeResult } from "../worker/health/probe";
+import { OriginStats } from "../worker/stats/origin-stats";
 import type { RegionSnapshot } from "../worker/stats/region-snapshot";
 import type { EventHandle, EventQueue } from "./event-queue";
 

@@ -3,7 +3,8 @@
 // scenario, and returns the summary.
 import { performance } from "node:perf_hooks";
 import { rankCandidates } from "../worker/routing/candidates";
-import { REGION_CENTRES, type Region } from "../worker/routing/regions";
+import { REGION_CENTRES } from "../worker/routing/regions";
+import type { Region } from "../worker/vocabulary/regions";
 import { SETTING_DEFAULTS } from "../worker/settings";
 import { EventQueue } from "./event-queue";
 import { forward, type ForwardEnv } from "./forward";

@@ -1,5 +1,4 @@
 import { numberVar } from "./env";
-import { DEFAULT_EXPLORE_RATE } from "./routing/choose";
 
 /** Runtime settings read once per env object from wrangler.toml `[vars]`. */
 export interface Settings {
@@ -32,7 +31,9 @@ export const SETTING_DEFAULTS = {
   maxAttempts: 3,
   snapshotRefreshMs: 1_000,
   statsFlushMs: 1_000,
-  exploreRate: DEFAULT_EXPLORE_RATE,
+  // Share of requests that go to an eligible origin the region has not yet measured, so priors give
+  // way to measurements (the router would otherwise never learn that a farther origin is faster).
+  exploreRate: 0.02,
   hedgeBudget: 0.05,
   rulesCheckMs: 2_000,
   usageFlushMs: 1_000,

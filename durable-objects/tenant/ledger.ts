@@ -2,7 +2,7 @@
 // batch sent twice is counted once), daily rollups by model and key, monthly
 // totals (for volume tiers and budgets), and the prepaid balance with its
 // journal of top-ups. Amounts are integer nano-dollars.
-import type { AccountState, CreditEntry, UsageReport, UsageRow, UsageTotals } from "../../worker/billing/account";
+import type { AccountState, CreditEntry, UsageFilter, UsageReport, UsageRow, UsageTotals } from "../../worker/billing/account";
 import { utcDay, utcMonth } from "../../worker/billing/calendar";
 import { charge, isNanos, nanosToUsd } from "../../worker/billing/pricing";
 import { servedFromCache, type UsageRecord } from "../../worker/metering/usage-record";
@@ -179,13 +179,6 @@ export function creditJournal(sql: SqlStorage, limit: number, before?: number): 
     .exec<Row>(`SELECT * FROM credits WHERE seq < ? ORDER BY seq DESC LIMIT ?`, before ?? Number.MAX_SAFE_INTEGER, limit)
     .toArray()
     .map((r) => ({ seq: r.seq, at: r.at, actor: r.actor, amount_usd: nanosToUsd(r.amount_nanos), note: r.note, balance_usd: nanosToUsd(r.balance_nanos) }));
-}
-
-export interface UsageFilter {
-  from: string;
-  to: string;
-  model?: string | undefined;
-  key_id?: string | undefined;
 }
 
 /** Usage by day and model over an inclusive range of UTC days, with totals. */

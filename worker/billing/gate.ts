@@ -25,6 +25,7 @@ import { fundsOnGrace } from "./funds-grace";
 import { FundsLeases, LEASE_DRAW_MS, type Drawn } from "./funds-lease";
 import { holdEstimateNanos } from "./hold-estimate";
 import type { FundsLeaseAnswer } from "./hold-protocol";
+import { tenantObject } from "../objects/stubs";
 
 export interface FundsRequest {
   /** The model the rules chose first. */
@@ -103,8 +104,7 @@ async function drawFunds(c: Context<AppEnv>, tenant: TenantRecord, estimate: num
     const req = leases.renewal(tenant.id, estimate, LEASE_DRAW_MS + settings(c.env).totalTimeoutMs + HOLD_MARGIN_MS, crypto.randomUUID());
     const call = tenantObject(c.env, tenant.id)
       .leaseFunds(req)
-      .then((a) => a as FundsLeaseAnswer | null)
-      .catch(() => null);
+      .catch((): FundsLeaseAnswer | null => null);
     renewing.set(tenant.id, call);
     const answer = await call.finally(() => renewing.delete(tenant.id));
     leases.prune(now, FORGET_LEASE_MS);
@@ -147,7 +147,6 @@ export function releaseFundsHold(c: Context<AppEnv>): void {
   );
 }
 
-const tenantObject = (env: Env, tenantId: string) => env.TENANT.get(env.TENANT.idFromName(tenantId));
 
 /** `x-meridian-budget`: whole percent of the monthly budget used, once past its alert threshold; else null. */
 export function budgetHeader(env: Env, tenant: TenantRecord): string | null {

@@ -11,7 +11,7 @@
 // - an error answer is not billed.
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
-import { PROMPT_CLASSES, type PromptClass } from "../auto/types";
+import { PROMPT_CLASSES, type PromptClass } from "../vocabulary/prompt-classes";
 import { knownAccount } from "../billing/account-client";
 import { budgetHeader, fundsHoldOf, releaseFundsHold } from "../billing/gate";
 import { listPrice } from "../billing/list-price";

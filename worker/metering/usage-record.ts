@@ -1,5 +1,5 @@
 // One metered request, as isolates report it to the tenant's object.
-import type { PromptClass } from "../auto/types";
+import type { PromptClass } from "../vocabulary/prompt-classes";
 import type { ModelPrice } from "../schemas/billing";
 
 /** How the answer was produced. */

@@ -4,7 +4,7 @@
 // when to start another alongside, is retry.ts's and hedge.ts's business.
 import { ApiError } from "../http/errors";
 import type { Candidate } from "../routing/candidates";
-import { inFlight } from "../stats/in-flight";
+import { inFlight } from "../isolate/in-flight";
 import { retryAfterMs, ttftEstimate, type Observation } from "../stats/observation";
 import { rejectionKind, requestRejection } from "./origin-rejection";
 import { MAX_ORIGIN_BODY_BYTES, MAX_REJECTION_BYTES, readCapped } from "./read-capped";

@@ -12,12 +12,12 @@ import { entries as responseCache } from "../cache/stage";
 import { leaseGraceSizes, leaseSizes } from "../limits/rate-limit";
 import { existingUsageRecorder } from "../metering/report";
 import { hedgeBudgetSizes } from "../pipeline/hedge-budget";
-import { REGIONS } from "../routing/regions";
+import { REGIONS } from "../vocabulary/regions";
 import { authCacheSizes } from "../tenants/auth";
 import { revocationCopySizes } from "../tenants/revocations";
 import { rulesCopySizes } from "../tenants/rules-client";
 import { inFlight } from "./in-flight";
-import { regionClientSizes } from "./region-client";
+import { regionClientSizes } from "../objects/region-stats-client";
 
 export interface IsolateStructure {
   name: string;
