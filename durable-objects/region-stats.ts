@@ -2,9 +2,9 @@ import { DurableObject } from "cloudflare:workers";
 import { KV_ORIGINS } from "../worker/kv-keys";
 import type { OriginSnapshot } from "../worker/origins/snapshot";
 import type { Observation } from "../worker/stats/observation";
-import { DEFAULT_BREAKER, type BreakerConfig } from "../worker/stats/breaker";
+import { DEFAULT_BREAKER, type BreakerConfig } from "../worker/health/breaker";
 import { OriginStats, type OriginStatsData } from "../worker/stats/origin-stats";
-import { probe } from "../worker/stats/probe";
+import { probe } from "../worker/health/probe";
 import type { RegionSnapshot } from "../worker/stats/region-snapshot";
 import { numberVar } from "../worker/env";
 

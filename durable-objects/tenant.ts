@@ -1,6 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
-import type { AccountState, CreditEntry, UsageReport } from "../worker/billing/account";
-import type { HoldAnswer, HoldRequest } from "../worker/billing/hold-protocol";
+import type { AccountState, CreditEntry, UsageFilter, UsageReport } from "../worker/billing/account";
+import type { FundsLeaseAnswer, FundsLeaseRequest } from "../worker/billing/hold-protocol";
 import { usdToNanos } from "../worker/billing/pricing";
 import { kvKey, kvRules, kvTenant } from "../worker/kv-keys";
 import type { LeaseGrant, LeaseRequest, RateLimits } from "../worker/limits/lease-protocol";
@@ -9,9 +9,12 @@ import type { TenantInput, TenantRecord } from "../worker/schemas/admin";
 import type { RulesDocument, RulesVersion } from "../worker/schemas/rules";
 import { autoOutcomes } from "../worker/metering/usage-record";
 import { screenUsage, type SetAside } from "../worker/metering/usage-record-check";
-import { createQualityTables, evidence, pruneQuality, recordFeedback, recordOutcomes, type Evidence, type FeedbackResult } from "./tenant/quality";
-import { CallLimits, type LimitedCall } from "./tenant/call-limits";
-import { createAuditTable, readAudit, recordAudit, type AuditEntry } from "./tenant/audit";
+import type { Evidence, FeedbackResult } from "../worker/auto/quality-protocol";
+import { createQualityTables, evidence, pruneQuality, recordFeedback, recordOutcomes } from "./tenant/quality";
+import type { LimitedCall } from "../worker/tenants/call-protocol";
+import { CallLimits } from "./tenant/call-limits";
+import type { AuditEntry, KeyInfo, RulesWrite } from "../worker/tenants/admin-protocol";
+import { createAuditTable, readAudit, recordAudit } from "./tenant/audit";
 import { addKeyLimitsColumn, keyGrant, readLimits, storedLimits } from "./tenant/key-limits";
 import { keyHeldElsewhere } from "./tenant/key-owner";
 import {
@@ -24,25 +27,14 @@ import {
   creditJournal,
   pruneUsageEvents,
   usageReport,
-  type UsageFilter,
 } from "./tenant/ledger";
 import { own, setOwn } from "../worker/own";
 import { publishOrRetry } from "./kv-publication";
-import { createHoldsTable, placeHold, releaseHold, settleHolds } from "./tenant/holds";
-import { recentlyRevoked, type TenantPoll } from "./tenant/revocations";
+import { createHoldsTable, placeLease, releaseHold, settleHolds } from "./tenant/holds";
+import type { TenantPoll } from "../worker/tenants/poll-protocol";
+import { recentlyRevoked } from "./tenant/revocations";
 import { Limiter } from "./tenant/limiter";
 import { appendRules, createRulesTable, currentRules, rulesAt, rulesHistory } from "./tenant/rules-log";
-
-/** A key as the admin API shows it: never the secret, never the full hash. */
-export type KeyInfo = {
-  id: string;
-  name: string | null;
-  prefix: string;
-  created_at: number;
-  revoked_at: number | null;
-  /** The key's own rate limits, within the tenant's. */
-  limits: RateLimits | null;
-};
 
 type KeyRow = Omit<KeyInfo, "limits"> & { hash: string; limits: string | null };
 
@@ -52,9 +44,6 @@ const METERING_ACTOR = "metering";
 const PRUNE_EVERY_MS = 3_600_000;
 /** Ratings and outcomes are pruned at most this often (often enough that the caps hold between runs). */
 const QUALITY_PRUNE_EVERY_MS = 60_000;
-
-/** Why a rules write was refused. */
-export type RulesWrite = { ok: true; current: RulesVersion } | { ok: false; reason: "no_tenant" | "stale" | "no_version"; current: RulesVersion | null };
 
 /**
  * One object per tenant, SQLite-backed: the source of truth for its profile,
@@ -89,9 +78,16 @@ export class Tenant extends DurableObject<Env> {
     createQualityTables(this.sql);
   }
 
+  /** The profile as saved, read from SQLite once per object life (every call on the hot path needs it). */
+  private profile: TenantRecord | null | undefined;
+
+  /** The tenant's profile. Callers must not change it: saveProfile takes a new one. */
   info(): TenantRecord | null {
-    const row = this.sql.exec<{ body: string }>(`SELECT body FROM profile WHERE k = 'tenant'`).toArray()[0];
-    return row ? (JSON.parse(row.body) as TenantRecord) : null;
+    if (this.profile === undefined) {
+      const row = this.sql.exec<{ body: string }>(`SELECT body FROM profile WHERE k = 'tenant'`).toArray()[0];
+      this.profile = row ? (JSON.parse(row.body) as TenantRecord) : null;
+    }
+    return this.profile;
   }
 
   async upsert(actor: string, id: string, input: TenantInput, mustBeNew = false): Promise<{ tenant: TenantRecord; created: boolean } | null> {
@@ -109,13 +105,12 @@ export class Tenant extends DurableObject<Env> {
 
   /** Purges the tenant's cache (all of it, or one model's) by moving to a new key generation. */
   async purgeCache(actor: string, model?: string): Promise<TenantRecord | null> {
-    const tenant = this.info();
-    if (!tenant) return null;
-    const generation = tenant.cache_generation ?? { all: 0, models: {} };
+    const current = this.info();
+    if (!current) return null;
+    const generation = structuredClone(current.cache_generation ?? { all: 0, models: {} });
     if (model) setOwn(generation.models, model, (own(generation.models, model) ?? 0) + 1);
     else generation.all += 1;
-    tenant.cache_generation = generation;
-    tenant.updated_at = Date.now();
+    const tenant: TenantRecord = { ...current, cache_generation: generation, updated_at: Date.now() };
     this.saveProfile(tenant);
     this.audit(actor, "cache.purge", { model: model ?? null, generation });
     await this.publishProfile(tenant);
@@ -256,15 +251,15 @@ export class Tenant extends DurableObject<Env> {
     return account;
   }
 
-  /** Holds what a request may cost if the balance and hard budget cover it (see tenant/holds.ts). */
-  holdFunds(req: HoldRequest): HoldAnswer | null {
+  /** Leases an isolate funds for the requests it admits, if the balance and hard budget cover the one that asks (see tenant/holds.ts). */
+  leaseFunds(req: FundsLeaseRequest): FundsLeaseAnswer | null {
     const tenant = this.info();
-    return tenant ? placeHold(this.sql, tenant, req, Date.now()) : null;
+    return tenant ? placeLease(this.sql, tenant, req, Date.now()) : null;
   }
 
-  /** Gives back the hold of a request that is not billed. */
-  releaseFunds(holdId: string): void {
-    releaseHold(this.sql, holdId);
+  /** Gives back what a request that is not billed drew from a lease its isolate has closed. */
+  releaseFunds(leaseId: string, nanos: number): void {
+    releaseHold(this.sql, leaseId, nanos);
   }
 
   account(): AccountState | null {
@@ -339,6 +334,7 @@ export class Tenant extends DurableObject<Env> {
 
   private saveProfile(tenant: TenantRecord): void {
     this.sql.exec(`INSERT OR REPLACE INTO profile (k, body) VALUES ('tenant', ?)`, JSON.stringify(tenant));
+    this.profile = tenant;
   }
 
   private async publishProfile(tenant: TenantRecord): Promise<void> {

@@ -12,7 +12,7 @@
 import { readFileSync } from "node:fs";
 import { DEFAULT_PRIOR_STRENGTH, EVIDENCE_DECAY } from "../worker/auto/bandit";
 import { DEFAULT_CENTROIDS } from "../worker/auto/centroids";
-import { PROMPT_CLASSES, type PromptClass } from "../worker/auto/types";
+import { PROMPT_CLASSES, type PromptClass } from "../worker/vocabulary/prompt-classes";
 import { devTiers, OUTPUT_TOKENS, SEEDED_QUALITY, type QualityTable, type Tiers } from "./lib/auto-setup";
 import { classWindows, outcome, requestsUntilBelow, simulateFeedback, smallShare, type FeedbackConfig } from "./lib/auto-feedback";
 import { alwaysLarge, alwaysSmall, autoPolicy, oracle, routePrompts, score, type PolicyScore, type RoutedPrompt } from "./lib/auto-static";

@@ -5,7 +5,7 @@
 
 import { describe, expect, it } from "vitest";
 import { DEFAULT_PRIOR_STRENGTH, EVIDENCE_DECAY } from "../worker/auto/bandit";
-import { PROMPT_CLASSES } from "../worker/auto/types";
+import { PROMPT_CLASSES } from "../worker/vocabulary/prompt-classes";
 import { devTiers, SEEDED_QUALITY, type QualityTable } from "./lib/auto-setup";
 import { classWindows, outcome, requestsUntilBelow, simulateFeedback, smallShare, type FeedbackConfig, type FeedbackEvent } from "./lib/auto-feedback";
 

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { PROMPT_CLASSES } from "../worker/auto/types";
+import { PROMPT_CLASSES } from "../worker/vocabulary/prompt-classes";
 import { parseLabelledPrompts } from "./lib/prompts";
 
 describe("parseLabelledPrompts", () => {

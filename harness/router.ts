@@ -168,7 +168,7 @@ function procStat(pid: number): ProcStat | null {
 }
 
 /** PIDs of this process's children whose command name starts with `name`. */
-function childPids(name: string): Set<number> {
+export function childPids(name: string): Set<number> {
   const found = new Set<number>();
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;

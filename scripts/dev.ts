@@ -5,7 +5,7 @@
 // default 9100; 0 = any free ports), FLEET_SPEED (default 1 = H100 pace),
 // MERIDIAN_DEV_VARS (secrets file, default .dev.vars), MERIDIAN_STATE_DIR
 // (KV and Durable Object state, default .wrangler/state), ADMIN_TOKEN and
-// MERIDIAN_DEMO_KEY (override the generated ones; see worker/auth/secrets.ts for the rule).
+// MERIDIAN_DEMO_KEY (override the generated ones; see worker/vocabulary/secrets.ts for the rule).
 import { resolve } from "node:path";
 import { startFleet } from "../fleet/fleet";
 import { DevSecretError, loadDevVars } from "./lib/dev-vars";

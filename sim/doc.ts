@@ -1,5 +1,9 @@
 // docs/simulation.md: the model's assumptions, how to run it, and the tables
 // of the latest run (rewritten by every `npm run simulate`).
+import { DEFAULT_OUTPUT_TOKENS } from "../worker/routing/workload";
+import { SETTING_DEFAULTS } from "../worker/settings";
+import { FLUSH_AT } from "../worker/objects/region-stats-client";
+import { MIN_HEDGE_MS } from "../worker/upstream/hedge";
 import { BASE_ONE_WAY_MS, JITTER_SIGMA, KM_PER_MS } from "./network";
 import { table } from "./report";
 import type { Scenario } from "./scenario";
@@ -45,7 +49,7 @@ Meridian's side is **not** re-implemented: every request is planned by the worke
 \`plan()\` (\`worker/routing/choose.ts\`, with \`estimate.ts\`, \`candidates.ts\`, \`regions.ts\`,
 \`geo.ts\`), on snapshots of the worker's own \`OriginStats\` (\`worker/stats/origin-stats.ts\`:
 peak-EWMA, DDSketch, sliding window, circuit breaker) fed with the same observations
-\`worker/pipeline/forward.ts\` reports, and hedges are paid from the worker's \`HedgeBudget\`.
+\`worker/upstream/attempt.ts\` reports, and hedges are paid from the worker's \`HedgeBudget\`.
 GPU time comes from \`fleet/timing.ts\` (measured H100 tables in \`fleet/gpu-profiles.ts\`).
 
 ## Running it
@@ -110,18 +114,18 @@ One isolate per PoP with its own in-flight counts and hedge budget (${DEFAULT_CO
 one \`OriginStats\` per (region, origin) standing for the RegionStats Durable Object. Isolates route
 on a snapshot of \`summary()\` rebuilt once a virtual second (stale in between; a batch with a
 failure triggers a rebuild within 250 ms, as the real isolate re-reads after reporting).
-Observations are batched like \`worker/stats/region-client.ts\` (failures at once, successes after
-1 s or 32) and reach the region one network trip later. Each region probes every origin every
+Observations are batched like \`worker/objects/region-stats-client.ts\` (failures at once, successes after
+${SETTING_DEFAULTS.statsFlushMs / 1000} s or ${FLUSH_AT}) and reach the region one network trip later. Each region probes every origin every
 ${DEFAULT_CONFIG.probeIntervalMs / 1000} s; a probe of a black-holed origin fails after ${DEFAULT_CONFIG.probeTimeoutMs / 1000} s, of a refusing one after a round trip.
 Requests use \`DEFAULT_PREFERENCES\` (latency policy, hedging on) and the workload the proxy would
-guess (prompt tokens, 256 output tokens as no client caps its output). \`plan()\` gets a seeded
+guess (prompt tokens, ${DEFAULT_OUTPUT_TOKENS} output tokens as no client caps its output). \`plan()\` gets a seeded
 random for power-of-two-choices and exploration.
 
-**Attempts, for every policy** (\`sim/forward.ts\`, the rules of \`worker/pipeline/forward.ts\`).
+**Attempts, for every policy** (\`sim/forward.ts\`, the rules of \`worker/upstream/retry.ts\` and \`hedge.ts\`).
 At most ${DEFAULT_CONFIG.maxAttempts} attempts; an attempt fails over when no first token arrived within
 ${DEFAULT_CONFIG.ttftTimeoutMs / 1000} s (TTFT timeout) or its connection is refused; the time spent is part of the client's
 TTFT. Meridian hedges: when the current origin has a measured p95 and has not answered by then
-(at least 20 ms), and the budget allows, the next origin starts too; the first token wins.
+(at least ${MIN_HEDGE_MS} ms), and the budget allows, the next origin starts too; the first token wins.
 
 **Baselines** use no statistics and do not hedge: *nearest* tries origins by great-circle distance
 (\`rankCandidates\` order), *random* in a fresh random order, *cheapest* by the request's price.

@@ -83,7 +83,7 @@ describe("forward (simulated)", () => {
     w.clock.run();
     expect(w.outcome).toMatchObject({ origin: w.b.id, hedged: true, attempts: 2 });
     expect(w.outcome.first).toBeLessThan(200 + 2 * ONE_WAY);
-    // As forward.ts does: the attempt that lost the race is reported ok with its elapsed time.
+    // As sim/forward.ts reports it: the attempt that lost the race is ok with its elapsed time.
     const lost = w.observed.find((o) => o.origin === w.a.id)!;
     expect(lost.ok).toBe(true);
     expect(lost.totalMs).toBeUndefined();

@@ -1,12 +1,12 @@
 // One request's attempts, on the simulation clock: the rules of
-// worker/pipeline/forward.ts (which runs on real fetch and timers, so it
-// cannot be driven here) restated as events. Targets are tried in order up to
+// worker/upstream/ (retry.ts, hedge.ts, attempt.ts: they run on real fetch and
+// timers, so they cannot be driven here) restated as events. Targets are tried in order up to
 // maxAttempts; an attempt that has not delivered its first token within the
 // TTFT timeout, or whose connection is refused, fails over to the next. When
 // the current target has a p95 (`hedgeAfterMs`) and has not answered by then,
 // and the budget allows, the next target starts alongside: the first token
 // wins and the other attempt is cancelled. What each attempt teaches is
-// reported through `observe`, with the same fields forward.ts reports.
+// reported through `observe`, with the same fields attempt.ts reports.
 import type { Observation } from "../worker/stats/observation";
 import type { EventHandle, EventQueue } from "./event-queue";
 import type { SimSequenceHandle } from "./origin-engine";
@@ -140,7 +140,9 @@ class Forwarding {
     if (this.hedgeTimer) this.hedgeTimer.cancelled = true;
     for (const other of this.racers) {
       if (other.settled) continue;
-      // Lost the race: slower than the winner, and routing should know it.
+      // Lost the race: slower than the winner, and routing should know it. Simpler than the
+      // worker, whose lost stream runs on unread to its first chunk or its TTFT limit (`abandon`
+      // in worker/upstream/attempt.ts): here the time until it lost is reported as its TTFT.
       other.settled = true;
       this.abort(other);
       this.env.observe({ origin: other.origin.id, model: this.env.model, at: other.started, ok: true, ttftMs: now - other.started });
@@ -172,7 +174,7 @@ class Forwarding {
     this.env.observe({ origin: racer.origin.id, model: this.env.model, at: racer.started, ok: false });
     this.env.attemptEnded(racer.origin);
     if (this.racers.every((r) => r.settled)) {
-      // Settled before its p95: no hedge for this round (forward.ts's settledWithin).
+      // Settled before its p95: no hedge for this round (hedge.ts's settledWithin).
       if (this.hedgeTimer) this.hedgeTimer.cancelled = true;
       this.hedgeTimer = null;
       this.round();

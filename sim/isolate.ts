@@ -1,14 +1,15 @@
 // One Worker isolate in one PoP (the simulation runs one per PoP): its own
 // in-flight counts per origin, its hedge budget, and the observation batcher
-// of worker/stats/region-client.ts: failures go out at once, successes after
-// STATS_FLUSH_MS = 1 s or when 32 are waiting; a batch reaches the region's
-// statistics one network trip later.
+// of worker/objects/region-stats-client.ts: failures go out at once, successes after
+// STATS_FLUSH_MS (its default, 1 s) or when FLUSH_AT are waiting; a batch
+// reaches the region's statistics one network trip later.
 import { HedgeBudget } from "../worker/pipeline/hedge-budget";
+import { SETTING_DEFAULTS } from "../worker/settings";
 import type { Observation } from "../worker/stats/observation";
+import { FLUSH_AT } from "../worker/objects/region-stats-client";
 import type { EventQueue } from "./event-queue";
 
-export const STATS_FLUSH_MS = 1_000;
-const FLUSH_AT = 32;
+const STATS_FLUSH_MS = SETTING_DEFAULTS.statsFlushMs;
 
 export class Isolate {
   private batch: Observation[] = [];

@@ -5,6 +5,8 @@ import type { Candidate } from "../worker/routing/candidates";
 import { plan } from "../worker/routing/choose";
 import type { Workload } from "../worker/routing/estimate";
 import { DEFAULT_PREFERENCES, type RoutingPreferences } from "../worker/routing/policy";
+import { DEFAULT_OUTPUT_TOKENS } from "../worker/routing/workload";
+import { hedgeAfter } from "../worker/upstream/hedge";
 import type { SimTarget } from "./forward";
 import type { Isolate } from "./isolate";
 import type { Request } from "./load";
@@ -23,11 +25,6 @@ export function isPolicyName(s: string): s is PolicyName {
 
 /** Policies that route with Meridian's statistics. */
 export const usesStatistics = (p: PolicyName): boolean => p === "meridian" || p === "meridian-nohedge";
-
-/** As the worker's request path (worker/pipeline): when a request does not cap its output, routing assumes this many tokens. */
-export const DEFAULT_OUTPUT_TOKENS = 256;
-/** As the worker's request path (worker/pipeline): a hedge never fires sooner than this. */
-export const MIN_HEDGE_MS = 20;
 
 /** What a PoP hands its router. */
 export interface PopContext {
@@ -55,11 +52,12 @@ export function makeRouter(name: PolicyName, origins: ReadonlyMap<string, SimOri
         hedging: prefs.hedge,
         route(req, pop) {
           // The router cannot see the output length: uncapped requests count as DEFAULT_OUTPUT_TOKENS.
+          // Unlike workload(), the input is the request's true token count: the simulation has no body to measure.
           const work: Workload = { inputTokens: req.promptTokens, outputTokens: DEFAULT_OUTPUT_TOKENS, stream: true };
           const route = plan(pop.candidates, pop.region.snapshot, work, prefs, pop.isolate.inFlight, random);
           return route.ordered.map((s) => ({
             origin: origins.get(s.candidate.origin.id)!,
-            hedgeAfterMs: s.estimate.p95Ms === null ? null : Math.max(MIN_HEDGE_MS, s.estimate.p95Ms),
+            hedgeAfterMs: hedgeAfter(s.estimate.p95Ms),
           }));
         },
       };

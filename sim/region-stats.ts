@@ -6,12 +6,14 @@
 // in between); a batch carrying a failure gets a rebuild within 250 ms, as the
 // real isolate re-reads right after reporting and the object reuses a
 // snapshot for at most 250 ms.
+import { SETTING_DEFAULTS } from "../worker/settings";
 import type { Observation } from "../worker/stats/observation";
-import { OriginStats, type ProbeResult } from "../worker/stats/origin-stats";
+import type { ProbeResult } from "../worker/health/probe";
+import { OriginStats } from "../worker/stats/origin-stats";
 import type { RegionSnapshot } from "../worker/stats/region-snapshot";
 import type { EventHandle, EventQueue } from "./event-queue";
 
-export const SNAPSHOT_REFRESH_MS = 1_000;
+const SNAPSHOT_REFRESH_MS = SETTING_DEFAULTS.snapshotRefreshMs;
 const SNAPSHOT_REUSE_MS = 250;
 
 export class RegionStatsSim {

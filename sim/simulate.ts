@@ -3,7 +3,9 @@
 // scenario, and returns the summary.
 import { performance } from "node:perf_hooks";
 import { rankCandidates } from "../worker/routing/candidates";
-import { REGION_CENTRES, type Region } from "../worker/routing/regions";
+import { REGION_CENTRES } from "../worker/routing/regions";
+import type { Region } from "../worker/vocabulary/regions";
+import { SETTING_DEFAULTS } from "../worker/settings";
 import { EventQueue } from "./event-queue";
 import { forward, type ForwardEnv } from "./forward";
 import { Isolate } from "./isolate";
@@ -30,9 +32,11 @@ export interface SimConfig {
 
 export const DEFAULT_CONFIG: SimConfig = {
   seed: 20261127,
+  // Not the worker's default (SETTING_DEFAULTS.ttftTimeoutMs, 20 s): the scenario's runs have
+  // always used 10 s (docs/simulation.md), a tighter TTFT limit an operator may set.
   ttftTimeoutMs: 10_000,
-  maxAttempts: 3, // MAX_ATTEMPTS
-  hedgeRatio: 0.05, // HEDGE_BUDGET
+  maxAttempts: SETTING_DEFAULTS.maxAttempts, // MAX_ATTEMPTS
+  hedgeRatio: SETTING_DEFAULTS.hedgeBudget, // HEDGE_BUDGET
   probeIntervalMs: 10_000, // PROBE_INTERVAL_MS
   probeTimeoutMs: 3_000, // durable-objects/region-stats.ts PROBE_TIMEOUT_MS
   bucketMs: 60_000,

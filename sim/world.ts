@@ -2,7 +2,8 @@
 // coordinates, region from the worker's own regionOf) and GPU origins on
 // several continents, all serving one public model.
 import type { ProfileName } from "../fleet/gpu-profiles";
-import { regionOf, type GeoPoint, type Region } from "../worker/routing/regions";
+import { regionOf, type GeoPoint } from "../worker/routing/regions";
+import type { Region } from "../worker/vocabulary/regions";
 import type { Origin } from "../worker/schemas/admin";
 
 export const MODEL = "llama-8b";

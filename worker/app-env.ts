@@ -1,3 +1,4 @@
+import type { Drawn } from "./billing/funds-lease";
 import type { RateLimitView } from "./limits/lease-client";
 import type { Caller } from "./tenants/auth";
 
@@ -13,7 +14,7 @@ export interface AppEnv {
     rulesVersion: number;
     /** What rate-limit admission charged, and the limits as this isolate sees them (echoed in `x-ratelimit-*`). */
     rateLimit: RateLimitView;
-    /** The funds hold placed at admission (prepaid and hard-budget tenants), until it is settled or released. */
-    fundsHold: string | undefined;
+    /** What the request drew from a funds lease at admission (prepaid and hard-budget tenants), until it is settled or given back. */
+    fundsHold: Drawn | undefined;
   };
 }

@@ -22,23 +22,41 @@ export interface Settings {
   devMode: boolean;
 }
 
+/** What a setting is when wrangler.toml `[vars]` leaves it out; the simulation (sim/) runs on these too. */
+export const SETTING_DEFAULTS = {
+  maxBodyBytes: 1_048_576,
+  ttftTimeoutMs: 20_000,
+  attemptTimeoutMs: 120_000,
+  totalTimeoutMs: 300_000,
+  maxAttempts: 3,
+  snapshotRefreshMs: 1_000,
+  statsFlushMs: 1_000,
+  // Share of requests that go to an eligible origin the region has not yet measured, so priors give
+  // way to measurements (the router would otherwise never learn that a farther origin is faster).
+  exploreRate: 0.02,
+  hedgeBudget: 0.05,
+  rulesCheckMs: 2_000,
+  usageFlushMs: 1_000,
+} as const satisfies Omit<Settings, "devMode">;
+
 const memo = new WeakMap<object, Settings>();
 
 export function settings(env: Env): Settings {
   let s = memo.get(env);
   if (!s) {
+    const d = SETTING_DEFAULTS;
     s = {
-      maxBodyBytes: numberVar(env.MAX_BODY_BYTES, 1_048_576),
-      ttftTimeoutMs: numberVar(env.TTFT_TIMEOUT_MS, 20_000),
-      attemptTimeoutMs: numberVar(env.ATTEMPT_TIMEOUT_MS, 120_000),
-      totalTimeoutMs: numberVar(env.TOTAL_TIMEOUT_MS, 300_000),
-      maxAttempts: numberVar(env.MAX_ATTEMPTS, 3),
-      snapshotRefreshMs: numberVar(env.SNAPSHOT_REFRESH_MS, 1_000),
-      statsFlushMs: numberVar(env.STATS_FLUSH_MS, 1_000),
-      exploreRate: share(env.EXPLORE_RATE, 0.02),
-      hedgeBudget: share(env.HEDGE_BUDGET, 0.05),
-      rulesCheckMs: numberVar(env.RULES_CHECK_MS, 2_000),
-      usageFlushMs: numberVar(env.USAGE_FLUSH_MS, 1_000),
+      maxBodyBytes: numberVar(env.MAX_BODY_BYTES, d.maxBodyBytes),
+      ttftTimeoutMs: numberVar(env.TTFT_TIMEOUT_MS, d.ttftTimeoutMs),
+      attemptTimeoutMs: numberVar(env.ATTEMPT_TIMEOUT_MS, d.attemptTimeoutMs),
+      totalTimeoutMs: numberVar(env.TOTAL_TIMEOUT_MS, d.totalTimeoutMs),
+      maxAttempts: numberVar(env.MAX_ATTEMPTS, d.maxAttempts),
+      snapshotRefreshMs: numberVar(env.SNAPSHOT_REFRESH_MS, d.snapshotRefreshMs),
+      statsFlushMs: numberVar(env.STATS_FLUSH_MS, d.statsFlushMs),
+      exploreRate: share(env.EXPLORE_RATE, d.exploreRate),
+      hedgeBudget: share(env.HEDGE_BUDGET, d.hedgeBudget),
+      rulesCheckMs: numberVar(env.RULES_CHECK_MS, d.rulesCheckMs),
+      usageFlushMs: numberVar(env.USAGE_FLUSH_MS, d.usageFlushMs),
       devMode: env.MERIDIAN_DEV === "true",
     };
     memo.set(env, s);

@@ -4,7 +4,7 @@
 // within their bound, and an uncapped structure must not have grown.
 
 import type { AdminClient } from "../../harness/admin-client";
-import type { IsolateStructure as Structure } from "../../worker/stats/isolate-structures";
+import type { IsolateStructure as Structure } from "../../worker/isolate/structures";
 
 export type { Structure };
 

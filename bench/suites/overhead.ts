@@ -1,10 +1,12 @@
-// Router overhead: the same requests straight to one fast local origin and
-// through Meridian (in workerd) to that origin, in the same run. Direct and
-// router measurements alternate in rounds so machine noise hits both.
+// Router overhead: the same requests straight to one fast local origin,
+// through the platform's floor (a pass-through Worker in its own workerd) and
+// through Meridian (in workerd) to that origin, in the same run. The three
+// paths take turns in rounds so machine noise hits all of them.
 
 import type { Agent } from "node:http";
 import { startOrigin } from "../../fleet/server";
 import { keepAliveAgent, runLoad, type LoadTarget } from "../lib/load";
+import { startFloor } from "../lib/floor";
 import { seedRouter, startRouter } from "../../harness/router";
 import { fmt, fmtSigned, summarize, table, type Column } from "../lib/stats";
 import type { Suite, SuiteContext } from "../lib/suite";
@@ -27,7 +29,8 @@ const SCENARIOS: readonly Scenario[] = [
   { id: "stream-c8", label: "stream c=8", concurrency: 8, stream: true },
 ];
 
-type PathName = "direct" | "router";
+const PATHS = ["direct", "floor", "router"] as const;
+type PathName = (typeof PATHS)[number];
 
 interface Totals {
   ok: number;
@@ -36,7 +39,7 @@ interface Totals {
   elapsedMs: number;
   latencyMs: number[];
   ttftMs: number[];
-  /** workerd CPU seconds during this path's rounds. */
+  /** CPU seconds of the workerd in this path (the floor's or the router's) during its rounds; 0 for direct. */
   workerdCpuS: number;
   /** This (bench) process's CPU seconds during this path's rounds: load generator + origin. */
   benchCpuS: number;
@@ -70,6 +73,8 @@ async function run(ctx: SuiteContext): Promise<void> {
   ctx.defer(() => origin.close());
   const router = await startRouter({ adminToken: ADMIN_TOKEN, layers: config.routerLayers, verbose: config.verbose, signal, callerHandlesSignals: true });
   ctx.defer(() => router.stop());
+  const floor = await startFloor(origin.baseUrl);
+  ctx.defer(() => floor.stop());
   await seedRouter(router, ADMIN_TOKEN, TENANT_KEY, {
     id: "bench",
     baseUrl: origin.baseUrl,
@@ -84,6 +89,7 @@ async function run(ctx: SuiteContext): Promise<void> {
     const b = body(s.stream, config.maxTokens);
     return {
       direct: { url: `${origin.baseUrl}/chat/completions`, headers: {}, body: b, stream: s.stream },
+      floor: { url: `${floor.url}/chat/completions`, headers: {}, body: b, stream: s.stream },
       router: { url: `${router.url}/v1/chat/completions`, headers: { authorization: `Bearer ${TENANT_KEY}` }, body: b, stream: s.stream },
     };
   };
@@ -100,31 +106,35 @@ async function run(ctx: SuiteContext): Promise<void> {
 
   console.log(`Router:  ${router.description}`);
   console.log(`         ${router.url}, seeded with one origin, one tenant, one key (KV + SQLite Durable Objects in memory)`);
+  console.log(`Floor:   ${floor.description}`);
   console.log(`Origin:  fleet startOrigin, profile llama-8b, speed ${config.fleetSpeed} (1 = H100 pace), in the bench process, ${origin.url}`);
   console.log(
     `Request: POST /v1/chat/completions, ${usage.prompt_tokens} prompt + ${usage.completion_tokens} completion tokens (max_tokens ${config.maxTokens}), ${Buffer.byteLength(probeText)} B non-streamed body`,
   );
   const perPath = config.requests !== undefined ? `${config.requests} requests` : `${config.seconds} s`;
   console.log(
-    `Method:  closed loop (node:http, keep-alive Agent); per scenario ${config.warmupSeconds} s warm-up per path, then ${perPath} per path in ${config.rounds} alternating rounds`,
+    `Method:  closed loop (node:http, keep-alive Agent); per scenario ${config.warmupSeconds} s warm-up per path, then ${perPath} per path in ${config.rounds} rounds, the paths' order rotating`,
   );
   console.log("");
 
-  const rows: { s: Scenario; direct: Totals; router: Totals }[] = [];
+  const rows: Row[] = [];
+  const workerdCpu: Record<PathName, () => number> = { direct: () => 0, floor: () => floor.cpuSeconds(), router: () => router.cpuSeconds() };
   for (const s of scenarios) {
     signal.throwIfAborted();
     const t = targets(s);
-    const agents: Record<PathName, Agent> = { direct: keepAliveAgent(s.concurrency), router: keepAliveAgent(s.concurrency) };
+    const agents = Object.fromEntries(PATHS.map((p) => [p, keepAliveAgent(s.concurrency)])) as Record<PathName, Agent>;
     try {
       if (config.warmupSeconds > 0) {
         ctx.progress(`${s.label}: warm-up`);
-        for (const p of ["direct", "router"] as const) {
+        for (const p of PATHS) {
           await runLoad(t[p], { concurrency: s.concurrency, durationMs: config.warmupSeconds * 1000, agent: agents[p], signal });
         }
       }
-      const totals: Record<PathName, Totals> = { direct: emptyTotals(), router: emptyTotals() };
+      const totals: Record<PathName, Totals> = { direct: emptyTotals(), floor: emptyTotals(), router: emptyTotals() };
       for (let r = 0; r < config.rounds; r++) {
-        const order: PathName[] = r % 2 === 0 ? ["direct", "router"] : ["router", "direct"];
+        // D F R, R D F, F R D, ... then reversed, so each path follows each other one.
+        const rotated = PATHS.map((_, i) => PATHS[(i + r) % PATHS.length]!);
+        const order = Math.floor(r / PATHS.length) % 2 === 0 ? rotated : rotated.reverse();
         for (const p of order) {
           signal.throwIfAborted();
           ctx.progress(`${s.label}: round ${r + 1}/${config.rounds}, ${p}`);
@@ -134,11 +144,11 @@ async function run(ctx: SuiteContext): Promise<void> {
               : { durationMs: (config.seconds * 1000) / config.rounds };
           const originCalls = (): number => origin.stats().served + origin.stats().errors;
           const o0 = originCalls();
-          const w0 = router.cpuSeconds();
+          const w0 = workerdCpu[p]();
           const b0 = benchCpuSeconds();
           const res = await runLoad(t[p], { concurrency: s.concurrency, agent: agents[p], signal, ...share });
           const acc = totals[p];
-          acc.workerdCpuS += router.cpuSeconds() - w0;
+          acc.workerdCpuS += workerdCpu[p]() - w0;
           acc.benchCpuS += benchCpuSeconds() - b0;
           acc.originCalls += originCalls() - o0;
           acc.ok += res.ok;
@@ -151,15 +161,25 @@ async function run(ctx: SuiteContext): Promise<void> {
       }
       rows.push({ s, ...totals });
     } finally {
-      agents.direct.destroy();
-      agents.router.destroy();
+      for (const agent of Object.values(agents)) agent.destroy();
     }
   }
   signal.throwIfAborted();
   report(rows);
 }
 
-function report(rows: { s: Scenario; direct: Totals; router: Totals }[]): void {
+interface Row {
+  s: Scenario;
+  direct: Totals;
+  floor: Totals;
+  router: Totals;
+}
+
+const perSecond = (t: Totals) => t.ok / (t.elapsedMs / 1000);
+const cpuMsPerRequest = (t: Totals) => (t.workerdCpuS * 1000) / (t.ok + t.errors);
+const p50 = (xs: number[]) => summarize(xs).p50;
+
+function report(rows: Row[]): void {
   const per: Column[] = [
     { title: "scenario", align: "left" },
     { title: "path", align: "left" },
@@ -175,58 +195,110 @@ function report(rows: { s: Scenario; direct: Totals; router: Totals }[]): void {
     { title: "bench %" },
   ];
   const lines: string[][] = [];
-  for (const { s, direct, router } of rows) {
-    for (const [name, t] of [["direct", direct], ["router", router]] as const) {
+  for (const row of rows) {
+    for (const name of PATHS) {
+      const t = row[name];
       const n = t.ok + t.errors;
       const seconds = t.elapsedMs / 1000;
       const lat = summarize(t.latencyMs);
       lines.push([
-        s.label,
+        row.s.label,
         name,
         String(n),
         String(t.errors),
         fmt(t.ok / seconds, 0),
         fmt(lat.p50, 2),
         fmt(lat.p99, 2),
-        s.stream ? fmt(summarize(t.ttftMs).p50, 2) : "-",
-        // On direct rows workerd is idle: only its utilisation is shown, as a baseline.
-        name === "router" ? fmt((t.workerdCpuS * 1000) / n, 3) : "-",
-        fmt((t.workerdCpuS / seconds) * 100, 0),
+        row.s.stream ? fmt(p50(t.ttftMs), 2) : "-",
+        name === "direct" ? "-" : fmt(cpuMsPerRequest(t), 3),
+        name === "direct" ? "-" : fmt((t.workerdCpuS / seconds) * 100, 0),
         fmt((t.benchCpuS * 1000) / n, 3),
         fmt((t.benchCpuS / seconds) * 100, 0),
       ]);
     }
   }
-  console.log("Per scenario and path. Latency: request sent to last body byte, seen by the client. CPU: user+system time of");
-  console.log("the workerd process (router) and of this bench process (load generator + origin), per request and in % of one core.");
+  console.log("Per scenario and path. Latency: request sent to last body byte, seen by the client. CPU: user+system time of the");
+  console.log("path's workerd process (the floor's or the router's) and of this bench process (load generator + origin), per request and in % of one core.");
   console.log(table(per, lines));
   console.log("");
 
   const diff: Column[] = [
     { title: "scenario", align: "left" },
-    { title: "added p50 ms" },
-    { title: "added p99 ms" },
-    { title: "added p50 TTFT ms" },
-    { title: "throughput router/direct" },
-    { title: "router CPU ms/req" },
+    { title: "floor added p50 ms" },
+    { title: "Meridian added p50 ms" },
+    { title: "Meridian - floor p50 ms" },
+    { title: "Meridian - floor p99 ms" },
+    { title: "Meridian - floor TTFT ms" },
+    { title: "floor CPU ms/req" },
+    { title: "Meridian CPU ms/req" },
+    { title: "Meridian - floor CPU ms" },
+    { title: "req/s Meridian/floor" },
     { title: "origin calls/req" },
   ];
-  const diffLines = rows.map(({ s, direct, router }) => {
-    const d = summarize(direct.latencyMs);
-    const r = summarize(router.latencyMs);
-    const ttft = s.stream ? fmtSigned(summarize(router.ttftMs).p50 - summarize(direct.ttftMs).p50, 2) : "-";
-    const ratio = router.ok / (router.elapsedMs / 1000) / (direct.ok / (direct.elapsedMs / 1000));
-    const n = router.ok + router.errors;
-    return [s.label, fmtSigned(r.p50 - d.p50, 2), fmtSigned(r.p99 - d.p99, 2), ttft, fmt(ratio, 2), fmt((router.workerdCpuS * 1000) / n, 3), fmt(router.originCalls / n, 3)];
+  const diffLines = rows.map(({ s, direct, floor, router }) => {
+    const d = p50(direct.latencyMs);
+    return [
+      s.label,
+      fmtSigned(p50(floor.latencyMs) - d, 2),
+      fmtSigned(p50(router.latencyMs) - d, 2),
+      fmtSigned(p50(router.latencyMs) - p50(floor.latencyMs), 2),
+      fmtSigned(summarize(router.latencyMs).p99 - summarize(floor.latencyMs).p99, 2),
+      s.stream ? fmtSigned(p50(router.ttftMs) - p50(floor.ttftMs), 2) : "-",
+      fmt(cpuMsPerRequest(floor), 3),
+      fmt(cpuMsPerRequest(router), 3),
+      fmtSigned(cpuMsPerRequest(router) - cpuMsPerRequest(floor), 3),
+      fmt(perSecond(router) / perSecond(floor), 2),
+      fmt(router.originCalls / (router.ok + router.errors), 3),
+    ];
   });
-  console.log("Router vs direct (router minus direct)");
+  console.log("Meridian against the floor (the same requests through a pass-through Worker in the same runtime) and direct");
   console.log(table(diff, diffLines));
+  console.log("");
 
-  for (const { s, direct, router } of rows) {
-    for (const [name, t] of [["direct", direct], ["router", router]] as const) {
-      if (t.errors) console.log(`! ${s.label} ${name}: ${t.errors} failed, first: ${t.firstError}`);
+  const goals = targets(rows);
+  if (goals.length) {
+    console.log("Targets (issue 14; informational: a bench prints, it does not fail)");
+    console.log(
+      table(
+        [{ title: "scenario", align: "left" }, { title: "measure", align: "left" }, { title: "target", align: "left" }, { title: "measured" }, { title: "met", align: "left" }],
+        goals.map((g) => [g.scenario, g.measure, g.target, g.measured, g.met ? "yes" : "no"]),
+      ),
+    );
+  }
+
+  for (const row of rows) {
+    for (const name of PATHS) {
+      const t = row[name];
+      if (t.errors) console.log(`! ${row.s.label} ${name}: ${t.errors} failed, first: ${t.firstError}`);
     }
   }
+}
+
+interface Goal {
+  scenario: string;
+  measure: string;
+  target: string;
+  measured: string;
+  met: boolean;
+}
+
+/** The cost targets, each as Meridian minus (or over) the floor measured in the same run. */
+function targets(rows: Row[]): Goal[] {
+  const goals: Goal[] = [];
+  for (const { s, floor, router } of rows) {
+    const cpu = cpuMsPerRequest(router) - cpuMsPerRequest(floor);
+    const cpuLimit = s.stream ? 0.5 : 0.25;
+    goals.push({ scenario: s.label, measure: "CPU per request", target: `<= floor + ${cpuLimit} ms`, measured: `floor ${fmtSigned(cpu, 3)} ms`, met: cpu <= cpuLimit });
+    if (s.concurrency === 1) {
+      const added = p50(router.latencyMs) - p50(floor.latencyMs);
+      goals.push({ scenario: s.label, measure: "added p50", target: "<= floor + 0.3 ms", measured: `floor ${fmtSigned(added, 2)} ms`, met: added <= 0.3 });
+    }
+    if (s.concurrency >= 32) {
+      const ratio = perSecond(router) / perSecond(floor);
+      goals.push({ scenario: s.label, measure: "throughput", target: ">= 0.5 x floor", measured: `${fmt(ratio, 2)} x floor`, met: ratio >= 0.5 });
+    }
+  }
+  return goals;
 }
 
 export const overhead: Suite = { id: "overhead", name: "router overhead", scenarios: SCENARIOS.map((s) => s.id), run };

@@ -25,9 +25,10 @@ import { DEFAULT_EXPLORE_RATE, plan } from "../../worker/routing/choose";
 import { distanceKm } from "../../worker/routing/geo";
 import type { Workload } from "../../worker/routing/estimate";
 import type { RoutingPreferences } from "../../worker/routing/policy";
-import { REGION_CENTRES, type GeoPoint, type Region } from "../../worker/routing/regions";
+import { REGION_CENTRES, type GeoPoint } from "../../worker/routing/regions";
+import type { Region } from "../../worker/vocabulary/regions";
 import type { Origin } from "../../worker/schemas/admin";
-import { inFlight } from "../../worker/stats/in-flight";
+import { inFlight } from "../../worker/isolate/in-flight";
 import { OriginStats } from "../../worker/stats/origin-stats";
 import type { RegionSnapshot } from "../../worker/stats/region-snapshot";
 import { readConfig } from "../lib/config";
@@ -115,7 +116,7 @@ const EIGHT = ["ashburn", "oregon", "sao-paulo", "frankfurt", "warsaw", "mumbai"
 /** The requests come from the London PoP; its region's statistics object is weur's. */
 const POP: GeoPoint = { lat: 51.51, lon: -0.13 };
 const REGION: Region = "weur";
-/** A chat request of ~160 bytes asking for up to 256 tokens (route-and-forward.ts's workload()). */
+/** A chat request of ~160 bytes asking for up to 256 tokens (worker/routing/workload.ts's workload()). */
 const WORK: Workload = { inputTokens: 40, outputTokens: 256, stream: false };
 const LATENCY: RoutingPreferences = { policy: { kind: "latency" }, constraints: {}, hedge: true };
 const COST: RoutingPreferences = { policy: { kind: "cost" }, constraints: {}, hedge: true };

@@ -1,20 +1,7 @@
 // The tenant's audit log: one row per accepted admin write, written in the
 // same synchronous block as the write itself, so a write and its audit row
 // are committed together or not at all.
-
-export interface AuditEntry {
-  seq: number;
-  /** Milliseconds since the epoch. */
-  at: number;
-  /** The label of the admin token that made the write. */
-  actor: string;
-  /** What was done, e.g. `rules.put`, `key.create`, `credits.add`. */
-  action: string;
-  /** A short summary of the change (never a secret). */
-  detail: Record<string, unknown>;
-  /** The rules version in force after the write. */
-  rules_version: number;
-}
+import type { AuditEntry } from "../../worker/tenants/admin-protocol";
 
 type AuditRow = { seq: number; at: number; actor: string; action: string; detail: string; rules_version: number };
 

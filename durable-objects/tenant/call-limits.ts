@@ -3,8 +3,7 @@
 // tenant, or one of its keys, gets a fixed number per minute. Buckets live in
 // memory like the rate limiter's (see limiter.ts for why that is enough).
 import { TokenBucket } from "../../worker/limits/token-bucket";
-
-export type LimitedCall = "feedback" | "usage";
+import type { LimitedCall } from "../../worker/tenants/call-protocol";
 
 /** Per minute, for each key and for the whole tenant. A rating per answer, a usage read-out now and then. */
 export const CALL_LIMITS: Readonly<Record<LimitedCall, { key: number; tenant: number }>> = {

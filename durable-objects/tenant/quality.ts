@@ -4,7 +4,8 @@
 // counts once both the rating and the request's outcome (which model served
 // which class, from metering) have arrived, in whichever order.
 import { EVIDENCE_DECAY } from "../../worker/auto/bandit";
-import { PROMPT_CLASSES, type PromptClass } from "../../worker/auto/types";
+import type { Evidence, FeedbackResult } from "../../worker/auto/quality-protocol";
+import { PROMPT_CLASSES, type PromptClass } from "../../worker/vocabulary/prompt-classes";
 import { own, setOwn } from "../../worker/own";
 
 const DAY_MS = 86_400_000;
@@ -24,11 +25,6 @@ export interface AutoOutcome {
   class: PromptClass;
   at: number;
 }
-
-/** Per model and class: [good, bad] evidence (decayed rating sums). */
-export type Evidence = Record<string, Partial<Record<PromptClass, [good: number, bad: number]>>>;
-
-export type FeedbackResult = "applied" | "pending" | "duplicate";
 
 export function createQualityTables(sql: SqlStorage): void {
   sql.exec(`CREATE TABLE IF NOT EXISTS auto_outcomes (request_id TEXT PRIMARY KEY, model TEXT NOT NULL, class TEXT NOT NULL, at INTEGER NOT NULL)`);

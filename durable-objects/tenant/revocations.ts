@@ -8,13 +8,6 @@ export const REVOCATION_MEMORY_MS = 10 * 60_000;
 /** At most this many at a time (newest first); a mass revocation beyond it falls back to KV's minute. */
 const MAX_REVOKED = 1_000;
 
-/** What an isolate polls the tenant's object for. */
-export interface TenantPoll {
-  rules: number;
-  /** Ids of keys revoked within REVOCATION_MEMORY_MS. */
-  revoked: string[];
-}
-
 export function recentlyRevoked(sql: SqlStorage, now: number): string[] {
   return sql
     .exec<{ id: string }>(`SELECT id FROM keys WHERE revoked_at >= ? ORDER BY revoked_at DESC LIMIT ?`, now - REVOCATION_MEMORY_MS, MAX_REVOKED)

@@ -7,7 +7,7 @@
 
 import { addRating } from "../../worker/auto/bandit";
 import { chooseModel } from "../../worker/auto/choose-model";
-import { PROMPT_CLASSES, type PromptClass } from "../../worker/auto/types";
+import { PROMPT_CLASSES, type PromptClass } from "../../worker/vocabulary/prompt-classes";
 import { rng } from "../../sim/rng";
 import { OUTPUT_TOKENS, requestCostUsd, tierOf, tierOptions, type ClassEvidence, type QualityTable, type Tiers } from "./auto-setup";
 import type { Tier } from "./prompts";

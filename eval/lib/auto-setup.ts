@@ -4,7 +4,8 @@
 
 import { DEFAULT_FLEET, type FleetOriginSpec } from "../../fleet/fleet";
 import { posterior } from "../../worker/auto/bandit";
-import type { ModelOption, PromptClass } from "../../worker/auto/types";
+import type { ModelOption } from "../../worker/auto/types";
+import type { PromptClass } from "../../worker/vocabulary/prompt-classes";
 import type { Tier } from "./prompts";
 
 export interface Price {

@@ -6,7 +6,7 @@ import type { Random } from "../../worker/auto/bandit";
 import type { CentroidSet } from "../../worker/auto/centroid-set";
 import { chooseModel } from "../../worker/auto/choose-model";
 import { classify } from "../../worker/auto/classify";
-import type { PromptClass } from "../../worker/auto/types";
+import type { PromptClass } from "../../worker/vocabulary/prompt-classes";
 import { estimatePromptTokens } from "../../worker/metering/tokens";
 import { OUTPUT_TOKENS, requestCostUsd, tierOf, tierOptions, type QualityTable, type Tiers } from "./auto-setup";
 import type { LabelledPrompt, Tier } from "./prompts";

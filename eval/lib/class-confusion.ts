@@ -1,6 +1,6 @@
 // Class predictions against labels: accuracy and a confusion matrix (pure).
 
-import { PROMPT_CLASSES, type PromptClass } from "../../worker/auto/types";
+import { PROMPT_CLASSES, type PromptClass } from "../../worker/vocabulary/prompt-classes";
 import { markdownTable } from "./metrics";
 
 export interface Prediction {

@@ -2,7 +2,7 @@
 // ({class, prompt}) and eval/auto-prompts.jsonl (plus good_enough and why).
 // Pure functions over text; the caller reads the files.
 
-import { PROMPT_CLASSES, type PromptClass } from "../../worker/auto/types";
+import { PROMPT_CLASSES, type PromptClass } from "../../worker/vocabulary/prompt-classes";
 
 export type Tier = "small" | "large";
 

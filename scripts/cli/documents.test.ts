@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { rulesDocument } from "../../worker/schemas/rules";
+import { rulesDocument } from "../../worker/rules/document";
 import { CliError } from "./command";
 import { parseDocument, validated } from "./documents";
 

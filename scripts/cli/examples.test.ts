@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { tenantInput } from "../../worker/schemas/admin";
-import { rulesDocument } from "../../worker/schemas/rules";
+import { rulesDocument } from "../../worker/rules/document";
 import { readDocument, validated } from "./documents";
 
 const examples = fileURLToPath(new URL("../../examples", import.meta.url));

@@ -4,7 +4,7 @@
 
 import type { CentroidSpec } from "../../worker/auto/centroid-set";
 import { FEATURE_VERSION } from "../../worker/auto/features";
-import { PROMPT_CLASSES, type PromptClass } from "../../worker/auto/types";
+import { PROMPT_CLASSES, type PromptClass } from "../../worker/vocabulary/prompt-classes";
 
 export interface LabelledFeatures {
   class: PromptClass;

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { isValidSecret } from "../../worker/auth/secrets";
+import { isValidSecret } from "../../worker/vocabulary/secrets";
 import { DevSecretError, loadDevVars } from "./dev-vars";
 
 let dir: string;

@@ -2,7 +2,7 @@
 // values, then reused, so the demo key and admin token stay stable across runs.
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { SECRET_RULE, isValidSecret } from "../../worker/auth/secrets";
+import { SECRET_RULE, isValidSecret } from "../../worker/vocabulary/secrets";
 
 export interface DevVars {
   ADMIN_TOKEN: string;

@@ -5,7 +5,8 @@
 // the object and then asks through the route (a call or two may refill meanwhile).
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { CALL_LIMITS, type LimitedCall } from "../../durable-objects/tenant/call-limits";
+import { CALL_LIMITS } from "../../durable-objects/tenant/call-limits";
+import type { LimitedCall } from "../../worker/tenants/call-protocol";
 import { adminJson, expectOpenAiError, newTenant, request } from "./helpers";
 
 const usage = (key: string) => request("GET", "/v1/usage", { headers: { authorization: `Bearer ${key}` } });

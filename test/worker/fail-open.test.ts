@@ -1,10 +1,13 @@
-// While a tenant's object cannot be reached, an isolate admits only a small
-// grace per tenant and minute (worker/billing/funds-grace.ts), then 503: the
-// whole worker with real bindings, but a Tenant namespace whose objects fail.
+// While a tenant's object cannot be reached, an isolate admits what is left
+// of the funds it leased before (held for it by the object) and then only a
+// small grace per tenant and minute (worker/billing/funds-grace.ts), then
+// 503: the whole worker with real bindings, but a Tenant namespace whose
+// objects fail.
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { expect, it } from "vitest";
 import { app } from "../../worker/app";
+import { LEASE_REQUESTS } from "../../worker/billing/funds-lease";
 import { adminJson, expectOpenAiError, newTenant, registerOrigin, userMessage } from "./helpers";
 
 /** The same bindings, as an isolate sees them when every Tenant object call fails. */
@@ -32,10 +35,11 @@ it("admits a bounded grace, then answers 503 tenant_state_unavailable, for a pre
   expect((await chatWith(env, key)).status).toBe(200);
 
   const statuses: number[] = [];
-  for (let i = 0; i < 30; i++) statuses.push((await chatWith(unreachable, key)).status);
+  for (let i = 0; i < LEASE_REQUESTS + 40; i++) statuses.push((await chatWith(unreachable, key)).status);
   const admitted = statuses.filter((s) => s === 200).length;
   expect(admitted).toBeGreaterThan(0);
-  expect(admitted).toBeLessThanOrEqual(20);
+  // The rest of the lease the first request took (funds the object holds for this isolate), then at most the grace.
+  expect(admitted).toBeLessThanOrEqual(LEASE_REQUESTS - 1 + 20);
   expect(statuses.slice(admitted).every((s) => s === 503)).toBe(true);
   const refused = await chatWith(unreachable, key);
   const error = await expectOpenAiError(refused, 503);

@@ -1,10 +1,11 @@
 // Funds held for requests in flight: a prepaid balance or a hard budget that
 // covers five requests admits at most what it covers however many arrive at
-// once, refuses none while enough is free, and gets every hold back.
+// once, refuses none while enough is free, and gets back everything that
+// requests drew from the isolate's lease and were not billed for.
 import { env } from "cloudflare:workers";
 import { runInDurableObject } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { placeHold, heldNanos, settleHolds, releaseHold } from "../../durable-objects/tenant/holds";
+import { placeLease, heldNanos, settleHolds, releaseHold } from "../../durable-objects/tenant/holds";
 import { DEFAULT_HOLD_OUTPUT_TOKENS } from "../../worker/billing/hold-estimate";
 import type { UsageRecord } from "../../worker/metering/usage-record";
 import { adminJson, chat, expectOpenAiError, newTenant, registerOrigin, userMessage } from "./helpers";
@@ -85,6 +86,34 @@ describe("50 concurrent requests against funds that cover 5", () => {
   });
 });
 
+/**
+ * What the object holds is no more than this isolate's lease, which is one
+ * request's worth when the funds cover only a few (any leaked draw would add one).
+ */
+async function expectHeldAtMostOneLease(id: string, requestNanos = holdOf()) {
+  const object = env.TENANT.get(env.TENANT.idFromName(id));
+  await expect.poll(() => runInDurableObject(object, (_i, state) => heldNanos(state.storage.sql)), { timeout: 5_000 }).toBeLessThanOrEqual(requestNanos);
+}
+
+/**
+ * Nothing the requests so far drew is still held: a request that needs more
+ * than two requests' worth of the funds left is admitted (it closes the
+ * isolate's lease, which keeps only what was drawn and not charged), and
+ * afterwards the object holds nothing.
+ */
+async function expectAllFundsFree(id: string, key: string, freeNanos: number) {
+  const perToken = (tokens: number) => (Math.ceil(JSON.stringify(body(0, { max_tokens: tokens })).length / 4) + tokens) * PER_TOKEN;
+  let tokens = MAX_TOKENS;
+  while (perToken(tokens + 1) <= freeNanos) tokens++;
+  expect(perToken(tokens)).toBeGreaterThan(freeNanos - holdOf()); // any one leaked hold would refuse it
+  const big = await ask(key, 500, { max_tokens: tokens });
+  expect(big.status).toBe(200);
+  await big.json();
+  const object = env.TENANT.get(env.TENANT.idFromName(id));
+  await usageWhen(key, (u) => u.totals.requests >= 1);
+  await expect.poll(() => runInDurableObject(object, (_i, state) => heldNanos(state.storage.sql)), { timeout: 5_000 }).toBeLessThanOrEqual(perToken(tokens));
+}
+
 describe("what a request holds", () => {
   it("is its whole output cap for every choice, not only its input", async () => {
     const credits = 2 * holdOf();
@@ -113,10 +142,10 @@ describe("what a request holds", () => {
       expect(res.status).toBeGreaterThanOrEqual(500);
       await res.text();
     }
-    const object = env.TENANT.get(env.TENANT.idFromName(id));
-    await expect.poll(() => runInDurableObject(object, (_i, state) => heldNanos(state.storage.sql)), { timeout: 5_000 }).toBe(0);
     expect((await readUsage(key)).totals.requests).toBe(0);
-  });
+    await expectHeldAtMostOneLease(id, holdOf({ model: "broken-model" }));
+    await expectAllFundsFree(id, key, 3 * holdOf());
+  }, 20_000);
 
   it("goes back when a rate limit refuses the request after its funds were held", async () => {
     const { id, key } = await tenantWith({ prepaid: true, limits: { rpm: 1 } }, 3 * holdOf());
@@ -124,38 +153,58 @@ describe("what a request holds", () => {
     expect(first.status).toBe(200);
     await first.json();
     for (let i = 2; i < 6; i++) expect((await expectOpenAiError(await ask(key, i), 429)).code).toBe("rate_limit_exceeded");
-    const object = env.TENANT.get(env.TENANT.idFromName(id));
-    await expect.poll(() => runInDurableObject(object, (_i, state) => heldNanos(state.storage.sql)), { timeout: 5_000 }).toBe(0);
+    // The first request was billed; the four refused ones gave back what they drew.
+    await usageWhen(key, (u) => u.totals.requests >= 1);
+    await expectHeldAtMostOneLease(id);
   });
 });
 
 describe("holds in the Tenant object", () => {
   const terms = { prepaid: true };
-  const record = (holdId: string): UsageRecord => ({
+  const record = (holdId: string, drew?: number): UsageRecord => ({
     id: crypto.randomUUID(), request_id: "r", key_id: "k", model: "m", origin: "o", region: "weur", input_tokens: 1, output_tokens: 0, cache: "miss", stream: false, at: Date.now(), list_price: null, hold_id: holdId,
+    ...(drew === undefined ? {} : { hold_nanos: drew }),
   });
+  const lease = (id: string, needNanos: number, ttlMs: number, more: { wantNanos?: number; close?: { id: string; drawnNanos: number } } = {}) => ({ id, needNanos, wantNanos: more.wantNanos ?? needNanos, ttlMs, ...(more.close ? { close: more.close } : {}) });
 
-  it("refuses what the balance minus the live holds cannot cover, settles with the usage record and lapses at expiry", async () => {
+  it("leases what the balance minus the live holds covers, a fair share of it at most, and settles, closes and lapses", async () => {
     const { id } = await tenantWith({ prepaid: true }, 1_000);
     const object = env.TENANT.get(env.TENANT.idFromName(id));
     await runInDurableObject(object, (_instance, state) => {
       const sql = state.storage.sql;
       const t0 = Date.now();
-      expect(placeHold(sql, terms, { id: "a", nanos: 600, ttlMs: 1_000 }, t0).ok).toBe(true);
-      expect(placeHold(sql, terms, { id: "b", nanos: 600, ttlMs: 1_000 }, t0).ok).toBe(false);
-      expect(placeHold(sql, terms, { id: "c", nanos: 400, ttlMs: 60_000 }, t0).ok).toBe(true);
-      expect(heldNanos(sql)).toBe(1_000);
-      // The record that charges a request takes its hold back.
-      settleHolds(sql, [record("c")]);
-      expect(heldNanos(sql)).toBe(600);
-      // A hold nobody settles lapses.
-      expect(placeHold(sql, terms, { id: "d", nanos: 900, ttlMs: 1_000 }, t0 + 999).ok).toBe(false);
-      expect(placeHold(sql, terms, { id: "d", nanos: 900, ttlMs: 1_000 }, t0 + 1_000).ok).toBe(true);
-      releaseHold(sql, "d");
+      expect(placeLease(sql, terms, lease("a", 600, 1_000), t0)).toMatchObject({ ok: true, grantedNanos: 600 });
+      expect(placeLease(sql, terms, lease("b", 600, 1_000), t0).ok).toBe(false);
+      // Asking for much more gets an eighth of what is left (400 / 8), never less than the request that asks.
+      expect(placeLease(sql, terms, lease("c", 20, 60_000, { wantNanos: 3_200 }), t0)).toMatchObject({ ok: true, grantedNanos: 50 });
+      expect(heldNanos(sql)).toBe(650);
+      // The record that charges a request takes what it drew off its lease.
+      settleHolds(sql, [record("c", 20)]);
+      expect(heldNanos(sql)).toBe(630);
+      // The next lease closes "a" down to what its requests drew (250) and have not been charged for (100 of it was).
+      settleHolds(sql, [record("a", 100)]);
+      expect(placeLease(sql, terms, lease("e", 100, 60_000, { close: { id: "a", drawnNanos: 250 } }), t0)).toMatchObject({ ok: true, grantedNanos: 100 });
+      expect(heldNanos(sql)).toBe(150 + 30 + 100);
+      // A request drawn from a closed lease that is not billed gives back what it drew.
+      releaseHold(sql, "a", 150);
+      expect(heldNanos(sql)).toBe(130);
+      // A lease nobody settles lapses.
+      expect(placeLease(sql, terms, lease("d", 900, 1_000), t0 + 999).ok).toBe(false);
+      expect(placeLease(sql, terms, lease("d", 900, 1_000), t0 + 1_000).ok).toBe(false); // "c" and "e" live on
+      expect(placeLease(sql, terms, lease("d", 900, 1_000), t0 + 60_000)).toMatchObject({ ok: true, grantedNanos: 900 });
+      // A record from before leases settles its request's own hold whole.
+      settleHolds(sql, [record("d")]);
       expect(heldNanos(sql)).toBe(0);
-      // Money that is not a number is never held.
-      for (const nanos of [Number.NaN, Number.POSITIVE_INFINITY, -1, 0.5]) expect(placeHold(sql, terms, { id: "e", nanos, ttlMs: 1_000 }, t0 + 2_000).ok).toBe(false);
-      expect(placeHold(sql, terms, { id: "f", nanos: 1, ttlMs: Number.POSITIVE_INFINITY }, t0 + 2_000).ok).toBe(false);
+      // Money that is not a number is never held, nor given back, nor settled.
+      for (const nanos of [Number.NaN, Number.POSITIVE_INFINITY, -1, 0.5]) {
+        expect(placeLease(sql, terms, lease("f", nanos, 1_000), t0 + 61_000).ok).toBe(false);
+        expect(placeLease(sql, terms, lease("g", 10, 1_000, { close: { id: "g", drawnNanos: nanos } }), t0 + 61_000).ok).toBe(true);
+        releaseHold(sql, "g", nanos);
+        settleHolds(sql, [record("g", nanos)]);
+        expect(heldNanos(sql)).toBe(10);
+        releaseHold(sql, "g", 10);
+      }
+      expect(placeLease(sql, terms, lease("h", 1, Number.POSITIVE_INFINITY), t0 + 61_000).ok).toBe(false);
     });
   });
 });

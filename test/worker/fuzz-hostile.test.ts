@@ -215,7 +215,7 @@ const streamPiece = fc.oneof(
 const endless = fc.constantFrom<OriginScript["chunks"]>(
   ["data: ", { repeat: "x".repeat(1024), times: 5 * 1024 }],
   [delta, { repeat: "y".repeat(1024), times: 5 * 1024 }, "\n\n"],
-  // Many events (the 32 MiB stream cap itself is tested in worker/pipeline/relay.test.ts).
+  // Many events (the 32 MiB stream cap itself is tested in worker/upstream/relay.test.ts).
   [{ repeat: delta, times: 40_000 }],
   ['{"choices":[{"message":{"content":"', { repeat: "z".repeat(1024), times: 17 * 1024 }, '"}}]}'],
 );

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ApiError } from "../http/errors";
 import { adminTokens, matchAdminToken, requireAdminTokens } from "./admin-tokens";
-import { MIN_SECRET_LENGTH, SECRET_RULE } from "./secrets";
+import { MIN_SECRET_LENGTH, SECRET_RULE } from "../vocabulary/secrets";
 
 const ROOT = "root-token-0123456789abcdefghijklmnop";
 const CI = "ci-token-0123456789abcdefghijklmnopqr";

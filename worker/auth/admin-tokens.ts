@@ -1,6 +1,6 @@
 import { ApiError } from "../http/errors";
 import { secretsEqual } from "./crypto";
-import { SECRET_RULE, isValidSecret } from "./secrets";
+import { SECRET_RULE, isValidSecret } from "../vocabulary/secrets";
 
 /** A label names an admin token in the audit log; the token itself is never recorded. */
 export interface AdminToken {
@@ -17,7 +17,7 @@ const LABEL = /^[A-Za-z0-9._-]{1,64}$/;
  * The configured admin tokens: `ADMIN_TOKEN` (labelled `admin`) plus
  * `ADMIN_TOKENS`, a comma-separated list of `label:token` pairs, so each
  * operator or CI pipeline has its own token and shows up by name in the audit log.
- * Tokens that break the secret rule (worker/auth/secrets.ts), malformed pairs and entries that
+ * Tokens that break the secret rule (worker/vocabulary/secrets.ts), malformed pairs and entries that
  * would pass for `admin` in the audit log are ignored.
  */
 export function adminTokens(env: { ADMIN_TOKEN?: string; ADMIN_TOKENS?: string }): AdminToken[] {

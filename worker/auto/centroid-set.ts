@@ -3,7 +3,7 @@
 // classify().
 
 import { FEATURE_DIMS, FEATURE_VERSION } from "./features";
-import { PROMPT_CLASSES, type PromptClass } from "./types";
+import { PROMPT_CLASSES, type PromptClass } from "../vocabulary/prompt-classes";
 
 /** Centroids as stored and exchanged (JSON). */
 export interface CentroidSpec {

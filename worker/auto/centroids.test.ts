@@ -3,7 +3,7 @@ import { fingerprint } from "../cache/embedder";
 import { compileCentroids, DEFAULT_CENTROIDS, type CentroidSpec } from "./centroids";
 import { classify } from "./classify";
 import { FEATURE_DIMS, FEATURE_VERSION, promptFeatures } from "./features";
-import { PROMPT_CLASSES, type PromptClass } from "./types";
+import { PROMPT_CLASSES, type PromptClass } from "../vocabulary/prompt-classes";
 
 const ONE_PROMPT = { depth: 1, maxTokens: null, tools: false };
 const classOf = (text: string) => classify(promptFeatures(fingerprint(text), ONE_PROMPT), DEFAULT_CENTROIDS);

@@ -3,7 +3,7 @@ import { mulberry32 } from "../../harness/random";
 import { compileCentroids, type CentroidSpec } from "./centroid-set";
 import { classify } from "./classify";
 import { FEATURE_DIMS, FEATURE_VERSION } from "./features";
-import type { PromptClass } from "./types";
+import type { PromptClass } from "../vocabulary/prompt-classes";
 
 /** A feature vector with the given leading components, zeros after. */
 function vec(...xs: number[]): number[] {

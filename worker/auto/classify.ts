@@ -5,7 +5,7 @@
 // 110 features are about 900 multiply-adds.
 
 import type { CentroidSet } from "./centroid-set";
-import type { PromptClass } from "./types";
+import type { PromptClass } from "../vocabulary/prompt-classes";
 
 export interface Classification {
   class: PromptClass;

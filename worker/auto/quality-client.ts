@@ -1,7 +1,8 @@
 // The isolate's copy of each tenant's feedback evidence for `auto`, refreshed
 // from the tenant's object in the background while the tenant uses `auto`.
-import type { Evidence } from "../../durable-objects/tenant/quality";
+import type { Evidence } from "./quality-protocol";
 import { RefreshedCopy } from "../tenants/refreshed-copy";
+import { tenantObject } from "../objects/stubs";
 
 type WaitUntil = (p: Promise<unknown>) => void;
 
@@ -25,7 +26,8 @@ export function staleEvidence(tenantId: string): void {
 
 async function fetchEvidence(env: Env, tenantId: string): Promise<Evidence | null> {
   try {
-    return (await env.TENANT.get(env.TENANT.idFromName(tenantId)).qualityEvidence()) as Evidence;
+    // RPC typing widens a tuple to an array; the pairs are still [good, bad].
+    return (await tenantObject(env, tenantId).qualityEvidence()) as Evidence;
   } catch {
     return null;
   }

@@ -18,8 +18,8 @@ import { popLocation, type CfLocation } from "../routing/location";
 import type { RoutingPreferences } from "../routing/policy";
 import type { RuleAuto } from "../schemas/rules";
 import { settings } from "../settings";
-import { inFlight } from "../stats/in-flight";
-import { regionSnapshot } from "../stats/region-client";
+import { inFlight } from "../isolate/in-flight";
+import { regionSnapshot } from "../objects/region-stats-client";
 import { posterior } from "./bandit";
 import { compileCentroids, DEFAULT_CENTROIDS, type CentroidSet } from "./centroids";
 import { classify } from "./classify";
@@ -28,7 +28,8 @@ import { promptFeatures } from "./features";
 import { promptText, requestShape } from "./prompt";
 import { priorQuality } from "./prior";
 import { qualityEvidence } from "./quality-client";
-import type { ModelChoice, ModelOption, PromptClass } from "./types";
+import type { ModelChoice, ModelOption } from "./types";
+import type { PromptClass } from "../vocabulary/prompt-classes";
 
 export interface AutoDecision {
   promptClass: PromptClass;

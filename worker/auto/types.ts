@@ -1,9 +1,5 @@
-// The vocabulary of `model: "auto"`: prompt classes, the features a prompt is
-// classified by, and what the model choice needs to know of each candidate.
-
-/** The prompt classes, in a fixed order (centroids and quality tables use it). */
-export const PROMPT_CLASSES = ["chat", "extraction", "coding", "math", "summarization", "other"] as const;
-export type PromptClass = (typeof PROMPT_CLASSES)[number];
+// The vocabulary of `model: "auto"` beyond its prompt classes (vocabulary/prompt-classes.ts):
+// the features a prompt is classified by, and what the model choice needs to know of each candidate.
 
 /** What the request body says beyond the prompt text (read in JS: no tokenisation needed). */
 export interface RequestShape {

@@ -4,6 +4,7 @@
 // for in the background once it is a few seconds old.
 import { RefreshedCopy } from "../tenants/refreshed-copy";
 import type { AccountState } from "./account";
+import { tenantObject } from "../objects/stubs";
 
 type WaitUntil = (p: Promise<unknown>) => void;
 
@@ -32,7 +33,7 @@ export function adoptAccount(tenantId: string, account: AccountState): void {
 
 async function fetchAccount(env: Env, tenantId: string): Promise<AccountState | null> {
   try {
-    return (await env.TENANT.get(env.TENANT.idFromName(tenantId)).account()) as AccountState | null;
+    return await tenantObject(env, tenantId).account();
   } catch {
     return null;
   }

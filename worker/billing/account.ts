@@ -44,6 +44,14 @@ export interface UsageRow {
 
 export type UsageTotals = Omit<UsageRow, "date" | "model">;
 
+/** What a usage read-out asks the tenant's object for: an inclusive range of UTC days, optionally one model or key. */
+export interface UsageFilter {
+  from: string;
+  to: string;
+  model?: string | undefined;
+  key_id?: string | undefined;
+}
+
 export interface UsageReport {
   from: string;
   to: string;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { AccountState } from "./account";
-import { budgetUse, fundsVerdict, usd, type FundsInput } from "./funds";
+import { budgetUse, fundsRoom, fundsVerdict, usd, type FundsInput } from "./funds";
 
 const account = (fields: Partial<AccountState> = {}): AccountState => ({ month: "2026-04", spent_month_usd: 0, tokens_month: 0, credits_usd: null, budget: null, ...fields });
 const base: FundsInput = { terms: {}, account: account(), unflushedNanos: 0, estimateNanos: 1_000, month: "2026-04" };
@@ -118,5 +118,18 @@ describe("fundsVerdict: a hard budget must have room for the request", () => {
       message:
         "Monthly budget too small for this request: $9.99 of $10.00 spent or held in 2026-04, and this request needs up to $0.010000 (its input plus its whole output cap). Lower max_tokens, wait for requests in flight, or raise the budget.",
     });
+  });
+});
+
+describe("fundsRoom", () => {
+  const budget = { monthly_usd: 10, alert_at: 0.8, mode: "hard" as const };
+  it("is the balance or the hard budget's room, whichever is less, less what is held", () => {
+    expect(fundsRoom({ ...base, terms: { prepaid: true }, account: account({ credits_usd: 2 }), unflushedNanos: 500_000_000 })).toBe(1_500_000_000);
+    expect(fundsRoom({ ...base, terms: { budget }, account: account({ spent_month_usd: 9 }) })).toBe(1_000_000_000);
+    expect(fundsRoom({ ...base, terms: { budget, prepaid: true }, account: account({ spent_month_usd: 9, credits_usd: 0.5 }) })).toBe(500_000_000);
+  });
+  it("is never below zero, and nothing without an account", () => {
+    expect(fundsRoom({ ...base, terms: { prepaid: true }, account: account({ credits_usd: -1 }) })).toBe(0);
+    expect(fundsRoom({ ...base, terms: { prepaid: true }, account: null })).toBe(0);
   });
 });

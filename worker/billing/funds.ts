@@ -83,3 +83,18 @@ export function usd(amount: number): string {
   const abs = Math.abs(amount);
   return `${amount < 0 ? "-" : ""}$${abs.toFixed(abs >= 1 ? 2 : 6)}`;
 }
+
+/**
+ * What is left for requests not admitted yet, in nano-dollars: the prepaid
+ * balance and the hard budget's room, whichever is less (never below zero;
+ * unlimited for a tenant with neither). Sizes the share of funds an isolate
+ * may lease (see funds-lease.ts).
+ */
+export function fundsRoom(input: Omit<FundsInput, "estimateNanos">): number {
+  const { terms, account, unflushedNanos } = input;
+  if (!account) return 0;
+  let room = Number.POSITIVE_INFINITY;
+  if (terms.budget?.mode === "hard") room = usdToNanos(terms.budget.monthly_usd) - budgetUse(terms.budget, account, unflushedNanos, input.month).spentNanos;
+  if (terms.prepaid) room = Math.min(room, usdToNanos(account.credits_usd ?? 0) - unflushedNanos);
+  return Math.max(0, room);
+}

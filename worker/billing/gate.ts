@@ -2,9 +2,10 @@
 // budget cannot cover what the request may cost; and the budget header.
 //
 // For a prepaid or hard-budget tenant the request's most expensive outcome
-// is held by its Tenant object before it runs (atomically against the
-// balance, the month's spend and every other request in flight), and
-// settled by the request's usage record or released when it is not billed.
+// is drawn, before it runs, from a lease this isolate holds on the tenant's
+// funds (funds-lease.ts); the Tenant object places leases atomically against
+// the balance, the month's spend and every other lease. What a request drew
+// is settled by its usage record or given back when it is not billed.
 // The isolate's own idea of the account is used only while the object
 // cannot be reached, within a small grace allowance (then 503).
 import type { Context } from "hono";
@@ -21,8 +22,10 @@ import { adoptAccount, knownAccount, tenantAccount } from "./account-client";
 import { utcMonth } from "./calendar";
 import { budgetUse } from "./funds";
 import { fundsOnGrace } from "./funds-grace";
+import { FundsLeases, LEASE_DRAW_MS, type Drawn } from "./funds-lease";
 import { holdEstimateNanos } from "./hold-estimate";
-import type { HoldAnswer, HoldRequest } from "./hold-protocol";
+import type { FundsLeaseAnswer } from "./hold-protocol";
+import { tenantObject } from "../objects/stubs";
 
 export interface FundsRequest {
   /** The model the rules chose first. */
@@ -37,8 +40,17 @@ export interface FundsRequest {
   generates?: boolean;
 }
 
-/** A hold lives for the request's time limit plus this, for its usage record to arrive. */
+/** A lease is held for its drawing window, the longest request drawn from it, and this, for their usage records to arrive. */
 const HOLD_MARGIN_MS = 60_000;
+/** A tenant's lease is forgotten this long after its drawing window (the object has let it lapse by then). */
+const FORGET_LEASE_MS = 600_000;
+
+/** This isolate's leases, one per tenant, and the renewals on their way (one at a time per tenant). */
+const leases = new FundsLeases();
+const renewing = new Map<string, Promise<unknown>>();
+
+/** Tenants with a funds lease, and the bound (for the isolate read-out). */
+export const fundsLeaseSizes = () => leases.sizes();
 
 /** What this isolate admits per tenant while the object is unreachable (see funds-grace.ts). */
 const grace = new FailOpenGrace();
@@ -69,18 +81,42 @@ export async function checkFunds(c: Context<AppEnv>, req: FundsRequest): Promise
     generates: req.generates !== false,
     monthTokens: (knownAccount(tenant.id)?.tokens_month ?? 0) + recorder.unflushed(tenant.id).tokens,
   });
-  const hold: HoldRequest = { id: crypto.randomUUID(), nanos: estimate, ttlMs: settings(c.env).totalTimeoutMs + HOLD_MARGIN_MS };
+  const drawn = await drawFunds(c, tenant, estimate, recorder.unflushed(tenant.id).nanos);
+  if (drawn) c.set("fundsHold", drawn);
+}
 
-  let answer: HoldAnswer | null;
-  try {
-    answer = (await c.env.TENANT.get(c.env.TENANT.idFromName(tenant.id)).holdFunds(hold)) as HoldAnswer | null;
-  } catch {
-    answer = null;
+/**
+ * Draws the request's funds from this isolate's lease, renewing it when it
+ * cannot cover them; throws 402 when the object refuses. Null: admitted on
+ * the grace allowance (the object could not be reached).
+ */
+async function drawFunds(c: Context<AppEnv>, tenant: TenantRecord, estimate: number, unflushedNanos: number): Promise<Drawn | null> {
+  for (;;) {
+    const now = Date.now();
+    const drawn = leases.draw(tenant.id, estimate, now);
+    if (drawn) return drawn;
+    // One renewal at a time per tenant: the others wait for it and draw from the lease it brings.
+    const pending = renewing.get(tenant.id);
+    if (pending) {
+      await pending.catch(() => {});
+      continue;
+    }
+    const req = leases.renewal(tenant.id, estimate, LEASE_DRAW_MS + settings(c.env).totalTimeoutMs + HOLD_MARGIN_MS, crypto.randomUUID());
+    const call = tenantObject(c.env, tenant.id)
+      .leaseFunds(req)
+      .catch((): FundsLeaseAnswer | null => null);
+    renewing.set(tenant.id, call);
+    const answer = await call.finally(() => renewing.delete(tenant.id));
+    leases.prune(now, FORGET_LEASE_MS);
+    if (!answer?.ok) leases.forget(tenant.id, req);
+    if (!answer) {
+      admitOnGrace(tenant, estimate, unflushedNanos);
+      return null;
+    }
+    adoptAccount(tenant.id, answer.account);
+    if (!answer.ok) throw new ApiError(402, answer.message, "invalid_request_error", answer.code);
+    return leases.granted(tenant.id, req, answer.grantedNanos, now);
   }
-  if (!answer) return admitOnGrace(tenant, estimate, recorder.unflushed(tenant.id).nanos);
-  adoptAccount(tenant.id, answer.account);
-  if (!answer.ok) throw new ApiError(402, answer.message, "invalid_request_error", answer.code);
-  c.set("fundsHold", hold.id);
 }
 
 /** The object cannot be reached: the last known account and a bounded grace decide (402, or 503 once the grace is spent). */
@@ -91,24 +127,26 @@ function admitOnGrace(tenant: TenantRecord, estimate: number, unflushedNanos: nu
   throw new ApiError(402, verdict.message, "invalid_request_error", verdict.code);
 }
 
-/** The hold this request's usage record settles, if it has one. */
-export function fundsHoldOf(c: Context<AppEnv>): string | undefined {
+/** What this request drew from a lease, which its usage record settles, if it drew. */
+export function fundsHoldOf(c: Context<AppEnv>): Drawn | undefined {
   return c.get("fundsHold");
 }
 
-/** Gives the request's hold back: it ends without being billed (refused later, failed, or an error answer). */
+/** Gives back what the request drew: it ends without being billed (refused later, failed, or an error answer). */
 export function releaseFundsHold(c: Context<AppEnv>): void {
-  const id = c.get("fundsHold");
-  if (!id) return;
+  const drawn = c.get("fundsHold");
+  if (!drawn) return;
   c.set("fundsHold", undefined);
   const { tenant } = c.get("caller");
-  // Best effort: a hold that is not released lapses at its expiry.
+  if (leases.giveBack(tenant.id, drawn)) return;
+  // Its lease was closed meanwhile: the object holds what it drew. Best effort: what is not given back lapses with the lease.
   c.executionCtx.waitUntil(
-    c.env.TENANT.get(c.env.TENANT.idFromName(tenant.id))
-      .releaseFunds(id)
+    tenantObject(c.env, tenant.id)
+      .releaseFunds(drawn.leaseId, drawn.nanos)
       .catch(() => {}),
   );
 }
+
 
 /** `x-meridian-budget`: whole percent of the monthly budget used, once past its alert threshold; else null. */
 export function budgetHeader(env: Env, tenant: TenantRecord): string | null {

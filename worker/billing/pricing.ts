@@ -5,12 +5,9 @@
 // Money is counted in integer nano-dollars: a short prompt to a cheap model
 // costs a fraction of a micro-dollar, and sums of floats drift.
 import { own } from "../own";
-import type { ModelPrice, Pricing } from "../schemas/billing";
+import { DEFAULT_CACHE_HIT_DISCOUNT, type ModelPrice, type Pricing } from "../schemas/billing";
 
 export const NANOS_PER_USD = 1_000_000_000;
-
-/** The cache discount when a tenant's price list does not set one. */
-export const DEFAULT_CACHE_HIT_DISCOUNT = 0.5;
 
 export const usdToNanos = (usd: number): number => Math.round(usd * NANOS_PER_USD);
 export const nanosToUsd = (nanos: number): number => nanos / NANOS_PER_USD;

@@ -13,7 +13,7 @@
 // for the head send their own request, those mid-stream get an error, and the
 // next identical request starts a new flight.
 
-import { sseErrorEvent } from "../pipeline/relay";
+import { sseErrorEvent } from "../upstream/relay";
 
 type Ending = "ok" | "failed";
 

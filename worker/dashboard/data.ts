@@ -4,18 +4,17 @@
 import { usageRange } from "../billing/calendar";
 import { KV_TENANT_PREFIX } from "../kv-keys";
 import { originSnapshot } from "../origins/snapshot";
-import { REGIONS } from "../routing/regions";
+import { REGIONS } from "../vocabulary/regions";
 import type { TenantRecord } from "../schemas/admin";
-import type { RegionSnapshot } from "../stats/region-snapshot";
-import { regionStub } from "../stats/region-client";
 import { dashboardView, type DashboardView, type TenantUsage } from "./view";
+import { regionStatsObject, tenantObject } from "../objects/stubs";
 
 /** Tenants listed on one page of the dashboard (KV list's own page size). */
 const MAX_TENANTS = 1000;
 
 export async function dashboardData(env: Env, waitUntil: (p: Promise<unknown>) => void): Promise<DashboardView> {
   const [snapshots, registry, tenants] = await Promise.all([
-    Promise.all(REGIONS.map((region) => regionStub(env, region).snapshot(region) as Promise<RegionSnapshot>)),
+    Promise.all(REGIONS.map((region) => regionStatsObject(env, region).snapshot(region))),
     originSnapshot(env.KV, waitUntil),
     tenantUsage(env),
   ]);
@@ -29,7 +28,7 @@ async function tenantUsage(env: Env): Promise<TenantUsage[]> {
     listed.keys.map(async (k) => {
       const tenant = await env.KV.get<TenantRecord>(k.name, "json");
       if (!tenant) return null;
-      const report = await env.TENANT.get(env.TENANT.idFromName(tenant.id)).usage(range);
+      const report = await tenantObject(env, tenant.id).usage(range);
       return report ? { id: tenant.id, name: tenant.name, totals: report.totals } : null;
     }),
   );

@@ -3,7 +3,7 @@
 import type { UsageTotals } from "../billing/account";
 import { own } from "../own";
 import type { Origin } from "../schemas/admin";
-import type { CircuitState } from "../stats/breaker";
+import type { CircuitState } from "../health/breaker";
 import type { OriginSummary } from "../stats/origin-stats";
 import type { RegionSnapshot } from "../stats/region-snapshot";
 

@@ -1,6 +1,6 @@
 import { ApiError, badRequest } from "./errors";
 import { MAX_JSON_DEPTH, nestsDeeperThan } from "./json-depth";
-import { readBytesCapped } from "./read-bytes";
+import { readMessageCapped } from "./read-bytes";
 
 const tooLarge = (limit: number) =>
   new ApiError(413, `Request body is larger than the ${limit}-byte limit.`, "invalid_request_error", "request_too_large");
@@ -20,7 +20,7 @@ export async function readJson(request: Request, limit: number): Promise<{ json:
   if (declared > limit) throw tooLarge(limit);
   if (!request.body) throw badRequest("Request body is empty: expected a JSON object.", "empty_body");
 
-  const bytes = await readBytesCapped(request.body, limit);
+  const bytes = await readMessageCapped(request, limit);
   if (bytes === null) throw tooLarge(limit);
   const size = bytes.byteLength;
   if (size === 0) throw badRequest("Request body is empty: expected a JSON object.", "empty_body");

@@ -26,3 +26,20 @@ export async function readBytesCapped(body: ReadableStream<Uint8Array>, limit: n
   }
   return out;
 }
+
+/**
+ * The whole body of a request or a response if it has at most `limit` bytes;
+ * null if it has more. A message from the network that declares its length
+ * is framed by it (the runtime reads exactly that many bytes), so a declared
+ * length within the limit is read in one native call instead of a JavaScript
+ * read per chunk; the size is still checked after, for a message built in code.
+ */
+export async function readMessageCapped(message: Request | Response, limit: number): Promise<Uint8Array | null> {
+  if (!message.body) return new Uint8Array(0);
+  const declared = message.headers.get("content-length");
+  if (declared !== null && /^\d{1,15}$/.test(declared) && Number(declared) <= limit) {
+    const bytes = new Uint8Array(await message.arrayBuffer());
+    return bytes.byteLength <= limit ? bytes : null;
+  }
+  return readBytesCapped(message.body, limit);
+}

@@ -5,11 +5,12 @@
 // the real usage is known.
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
-import type { AdmissionRequest } from "../tenants/admission";
+import type { AdmissionRequest } from "../tenants/admission-request";
 import { LeaseClient } from "./lease-client";
 import type { LeaseGrant, LeaseRequest } from "./lease-protocol";
 import { rateLimited } from "./rate-limit-error";
 import { tenantStateUnavailable } from "./unavailable-error";
+import { tenantObject } from "../objects/stubs";
 
 const leases = new LeaseClient();
 
@@ -32,7 +33,7 @@ export async function enforceRateLimits(c: Context<AppEnv>, req: AdmissionReques
   const { tenant, keyId, keyLimits } = c.get("caller");
   if (!tenant.limits && !keyLimits) return; // most tenants: nothing to count, nothing allocated
   const tokens = tokenEstimate(req);
-  const call = async (lease: LeaseRequest) => (await c.env.TENANT.get(c.env.TENANT.idFromName(tenant.id)).lease(lease)) as LeaseGrant;
+  const call = async (lease: LeaseRequest): Promise<LeaseGrant> => await tenantObject(c.env, tenant.id).lease(lease);
   const admission = await leases.admit(call, tenant.id, keyId, { tenant: tenant.limits, key: keyLimits }, tokens);
   if (!admission.ok) throw "unreachable" in admission ? tenantStateUnavailable("rate limits") : rateLimited(admission.denial, tenant.id, keyId, tokens);
   if (admission.view) c.set("rateLimit", admission.view);

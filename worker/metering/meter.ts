@@ -11,7 +11,7 @@
 // - an error answer is not billed.
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
-import { PROMPT_CLASSES, type PromptClass } from "../auto/types";
+import { PROMPT_CLASSES, type PromptClass } from "../vocabulary/prompt-classes";
 import { knownAccount } from "../billing/account-client";
 import { budgetHeader, fundsHoldOf, releaseFundsHold } from "../billing/gate";
 import { listPrice } from "../billing/list-price";
@@ -51,7 +51,7 @@ export async function metered(c: Context<AppEnv>, response: Response, request: M
   const price = listPrice((await originSnapshot(c.env.KV, waitUntil)).origins, origin, model);
   const region = served.get("x-meridian-region") ?? popLocation(c.req.raw.cf as CfLocation | undefined, c.req.raw.headers, settings(c.env).devMode).region;
   const stream = (served.get("content-type") ?? "").includes("text/event-stream");
-  const holdId = fundsHoldOf(c);
+  const drawn = fundsHoldOf(c);
 
   const record = (inputTokens: number, outputTokens: number) => {
     const usage: UsageRecord = {
@@ -68,7 +68,7 @@ export async function metered(c: Context<AppEnv>, response: Response, request: M
       at: Date.now(),
       list_price: price,
       ...(autoClass ? { auto_class: autoClass } : {}),
-      ...(holdId ? { hold_id: holdId } : {}), // the object settles the hold with this record
+      ...(drawn ? { hold_id: drawn.leaseId, hold_nanos: drawn.nanos } : {}), // the object settles what it drew with this record
     };
     const recorder = usageRecorder(c.env);
     // The object charges authoritatively; this estimate only gates this isolate's next requests.

@@ -3,7 +3,7 @@
 // streamed answer passes through one JavaScript stream instead of two. Used
 // when the answer goes straight to its client; a stream that the cache
 // records or shares with coalesced followers is metered by its own tap.
-import type { StreamEnd } from "../pipeline/relay";
+import type { StreamEnd } from "../upstream/relay";
 
 export class RelayMeter {
   private attached: Response | null = null;

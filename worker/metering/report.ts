@@ -3,11 +3,11 @@
 // the queue and to the tenant's object, and whose acknowledgements refresh
 // the isolate's account copies.
 import { adoptAccount } from "../billing/account-client";
-import type { AccountState } from "../billing/account";
 import { settings } from "../settings";
 import { UsageRecorder } from "./recorder";
 import { consumeUsage } from "./usage-consumer";
 import { SEND_BATCH_MAX, usageMessages } from "./usage-message";
+import { tenantObject } from "../objects/stubs";
 
 const recorders = new WeakMap<object, UsageRecorder>();
 
@@ -21,7 +21,7 @@ export function usageRecorder(env: Env): UsageRecorder {
   if (!recorder) {
     recorder = new UsageRecorder({
       // A stub per call: stubs belong to the request that made them.
-      send: async (tenantId, batch) => (await env.TENANT.get(env.TENANT.idFromName(tenantId)).recordUsage(batch)) as AccountState | null,
+      send: async (tenantId, batch) => await tenantObject(env, tenantId).recordUsage(batch),
       persist: async (tenantId, batch) => {
         const messages = usageMessages(tenantId, batch).map((body) => ({ body, contentType: "json" as const }));
         for (let i = 0; i < messages.length; i += SEND_BATCH_MAX) await env.USAGE_QUEUE.sendBatch(messages.slice(i, i + SEND_BATCH_MAX));
@@ -36,5 +36,5 @@ export function usageRecorder(env: Env): UsageRecorder {
 
 /** The usage queue's handler: delivers the records to the tenants' objects. */
 export function deliverQueuedUsage(batch: MessageBatch<unknown>, env: Env): Promise<void> {
-  return consumeUsage(batch, async (tenantId, records) => (await env.TENANT.get(env.TENANT.idFromName(tenantId)).recordUsage(records)) as AccountState | null, adoptAccount);
+  return consumeUsage(batch, async (tenantId, records) => await tenantObject(env, tenantId).recordUsage(records), adoptAccount);
 }

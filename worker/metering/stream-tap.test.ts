@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { SseMeter } from "../pipeline/sse-meter";
+import type { SseMeter } from "../upstream/sse-meter";
 import { tapStream, type StreamEnding } from "./stream-tap";
 
 const enc = new TextEncoder();

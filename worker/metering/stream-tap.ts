@@ -2,7 +2,7 @@
 // origin, a cache replay, a coalesced copy), and takes out the usage-only
 // event when the client did not ask for it. Pull-based with no buffer, like
 // the relay: each client read pulls one chunk through.
-import { SseMeter } from "../pipeline/sse-meter";
+import { SseMeter } from "../upstream/sse-meter";
 import { UsageChunkFilter } from "./usage-chunk-filter";
 
 /** How a stream ended for the client. */

@@ -3,7 +3,7 @@
 // price that is not a finite number) must be set aside with a log line, never
 // make its whole batch fail: a failed batch is retried, and the records
 // behind it would wait forever.
-import { PROMPT_CLASSES } from "../auto/types";
+import { PROMPT_CLASSES } from "../vocabulary/prompt-classes";
 import type { UsageRecord } from "./usage-record";
 
 const CACHE_STATES: readonly string[] = ["miss", "hit-exact", "hit-semantic", "coalesced", "bypass"];

@@ -1,5 +1,5 @@
 // One metered request, as isolates report it to the tenant's object.
-import type { PromptClass } from "../auto/types";
+import type { PromptClass } from "../vocabulary/prompt-classes";
 import type { ModelPrice } from "../schemas/billing";
 
 /** How the answer was produced. */
@@ -29,8 +29,10 @@ export interface UsageRecord {
   list_price: ModelPrice | null;
   /** Set when `auto` chose the model: the prompt's class, so feedback can be credited to (model, class). */
   auto_class?: PromptClass;
-  /** The funds hold placed at admission, settled by this record (prepaid and hard-budget tenants). */
+  /** The funds lease the request drew from at admission, settled by this record (prepaid and hard-budget tenants)... */
   hold_id?: string;
+  /** ...and what it drew from it. */
+  hold_nanos?: number;
 }
 
 /** The (model, class) outcomes of the auto-routed records in a batch. */

@@ -2,14 +2,15 @@
 // Request bodies come from the same zod schemas the routes validate with, so
 // the document cannot drift from what is enforced. The route table below must
 // list every route registered on the app: document.test.ts checks that.
-import { SECRET_RULE } from "../auth/secrets";
+import { SECRET_RULE } from "../vocabulary/secrets";
 import * as z from "zod/mini";
 import { cachePurge, keyCreate, keyUpdate, originCreate, originInput, originPatch, tenantCreate, tenantInput } from "../schemas/admin";
 import { creditsAdd } from "../schemas/billing";
 import { chatCompletionRequest, completionRequest, embeddingRequest, responsesRequest } from "../schemas/openai";
-import { REGIONS } from "../routing/regions";
+import { REGIONS } from "../vocabulary/regions";
 import { feedbackInput } from "../schemas/feedback";
-import { rulesDocument, rulesRollback } from "../schemas/rules";
+import { rulesRollback } from "../schemas/rules";
+import { rulesDocument } from "../rules/document";
 import { billingComponents, USAGE_QUERY, usageParameters } from "./billing-schemas";
 
 type Json = Record<string, unknown>;

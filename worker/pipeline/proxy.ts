@@ -12,13 +12,14 @@ import { RelayMeter } from "../metering/relay-meter";
 import { tenantPreferences, retryLimits } from "../rules/preferences";
 import { resolve } from "../rules/resolve";
 import { routingPreferences } from "../routing/policy";
+import { outputCap, workload } from "../routing/workload";
 import type { ForwardableRequest } from "../schemas/openai";
 import { parseOrThrow } from "../schemas/validate";
 import { settings } from "../settings";
 import { tenantRules } from "../tenants/rules-client";
 import { admit } from "../tenants/admission";
 import { modelNotFound } from "./model-not-found";
-import { outputCap, routeAndForward, workload } from "./route-and-forward";
+import { routeAndForward } from "./route-and-forward";
 
 export interface Endpoint {
   /** Path below an origin's base URL. */

@@ -6,28 +6,26 @@ import { originSnapshot } from "../origins/snapshot";
 import { hasOwn } from "../own";
 import { rankCandidates } from "../routing/candidates";
 import { plan, type Excluded, type Scored } from "../routing/choose";
-import type { Workload } from "../routing/estimate";
 import { popLocation, type CfLocation } from "../routing/location";
 import { describePolicy, type RoutingPreferences } from "../routing/policy";
+import { workload } from "../routing/workload";
 import type { RelayMeter } from "../metering/relay-meter";
 import type { RetryLimits } from "../rules/preferences";
 import type { ResolvedTarget } from "../rules/resolve";
 import type { ForwardableRequest } from "../schemas/openai";
 import { settings } from "../settings";
-import { inFlight } from "../stats/in-flight";
-import { observe, regionSnapshot } from "../stats/region-client";
-import { forward, type Target } from "./forward";
+import { inFlight } from "../isolate/in-flight";
+import { observe, regionSnapshot } from "../objects/region-stats-client";
+import type { Target } from "../upstream/attempt";
+import { hedgeAfter } from "../upstream/hedge";
+import { tenantCacheSalt } from "../upstream/request-body";
+import { forward } from "../upstream/retry";
 import { hedgeBudget } from "./hedge-budget";
 import { modelNotFound } from "./model-not-found";
 import { withoutOriginState } from "./responses-state";
-import { tenantCacheSalt } from "./upstream-body";
 
 /** Endpoints whose origins (vLLM) take a `cache_salt` for their prefix cache. */
 const SALTED_PATHS = new Set(["/chat/completions", "/completions"]);
-/** When a request does not cap its output, routing assumes this many tokens. */
-const DEFAULT_OUTPUT_TOKENS = 256;
-/** A hedge never fires sooner than this, however fast the p95. */
-const MIN_HEDGE_MS = 20;
 
 export interface OriginCall {
   path: string;
@@ -136,7 +134,7 @@ function target(s: Scored): Target {
   const e = s.estimate;
   return {
     candidate: s.candidate,
-    hedgeAfterMs: e.p95Ms === null ? null : Math.max(MIN_HEDGE_MS, e.p95Ms),
+    hedgeAfterMs: hedgeAfter(e.p95Ms),
     tpotMs: e.source === "prior" ? null : e.tpotMs,
   };
 }
@@ -145,17 +143,6 @@ function target(s: Scored): Target {
 function askForUsage(body: ForwardableRequest): ForwardableRequest {
   const options = (body.stream_options ?? {}) as Record<string, unknown>;
   return { ...body, stream_options: { ...options, include_usage: true } };
-}
-
-/** The request's output cap, or the routing default when it sets none (at most 4096 for estimates). */
-export function outputCap(body: ForwardableRequest): number {
-  const cap = Number(body.max_completion_tokens ?? body.max_tokens ?? DEFAULT_OUTPUT_TOKENS);
-  return Math.min(Number.isFinite(cap) && cap > 0 ? cap : DEFAULT_OUTPUT_TOKENS, 4096);
-}
-
-/** Token counts are guessed from the body size (about four bytes a token) and the output cap. */
-export function workload(body: ForwardableRequest, bytes: number, stream: boolean): Workload {
-  return { inputTokens: Math.ceil(bytes / 4), outputTokens: outputCap(body), stream };
 }
 
 const noOrigin = (message: string, region: string) =>

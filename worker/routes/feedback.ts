@@ -10,13 +10,14 @@ import { feedbackInput, ratingValue } from "../schemas/feedback";
 import { parseOrThrow } from "../schemas/validate";
 import { settings } from "../settings";
 import { admitCall } from "../tenants/call-admission";
+import { tenantObject } from "../objects/stubs";
 
 export async function postFeedback(c: Context<AppEnv>): Promise<Response> {
   await admitCall(c.env, c.get("caller"), "feedback");
   const { request_id, rating } = parseOrThrow(feedbackInput, await readJsonBody(c.req.raw, settings(c.env).maxBodyBytes));
   const tenantId = c.get("caller").tenant.id;
   const value = ratingValue(rating);
-  const result = await c.env.TENANT.get(c.env.TENANT.idFromName(tenantId)).feedback(request_id, value);
+  const result = await tenantObject(c.env, tenantId).feedback(request_id, value);
   if (result === null) throw notFound(`No tenant '${tenantId}'.`, "tenant_not_found");
   if (result === "duplicate") throw new ApiError(409, `Request '${request_id}' was already rated.`, "invalid_request_error", "already_rated");
   staleEvidence(tenantId);

@@ -3,9 +3,9 @@ import type { AppEnv } from "../app-env";
 import { notFound } from "../http/errors";
 import { originSnapshot } from "../origins/snapshot";
 import { own } from "../own";
-import { isRegion, REGIONS } from "../routing/regions";
+import { isRegion, REGIONS } from "../vocabulary/regions";
 import type { OriginSummary } from "../stats/origin-stats";
-import { regionStub } from "../stats/region-client";
+import { regionStatsObject } from "../objects/stubs";
 
 /** Read-outs of how each origin looks from each region (admin only: mounted under /admin/v1). */
 export const regions = new Hono<AppEnv>();
@@ -15,7 +15,7 @@ regions.get("/regions", (c) => c.json({ object: "list", data: REGIONS }));
 regions.get("/regions/:region/stats", async (c) => {
   const region = c.req.param("region");
   if (!isRegion(region)) throw notFound(`No region '${region}': use one of ${REGIONS.join(", ")}.`, "region_not_found");
-  const [snapshot, registry] = await Promise.all([regionStub(c.env, region).snapshot(region), originSnapshot(c.env.KV, (p) => c.executionCtx.waitUntil(p))]);
+  const [snapshot, registry] = await Promise.all([regionStatsObject(c.env, region).snapshot(region), originSnapshot(c.env.KV, (p) => c.executionCtx.waitUntil(p))]);
   const data = registry.origins.map((origin) => ({
     origin: origin.id,
     origin_region: origin.region,

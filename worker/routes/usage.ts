@@ -7,12 +7,13 @@ import { notFound } from "../http/errors";
 import { usageQuery } from "../schemas/billing";
 import { parseOrThrow } from "../schemas/validate";
 import { admitCall } from "../tenants/call-admission";
+import { tenantObject } from "../objects/stubs";
 
 /** Usage by UTC day and model (`?from=&to=` inclusive, default this month; `?model=`, `?key_id=`), with totals and the account. */
 export async function usageResponse(c: Context<AppEnv>, tenantId: string): Promise<Response> {
   const query = parseOrThrow(usageQuery, c.req.query(), "query");
   const range = usageRange(query, Date.now());
-  const report = await c.env.TENANT.get(c.env.TENANT.idFromName(tenantId)).usage({ ...range, model: query.model, key_id: query.key_id });
+  const report = await tenantObject(c.env, tenantId).usage({ ...range, model: query.model, key_id: query.key_id });
   if (!report) throw notFound(`No tenant '${tenantId}'.`, "tenant_not_found");
   return c.json({ object: "usage", tenant_id: tenantId, ...report });
 }

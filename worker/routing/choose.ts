@@ -7,6 +7,7 @@ import type { Candidate } from "./candidates";
 import { estimate, MIN_SAMPLES, NO_PEERS, rttMs, type Estimate, type Peers, type Workload } from "./estimate";
 import type { Constraints, Policy, RoutingPreferences } from "./policy";
 import type { RegionSnapshot } from "../stats/region-snapshot";
+import { SETTING_DEFAULTS } from "../settings";
 
 export interface Scored {
   candidate: Candidate;
@@ -38,12 +39,8 @@ const SLACK = { latency: (_best: number) => 25, cost: (best: number) => best * 0
 const POOL_MAX = 4;
 /** A half-open circuit gets trial traffic only when it is clearly the best. */
 const HALF_OPEN_PENALTY = 3;
-/**
- * Share of requests that go to an eligible origin the region has not yet
- * measured, so priors give way to measurements (the router would otherwise
- * never learn that a farther origin is faster).
- */
-export const DEFAULT_EXPLORE_RATE = 0.02;
+/** The default share of requests sent to origins a region has not measured yet (settings.ts says why). */
+export const DEFAULT_EXPLORE_RATE: number = SETTING_DEFAULTS.exploreRate;
 
 export function plan(
   candidates: readonly Candidate[],

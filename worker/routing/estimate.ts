@@ -1,6 +1,6 @@
 // Expected latency and price of sending one request to one origin.
 import { own } from "../own";
-import type { CircuitState } from "../stats/breaker";
+import type { CircuitState } from "../health/breaker";
 import type { OriginSummary } from "../stats/origin-stats";
 import type { Candidate } from "./candidates";
 

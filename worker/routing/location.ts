@@ -1,4 +1,5 @@
-import { REGION_CENTRES, isRegion, regionOf, type GeoPoint, type Region } from "./regions";
+import { REGION_CENTRES, regionOf, type GeoPoint } from "./regions";
+import { isRegion, type Region } from "../vocabulary/regions";
 
 export interface PopLocation extends GeoPoint {
   region: Region;

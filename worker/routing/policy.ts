@@ -5,7 +5,7 @@ import { badRequest } from "../http/errors";
 import { own } from "../own";
 import { idSchema } from "../schemas/admin";
 import { parseOrThrow } from "../schemas/validate";
-import { REGIONS, type Region } from "./regions";
+import { REGIONS, type Region } from "../vocabulary/regions";
 
 export type Policy =
   | { kind: "latency" }

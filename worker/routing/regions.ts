@@ -1,7 +1,7 @@
-// Durable Object location hints double as Meridian's regions. Each has a
-// representative point used when a request carries no coordinates of its own.
-export const REGIONS = ["wnam", "enam", "sam", "weur", "eeur", "apac", "oc", "afr", "me"] as const;
-export type Region = (typeof REGIONS)[number];
+// Durable Object location hints double as Meridian's regions (named in
+// vocabulary/regions.ts). Each has a representative point used when a request
+// carries no coordinates of its own.
+import type { Region } from "../vocabulary/regions";
 
 export interface GeoPoint {
   lat: number;
@@ -19,10 +19,6 @@ export const REGION_CENTRES: Record<Region, GeoPoint> = {
   afr: { lat: -26.2, lon: 28.0 }, // Johannesburg
   me: { lat: 25.3, lon: 55.3 }, // Dubai
 };
-
-export function isRegion(value: string): value is Region {
-  return (REGIONS as readonly string[]).includes(value);
-}
 
 const MIDDLE_EAST = new Set(["AE", "SA", "QA", "KW", "BH", "OM", "IL", "JO", "LB", "SY", "IQ", "IR", "YE", "TR", "PS"]);
 

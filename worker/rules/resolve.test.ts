@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { rulesDocument, type RulesDocument } from "../schemas/rules";
+import type { RulesDocument } from "../schemas/rules";
+import { rulesDocument } from "./document";
 import { resolve, unitHash, type RequestFacts } from "./resolve";
 
 const facts = (model: string, extra: Partial<RequestFacts> = {}): RequestFacts => ({ model, headers: new Headers(), metadata: undefined, user: undefined, keyId: "key_1", ...extra });

@@ -1,8 +1,8 @@
 // Wire schemas for the admin API. Strict objects: a typo in an admin write is
 // an error, not a silently ignored field.
 import * as z from "zod/mini";
-import { MAX_SECRET_LENGTH, MIN_SECRET_LENGTH, SECRET_RULE } from "../auth/secrets";
-import { REGIONS } from "../routing/regions";
+import { MAX_SECRET_LENGTH, MIN_SECRET_LENGTH, SECRET_RULE } from "../vocabulary/secrets";
+import { REGIONS } from "../vocabulary/regions";
 import { billingFields } from "./billing";
 
 export const idSchema = z.string().check(z.regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, "use 1-64 of a-z 0-9 . _ - starting with a letter or digit"));

@@ -1,7 +1,9 @@
 // Wire schemas for money: a tenant's price list, budget and prepaid flag
 // (parts of its profile), credit top-ups and the usage read-out's query.
 import * as z from "zod/mini";
-import { DEFAULT_CACHE_HIT_DISCOUNT } from "../billing/pricing";
+
+/** The cache discount when a tenant's price list does not set one. */
+export const DEFAULT_CACHE_HIT_DISCOUNT = 0.5;
 
 const usdPerMillion = z.number().check(z.minimum(0), z.maximum(1_000_000));
 const share = z.number().check(z.minimum(0), z.maximum(1));

@@ -3,10 +3,9 @@
 // means "route every model by latency with the operator's defaults".
 // Strict objects: a typo in a rule is an error, not a silently ignored field.
 import * as z from "zod/mini";
-import { compileCentroids } from "../auto/centroid-set";
-import { PROMPT_CLASSES } from "../auto/types";
+import { PROMPT_CLASSES } from "../vocabulary/prompt-classes";
 import { hasOwn } from "../own";
-import { REGIONS } from "../routing/regions";
+import { REGIONS } from "../vocabulary/regions";
 import { cacheSettings, idSchema } from "./admin";
 
 const modelName = z.string().check(z.minLength(1), z.maxLength(256));
@@ -131,49 +130,58 @@ const shape = z.strictObject({
   auto: z.optional(z.record(modelName, ruleAuto)),
 });
 
-/** The rules document, with the checks that span fields. */
-export const rulesDocument = shape.check(
-  z.superRefine((doc, ctx) => {
-    const pools = doc.pools ?? {};
-    const aliases = doc.aliases ?? {};
-    const issue = (path: PropertyKey[], message: string) => ctx.addIssue({ code: "custom", path, message, input: doc });
-    const checkPolicy = (p: z.infer<typeof rulePolicy> | undefined, path: PropertyKey[]) => {
-      if (p?.kind === "pinned" && !p.pin) issue([...path, "pin"], "the pinned policy needs `pin`: origin ids in order");
-    };
-    checkPolicy(doc.policy, ["policy"]);
-    for (const [name, alias] of Object.entries(aliases)) {
-      alias.targets.forEach((t, i) => {
-        const at = ["aliases", name, "targets", i];
-        if (hasOwn(aliases, t.model)) issue([...at, "model"], `'${t.model}' is an alias; targets name served models`);
-        if (t.pool !== undefined && !hasOwn(pools, t.pool)) issue([...at, "pool"], `no pool '${t.pool}' in \`pools\``);
-        if (t.pool !== undefined && t.origins) issue([...at], "give `origins` or `pool`, not both");
-        if (alias.strategy === "weighted" && t.weight === undefined) issue([...at, "weight"], "the weighted strategy needs a weight on every target");
-      });
-      if (alias.strategy === "weighted" && alias.targets.every((t) => !t.weight)) issue(["aliases", name, "targets"], "weights must not all be zero");
-    }
-    for (const [name, spec] of Object.entries(doc.auto ?? {})) {
-      if (hasOwn(aliases, name)) issue(["auto", name], `'${name}' is also an alias`);
-      if (spec.centroids) {
-        try {
-          compileCentroids(spec.centroids);
-        } catch (err) {
-          issue(["auto", name, "centroids"], err instanceof Error ? err.message : String(err));
-        }
-      }
-      spec.models.forEach((m, i) => {
-        if (hasOwn(aliases, m.model) || hasOwn(doc.auto, m.model)) issue(["auto", name, "models", i, "model"], `'${m.model}' is an alias; auto chooses among served models`);
-      });
-    }
-    (doc.routes ?? []).forEach((r, i) => {
-      if ((r.use === undefined) === (r.split === undefined) && !r.policy) issue(["routes", i], "a route needs `use` or `split` (or only a `policy`)");
-      if (r.use !== undefined && r.split !== undefined) issue(["routes", i], "give `use` or `split`, not both");
-      if (r.split && r.split.every((s) => s.weight === 0)) issue(["routes", i, "split"], "weights must not all be zero");
-      checkPolicy(r.policy, ["routes", i, "policy"]);
-    });
-  }),
-);
+/** Centroids as a rules document carries them (`auto.<name>.centroids`). */
+export type RuleCentroids = NonNullable<z.infer<typeof ruleAuto>["centroids"]>;
 
-export type RulesDocument = z.infer<typeof rulesDocument>;
+/**
+ * The rules document, with the checks that span fields. Whether a tenant's
+ * centroids compile is asked of `compileCentroids` (it throws an Error saying
+ * what is wrong): that needs the feature space of `auto`, a layer above the
+ * schemas, so rules/document.ts passes it in.
+ */
+export const rulesDocumentWith = (compileCentroids: (spec: RuleCentroids) => unknown) =>
+  shape.check(
+    z.superRefine((doc, ctx) => {
+      const pools = doc.pools ?? {};
+      const aliases = doc.aliases ?? {};
+      const issue = (path: PropertyKey[], message: string) => ctx.addIssue({ code: "custom", path, message, input: doc });
+      const checkPolicy = (p: z.infer<typeof rulePolicy> | undefined, path: PropertyKey[]) => {
+        if (p?.kind === "pinned" && !p.pin) issue([...path, "pin"], "the pinned policy needs `pin`: origin ids in order");
+      };
+      checkPolicy(doc.policy, ["policy"]);
+      for (const [name, alias] of Object.entries(aliases)) {
+        alias.targets.forEach((t, i) => {
+          const at = ["aliases", name, "targets", i];
+          if (hasOwn(aliases, t.model)) issue([...at, "model"], `'${t.model}' is an alias; targets name served models`);
+          if (t.pool !== undefined && !hasOwn(pools, t.pool)) issue([...at, "pool"], `no pool '${t.pool}' in \`pools\``);
+          if (t.pool !== undefined && t.origins) issue([...at], "give `origins` or `pool`, not both");
+          if (alias.strategy === "weighted" && t.weight === undefined) issue([...at, "weight"], "the weighted strategy needs a weight on every target");
+        });
+        if (alias.strategy === "weighted" && alias.targets.every((t) => !t.weight)) issue(["aliases", name, "targets"], "weights must not all be zero");
+      }
+      for (const [name, spec] of Object.entries(doc.auto ?? {})) {
+        if (hasOwn(aliases, name)) issue(["auto", name], `'${name}' is also an alias`);
+        if (spec.centroids) {
+          try {
+            compileCentroids(spec.centroids);
+          } catch (err) {
+            issue(["auto", name, "centroids"], err instanceof Error ? err.message : String(err));
+          }
+        }
+        spec.models.forEach((m, i) => {
+          if (hasOwn(aliases, m.model) || hasOwn(doc.auto, m.model)) issue(["auto", name, "models", i, "model"], `'${m.model}' is an alias; auto chooses among served models`);
+        });
+      }
+      (doc.routes ?? []).forEach((r, i) => {
+        if ((r.use === undefined) === (r.split === undefined) && !r.policy) issue(["routes", i], "a route needs `use` or `split` (or only a `policy`)");
+        if (r.use !== undefined && r.split !== undefined) issue(["routes", i], "give `use` or `split`, not both");
+        if (r.split && r.split.every((s) => s.weight === 0)) issue(["routes", i, "split"], "weights must not all be zero");
+        checkPolicy(r.policy, ["routes", i, "policy"]);
+      });
+    }),
+  );
+
+export type RulesDocument = z.infer<typeof shape>;
 export type RuleTarget = z.infer<typeof ruleTarget>;
 export type RulePolicy = z.infer<typeof rulePolicy>;
 export type RuleRoute = z.infer<typeof ruleRoute>;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { mulberry32 as prng } from "../../harness/random";
 import type { Observation } from "./observation";
-import { DEFAULT_BREAKER } from "./breaker";
+import { DEFAULT_BREAKER } from "../health/breaker";
 import { OriginStats } from "./origin-stats";
 
 const T0 = 1_700_000_000_000;

@@ -1,7 +1,8 @@
 // Everything one region knows about one origin: latency estimates and
 // sketches per model, success/error counts, the circuit and the last probe.
 // Pure: time comes in as arguments; state round-trips through JSON for storage.
-import { closedBreaker, currentState, DEFAULT_BREAKER, onFailure, onSuccess, type BreakerConfig, type BreakerData, type CircuitState } from "./breaker";
+import { closedBreaker, currentState, DEFAULT_BREAKER, onFailure, onSuccess, type BreakerConfig, type BreakerData, type CircuitState } from "../health/breaker";
+import type { ProbeResult } from "../health/probe";
 import { DDSketch, type SketchData } from "./ddsketch";
 import { ewma, peakEwma } from "./ewma";
 import type { Observation } from "./observation";
@@ -12,13 +13,6 @@ const TPOT_TAU_MS = 30_000;
 const RATE_TAU_MS = 10_000;
 /** Sketches forget: every 5 minutes the counts halve, so p99 follows the recent past. */
 const SKETCH_HALF_LIFE_MS = 300_000;
-
-export interface ProbeResult {
-  at: number;
-  ok: boolean;
-  ms: number;
-  status?: number;
-}
 
 /** What the snapshot carries per (origin, model): what scoring and read-outs need. */
 export interface ModelSummary {

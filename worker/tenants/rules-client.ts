@@ -5,11 +5,12 @@
 // the document only when it changed. A new version is in use everywhere within
 // about that interval, whatever KV's propagation delay. The same poll brings
 // the tenant's recently revoked keys (see revocations.ts).
-import type { TenantPoll } from "../../durable-objects/tenant/revocations";
+import type { TenantPoll } from "./poll-protocol";
 import type { RulesVersion } from "../schemas/rules";
 import { kvRules } from "../kv-keys";
 import { settings } from "../settings";
 import { noteRevocations, revocationsHeardAt } from "./revocations";
+import { tenantObject } from "../objects/stubs";
 
 type WaitUntil = (p: Promise<unknown>) => void;
 
@@ -28,8 +29,6 @@ export const rulesCopySizes = () => ({ size: entries.size, bound: MAX_TENANTS })
 
 /** Counters for tests: how often the object was asked, and how often rules were fetched. */
 export const rulesCounters = { checks: 0, fetches: 0 };
-
-const stub = (env: Env, tenantId: string) => env.TENANT.get(env.TENANT.idFromName(tenantId));
 
 /** The rules a request of this tenant runs on: one immutable version, used for the whole request. */
 export async function tenantRules(env: Env, tenantId: string, waitUntil: WaitUntil): Promise<RulesVersion> {
@@ -62,13 +61,13 @@ async function entryFor(env: Env, tenantId: string): Promise<Entry> {
 async function check(env: Env, tenantId: string, entry: Entry): Promise<void> {
   entry.checking = true;
   rulesCounters.checks++;
-  const object = stub(env, tenantId);
+  const object = tenantObject(env, tenantId);
   try {
-    const state = (await object.pollState()) as TenantPoll;
+    const state: TenantPoll = await object.pollState();
     noteRevocations(tenantId, state.revoked, Date.now());
     if (state.rules === entry.current.version) return;
     rulesCounters.fetches++;
-    entry.current = (await object.rules()) as RulesVersion; // the object is the authority
+    entry.current = await object.rules(); // the object is the authority
   } catch {
     // Keep what we have; the next check retries.
   } finally {

@@ -1,6 +1,6 @@
 // `meridian keys …`: a tenant's API keys. The secret exists only in the
 // answer to `create`; the router keeps its hash.
-import type { KeyInfo } from "../../../durable-objects/tenant";
+import type { KeyInfo } from "../../../worker/tenants/admin-protocol";
 import { emit, intOption, printJson, stringOption, UsageError, type Command, type Context } from "../command";
 import { count, table, when } from "../format";
 

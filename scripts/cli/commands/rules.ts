@@ -3,7 +3,8 @@
 // a 412 instead of one silently undoing the other.
 import { stringify as toYaml } from "yaml";
 import { AdminApiError } from "../../../harness/admin-client";
-import { rulesDocument, type RulesDocument, type RulesVersion } from "../../../worker/schemas/rules";
+import type { RulesDocument, RulesVersion } from "../../../worker/schemas/rules";
+import { rulesDocument } from "../../../worker/rules/document";
 import { CliError, emit, intOption, printJson, stringOption, UsageError, type Command, type Context } from "../command";
 import { diff, renderDiff, type Change } from "../diff";
 import { named, readDocument, validated } from "../documents";

@@ -1,6 +1,6 @@
 // `meridian tenants …` and `meridian audit`: tenant profiles and the log of
 // every admin write made to a tenant.
-import type { AuditEntry } from "../../../durable-objects/tenant/audit";
+import type { AuditEntry } from "../../../worker/tenants/admin-protocol";
 import { tenantInput, type TenantRecord } from "../../../worker/schemas/admin";
 import { emit, intOption, type Command } from "../command";
 import { readDocument, validated } from "../documents";

@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../../app-env";
-import { isolateStructures } from "../../stats/isolate-structures";
+import { isolateStructures } from "../../isolate/structures";
 
 /**
  * What the isolate that answers holds in memory: each structure's size and

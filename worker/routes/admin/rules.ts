@@ -1,11 +1,13 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../../app-env";
 import { ApiError, badRequest, notFound } from "../../http/errors";
-import { rulesDocument, rulesRollback, type RulesVersion } from "../../schemas/rules";
+import { rulesRollback, type RulesVersion } from "../../schemas/rules";
+import { rulesDocument } from "../../rules/document";
 import { parseOrThrow } from "../../schemas/validate";
 import { adopt } from "../../tenants/rules-client";
-import type { RulesWrite } from "../../../durable-objects/tenant";
-import { actor, beforeParam, body, limitParam, param, tenantObject, type AdminContext } from "./shared";
+import type { RulesWrite } from "../../tenants/admin-protocol";
+import { actor, beforeParam, body, limitParam, param, type AdminContext } from "./shared";
+import { tenantObject } from "../../objects/stubs";
 
 /**
  * A tenant's routing rules: versioned, with history and rollback. The ETag is

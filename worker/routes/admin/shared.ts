@@ -8,8 +8,6 @@ import { settings } from "../../settings";
 
 export type AdminContext = Context<AppEnv>;
 
-export const registry = (env: Env) => env.ORIGIN_REGISTRY.get(env.ORIGIN_REGISTRY.idFromName("global"));
-export const tenantObject = (env: Env, id: string) => env.TENANT.get(env.TENANT.idFromName(id));
 export const body = (c: AdminContext) => readJsonBody(c.req.raw, settings(c.env).maxBodyBytes);
 export const param = (value: string, what: string) => parseOrThrow(idSchema, value, what);
 /** Who is writing, for the audit log. */

@@ -6,7 +6,8 @@ import { KV_TENANT_PREFIX } from "../../kv-keys";
 import { cachePurge, keyCreate, keyUpdate, tenantCreate, tenantInput, type TenantRecord } from "../../schemas/admin";
 import { parseOrThrow } from "../../schemas/validate";
 import { forgetKey, forgetTenant } from "../../tenants/auth";
-import { actor, beforeParam, body, limitParam, param, tenantObject } from "./shared";
+import { actor, beforeParam, body, limitParam, param } from "./shared";
+import { tenantObject } from "../../objects/stubs";
 
 /** Tenants, their keys, cache purges and audit log. */
 export const tenants = new Hono<AppEnv>();

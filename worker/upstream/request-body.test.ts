@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ApiError } from "../http/errors";
-import { bodyFor, serializeBody, tenantCacheSalt } from "./upstream-body";
+import { bodyFor, serializeBody, tenantCacheSalt } from "./request-body";
 
 describe("upstream body", () => {
   it("puts each origin's model name into the body serialized once", () => {

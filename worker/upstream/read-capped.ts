@@ -1,6 +1,6 @@
 // Origins are trusted to answer, not to answer in bounded size: every origin
 // body the router holds whole is read through here.
-import { readBytesCapped } from "../http/read-bytes";
+import { readMessageCapped } from "../http/read-bytes";
 
 /** A non-streamed answer larger than this is the origin's failure (a 502 if no other origin answers). */
 export const MAX_ORIGIN_BODY_BYTES = 16 * 1024 * 1024;
@@ -9,7 +9,6 @@ export const MAX_REJECTION_BYTES = 64 * 1024;
 
 /** The body as text if it has at most `max` bytes; null (and the rest left unread) if it has more. */
 export async function readCapped(response: Response, max: number): Promise<string | null> {
-  if (!response.body) return "";
-  const bytes = await readBytesCapped(response.body, max);
+  const bytes = await readMessageCapped(response, max);
   return bytes && new TextDecoder().decode(bytes);
 }

@@ -2,13 +2,14 @@
 // makes a request wait for the Durable Object, and an observation batcher
 // that reports in the background (`waitUntil`).
 import { settings } from "../settings";
-import type { Observation } from "./observation";
-import type { RegionSnapshot } from "./region-snapshot";
+import type { Observation } from "../stats/observation";
+import type { RegionSnapshot } from "../stats/region-snapshot";
+import { regionStatsObject } from "./stubs";
 
 type WaitUntil = (p: Promise<unknown>) => void;
 
 /** Successful observations go out at once when this many are waiting. */
-const FLUSH_AT = 32;
+export const FLUSH_AT = 32;
 
 interface CachedSnapshot {
   snapshot: RegionSnapshot | null;
@@ -29,10 +30,6 @@ export function regionClientSizes(): { snapshots: number; buffers: number; obser
 /** Counters for tests and read-outs: how often the object was actually called. */
 export const clientCounters = { snapshotFetches: 0, reports: 0, observations: 0 };
 
-export function regionStub(env: Env, region: string) {
-  return env.REGION_STATS.get(env.REGION_STATS.idFromName(region), { locationHint: region as DurableObjectLocationHint });
-}
-
 /**
  * The freshest snapshot this isolate has, without waiting: a cold isolate
  * routes on distance priors alone (null) while the first fetch runs in the
@@ -46,10 +43,10 @@ export function regionSnapshot(env: Env, region: string, waitUntil: WaitUntil): 
     const target = entry;
     clientCounters.snapshotFetches++;
     waitUntil(
-      regionStub(env, region)
+      regionStatsObject(env, region)
         .snapshot(region)
         .then((s) => {
-          target.snapshot = s as RegionSnapshot;
+          target.snapshot = s;
           target.fetchedAt = Date.now();
         })
         .catch(() => {
@@ -88,7 +85,7 @@ async function flush(env: Env, region: string): Promise<void> {
   buffer.scheduled = false;
   clientCounters.reports++;
   try {
-    await regionStub(env, region).report(region, batch);
+    await regionStatsObject(env, region).report(region, batch);
     // What we just reported should show in the next read, not a second later.
     const cached = snapshots.get(region);
     if (cached) cached.fetchedAt = 0;

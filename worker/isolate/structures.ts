@@ -4,7 +4,7 @@
 // read only when asked (a few Map sizes and short loops), never tracked.
 import { evidenceCopySizes } from "../auto/quality-client";
 import { accountCopySizes } from "../billing/account-client";
-import { fundsGraceSizes } from "../billing/gate";
+import { fundsGraceSizes, fundsLeaseSizes } from "../billing/gate";
 import { fingerprintMemoryBytes } from "../cache/embedder";
 import { semanticSizes } from "../cache/semantic";
 import { flightsInAir } from "../cache/single-flight";
@@ -12,12 +12,12 @@ import { entries as responseCache } from "../cache/stage";
 import { leaseGraceSizes, leaseSizes } from "../limits/rate-limit";
 import { existingUsageRecorder } from "../metering/report";
 import { hedgeBudgetSizes } from "../pipeline/hedge-budget";
-import { REGIONS } from "../routing/regions";
+import { REGIONS } from "../vocabulary/regions";
 import { authCacheSizes } from "../tenants/auth";
 import { revocationCopySizes } from "../tenants/revocations";
 import { rulesCopySizes } from "../tenants/rules-client";
 import { inFlight } from "./in-flight";
-import { regionClientSizes } from "./region-client";
+import { regionClientSizes } from "../objects/region-stats-client";
 
 export interface IsolateStructure {
   name: string;
@@ -59,6 +59,7 @@ export function isolateStructures(env: Env): IsolateStructure[] {
     cache("auto_evidence_copies", "Tenants' feedback evidence for `auto`", evidenceCopySizes()),
     cache("rate_limit_leases", "(tenant, key) rate-limit leases", leaseSizes()),
     cache("rate_limit_grace_windows", "Tenants admitted on grace while their object was unreachable (rate limits, 1 min)", leaseGraceSizes()),
+    cache("funds_leases", "Tenants' funds leases, drawn from by each admitted request (5 s each)", fundsLeaseSizes()),
     cache("funds_grace_windows", "Tenants admitted on grace while their object was unreachable (funds, 1 min)", fundsGraceSizes()),
     cache("hedge_budgets", "(tenant, ratio) hedging budgets", hedgeBudgetSizes()),
     cache("region_snapshots", "Region statistics snapshots", { size: region.snapshots, bound: REGIONS.length }),

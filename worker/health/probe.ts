@@ -1,5 +1,12 @@
 import type { Origin } from "../schemas/admin";
-import type { ProbeResult } from "./origin-stats";
+
+/** The last active health check of an origin, as a region's statistics keep it. */
+export interface ProbeResult {
+  at: number;
+  ok: boolean;
+  ms: number;
+  status?: number;
+}
 
 /** vLLM, SGLang, TGI and llama.cpp all answer `GET /health` at the server root. */
 export function healthUrl(origin: Pick<Origin, "base_url" | "health_url">): string {

@@ -1,11 +1,16 @@
+// One attempt at one origin: the fetch, its time limit, the watch for a
+// stream's first chunk, and what the answer says about the origin (failover,
+// an answer for the client, or a final error). Which origin to try next, and
+// when to start another alongside, is retry.ts's and hedge.ts's business.
 import { ApiError } from "../http/errors";
 import type { Candidate } from "../routing/candidates";
-import { inFlight } from "../stats/in-flight";
+import { inFlight } from "../isolate/in-flight";
 import { retryAfterMs, ttftEstimate, type Observation } from "../stats/observation";
 import { rejectionKind, requestRejection } from "./origin-rejection";
 import { MAX_ORIGIN_BODY_BYTES, MAX_REJECTION_BYTES, readCapped } from "./read-capped";
 import { relay, type StreamEnd } from "./relay";
-import { bodyFor, serializeBody } from "./upstream-body";
+import { bodyFor } from "./request-body";
+import { isEventStream, streamHeaders, upstreamHeaders, upstreamUrl, usageOf } from "./wire";
 
 /** One origin to try, with what routing expects of it. */
 export interface Target {
@@ -16,11 +21,10 @@ export interface Target {
   tpotMs: number | null;
 }
 
-export interface ForwardPlan {
-  targets: readonly Target[];
+/** What every attempt of one request shares (the rest of `ForwardPlan` is the retry loop's). */
+export interface AttemptPlan {
   /** Path below the origin's base URL, e.g. `/chat/completions`. */
   path: string;
-  body: Record<string, unknown>;
   stream: boolean;
   /** SSE streams end with `data: [DONE]` (chat and completions, not responses). */
   expectDone: boolean;
@@ -28,7 +32,6 @@ export interface ForwardPlan {
   cacheSalt?: string | null;
   /** Our own id for this request at the origins (never the client's). */
   requestId: string;
-  maxAttempts: number;
   /** Streaming: time allowed until the first body chunk of each attempt. */
   ttftTimeoutMs: number;
   /** Non-streaming: time allowed for each whole attempt. */
@@ -41,8 +44,6 @@ export interface ForwardPlan {
   healthLimits: { ttftTimeoutMs: number; attemptTimeoutMs: number };
   /** Absolute time (ms since epoch) after which no attempt starts or continues. */
   deadline: number;
-  /** Asked when a hedge would start: the tenant's hedge budget. */
-  mayHedge: () => boolean;
   /** Every attempt's outcome (and a stream's end) for the region's statistics. */
   observe: (obs: Observation) => void;
   /** Keeps a streamed attempt that lost a hedge race running after the response (see `abandon`). */
@@ -65,15 +66,6 @@ export interface Attempt {
   hedge?: true;
 }
 
-export interface Forwarded {
-  response: Response;
-  target: Target;
-  attempts: Attempt[];
-  /** Time to the first byte of the chosen origin's answer (stream: first chunk). */
-  ttftMs: number;
-  hedged: boolean;
-}
-
 class AttemptTimeout extends Error {}
 class LostRace extends Error {}
 /** Reading from or writing to the origin failed: the only exceptions that are the origin's doing. */
@@ -88,16 +80,17 @@ const io = <T>(p: Promise<T>): Promise<T> =>
 /** `waitUntil` work ends 30 s after the response: a lost attempt is only watched when its limit falls well inside that. */
 const WATCH_LOSER_MAX_MS = 25_000;
 
-interface Result {
+export interface AttemptResult {
   attempt: Attempt;
   response?: Response;
   /** Ends the request with this error: no other origin would do better. */
   final?: ApiError;
 }
 
-interface Running {
+/** An attempt under way, as the retry loop and the hedge race hold it. */
+export interface Running {
   target: Target;
-  result: Promise<Result>;
+  result: Promise<AttemptResult>;
   started: number;
   hedge: boolean;
   /** Aborts the attempt now. */
@@ -106,44 +99,8 @@ interface Running {
   abandon(): void;
 }
 
-/**
- * Tries targets in order until one answers. Everything that can fail before
- * the client sees a byte (connect errors, 5xx, 429, a timeout, an empty
- * stream, a garbled body) moves on to the next target. When the current
- * target is slower than its p95 and the budget allows, the next one is
- * started alongside (a hedge): the first to answer wins and the other is
- * abandoned (see `abandon`). A committed stream is relayed to the end, never spliced.
- */
-export async function forward(plan: ForwardPlan, fetcher: typeof fetch = fetch): Promise<Forwarded> {
-  const serialized = serializeBody(plan.body);
-  const attempts: Attempt[] = [];
-  const queue = plan.targets.slice(0, plan.maxAttempts);
-  let next = 0;
-  let hedged = false;
-  // Only the winner's stream end is the request's (a lost race's stream is cancelled).
-  let chosen: Target | null = null;
-  const winner = () => chosen;
-  const choose = (target: Target) => (chosen = target);
-  while (next < queue.length && plan.deadline > Date.now() && !plan.signal?.aborted) {
-    const racers = [launch(plan, serialized, queue[next++]!, false, fetcher, winner)];
-    const hedgeAfter = racers[0]!.target.hedgeAfterMs;
-    if (hedgeAfter !== null && next < queue.length) {
-      const early = await settledWithin(racers[0]!.result, hedgeAfter);
-      if (!early && plan.mayHedge()) {
-        racers.push(launch(plan, serialized, queue[next++]!, true, fetcher, winner));
-        hedged = true;
-      }
-    }
-    const { won, results } = await firstAnswer(racers, choose);
-    attempts.push(...results.map((r) => r.attempt));
-    const final = results.find((r) => r.final)?.final;
-    if (final && !won) throw final;
-    if (won) return { response: won.response!, target: won.target, attempts, ttftMs: won.attempt.ms, hedged };
-  }
-  throw exhausted(attempts);
-}
-
-function launch(plan: ForwardPlan, serialized: string, target: Target, hedge: boolean, fetcher: typeof fetch, winner: () => Target | null): Running {
+/** Starts one attempt at `target`; `winner` tells it whether another attempt already answered for the request. */
+export function launch(plan: AttemptPlan, serialized: string, target: Target, hedge: boolean, fetcher: typeof fetch, winner: () => Target | null): Running {
   const controller = new AbortController();
   const started = Date.now();
   const limit = Math.max(1, Math.min(plan.deadline - started, plan.stream ? plan.ttftTimeoutMs : plan.attemptTimeoutMs));
@@ -173,51 +130,13 @@ function launch(plan: ForwardPlan, serialized: string, target: Target, hedge: bo
   return { target, result, started, hedge, cancel, abandon };
 }
 
-/** Resolves true if `p` settles within `ms`, false otherwise. */
-async function settledWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<false>((r) => (timer = setTimeout(() => r(false), ms)));
-  const settled = await Promise.race([p.then(() => true as const), late]);
-  clearTimeout(timer);
-  return settled;
-}
-
-/** The first racer with a response wins; the others still running are abandoned and recorded as cancelled. */
-function firstAnswer(racers: Running[], choose: (t: Target) => void): Promise<{ won?: Result & { target: Target }; results: Result[] }> {
-  return new Promise((resolve) => {
-    const results: Result[] = [];
-    const settled = new Set<Running>();
-    let decided = false;
-    for (const racer of racers) {
-      void racer.result.then((r) => {
-        settled.add(racer);
-        if (decided) return;
-        if (!r.response) {
-          results.push(r);
-          if (settled.size === racers.length) resolve({ results });
-          return;
-        }
-        decided = true;
-        choose(racer.target);
-        for (const other of racers) {
-          if (settled.has(other)) continue;
-          other.abandon();
-          results.push({ attempt: { origin: other.target.candidate.origin.id, outcome: "cancelled", ms: Date.now() - other.started, ...(other.hedge ? { hedge: true as const } : {}) } });
-        }
-        results.push(r);
-        resolve({ won: { ...r, target: racer.target }, results });
-      });
-    }
-  });
-}
-
 /** An attempt's time limit, and whether running out of it is the origin's failure (see `healthLimits`). */
 interface Limit {
   ms: number;
   judged: boolean;
 }
 
-async function attempt(plan: ForwardPlan, serialized: string, target: Target, limit: Limit, controller: AbortController, fetcher: typeof fetch, winner: () => Target | null): Promise<Result> {
+async function attempt(plan: AttemptPlan, serialized: string, target: Target, limit: Limit, controller: AbortController, fetcher: typeof fetch, winner: () => Target | null): Promise<AttemptResult> {
   const started = Date.now();
   const { origin, upstreamModel } = target.candidate;
   const timer = setTimeout(() => controller.abort(new AttemptTimeout()), limit.ms);
@@ -279,6 +198,7 @@ async function attempt(plan: ForwardPlan, serialized: string, target: Target, li
       const body = relay(first.value, reader, {
         expectDone: plan.expectDone,
         stripUsage: plan.stripUsage === true,
+        ...(plan.waitUntil ? { waitUntil: plan.waitUntil } : {}),
         onCancel: () => controller.abort(),
         onEnd: (end) => {
           inFlight.end(origin.id);
@@ -325,68 +245,10 @@ async function attempt(plan: ForwardPlan, serialized: string, target: Target, li
   }
 }
 
-function failed(attempt: Attempt, observe: (o: { ok: false; status?: number }) => void): Result {
+function failed(attempt: Attempt, observe: (o: { ok: false; status?: number }) => void): AttemptResult {
   observe({ ok: false, ...(attempt.status ? { status: attempt.status } : {}) });
   return { attempt };
 }
 
-/**
- * The usage block of a JSON answer; null if the body is not an answer: not a
- * JSON object, an error object sent with a 200, or none of the fields an
- * answer has (`choices` for chat and completions, `data` for embeddings,
- * `output` for responses). Such a body is the origin's failure, and its text
- * (an upstream error may name accounts or keys) never reaches the client.
- */
-function usageOf(text: string): { completion_tokens: number } | null {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return null;
-  }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return null;
-  const answer = parsed as { error?: unknown; choices?: unknown; data?: unknown; output?: unknown };
-  if (answer.error != null || !(Array.isArray(answer.choices) || Array.isArray(answer.data) || Array.isArray(answer.output))) return null;
-  const usage = (parsed as { usage?: { completion_tokens?: unknown; output_tokens?: unknown } } | null)?.usage;
-  const tokens = Number(usage?.completion_tokens ?? usage?.output_tokens ?? 0);
-  return { completion_tokens: Number.isFinite(tokens) ? tokens : 0 };
-}
-
-function upstreamUrl(baseUrl: string, path: string): string {
-  return baseUrl.replace(/\/+$/, "") + path;
-}
-
-function upstreamHeaders(auth: { header: string; value: string } | null | undefined, requestId: string): Headers {
-  // Built from scratch: the tenant's own key and headers never reach an origin.
-  const headers = new Headers({ "content-type": "application/json", accept: "application/json, text/event-stream", "x-request-id": requestId });
-  if (auth) headers.set(auth.header, auth.value);
-  return headers;
-}
-
-/** A stream's content type: event-stream, or none said (some servers send none). */
-function isEventStream(contentType: string | null): boolean {
-  return contentType === null || contentType.toLowerCase().startsWith("text/event-stream");
-}
-
-/** The relay sends SSE whatever the origin called it. */
-function streamHeaders(): Headers {
-  return new Headers({ "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" });
-}
-
 const answerTooLarge = () =>
   new ApiError(502, `The origin's answer is larger than the ${MAX_ORIGIN_BODY_BYTES / 1024 / 1024} MiB the router holds: ask for less (fewer inputs or choices, or stream).`, "upstream_error", "upstream_response_too_large");
-
-function exhausted(attempts: Attempt[]): ApiError {
-  const tried = attempts.filter((a) => a.outcome !== "cancelled");
-  const allTimedOut = tried.length > 0 && tried.every((a) => a.outcome === "timeout");
-  if (tried.length > 0 && tried.every((a) => a.status === 413)) {
-    return new ApiError(413, "The request is larger than any origin for this model accepts.", "invalid_request_error", "request_too_large", { attempts });
-  }
-  const summary = attempts.map((a) => `${a.origin}: ${a.status ?? a.outcome} after ${a.ms} ms`).join("; ");
-  const message = attempts.length
-    ? `No origin could answer (${attempts.length} attempt${attempts.length > 1 ? "s" : ""}: ${summary}).`
-    : "No origin could answer before the request deadline.";
-  return allTimedOut
-    ? new ApiError(504, message, "upstream_error", "upstream_timeout", { attempts })
-    : new ApiError(502, message, "upstream_error", "upstream_unavailable", { attempts });
-}

@@ -1,0 +1,9 @@
+// What an isolate polls the tenant's object for every few seconds
+// (rules-client.ts): the rules version, and the recently revoked keys.
+
+/** What an isolate polls the tenant's object for. */
+export interface TenantPoll {
+  rules: number;
+  /** Ids of keys revoked within REVOCATION_MEMORY_MS (durable-objects/tenant/revocations.ts). */
+  revoked: string[];
+}
