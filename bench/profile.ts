@@ -7,6 +7,7 @@
 
 import { writeFileSync } from "node:fs";
 import { startOrigin } from "../fleet/server";
+import { AdminClient } from "../scripts/lib/admin-client";
 import { InspectorSession, inspectorTargets } from "./lib/inspector";
 import { keepAliveAgent, runLoad } from "./lib/load";
 import { seedRouter, startRouter } from "./lib/router";
@@ -85,7 +86,15 @@ async function main(): Promise<void> {
       max_tokens: 32,
       ...(stream ? { stream: true, stream_options: { include_usage: true } } : {}),
     });
-    const target = { url: `${router.url}/v1/chat/completions`, headers: { authorization: `Bearer ${TENANT_KEY}` }, body, stream };
+    // PROFILE_PLAIN=1: a tenant with no limits, credits, budget or rules instead of the bench tenant.
+    let key = TENANT_KEY;
+    if (process.env.PROFILE_PLAIN === "1") {
+      key = "sk-mrd-plain-0123456789abcdef0123456789abcdef";
+      const admin = new AdminClient(router.url, ADMIN_TOKEN);
+      await admin.call("PUT", "/tenants/plain", { name: "Plain tenant" });
+      await admin.call("POST", "/tenants/plain/keys", { name: "plain", key });
+    }
+    const target = { url: `${router.url}/v1/chat/completions`, headers: { authorization: `Bearer ${key}` }, body, stream };
     const agent = keepAliveAgent(concurrency);
     await runLoad(target, { concurrency, durationMs: 2000, agent });
     const inspected = (await inspectorTargets(router.inspectorUrl!)).find((t) => t.id.startsWith("core:user:"));
