@@ -32,6 +32,47 @@ interface Profile {
 
 const name = (n: ProfileNode) => `${n.callFrame.functionName || "(anonymous)"} ${n.callFrame.url.split("/").pop()}:${n.callFrame.lineNumber + 1}`;
 
+/**
+ * Stages of the request path, by the functions that run them (names before
+ * and after the pipeline was gathered in worker/pipeline/). A sample belongs to
+ * the innermost stage on its stack; what is under none is the framework's,
+ * the runtime's or idle.
+ */
+const STAGES: [string, RegExp][] = [
+  ["authenticate", /^(authenticate|authenticateStage)$/],
+  ["read & validate", /^(readJson|readBody|parseOrThrow|readRequest|validate)$/],
+  ["rules", /^(tenantRules|resolve|routingPreferences|applyRules|rulesStage|decideAuto|chooseAuto)$/],
+  ["admit", /^(admit|checkFunds|drawFunds|enforceRateLimits|admitStage)$/],
+  ["cache", /^(withCache|lookupOrSend|cacheStage)$/],
+  ["route", /^(rankCandidates|plan|planRoute|route|routeStage)$/],
+  ["forward (one attempt, fetch)", /^(forward|launch|attempt)$/],
+  ["relay (stream)", /^(pull|relay|pass|finish|readToEnd)$/],
+  ["meter", /^(metered|meter|record|record2|recordUsageOf|meterStage)$/],
+  ["respond (headers)", /^(respond|writeHeaders|setRateLimitHeaders)$/],
+  ["usage batches (recorder, queue)", /^(flush|persist|sendOnce|report|deliverQueuedUsage|consumeUsage)$/],
+  ["Tenant object (same process)", /^(leaseFunds|holdFunds|recordUsage|lease|account|poll|releaseFunds)$/],
+  ["region stats (client, object)", /^(observe|regionSnapshot|flushObservations|record|snapshot)$/],
+];
+
+function stageTable(profile: Profile, requests: number, usPerHit: number): void {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const hits = new Map<string, number>();
+  const walk = (id: number, stage: string): void => {
+    const n = byId.get(id)!;
+    const own = STAGES.find(([, re]) => re.test(n.callFrame.functionName))?.[0] ?? stage;
+    hits.set(own, (hits.get(own) ?? 0) + (n.hitCount ?? 0));
+    for (const c of n.children ?? []) walk(c, own);
+  };
+  walk(profile.nodes[0]!.id, "framework, runtime, GC");
+  const idle = profile.nodes.filter((n) => n.callFrame.functionName === "(idle)").reduce((sum, n) => sum + (n.hitCount ?? 0), 0);
+  hits.set("framework, runtime, GC", (hits.get("framework, runtime, GC") ?? 0) - idle);
+  const busy = [...hits.values()].reduce((a, b) => a + b, 0);
+  const rows = [...STAGES.map(([name]) => name), "framework, runtime, GC"].map((name) => [name, ((hits.get(name) ?? 0) * usPerHit / requests).toFixed(0), (((hits.get(name) ?? 0) / busy) * 100).toFixed(1)]);
+  console.log("By stage (samples on the isolate's thread; profiler on, so absolute figures run high: read the shares)");
+  console.log(table([{ title: "stage", align: "left" }, { title: "µs/req" }, { title: "% busy" }], rows));
+  console.log("");
+}
+
 function summarizeProfile(profile: Profile, requests: number): void {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const total = profile.nodes.reduce((s, n) => s + (n.hitCount ?? 0), 0);
@@ -64,6 +105,7 @@ function summarizeProfile(profile: Profile, requests: number): void {
       .slice(0, k)
       .map(([key, hits]) => [key, us(hits), ((hits / busy) * 100).toFixed(1)]);
   console.log(`${requests} requests, ${total} samples, busy ${us(busy)} µs/request (JS + runtime on the isolate's thread, sampled)`);
+  stageTable(profile, requests, usPerHit);
   console.log(`(program) ${us(self.get([...self.keys()].find((k) => k.startsWith("(program)")) ?? "") ?? 0)} µs/request, (garbage collector) ${us(self.get([...self.keys()].find((k) => k.startsWith("(garbage collector)")) ?? "") ?? 0)} µs/request\n`);
   console.log("Self time");
   console.log(table([{ title: "function", align: "left" }, { title: "µs/req" }, { title: "% busy" }], top(self, 45)));
