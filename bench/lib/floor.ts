@@ -10,6 +10,8 @@ import { clkTck } from "../../harness/clock-ticks";
 import { childPids, processCpuSeconds, runtimeVersions } from "../../harness/router";
 
 const WORKER = fileURLToPath(new URL("./floor-worker.js", import.meta.url));
+/** A worker that relays a stream chunk by chunk in JavaScript and does nothing else (js-relay-worker.js). */
+export const JS_RELAY_WORKER = fileURLToPath(new URL("./js-relay-worker.js", import.meta.url));
 const WRANGLER_TOML = fileURLToPath(new URL("../../wrangler.toml", import.meta.url));
 
 export interface RunningFloor {
@@ -30,14 +32,15 @@ function compatibility(): { date: string; flags: string[] } {
   return { date, flags: flags ? [...flags.matchAll(/"([^"]+)"/g)].map((m) => m[1]!) : [] };
 }
 
-export async function startFloor(originBaseUrl: string, host = "127.0.0.1"): Promise<RunningFloor> {
+export async function startFloor(originBaseUrl: string, opts: { host?: string; scriptPath?: string } = {}): Promise<RunningFloor> {
+  const host = opts.host ?? "127.0.0.1";
   const { date, flags } = compatibility();
   const before = childPids("workerd");
   const mf = new Miniflare({
     host,
     port: 0,
     modules: true,
-    scriptPath: WORKER,
+    scriptPath: opts.scriptPath ?? WORKER,
     compatibilityDate: date,
     compatibilityFlags: flags,
     bindings: { ORIGIN: originBaseUrl },
@@ -56,7 +59,7 @@ export async function startFloor(originBaseUrl: string, host = "127.0.0.1"): Pro
     return {
       url,
       pid,
-      description: `floor-worker.js (fetch(origin + path, request)) in workerd ${v.workerd} (pid ${pid}), same API, direct socket`,
+      description: `${opts.scriptPath ? opts.scriptPath.split("/").pop() : "floor-worker.js (fetch(origin + path, request))"} in workerd ${v.workerd} (pid ${pid}), same API, direct socket`,
       cpuSeconds: () => processCpuSeconds(pid, ticks),
       stop: () => mf.dispose(),
     };

@@ -6,7 +6,7 @@
 import type { Agent } from "node:http";
 import { startOrigin } from "../../fleet/server";
 import { keepAliveAgent, runLoad, type LoadTarget } from "../lib/load";
-import { startFloor } from "../lib/floor";
+import { JS_RELAY_WORKER, startFloor } from "../lib/floor";
 import { seedRouter, startRouter } from "../../harness/router";
 import { fmt, fmtSigned, summarize, table, type Column } from "../lib/stats";
 import type { Suite, SuiteContext } from "../lib/suite";
@@ -30,7 +30,10 @@ const SCENARIOS: readonly Scenario[] = [
 ];
 
 const PATHS = ["direct", "floor", "router"] as const;
-type PathName = (typeof PATHS)[number];
+/** Streams also go through the least a relay that looks at events in JavaScript does (js-relay-worker.js). */
+const STREAM_PATHS = ["direct", "floor", "js-relay", "router"] as const;
+type PathName = (typeof STREAM_PATHS)[number];
+const pathsOf = (s: Scenario): readonly PathName[] => (s.stream ? STREAM_PATHS : PATHS);
 
 interface Totals {
   ok: number;
@@ -75,6 +78,8 @@ async function run(ctx: SuiteContext): Promise<void> {
   ctx.defer(() => router.stop());
   const floor = await startFloor(origin.baseUrl);
   ctx.defer(() => floor.stop());
+  const jsRelay = scenarios.some((s) => s.stream) ? await startFloor(origin.baseUrl, { scriptPath: JS_RELAY_WORKER }) : null;
+  ctx.defer(() => jsRelay?.stop());
   await seedRouter(router, ADMIN_TOKEN, TENANT_KEY, {
     id: "bench",
     baseUrl: origin.baseUrl,
@@ -90,6 +95,7 @@ async function run(ctx: SuiteContext): Promise<void> {
     return {
       direct: { url: `${origin.baseUrl}/chat/completions`, headers: {}, body: b, stream: s.stream },
       floor: { url: `${floor.url}/chat/completions`, headers: {}, body: b, stream: s.stream },
+      "js-relay": { url: `${jsRelay?.url}/chat/completions`, headers: {}, body: b, stream: s.stream },
       router: { url: `${router.url}/v1/chat/completions`, headers: { authorization: `Bearer ${TENANT_KEY}` }, body: b, stream: s.stream },
     };
   };
@@ -107,6 +113,7 @@ async function run(ctx: SuiteContext): Promise<void> {
   console.log(`Router:  ${router.description}`);
   console.log(`         ${router.url}, seeded with one origin, one tenant, one key (KV + SQLite Durable Objects in memory)`);
   console.log(`Floor:   ${floor.description}`);
+  if (jsRelay) console.log(`         streams also through ${jsRelay.description}`);
   console.log(`Origin:  fleet startOrigin, profile llama-8b, speed ${config.fleetSpeed} (1 = H100 pace), in the bench process, ${origin.url}`);
   console.log(
     `Request: POST /v1/chat/completions, ${usage.prompt_tokens} prompt + ${usage.completion_tokens} completion tokens (max_tokens ${config.maxTokens}), ${Buffer.byteLength(probeText)} B non-streamed body`,
@@ -118,23 +125,24 @@ async function run(ctx: SuiteContext): Promise<void> {
   console.log("");
 
   const rows: Row[] = [];
-  const workerdCpu: Record<PathName, () => number> = { direct: () => 0, floor: () => floor.cpuSeconds(), router: () => router.cpuSeconds() };
+  const workerdCpu: Record<PathName, () => number> = { direct: () => 0, floor: () => floor.cpuSeconds(), "js-relay": () => jsRelay?.cpuSeconds() ?? 0, router: () => router.cpuSeconds() };
   for (const s of scenarios) {
     signal.throwIfAborted();
     const t = targets(s);
-    const agents = Object.fromEntries(PATHS.map((p) => [p, keepAliveAgent(s.concurrency)])) as Record<PathName, Agent>;
+    const paths = pathsOf(s);
+    const agents = Object.fromEntries(paths.map((p) => [p, keepAliveAgent(s.concurrency)])) as Record<PathName, Agent>;
     try {
       if (config.warmupSeconds > 0) {
         ctx.progress(`${s.label}: warm-up`);
-        for (const p of PATHS) {
+        for (const p of paths) {
           await runLoad(t[p], { concurrency: s.concurrency, durationMs: config.warmupSeconds * 1000, agent: agents[p], signal });
         }
       }
-      const totals: Record<PathName, Totals> = { direct: emptyTotals(), floor: emptyTotals(), router: emptyTotals() };
+      const totals: Record<PathName, Totals> = { direct: emptyTotals(), floor: emptyTotals(), "js-relay": emptyTotals(), router: emptyTotals() };
       for (let r = 0; r < config.rounds; r++) {
         // D F R, R D F, F R D, ... then reversed, so each path follows each other one.
-        const rotated = PATHS.map((_, i) => PATHS[(i + r) % PATHS.length]!);
-        const order = Math.floor(r / PATHS.length) % 2 === 0 ? rotated : rotated.reverse();
+        const rotated = paths.map((_, i) => paths[(i + r) % paths.length]!);
+        const order = Math.floor(r / paths.length) % 2 === 0 ? rotated : rotated.reverse();
         for (const p of order) {
           signal.throwIfAborted();
           ctx.progress(`${s.label}: round ${r + 1}/${config.rounds}, ${p}`);
@@ -172,6 +180,7 @@ interface Row {
   s: Scenario;
   direct: Totals;
   floor: Totals;
+  "js-relay": Totals;
   router: Totals;
 }
 
@@ -196,7 +205,7 @@ function report(rows: Row[]): void {
   ];
   const lines: string[][] = [];
   for (const row of rows) {
-    for (const name of PATHS) {
+    for (const name of pathsOf(row.s)) {
       const t = row[name];
       const n = t.ok + t.errors;
       const seconds = t.elapsedMs / 1000;
@@ -232,10 +241,12 @@ function report(rows: Row[]): void {
     { title: "floor CPU ms/req" },
     { title: "Meridian CPU ms/req" },
     { title: "Meridian - floor CPU ms" },
+    { title: "JS relay - floor CPU ms" },
     { title: "req/s Meridian/floor" },
     { title: "origin calls/req" },
   ];
-  const diffLines = rows.map(({ s, direct, floor, router }) => {
+  const diffLines = rows.map((row) => {
+    const { s, direct, floor, router } = row;
     const d = p50(direct.latencyMs);
     return [
       s.label,
@@ -247,6 +258,7 @@ function report(rows: Row[]): void {
       fmt(cpuMsPerRequest(floor), 3),
       fmt(cpuMsPerRequest(router), 3),
       fmtSigned(cpuMsPerRequest(router) - cpuMsPerRequest(floor), 3),
+      s.stream ? fmtSigned(cpuMsPerRequest(row["js-relay"]) - cpuMsPerRequest(floor), 3) : "-",
       fmt(perSecond(router) / perSecond(floor), 2),
       fmt(router.originCalls / (router.ok + router.errors), 3),
     ];
@@ -267,7 +279,7 @@ function report(rows: Row[]): void {
   }
 
   for (const row of rows) {
-    for (const name of PATHS) {
+    for (const name of pathsOf(row.s)) {
       const t = row[name];
       if (t.errors) console.log(`! ${row.s.label} ${name}: ${t.errors} failed, first: ${t.firstError}`);
     }
