@@ -51,7 +51,7 @@ export default defineConfig({
       {
         test: {
           name: "fleet",
-          include: ["fleet/**/*.test.ts", "llama/*.test.ts", "sim/**/*.test.ts", "eval/**/*.test.ts", "scripts/**/*.test.ts", "bench/**/*.test.ts"],
+          include: ["fleet/**/*.test.ts", "sim/**/*.test.ts", "eval/**/*.test.ts", "scripts/**/*.test.ts", "bench/**/*.test.ts"],
           environment: "node",
         },
       },

@@ -2,10 +2,10 @@
 // requests that stop at successive depths of the request path, and for a
 // tenant with no limits, credits or budget. Usage: npx tsx bench/attribute.ts [seconds]
 import { startOrigin } from "../fleet/server";
-import { AdminClient } from "../scripts/lib/admin-client";
+import { AdminClient } from "../harness/admin-client";
 import { startFloor } from "./lib/floor";
 import { keepAliveAgent, runLoad, type LoadTarget } from "./lib/load";
-import { seedRouter, startRouter } from "./lib/router";
+import { seedRouter, startRouter } from "../harness/router";
 import { table } from "./lib/stats";
 
 const ADMIN = "adm-bench-0123456789abcdef0123456789abcdef";

@@ -6,7 +6,7 @@
 import { startOrigin } from "../fleet/server";
 import { startFloor } from "./lib/floor";
 import { keepAliveAgent, runLoad } from "./lib/load";
-import { seedRouter, startRouter } from "./lib/router";
+import { seedRouter, startRouter } from "../harness/router";
 const ADMIN = "adm-bench-0123456789abcdef0123456789abcdef";
 const KEY = "sk-mrd-bench-0123456789abcdef0123456789abcdef";
 const origin = await startOrigin({ id: "bench", models: ["llama-8b"], profile: "llama-8b", speed: 1000 });

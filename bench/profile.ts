@@ -7,10 +7,10 @@
 
 import { writeFileSync } from "node:fs";
 import { startOrigin } from "../fleet/server";
-import { AdminClient } from "../scripts/lib/admin-client";
+import { AdminClient } from "../harness/admin-client";
 import { InspectorSession, inspectorTargets } from "./lib/inspector";
 import { keepAliveAgent, runLoad } from "./lib/load";
-import { seedRouter, startRouter } from "./lib/router";
+import { seedRouter, startRouter } from "../harness/router";
 import { table } from "./lib/stats";
 
 const ADMIN_TOKEN = "adm-bench-0123456789abcdef0123456789abcdef";

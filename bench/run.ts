@@ -4,8 +4,9 @@
 
 import { fileURLToPath } from "node:url";
 import { ConfigError, readConfig, type BenchConfig } from "./lib/config";
-import { clkTck, cpuTicks, machineFacts, sourceFacts } from "./lib/machine";
-import { runtimeVersions } from "./lib/router";
+import { clkTck } from "../harness/clock-ticks";
+import { cpuTicks, machineFacts, sourceFacts } from "./lib/machine";
+import { runtimeVersions } from "../harness/router";
 import { fmt } from "./lib/stats";
 import type { Suite } from "./lib/suite";
 import { embedding } from "./suites/embedding";

@@ -15,7 +15,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { fingerprintReference, loadTable } from "../worker/cache/embedding-reference";
+import { fingerprintReference, loadTable } from "../wasm/reference/embedding-reference";
 import { bands } from "../worker/cache/lsh";
 import { DEFAULT_THRESHOLD, verify, type Verdict } from "../worker/cache/similarity";
 import {

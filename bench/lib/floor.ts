@@ -6,8 +6,8 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Miniflare } from "miniflare";
-import { clkTck } from "./machine";
-import { childPids, processCpuSeconds, runtimeVersions } from "./router";
+import { clkTck } from "../../harness/clock-ticks";
+import { childPids, processCpuSeconds, runtimeVersions } from "../../harness/router";
 
 const WORKER = fileURLToPath(new URL("./floor-worker.js", import.meta.url));
 /** A worker that relays a stream chunk by chunk in JavaScript and does nothing else (js-relay-worker.js). */

@@ -3,7 +3,7 @@
 // work in progress must be empty after the drain, bounded caches must stay
 // within their bound, and an uncapped structure must not have grown.
 
-import type { AdminClient } from "../../scripts/lib/admin-client";
+import type { AdminClient } from "../../harness/admin-client";
 import type { IsolateStructure as Structure } from "../../worker/isolate/structures";
 
 export type { Structure };

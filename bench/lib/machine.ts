@@ -1,5 +1,5 @@
 // Facts about the machine and the measured sources, for the report header.
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg, totalmem } from "node:os";
 
@@ -47,25 +47,6 @@ export function sourceFacts(root: string): string {
   const dirty = git("status", "--porcelain", "--", "worker", "durable-objects", "wrangler.toml", "package-lock.json");
   const changed = dirty ? dirty.split("\n").filter(Boolean).length : 0;
   return changed ? `commit ${head} + uncommitted changes in ${changed} worker file(s)` : `commit ${head}, worker sources clean`;
-}
-
-let clockTicks: number | undefined;
-
-/** Clock ticks per second of /proc times (getconf CLK_TCK; 100 if unknown). */
-export async function clkTck(): Promise<number> {
-  if (clockTicks === undefined) {
-    clockTicks = await new Promise<number>((resolve) => {
-      const child = spawn("getconf", ["CLK_TCK"], { stdio: ["ignore", "pipe", "ignore"] });
-      let out = "";
-      child.stdout.on("data", (c: Buffer) => (out += c.toString()));
-      child.on("error", () => resolve(100));
-      child.on("close", () => {
-        const n = Number(out.trim());
-        resolve(Number.isFinite(n) && n > 0 ? n : 100);
-      });
-    });
-  }
-  return clockTicks;
 }
 
 /**

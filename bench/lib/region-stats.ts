@@ -1,7 +1,7 @@
 // Reads GET /admin/v1/regions/:region/stats and waits on it, for the fault
 // and load runs (circuits closing again, in-flight estimates draining).
 
-import { AdminClient } from "../../scripts/lib/admin-client";
+import { AdminClient } from "../../harness/admin-client";
 
 export interface OriginRow {
   origin: string;

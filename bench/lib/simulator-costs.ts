@@ -6,8 +6,8 @@
 // the router's workerd, so the cache suite states it apart.
 import { fileURLToPath } from "node:url";
 import { Miniflare } from "miniflare";
-import { clkTck } from "./machine";
-import { childPids, processCpuSeconds } from "./router";
+import { clkTck } from "../../harness/clock-ticks";
+import { childPids, processCpuSeconds } from "../../harness/router";
 
 const WORKER = fileURLToPath(new URL("./simulator-worker.js", import.meta.url));
 export const SIMULATED_OPS = ["kv-get", "kv-get-miss", "kv-put", "cache-match", "cache-match-miss", "cache-put"] as const;

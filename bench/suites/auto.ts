@@ -15,7 +15,7 @@ import { chooseModel } from "../../worker/auto/choose-model";
 import { classify } from "../../worker/auto/classify";
 import { promptFeatures } from "../../worker/auto/features";
 import type { ModelOption, RequestShape } from "../../worker/auto/types";
-import { mulberry32 } from "../../test/support/random";
+import { mulberry32 } from "../../harness/random";
 import { runBatches, warmUp } from "../lib/micro";
 import { fmt, summarize, table, type Column } from "../lib/stats";
 import type { Suite, SuiteContext } from "../lib/suite";

@@ -1,5 +1,5 @@
 // Response cache: hit vs miss through the router. One workerd process
-// (bench/lib/router.ts: real KV, Cache API and Durable Objects, in memory) and
+// (harness/router.ts: real KV, Cache API and Durable Objects, in memory) and
 // one fast fleet origin; every request has `temperature: 0` (cacheable).
 // Scenarios, each non-streamed and streamed, at concurrency 1 and 8:
 //   nocache   a tenant without cache settings, unique prompts: the baseline
@@ -23,13 +23,13 @@ import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startOrigin, type RunningOrigin } from "../../fleet/server";
-import { AdminClient } from "../../scripts/lib/admin-client";
+import { AdminClient } from "../../harness/admin-client";
 import type { PromptFingerprint } from "../../worker/cache/fingerprint";
 import { bands } from "../../worker/cache/lsh";
 import { DEFAULT_THRESHOLD, verify, type Verdict } from "../../worker/cache/similarity";
 import { keepAliveAgent, runLoad, type LoadTarget } from "../lib/load";
 import { runBatches, sinkValue, warmUp } from "../lib/micro";
-import { seedRouter, startRouter, type RunningRouter } from "../lib/router";
+import { seedRouter, startRouter, type RunningRouter } from "../../harness/router";
 import { SIMULATED_OPS, simulatorCosts, type SimulatedOp } from "../lib/simulator-costs";
 import { fmt, fmtSigned, summarize, table, type Column } from "../lib/stats";
 import type { Suite, SuiteContext } from "../lib/suite";
@@ -252,7 +252,7 @@ async function run(ctx: SuiteContext): Promise<void> {
   // The reference fingerprint also explains rejected paraphrases below.
   const [{ fingerprint: wasmFingerprint }, ref, tableBytes] = await Promise.all([
     importEmbedder(),
-    import("../../worker/cache/embedding-reference"),
+    import("../../wasm/reference/embedding-reference"),
     readFile(join(ROOT, "wasm/embeddings.bin")),
   ]);
   const vocab = ref.loadTable(tableBytes);

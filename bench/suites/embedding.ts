@@ -148,7 +148,7 @@ async function run(ctx: SuiteContext): Promise<void> {
   ctx.progress("loading the wasm embedder and the reference...");
   const [{ fingerprint, fingerprintPass, resetEmbedder }, ref, tableBytes] = await Promise.all([
     importEmbedder(),
-    import("../../worker/cache/embedding-reference"),
+    import("../../wasm/reference/embedding-reference"),
     readFile(join(ROOT, "wasm/embeddings.bin")),
   ]);
   const t0 = performance.now();

@@ -7,7 +7,7 @@ import type { Agent } from "node:http";
 import { startOrigin } from "../../fleet/server";
 import { keepAliveAgent, runLoad, type LoadTarget } from "../lib/load";
 import { JS_RELAY_WORKER, startFloor } from "../lib/floor";
-import { seedRouter, startRouter } from "../lib/router";
+import { seedRouter, startRouter } from "../../harness/router";
 import { fmt, fmtSigned, summarize, table, type Column } from "../lib/stats";
 import type { Suite, SuiteContext } from "../lib/suite";
 

@@ -35,7 +35,7 @@ import { readConfig } from "../lib/config";
 import { allocatedBytes, runBatches, sinkValue, warmUp } from "../lib/micro";
 import { fmt, summarize, table, type Column } from "../lib/stats";
 import type { Suite, SuiteContext } from "../lib/suite";
-import { mulberry32 as prng } from "../../test/support/random";
+import { mulberry32 as prng } from "../../harness/random";
 
 const MODEL = "llama-8b";
 /** Decisions per timed batch. */

@@ -3,7 +3,7 @@
 
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { fingerprintReference, loadTable } from "../../worker/cache/embedding-reference";
+import { fingerprintReference, loadTable } from "../../wasm/reference/embedding-reference";
 import { FEATURE_DIMS, promptFeatures } from "../../worker/auto/features";
 import type { RequestShape } from "../../worker/auto/types";
 

@@ -1,5 +1,5 @@
 // What a CLI command is: its words, arguments, options and what it does.
-import type { AdminClient } from "../lib/admin-client";
+import type { AdminClient } from "../../harness/admin-client";
 
 export interface OptionSpec {
   type: "string" | "boolean";

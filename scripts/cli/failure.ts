@@ -1,6 +1,6 @@
 // Turns whatever a command threw into what the user reads: one line saying
 // what went wrong (plus field errors, if any) and the exit code.
-import { AdminApiError } from "../lib/admin-client";
+import { AdminApiError } from "../../harness/admin-client";
 import { CliError } from "./command";
 import { brief } from "./format";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { AdminApiError } from "../lib/admin-client";
+import { AdminApiError } from "../../harness/admin-client";
 import { CliError, emit, type Command } from "./command";
 import { main } from "./main";
 

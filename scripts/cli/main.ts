@@ -1,6 +1,6 @@
 // The CLI's entry: parse the command line, run the command, report failure as
 // one line on stderr and an exit code. No prompts, ever: it runs in CI.
-import { AdminClient } from "../lib/admin-client";
+import { AdminClient } from "../../harness/admin-client";
 import { parseCommandLine } from "./args";
 import { UsageError, type Command, type Context, type Output } from "./command";
 import { COMMANDS } from "./commands";

@@ -1,7 +1,7 @@
 import { describe, expect, inject, it } from "vitest";
 import { DEFAULT_FLEET } from "../../fleet/fleet";
-import { AdminClient } from "../../scripts/lib/admin-client";
-import { seed } from "../../scripts/lib/seed";
+import { AdminClient } from "../../harness/admin-client";
+import { seed } from "../../harness/seed";
 
 const dev = inject("dev");
 

@@ -4,7 +4,7 @@
 // each other's origins.
 import type { TestProject } from "vitest/node";
 import { startOrigin, type RunningOrigin } from "../../fleet/server";
-import { startScriptedOrigin } from "../support/scripted-origin";
+import { startScriptedOrigin } from "../../harness/scripted-origin";
 import type { Faults } from "../../fleet/faults";
 
 type Member = { url: string; baseUrl: string };
@@ -41,7 +41,7 @@ export default async function setup(project: TestProject) {
   }
   // An address nothing listens on: connect errors.
   fleet.dead = { url: "http://127.0.0.1:9", baseUrl: "http://127.0.0.1:9/v1" };
-  // Plays whatever hostile answer a request scripts (test/support/scripted-origin.ts).
+  // Plays whatever hostile answer a request scripts (harness/scripted-origin.ts).
   const scripted = await startScriptedOrigin();
   fleet.scripted = { url: scripted.url, baseUrl: scripted.baseUrl };
   project.provide("fleet", fleet);

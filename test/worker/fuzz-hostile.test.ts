@@ -5,13 +5,13 @@
 // - deep nesting inside otherwise valid bodies, around the 64-level cap;
 // - client-set limits and pins, which must never open a shared circuit;
 // - hostile origins: garbled and lying events, endless lines and bodies,
-//   redirects, refusals with secrets in them (test/support/scripted-origin.ts).
+//   redirects, refusals with secrets in them (harness/scripted-origin.ts).
 // Besides the fuzz-harness invariants (no 500, OpenAI error shape, no uncaught
 // exception), each class checks what it threatened: routing, billing, circuits.
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { MAX_JSON_DEPTH } from "../../worker/http/json-depth";
-import { scriptMessage, type OriginScript } from "../support/scripted-origin";
+import { scriptMessage, type OriginScript } from "../../harness/scripted-origin";
 import { fuzzHarness } from "./fuzz-harness";
 import { ADMIN_TOKEN, adminJson, newTenant, registerOrigin } from "./helpers";
 import { readUsage, usageWhen } from "./usage-helpers";

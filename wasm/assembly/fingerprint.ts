@@ -1,6 +1,6 @@
 // Prompt fingerprint for the semantic cache (AssemblyScript -> wasm/fingerprint.wasm).
 //
-// The specification is worker/cache/embedding-reference.ts: this file performs
+// The specification is wasm/reference/embedding-reference.ts: this file performs
 // the same steps with the same float32 operations in the same order (SIMD lanes
 // = the reference's four partial sums), so both give identical results.
 //

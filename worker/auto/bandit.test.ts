@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { mulberry32 } from "../../test/support/random";
+import { mulberry32 } from "../../harness/random";
 import { addRating, DEFAULT_PRIOR_STRENGTH, EVIDENCE_DECAY, posterior, posteriorMean, sampleBeta, sampleGamma } from "./bandit";
 
 function moments(draw: () => number, n: number): { mean: number; variance: number } {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { mulberry32 } from "../../test/support/random";
+import { mulberry32 } from "../../harness/random";
 import { compileCentroids, type CentroidSpec } from "./centroid-set";
 import { classify } from "./classify";
 import { FEATURE_DIMS, FEATURE_VERSION } from "./features";

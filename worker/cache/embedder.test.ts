@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import tableBytes from "../../wasm/embeddings.bin";
 import { fingerprint, MAX_INPUT_BYTES, resetEmbedder } from "./embedder";
-import { fingerprintBytes, fingerprintReference, loadTable, type SalientKind } from "./embedding-reference";
+import { fingerprintBytes, fingerprintReference, loadTable, type SalientKind } from "../../wasm/reference/embedding-reference";
 import type { MarkedFingerprint } from "./fingerprint";
 
 const table = loadTable(tableBytes);

@@ -3,7 +3,7 @@
 // One instance per isolate, created on first use: the table (~2.4 MB) and the
 // marker keywords (16 KB) are copied into wasm memory once; each call encodes the
 // text straight into wasm memory and copies the result out. Same results as
-// worker/cache/embedding-reference.ts.
+// wasm/reference/embedding-reference.ts.
 
 import wasmModule from "../../wasm/fingerprint.wasm";
 import tableBytes from "../../wasm/embeddings.bin";

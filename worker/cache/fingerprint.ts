@@ -1,6 +1,6 @@
 // The fingerprint of one prompt (the final user turn) for the semantic cache.
 // Produced by the wasm embedder (worker/cache/embedder.ts) and, bit for bit the
-// same, by the TypeScript reference (worker/cache/embedding-reference.ts).
+// same, by the TypeScript reference (wasm/reference/embedding-reference.ts).
 
 export interface PromptFingerprint {
   /** 100-d SIF embedding, principal component removed, unit length (all zeros when no known word carries a vector: none, or only "a"/"I"). */

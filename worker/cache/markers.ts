@@ -1,7 +1,7 @@
 // Prompt markers: integer counts of evidence for code, maths, extraction/
 // formatting and summarisation, plus non-ASCII characters and lines, taken in
 // the fingerprint's single pass over the prompt (wasm/assembly/fingerprint.ts
-// and worker/cache/embedding-reference.ts count them identically) so that the
+// and wasm/reference/embedding-reference.ts count them identically) so that the
 // `model: "auto"` classifier needs no second tokenisation. Counts, not verdicts:
 // the classifier weighs them (per token) next to the embedding.
 //

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { mulberry32 } from "../../test/support/random";
+import { mulberry32 } from "../../harness/random";
 import { UsageChunkFilter } from "./usage-chunk-filter";
 
 const event = (payload: object) => `data: ${JSON.stringify(payload)}\n\n`;

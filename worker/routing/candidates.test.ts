@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { testOrigin } from "../../test/support/origins";
+import { testOrigin } from "../../harness/origin-fixtures";
 import type { Origin } from "../schemas/admin";
 import { rankCandidates, servedModels } from "./candidates";
 

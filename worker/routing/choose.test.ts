@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { mulberry32 as prng } from "../../test/support/random";
-import { testCandidate, testModel } from "../../test/support/origins";
+import { mulberry32 as prng } from "../../harness/random";
+import { testCandidate, testModel } from "../../harness/origin-fixtures";
 import type { Origin } from "../schemas/admin";
 import type { Observation } from "../stats/observation";
 import { OriginStats, type ModelSummary, type OriginSummary } from "../stats/origin-stats";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { testCandidate, testModel } from "../../test/support/origins";
+import { testCandidate, testModel } from "../../harness/origin-fixtures";
 import type { ModelSummary, OriginSummary } from "../stats/origin-stats";
 import { estimate, MIN_SAMPLES, priorTtftMs, type Workload } from "./estimate";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { mulberry32 as prng } from "../../test/support/random";
+import { mulberry32 as prng } from "../../harness/random";
 import { DDSketch } from "./ddsketch";
 
 /** Log-normal samples (Box-Muller), shaped like latencies: median e^mu ms. */

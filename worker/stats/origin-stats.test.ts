@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { mulberry32 as prng } from "../../test/support/random";
+import { mulberry32 as prng } from "../../harness/random";
 import type { Observation } from "./observation";
 import { DEFAULT_BREAKER } from "../health/breaker";
 import { OriginStats } from "./origin-stats";

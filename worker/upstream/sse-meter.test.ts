@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { mulberry32 as prng } from "../../test/support/random";
+import { mulberry32 as prng } from "../../harness/random";
 import { SseMeter } from "./sse-meter";
 
 const chunk = (delta: object, extra: object = {}) => `data: ${JSON.stringify({ id: "c1", object: "chat.completion.chunk", choices: [{ index: 0, delta, finish_reason: null }], ...extra })}\n\n`;

@@ -2,7 +2,7 @@
 // routing rules. Writes carry If-Match, so two pipelines pushing at once get
 // a 412 instead of one silently undoing the other.
 import { stringify as toYaml } from "yaml";
-import { AdminApiError } from "../../lib/admin-client";
+import { AdminApiError } from "../../../harness/admin-client";
 import type { RulesDocument, RulesVersion } from "../../../worker/schemas/rules";
 import { rulesDocument } from "../../../worker/rules/document";
 import { CliError, emit, intOption, printJson, stringOption, UsageError, type Command, type Context } from "../command";

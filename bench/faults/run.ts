@@ -1,4 +1,4 @@
-// `npm run test:faults`: the router (one workerd, bench/lib/router.ts) in
+// `npm run test:faults`: the router (one workerd, harness/router.ts) in
 // front of local fleet origins, under 8 concurrent clients, one scenario per
 // fault. Each scenario adds a fresh origin right beside the PoP (so routing
 // prefers it), warms it, injects the fault, keeps the load on, clears the
@@ -10,14 +10,14 @@
 //   - every faulty origin's circuit closed again after the fault was removed.
 // FLEET_SPEED (default 10) speeds the origins up; FAULT_PHASE_MS (default 3000) is how long each fault lasts.
 
-import { NO_FAULTS } from "../fleet/faults";
-import { startOrigin, type RunningOrigin } from "../fleet/server";
-import { AdminClient } from "../scripts/lib/admin-client";
-import { startClients } from "../bench/lib/closed-loop";
-import type { ChatResult } from "../bench/lib/chat-client";
-import { pollStats, regionStats } from "../bench/lib/region-stats";
-import { seedRouter, startRouter } from "../bench/lib/router";
-import { fmt, summarize, table, type Column } from "../bench/lib/stats";
+import { NO_FAULTS } from "../../fleet/faults";
+import { startOrigin, type RunningOrigin } from "../../fleet/server";
+import { AdminClient } from "../../harness/admin-client";
+import { startClients } from "../lib/closed-loop";
+import type { ChatResult } from "../lib/chat-client";
+import { pollStats, regionStats } from "../lib/region-stats";
+import { seedRouter, startRouter } from "../../harness/router";
+import { fmt, summarize, table, type Column } from "../lib/stats";
 import { SCENARIOS, type FaultScenario } from "./scenarios";
 
 const ADMIN_TOKEN = "faults-admin-token-0123456789abcdef";

@@ -1,7 +1,7 @@
 // Fixture builders for the pure routing tests.
-import type { Candidate } from "../../worker/routing/candidates";
-import type { Origin } from "../../worker/schemas/admin";
-import type { ModelSummary } from "../../worker/stats/origin-stats";
+import type { Candidate } from "../worker/routing/candidates";
+import type { Origin } from "../worker/schemas/admin";
+import type { ModelSummary } from "../worker/stats/origin-stats";
 
 /** An origin in Frankfurt serving `llama-8b` as `upstream-<id>`, at 1 / 2 USD per 1M tokens. */
 export const testOrigin = (id: string, extra: Partial<Origin> = {}): Origin => ({

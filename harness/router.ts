@@ -20,11 +20,11 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Readable } from "node:stream";
 import { Miniflare } from "miniflare";
-import { AdminClient } from "../../scripts/lib/admin-client";
-import { DEMO_TENANT, seed, type SeedOrigin } from "../../scripts/lib/seed";
-import { clkTck } from "./machine";
+import { AdminClient } from "./admin-client";
+import { DEMO_TENANT, seed, type SeedOrigin } from "./seed";
+import { clkTck } from "./clock-ticks";
 
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const WRANGLER = join(ROOT, "node_modules/wrangler/bin/wrangler.js");
 const QUIET_ENV = { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" };
 

@@ -1,6 +1,6 @@
 // `npm run load`: a steady open-loop request rate through the router (one
-// workerd, bench/lib/router.ts) to healthy fleet origins, with the mix of
-// load/mix.ts (three tenants, streamed and not, cache hits and misses,
+// workerd, harness/router.ts) to healthy fleet origins, with the mix of
+// bench/load/mix.ts (three tenants, streamed and not, cache hits and misses,
 // `model: "auto"`). Reports latency, TTFT and cache hits per kind, and
 // whether anything leaks. Exits 1 on any unexpected error or leak.
 //
@@ -28,17 +28,17 @@
 // LOAD_RPS (default 40), FLEET_SPEED (default 10).
 
 import { performance } from "node:perf_hooks";
-import { startOrigin, type RunningOrigin } from "../fleet/server";
-import type { ProfileName } from "../fleet/gpu-profiles";
-import { AdminClient } from "../scripts/lib/admin-client";
-import { sendChat, type ChatResult } from "../bench/lib/chat-client";
-import { heapAfterGc, inspectorTargets, InspectorSession, type HeapAfterGc } from "../bench/lib/inspector";
-import { PeakSizes, readStructures, structureProblems, structureRows, type Structure } from "../bench/lib/isolate-structures";
-import { keepAliveAgent } from "../bench/lib/load";
-import { pollStats } from "../bench/lib/region-stats";
-import { seedRouter, startRouter, type RunningRouter } from "../bench/lib/router";
-import { rssMiB } from "../bench/lib/rss";
-import { fmt, summarize, table, type Column } from "../bench/lib/stats";
+import { startOrigin, type RunningOrigin } from "../../fleet/server";
+import type { ProfileName } from "../../fleet/gpu-profiles";
+import { AdminClient } from "../../harness/admin-client";
+import { sendChat, type ChatResult } from "../lib/chat-client";
+import { heapAfterGc, inspectorTargets, InspectorSession, type HeapAfterGc } from "../lib/inspector";
+import { PeakSizes, readStructures, structureProblems, structureRows, type Structure } from "../lib/isolate-structures";
+import { keepAliveAgent } from "../lib/load";
+import { pollStats } from "../lib/region-stats";
+import { seedRouter, startRouter, type RunningRouter } from "../../harness/router";
+import { rssMiB } from "../lib/rss";
+import { fmt, summarize, table, type Column } from "../lib/stats";
 import { KINDS, nth, TENANTS } from "./mix";
 
 const ADMIN_TOKEN = "load-admin-token-0123456789abcdefgh";

@@ -6,7 +6,7 @@
 // the tokens come from a real model. The model has no chat template: the
 // messages' text is joined with newlines and continued.
 //
-// `tsx llama/server.ts <model.gguf>`; PORT (default 0: any free port),
+// `tsx bench/llama/server.ts <model.gguf>`; PORT (default 0: any free port),
 // LLAMA_THREADS (default 1), LLAMA_SLOTS (parallel sequences, default 2).
 // Prints one line `LLAMA_READY {"url":…,"model":…,"loadMs":…}` when serving.
 
@@ -14,9 +14,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import { basename } from "node:path";
 import { performance } from "node:perf_hooks";
 import { getLlama, LlamaCompletion, LlamaLogLevel, type LlamaContext, type LlamaContextSequence, type LlamaModel } from "node-llama-cpp";
-import { sendJson as send } from "../fleet/handlers";
-import { ApiError, parseChatRequest, parseJsonBody } from "../fleet/openai-requests";
-import { ChatChunks, SSE_DONE, chatCompletionBody, modelsBody } from "../fleet/wire";
+import { sendJson as send } from "../../fleet/handlers";
+import { ApiError, parseChatRequest, parseJsonBody } from "../../fleet/openai-requests";
+import { ChatChunks, SSE_DONE, chatCompletionBody, modelsBody } from "../../fleet/wire";
 
 const MAX_BODY_BYTES = 1 << 20;
 const DEFAULT_MAX_TOKENS = 128;
@@ -182,7 +182,7 @@ function sendError(res: ServerResponse, error: ApiError): void {
 if (process.argv[1] && import.meta.url.endsWith(basename(process.argv[1]))) {
   const modelPath = process.argv[2];
   if (!modelPath) {
-    console.error("usage: tsx llama/server.ts <model.gguf>");
+    console.error("usage: tsx bench/llama/server.ts <model.gguf>");
     process.exit(2);
   }
   const server = await startLlamaServer({

@@ -2,7 +2,7 @@
 // Each runs against a fresh origin; `inject` turns the fault on mid-run,
 // the run then clears every fault (a killed origin comes back on the same port).
 
-import type { Faults } from "../fleet/faults";
+import type { Faults } from "../../fleet/faults";
 
 export interface FaultScenario {
   id: string;

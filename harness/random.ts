@@ -1,4 +1,4 @@
-import { prng } from "../../fleet/text";
+import { prng } from "../fleet/text";
 
 /**
  * mulberry32 (the fleet's generator) scaled to uniform numbers in [0, 1), so

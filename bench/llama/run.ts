@@ -1,7 +1,7 @@
 // `npm run test:engine`: Meridian in front of real llama.cpp inference.
-// Writes a tiny random-weight GGUF (llama/tiny-model.ts), serves it with
-// node-llama-cpp on one CPU thread (llama/server.ts, its own process), routes
-// a tenant to it through one workerd running Meridian (bench/lib/router.ts),
+// Writes a tiny random-weight GGUF (bench/llama/tiny-model.ts), serves it with
+// node-llama-cpp on one CPU thread (bench/llama/server.ts, its own process), routes
+// a tenant to it through one workerd running Meridian (harness/router.ts),
 // and drives both with the official `openai` SDK. Checks, and prints a table:
 // - a seeded stream through Meridian carries exactly the text the engine
 //   streams directly, chunk by chunk as generated, with the engine's usage;
@@ -18,9 +18,9 @@ import { performance } from "node:perf_hooks";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import OpenAI from "openai";
-import { AdminClient } from "../scripts/lib/admin-client";
-import { startRouter } from "../bench/lib/router";
-import { fmt, summarize, table } from "../bench/lib/stats";
+import { AdminClient } from "../../harness/admin-client";
+import { startRouter } from "../../harness/router";
+import { fmt, summarize, table } from "../lib/stats";
 import { DEFAULT_SHAPE, tinyModelFile } from "./tiny-model";
 
 const ADMIN_TOKEN = "engine-admin-token-0123456789abcdef";
@@ -31,7 +31,7 @@ const CONCURRENT = 4;
 /** Alternating direct / through-Meridian streams for the timing table (LLAMA_ROUNDS). */
 const ROUNDS = Number(process.env.LLAMA_ROUNDS ?? 50);
 const SERVER = fileURLToPath(new URL("./server.ts", import.meta.url));
-const TSX = fileURLToPath(new URL("../node_modules/tsx/dist/cli.mjs", import.meta.url));
+const TSX = fileURLToPath(new URL("../../node_modules/tsx/dist/cli.mjs", import.meta.url));
 
 interface Streamed {
   text: string;
@@ -71,7 +71,7 @@ async function stream(client: OpenAI, prompt: string, headers: Record<string, st
   return { text, ttftMs, totalMs: performance.now() - started, chunks, arrivalMs: arrivals.size, completionTokens, headers: response.headers };
 }
 
-/** Starts llama/server.ts in its own process and waits for its LLAMA_READY line. */
+/** Starts bench/llama/server.ts in its own process and waits for its LLAMA_READY line. */
 async function startEngine(modelPath: string): Promise<{ url: string; model: string; loadMs: number; child: ChildProcess }> {
   const child = spawn(process.execPath, [TSX, SERVER, modelPath], { env: { ...process.env, PORT: process.env.LLAMA_PORT ?? "0" }, stdio: ["ignore", "pipe", "inherit"] });
   const lines = createInterface({ input: child.stdout! });
@@ -104,7 +104,7 @@ async function meteredUsage(admin: AdminClient, requests: number, deadline: numb
 
 async function main(): Promise<number> {
   if (process.platform !== "linux" || process.arch !== "x64") {
-    console.error(`test:engine installs node-llama-cpp's linux-x64 CPU build; on ${process.platform}-${process.arch} install its matching @node-llama-cpp package in llama/ instead.`);
+    console.error(`test:engine installs node-llama-cpp's linux-x64 CPU build; on ${process.platform}-${process.arch} install its matching @node-llama-cpp package in bench/llama/ instead.`);
     return 2;
   }
   const dir = mkdtempSync(join(tmpdir(), "meridian-llama-"));

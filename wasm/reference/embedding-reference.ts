@@ -18,7 +18,7 @@
 // - Embedding: sum over known terms of sif_weight * scale * int8 vector (float32),
 //   minus its projection on the vocabulary's first principal component, normalised.
 // - SimHash: sign of the dot product with 64 fixed pseudo-random hyperplanes.
-// - Salient items (see fingerprint.ts): numbers; words that are out of vocabulary,
+// - Salient items (see worker/cache/fingerprint.ts): numbers; words that are out of vocabulary,
 //   flagged rare (index >= rareRank) or always-salient, or capitalised and not first in
 //   their sentence (after . ! ? or a newline; named-entity proxy; not "I", and an all-caps word only after a word
 //   with lowercase letters, so SHOUTED text has no entities); negations, counted. A word
@@ -27,10 +27,10 @@
 //   "Fahrenheit to Celsius". Salient words fold a plural "-s"/"-sses" ("pumps" = "pump").
 //   Code/math symbols (SYMBOLS) present in the text are salient items too.
 // - Markers: counts of code, maths, extraction and summary evidence, non-ASCII
-//   characters and newlines, by the rules in markers.ts (keywords probed with the
+//   characters and newlines, by the rules in worker/cache/markers.ts (keywords probed with the
 //   term hashes above; not part of the cache's comparison).
 
-import type { MarkedFingerprint } from "./fingerprint";
+import type { MarkedFingerprint } from "../../worker/cache/fingerprint";
 import {
   KIND_CODE,
   KIND_MATH,
@@ -45,8 +45,8 @@ import {
   isOperator,
   keywordEntry,
   keywordTable,
-} from "./markers";
-import { FNV_OFFSET, FNV_PRIME, H2_MUL, H2_SEED, fmix32, pairHash } from "./term-hashes";
+} from "../../worker/cache/markers";
+import { FNV_OFFSET, FNV_PRIME, H2_MUL, H2_SEED, fmix32, pairHash } from "../../worker/cache/term-hashes";
 
 // ---- format of wasm/embeddings.bin (little-endian) --------------------------
 
@@ -92,9 +92,9 @@ const TAG_NEGATION = 3;
 const TAG_ORDER = 4;
 const TAG_SYMBOL = 5;
 
-// ---- hashes (shared with the build script and the wasm: ./term-hashes.ts) ----
+// ---- hashes (shared with the build script and the wasm: worker/cache/term-hashes.ts) ----
 
-export { FNV_OFFSET, FNV_PRIME, H2_MUL, H2_SEED, fmix32, termHashes } from "./term-hashes";
+export { FNV_OFFSET, FNV_PRIME, H2_MUL, H2_SEED, fmix32, termHashes } from "../../worker/cache/term-hashes";
 
 function mix(h: number, tag: number): number {
   return fmix32((h + Math.imul(tag, 0x9e3779b9 | 0)) | 0);
@@ -277,7 +277,7 @@ export function fingerprintBytes(input: Uint8Array, table: EmbeddingTable, trace
   let tokStart = 0;
   let sentenceStart = true;
 
-  // Markers (see markers.ts): counts by keyword kind (1..4; index 0 takes the misses); the previous word, if it starts a two-word keyword.
+  // Markers (see worker/cache/markers.ts): counts by keyword kind (1..4; index 0 takes the misses); the previous word, if it starts a two-word keyword.
   const keywords = keywordTable();
   const counts = [0, 0, 0, 0, 0];
   let nonAscii = 0;

@@ -10,7 +10,7 @@
 // So it writes printable ASCII only, never stops on its own (every answer runs
 // to max_tokens), yet still reads any UTF-8 prompt through byte fallback.
 
-import { prng } from "../fleet/text";
+import { prng } from "../../fleet/text";
 import { array, bool, encodeGguf, f32, str, u32, type GgufModel, type GgufTensor } from "./gguf";
 
 export interface TinyModelShape {

@@ -1,7 +1,7 @@
 // Registers the local origin fleet and the demo tenant. Every call is an
 // upsert (PUT, or an imported key), so seeding twice changes nothing.
-import type { RulesDocument } from "../../worker/schemas/rules";
-import { rulesDocument } from "../../worker/rules/document";
+import type { RulesDocument } from "../worker/schemas/rules";
+import { rulesDocument } from "../worker/rules/document";
 import { AdminClient } from "./admin-client";
 
 export interface SeedOrigin {
