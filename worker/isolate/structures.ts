@@ -11,7 +11,7 @@ import { flightsInAir } from "../cache/single-flight";
 import { entries as responseCache } from "../cache/stage";
 import { leaseGraceSizes, leaseSizes } from "../limits/rate-limit";
 import { existingUsageRecorder } from "../metering/report";
-import { hedgeBudgetSizes } from "../pipeline/hedge-budget";
+import { hedgeBudgetSizes } from "../upstream/hedge-budget";
 import { REGIONS } from "../vocabulary/regions";
 import { authCacheSizes } from "../tenants/auth";
 import { revocationCopySizes } from "../tenants/revocations";

@@ -20,7 +20,7 @@ import type { Target } from "../upstream/attempt";
 import { hedgeAfter } from "../upstream/hedge";
 import { tenantCacheSalt } from "../upstream/request-body";
 import { forward } from "../upstream/retry";
-import { hedgeBudget } from "./hedge-budget";
+import { hedgeBudget } from "../upstream/hedge-budget";
 import { modelNotFound } from "./model-not-found";
 import { withoutOriginState } from "./responses-state";
 
