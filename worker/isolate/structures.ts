@@ -8,7 +8,7 @@ import { fundsGraceSizes, fundsLeaseSizes } from "../billing/gate";
 import { fingerprintMemoryBytes } from "../cache/embedder";
 import { semanticSizes } from "../cache/semantic";
 import { flightsInAir } from "../cache/single-flight";
-import { entries as responseCache } from "../cache/stage";
+import { entries as responseCache } from "../cache/lookup-or-send";
 import { leaseGraceSizes, leaseSizes } from "../limits/rate-limit";
 import { existingUsageRecorder } from "../metering/report";
 import { hedgeBudgetSizes } from "../upstream/hedge-budget";
