@@ -11,7 +11,7 @@ import type { Target } from "../upstream/attempt";
 import { hedgeAfter } from "../upstream/hedge";
 import { hedgeBudget } from "../upstream/hedge-budget";
 import { tenantCacheSalt } from "../upstream/request-body";
-import { forward } from "../upstream/retry";
+import { forward, type Forwarded } from "../upstream/retry";
 import type { RequestFacts } from "./facts";
 import { inRegion } from "./headers";
 import type { Outcome } from "./outcome";
@@ -43,29 +43,32 @@ export async function forwardRequest(facts: RequestFacts, body: ForwardableReque
   // request id, so one tenant's id could collide with, or abort, another's request).
   const upstreamRequestId = crypto.randomUUID();
   const relayMeter = direct && stream ? new RelayMeter(!asksForUsage(facts.body)) : null;
-  const result = await forward({
-    targets: route.ordered.map(target),
-    path: facts.path,
-    body,
-    stream,
-    expectDone: facts.endpoint.expectDone,
-    requestId: upstreamRequestId,
-    cacheSalt: SALTED_PATHS.has(facts.path) ? await tenantCacheSalt(tenant.id) : null,
-    maxAttempts: limits.maxAttempts,
-    ttftTimeoutMs: timeouts.ttftTimeoutMs,
-    attemptTimeoutMs: timeouts.attemptTimeoutMs,
-    healthLimits: { ttftTimeoutMs: config.ttftTimeoutMs, attemptTimeoutMs: config.attemptTimeoutMs },
-    deadline: facts.received + config.totalTimeoutMs,
-    mayHedge: () => prefs.hedge && budget.take(),
-    observe: (obs) => observe(env, region, obs, config.statsFlushMs, waitUntil),
-    waitUntil,
-    signal,
-    onStreamEnd: relayMeter?.end,
-    stripUsage: relayMeter?.stripUsage,
-  }).catch((err: unknown) => {
+  let result: Forwarded;
+  try {
+    result = await forward({
+      targets: route.ordered.map(target),
+      path: facts.path,
+      body,
+      stream,
+      expectDone: facts.endpoint.expectDone,
+      requestId: upstreamRequestId,
+      cacheSalt: SALTED_PATHS.has(facts.path) ? await tenantCacheSalt(tenant.id) : null,
+      maxAttempts: limits.maxAttempts,
+      ttftTimeoutMs: timeouts.ttftTimeoutMs,
+      attemptTimeoutMs: timeouts.attemptTimeoutMs,
+      healthLimits: { ttftTimeoutMs: config.ttftTimeoutMs, attemptTimeoutMs: config.attemptTimeoutMs },
+      deadline: facts.received + config.totalTimeoutMs,
+      mayHedge: () => prefs.hedge && budget.take(),
+      observe: (obs) => observe(env, region, obs, config.statsFlushMs, waitUntil),
+      waitUntil,
+      signal,
+      onStreamEnd: relayMeter?.end,
+      stripUsage: relayMeter?.stripUsage,
+    });
+  } catch (err) {
     if (err instanceof ApiError) inRegion(err, region);
     throw err;
-  });
+  }
 
   relayMeter?.attach(result.response);
   const chosen = result.target.candidate;

@@ -37,10 +37,13 @@ export async function pipeline(c: Context<AppEnv>, endpoint: Endpoint): Promise<
     facts = await read(c, endpoint);
     await applyRules(facts);
     admission = await admit(facts);
-    const outcome = await (endpoint.cacheable ? throughCache(facts, callOrigins) : callOrigins(facts, undefined, true)).catch((err: unknown) => {
-      giveBack(facts!, admission!); // no answer: what admission took goes back
+    let outcome: Outcome;
+    try {
+      outcome = await (endpoint.cacheable ? throughCache(facts, callOrigins) : callOrigins(facts, undefined, true));
+    } catch (err) {
+      giveBack(facts, admission); // no answer: what admission took goes back
       throw err;
-    });
+    }
     return await respond(facts, admission, outcome);
   } catch (err) {
     return errorResponse(asApiError(err, c.req.raw), facts, admission);
