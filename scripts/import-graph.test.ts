@@ -1,9 +1,10 @@
-// The worker and its Durable Objects import each other without a circle, and
-// the worker names the objects' classes only in the one stub module.
+// The worker and its Durable Objects import each other without a circle, the
+// worker names the objects' classes only in the one stub module, and only the
+// pipeline, the routes and the entry points touch Hono's Context or the pipeline.
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { circles, GRAPH_ROOTS, importEdges } from "./import-graph";
+import { circles, contextImports, GRAPH_ROOTS, importEdges, pipelineImports } from "./import-graph";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const edges = importEdges(root, GRAPH_ROOTS);
@@ -27,6 +28,20 @@ describe("the worker's import graph", () => {
     const intoObjects = edges.filter((e) => e.from.startsWith("worker/") && e.to.startsWith("durable-objects/") && e.from !== "worker/index.ts");
     expect(intoObjects.length).toBeGreaterThan(0);
     for (const e of intoObjects) expect(e).toMatchObject({ from: "worker/objects/stubs.ts", typeOnly: true });
+  });
+
+  it("keeps Hono's Context in the pipeline, the routes and the entry points", () => {
+    expect(contextImports(root, GRAPH_ROOTS)).toEqual([]);
+  });
+
+  it("is imported from worker/pipeline/ only by the pipeline, the routes and the entry points", () => {
+    expect(edges.some((e) => e.from === "worker/routes/v1.ts" && e.to.startsWith("worker/pipeline/"))).toBe(true);
+    expect(pipelineImports(edges)).toEqual([]);
+  });
+
+  it("finds an import into the pipeline from below", () => {
+    const arrow = { from: "worker/billing/gate.ts", to: "worker/pipeline/facts.ts", typeOnly: true };
+    expect(pipelineImports([arrow, { from: "worker/routes/v1.ts", to: "worker/pipeline/pipeline.ts", typeOnly: false }])).toEqual([arrow]);
   });
 
   it("keeps the wire schemas below the domain: worker/schemas/ imports only schemas and leaves", () => {

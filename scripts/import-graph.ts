@@ -1,6 +1,8 @@
 // The relative-import graph of the worker and its Durable Objects: prints every
-// import circle and every arrow that points up the layer order below, and exits 1
-// when there is a circle (upward arrows are reported, not fatal).
+// import circle, every arrow that points up the layer order below, and every
+// crossing of the request pipeline's boundary (Hono's `Context` or an import of
+// worker/pipeline/ outside the pipeline, the routes and the entry points); exits 1
+// on a circle or a crossing (upward arrows are reported, not fatal).
 //   npx tsx scripts/import-graph.ts
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
@@ -25,6 +27,9 @@ const LAYERS: { name: string; paths: string[] }[] = [
 
 /** The one module that reaches Durable Objects may name their classes (types only). */
 const STUB_MODULE = "worker/objects/stubs.ts";
+
+/** Only these touch Hono's `Context` or import the pipeline: the domain below takes plain values. */
+const PIPELINE_SIDE = ["worker/pipeline/", "worker/routes/", "worker/app.ts", "worker/index.ts"];
 
 /** The layer of a file: the entry whose path matches longest. */
 export function layerOf(file: string): number {
@@ -66,9 +71,11 @@ function resolveImport(root: string, from: string, specifier: string, known: Set
   return undefined;
 }
 
+const listFiles = (root: string, dirs: string[]) => dirs.flatMap((dir) => sourceFiles(root, dir)).map((f) => f.split("\\").join("/"));
+
 /** Every relative import between source files (tests excluded) under the given folders. */
 export function importEdges(root: string, dirs: string[]): ImportEdge[] {
-  const files = dirs.flatMap((dir) => sourceFiles(root, dir)).map((f) => f.split("\\").join("/"));
+  const files = listFiles(root, dirs);
   const known = new Set(files);
   const edges: ImportEdge[] = [];
   for (const from of files) {
@@ -136,6 +143,21 @@ export function upwardArrows(edges: ImportEdge[]): ImportEdge[] {
   });
 }
 
+const onPipelineSide = (file: string) => PIPELINE_SIDE.some((p) => (p.endsWith("/") ? file.startsWith(p) : file === p));
+
+/** A source file that imports Hono's `Context` type (or class), in any import form. */
+const HONO_CONTEXT = /^\s*import\s+(?:type\s+)?\{[^}]*\bContext\b[^}]*\}\s*from\s*["']hono["']/m;
+
+/** Files outside the pipeline side that import Hono's `Context`. */
+export function contextImports(root: string, dirs: string[]): string[] {
+  return listFiles(root, dirs).filter((f) => !onPipelineSide(f) && HONO_CONTEXT.test(readFileSync(join(root, f), "utf8")));
+}
+
+/** Imports of worker/pipeline/ from outside the pipeline side. */
+export function pipelineImports(edges: ImportEdge[]): ImportEdge[] {
+  return edges.filter((e) => e.to.startsWith("worker/pipeline/") && !onPipelineSide(e.from));
+}
+
 export const GRAPH_ROOTS = ["worker", "durable-objects"];
 
 function main(): number {
@@ -143,12 +165,17 @@ function main(): number {
   const edges = importEdges(root, GRAPH_ROOTS);
   const found = circles(edges);
   const upward = upwardArrows(edges);
+  const context = contextImports(root, GRAPH_ROOTS);
+  const intoPipeline = pipelineImports(edges);
   for (const circle of found) console.log(`circle: ${circle.join(" <-> ")}`);
+  for (const file of context) console.log(`context: ${file} imports Hono's Context outside the pipeline and the routes`);
+  for (const e of intoPipeline) console.log(`into the pipeline: ${e.from} -> ${e.to}`);
   for (const e of upward) {
     console.log(`upward: ${e.from} (${LAYERS[layerOf(e.from)]!.name}) -> ${e.to} (${LAYERS[layerOf(e.to)]!.name})${e.typeOnly ? " [type]" : ""}`);
   }
-  console.log(`${edges.length} imports, ${found.length} circle(s), ${upward.length} upward arrow(s)`);
-  return found.length > 0 ? 1 : 0;
+  const crossings = context.length + intoPipeline.length;
+  console.log(`${edges.length} imports, ${found.length} circle(s), ${upward.length} upward arrow(s), ${crossings} pipeline boundary crossing(s)`);
+  return found.length > 0 || crossings > 0 ? 1 : 0;
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) process.exitCode = main();

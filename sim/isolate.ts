@@ -3,7 +3,7 @@
 // of worker/objects/region-stats-client.ts: failures go out at once, successes after
 // STATS_FLUSH_MS (its default, 1 s) or when FLUSH_AT are waiting; a batch
 // reaches the region's statistics one network trip later.
-import { HedgeBudget } from "../worker/pipeline/hedge-budget";
+import { HedgeBudget } from "../worker/upstream/hedge-budget";
 import { SETTING_DEFAULTS } from "../worker/settings";
 import type { Observation } from "../worker/stats/observation";
 import { FLUSH_AT } from "../worker/objects/region-stats-client";

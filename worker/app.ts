@@ -1,7 +1,6 @@
 import { Hono } from "hono";
-import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "./app-env";
-import { ApiError } from "./http/errors";
+import { ApiError, asApiError } from "./http/errors";
 import { admin } from "./routes/admin";
 import { dashboard } from "./routes/dashboard";
 import { openapi } from "./routes/openapi";
@@ -28,11 +27,4 @@ app.notFound((c) =>
 
 // Every failure leaves in the OpenAI error shape; unexpected ones are logged
 // (without request bodies or secrets) and reported as a plain 500.
-app.onError((err, c) => {
-  if (err instanceof ApiError) return err.toResponse();
-  if (err instanceof HTTPException) {
-    return new ApiError(err.status as 400, err.message || "Bad request.", err.status >= 500 ? "api_error" : "invalid_request_error", "http_error").toResponse();
-  }
-  console.error(`unhandled error on ${c.req.method} ${new URL(c.req.url).pathname}:`, err instanceof Error ? err.stack : String(err));
-  return new ApiError(500, "Internal error.", "api_error", "internal_error").toResponse();
-});
+app.onError((err, c) => asApiError(err, c.req.raw).toResponse());

@@ -3,23 +3,20 @@
 // price, expected latency from this region and what feedback says of their
 // quality for this class, and choose. The choice becomes ordinary routing
 // targets: the chosen model first, the others as fallbacks.
-import type { Context } from "hono";
-import type { AppEnv } from "../app-env";
 import { listPrice } from "../billing/list-price";
 import { priceOf } from "../billing/pricing";
 import { fingerprint } from "../cache/embedder";
 import { badRequest } from "../http/errors";
-import { originSnapshot } from "../origins/snapshot";
 import { own } from "../own";
 import { rankCandidates } from "../routing/candidates";
 import { plan } from "../routing/choose";
 import type { Workload } from "../routing/estimate";
-import { popLocation, type CfLocation } from "../routing/location";
+import type { PopLocation } from "../routing/location";
 import type { RoutingPreferences } from "../routing/policy";
+import type { Origin, TenantRecord } from "../schemas/admin";
 import type { RuleAuto } from "../schemas/rules";
-import { settings } from "../settings";
+import type { RegionSnapshot } from "../stats/region-snapshot";
 import { inFlight } from "../isolate/in-flight";
-import { regionSnapshot } from "../objects/region-stats-client";
 import { posterior } from "./bandit";
 import { compileCentroids, DEFAULT_CENTROIDS, type CentroidSet } from "./centroids";
 import { classify } from "./classify";
@@ -37,17 +34,29 @@ export interface AutoDecision {
   floor: number;
 }
 
+/** What the choice reads of one request, computed once by the request path. */
+export interface AutoRequest {
+  env: Env;
+  tenant: TenantRecord;
+  body: Record<string, unknown>;
+  work: Workload;
+  prefs: RoutingPreferences;
+  origins: readonly Origin[];
+  location: PopLocation;
+  /** The region's statistics snapshot (null: none yet). */
+  stats: RegionSnapshot | null;
+  /** The `x-meridian-quality-floor` header, if sent. */
+  floorHeader: string | null;
+  waitUntil: (p: Promise<unknown>) => void;
+}
+
 /** Chooses the model for one request to an auto name. */
-export async function decideAuto(c: Context<AppEnv>, spec: RuleAuto, body: Record<string, unknown>, work: Workload, prefs: RoutingPreferences): Promise<AutoDecision> {
-  const config = settings(c.env);
-  const waitUntil = (p: Promise<unknown>) => c.executionCtx.waitUntil(p);
-  const { tenant } = c.get("caller");
-  const floor = requestFloor(c.req.header("x-meridian-quality-floor"), spec.floor);
+export async function decideAuto(spec: RuleAuto, req: AutoRequest): Promise<AutoDecision> {
+  const { tenant, body, work, prefs, origins, location, stats } = req;
+  const floor = requestFloor(req.floorHeader ?? undefined, spec.floor);
 
   const promptClass = classify(promptFeatures(fingerprint(promptText(body)), requestShape(body)), centroidsOf(spec)).class;
-  const [evidence, { origins }] = await Promise.all([qualityEvidence(c.env, tenant.id, waitUntil), originSnapshot(c.env.KV, waitUntil)]);
-  const location = popLocation(c.req.raw.cf as CfLocation | undefined, c.req.raw.headers, config.devMode);
-  const stats = regionSnapshot(c.env, location.region, waitUntil);
+  const evidence = await qualityEvidence(req.env, tenant.id, req.waitUntil);
 
   const options: ModelOption[] = spec.models.map(({ model, quality }) => {
     const price = priceOf(tenant.pricing, model, listPrice(origins, null, model));

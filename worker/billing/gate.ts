@@ -8,16 +8,12 @@
 // is settled by its usage record or given back when it is not billed.
 // The isolate's own idea of the account is used only while the object
 // cannot be reached, within a small grace allowance (then 503).
-import type { Context } from "hono";
-import type { AppEnv } from "../app-env";
 import { ApiError } from "../http/errors";
 import { FailOpenGrace } from "../limits/fail-open-grace";
 import { tenantStateUnavailable } from "../limits/unavailable-error";
 import { usageRecorder } from "../metering/report";
-import { originSnapshot } from "../origins/snapshot";
-import type { TenantRecord } from "../schemas/admin";
+import type { Origin, TenantRecord } from "../schemas/admin";
 import type { ForwardableRequest } from "../schemas/openai";
-import { settings } from "../settings";
 import { adoptAccount, knownAccount, tenantAccount } from "./account-client";
 import { utcMonth } from "./calendar";
 import { budgetUse } from "./funds";
@@ -27,17 +23,21 @@ import { holdEstimateNanos } from "./hold-estimate";
 import type { FundsLeaseAnswer } from "./hold-protocol";
 import { tenantObject } from "../objects/stubs";
 
+type WaitUntil = (p: Promise<unknown>) => void;
+
 export interface FundsRequest {
-  /** The model the rules chose first. */
-  model: string;
-  /** Every model the request may be served by, fallbacks included (default: `model`). */
-  models?: readonly string[];
+  /** Every model the request may be served by, fallbacks included; the first is the one the rules chose. */
+  models: readonly string[];
+  /** The origin list the request is routed on (list prices). */
+  origins: readonly Origin[];
   /** Input tokens, estimated from the body. */
   inputTokens: number;
   /** The request body: its output cap and number of choices. */
-  body?: ForwardableRequest;
+  body: ForwardableRequest;
   /** False for endpoints that generate no tokens (embeddings): only the input is held. */
-  generates?: boolean;
+  generates: boolean;
+  /** The operator's limit on a whole request (a lease is held at least that long). */
+  totalTimeoutMs: number;
 }
 
 /** A lease is held for its drawing window, the longest request drawn from it, and this, for their usage records to arrive. */
@@ -61,28 +61,31 @@ export const fundsGraceCounters = grace.counters;
 /** Tenants with a grace window, and the bound (for the isolate read-out). */
 export const fundsGraceSizes = () => grace.sizes();
 
-export async function checkFunds(c: Context<AppEnv>, req: FundsRequest): Promise<void> {
-  const { tenant } = c.get("caller");
-  if (!tenant.prepaid && !tenant.budget) return;
-  const waitUntil = (p: Promise<unknown>) => c.executionCtx.waitUntil(p);
+/** Whether a tenant's requests pass the funds check at all: prepaid tenants and those with a monthly budget. */
+export const checksFunds = (tenant: TenantRecord): boolean => Boolean(tenant.prepaid || tenant.budget);
+
+/**
+ * The funds check: what the request drew from this isolate's lease (null:
+ * nothing drawn), or the 402. An alert budget only keeps the account fresh.
+ */
+export async function checkFunds(env: Env, tenant: TenantRecord, req: FundsRequest, waitUntil: WaitUntil): Promise<Drawn | null> {
+  if (!tenant.prepaid && !tenant.budget) return null;
   if (tenant.budget?.mode !== "hard" && !tenant.prepaid) {
-    await tenantAccount(c.env, tenant.id, waitUntil); // an alert budget only needs the account kept fresh
-    return;
+    await tenantAccount(env, tenant.id, waitUntil); // an alert budget only needs the account kept fresh
+    return null;
   }
 
-  const recorder = usageRecorder(c.env);
-  const origins = (await originSnapshot(c.env.KV, waitUntil)).origins;
+  const recorder = usageRecorder(env);
   const estimate = holdEstimateNanos({
     pricing: tenant.pricing,
-    origins,
-    models: req.models ?? [req.model],
+    origins: req.origins,
+    models: req.models,
     inputTokens: req.inputTokens,
-    body: req.body ?? { model: req.model },
-    generates: req.generates !== false,
+    body: req.body,
+    generates: req.generates,
     monthTokens: (knownAccount(tenant.id)?.tokens_month ?? 0) + recorder.unflushed(tenant.id).tokens,
   });
-  const drawn = await drawFunds(c, tenant, estimate, recorder.unflushed(tenant.id).nanos);
-  if (drawn) c.set("fundsHold", drawn);
+  return drawFunds(env, tenant, estimate, recorder.unflushed(tenant.id).nanos, req.totalTimeoutMs);
 }
 
 /**
@@ -90,7 +93,7 @@ export async function checkFunds(c: Context<AppEnv>, req: FundsRequest): Promise
  * cannot cover them; throws 402 when the object refuses. Null: admitted on
  * the grace allowance (the object could not be reached).
  */
-async function drawFunds(c: Context<AppEnv>, tenant: TenantRecord, estimate: number, unflushedNanos: number): Promise<Drawn | null> {
+async function drawFunds(env: Env, tenant: TenantRecord, estimate: number, unflushedNanos: number, totalTimeoutMs: number): Promise<Drawn | null> {
   for (;;) {
     const now = Date.now();
     const drawn = leases.draw(tenant.id, estimate, now);
@@ -101,8 +104,8 @@ async function drawFunds(c: Context<AppEnv>, tenant: TenantRecord, estimate: num
       await pending.catch(() => {});
       continue;
     }
-    const req = leases.renewal(tenant.id, estimate, LEASE_DRAW_MS + settings(c.env).totalTimeoutMs + HOLD_MARGIN_MS, crypto.randomUUID());
-    const call = tenantObject(c.env, tenant.id)
+    const req = leases.renewal(tenant.id, estimate, LEASE_DRAW_MS + totalTimeoutMs + HOLD_MARGIN_MS, crypto.randomUUID());
+    const call = tenantObject(env, tenant.id)
       .leaseFunds(req)
       .catch((): FundsLeaseAnswer | null => null);
     renewing.set(tenant.id, call);
@@ -127,26 +130,16 @@ function admitOnGrace(tenant: TenantRecord, estimate: number, unflushedNanos: nu
   throw new ApiError(402, verdict.message, "invalid_request_error", verdict.code);
 }
 
-/** What this request drew from a lease, which its usage record settles, if it drew. */
-export function fundsHoldOf(c: Context<AppEnv>): Drawn | undefined {
-  return c.get("fundsHold");
-}
-
-/** Gives back what the request drew: it ends without being billed (refused later, failed, or an error answer). */
-export function releaseFundsHold(c: Context<AppEnv>): void {
-  const drawn = c.get("fundsHold");
-  if (!drawn) return;
-  c.set("fundsHold", undefined);
-  const { tenant } = c.get("caller");
-  if (leases.giveBack(tenant.id, drawn)) return;
+/** Gives back what a request drew: it ends without being billed (refused later, failed, or an error answer). */
+export function releaseFunds(env: Env, tenantId: string, drawn: Drawn, waitUntil: WaitUntil): void {
+  if (leases.giveBack(tenantId, drawn)) return;
   // Its lease was closed meanwhile: the object holds what it drew. Best effort: what is not given back lapses with the lease.
-  c.executionCtx.waitUntil(
-    tenantObject(c.env, tenant.id)
+  waitUntil(
+    tenantObject(env, tenantId)
       .releaseFunds(drawn.leaseId, drawn.nanos)
       .catch(() => {}),
   );
 }
-
 
 /** `x-meridian-budget`: whole percent of the monthly budget used, once past its alert threshold; else null. */
 export function budgetHeader(env: Env, tenant: TenantRecord): string | null {

@@ -12,14 +12,17 @@
 // progress for its stall limit is therefore abandoned: followers still waiting
 // for the head send their own request, those mid-stream get an error, and the
 // next identical request starts a new flight.
+//
+// With its head the leader may leave a note (`N`: what it knows of how its
+// answer came about), which followers read once they have the answer.
 
 import { sseErrorEvent } from "../upstream/relay";
 
 type Ending = "ok" | "failed";
 
-export class Flight {
+export class Flight<N = unknown> {
   private readonly chunks: Uint8Array[] = [];
-  private head: { status: number; headers: [string, string][] } | null = null;
+  private head: { status: number; headers: [string, string][]; note: N | undefined } | null = null;
   private ending: Ending | null = null;
   /** When the leader last showed progress (boarding, the head, a chunk). */
   private progressAt = Date.now();
@@ -40,8 +43,8 @@ export class Flight {
    * The leader's stream, relayed unchanged to its own client while every
    * chunk is kept for followers (who therefore go at the leader's pace).
    */
-  publish(response: Response, onEnd: (ending: Ending, body: Uint8Array[]) => void): Response {
-    this.head = { status: response.status, headers: [...response.headers] };
+  publish(response: Response, onEnd: (ending: Ending, body: Uint8Array[]) => void, note?: N): Response {
+    this.head = { status: response.status, headers: [...response.headers], note };
     this.progress();
     const reader = response.body?.getReader();
     if (!reader) {
@@ -80,21 +83,26 @@ export class Flight {
    * An answer that is whole in memory already (a JSON body, an error): read
    * at once, so followers never wait for the leader's client to read it.
    */
-  async publishWhole(response: Response, onEnd: (ending: Ending, body: Uint8Array[]) => void): Promise<Response> {
+  async publishWhole(response: Response, onEnd: (ending: Ending, body: Uint8Array[]) => void, note?: N): Promise<Response> {
     const body = new Uint8Array(await response.arrayBuffer());
-    this.head = { status: response.status, headers: [...response.headers] };
+    this.head = { status: response.status, headers: [...response.headers], note };
     this.chunks.push(body);
     this.finish("ok", onEnd);
     return new Response(body, { status: response.status, headers: response.headers });
   }
 
   /** The leader's answer came whole (an error, or a cache hit): followers get the same. */
-  settle(response: Response): void {
+  settle(response: Response, note?: N): void {
     void response.arrayBuffer().then((buffer) => {
-      this.head = { status: response.status, headers: [...response.headers] };
+      this.head = { status: response.status, headers: [...response.headers], note };
       this.chunks.push(new Uint8Array(buffer));
       this.ending = "ok";
     });
+  }
+
+  /** The leader's note, once its answer has begun (after `follow` gave a copy). */
+  get note(): N | undefined {
+    return this.head?.note;
   }
 
   /** A follower's copy of the leader's answer; null if the leader vanished before its answer began. */
@@ -144,7 +152,7 @@ function poller(): () => Promise<void> {
   };
 }
 
-const flights = new Map<string, Flight>();
+const flights = new Map<string, Flight<unknown>>();
 
 /** Coalesced requests on their way to an origin (for the isolate read-out; 0 when idle). */
 export const flightsInAir = (): number => flights.size;
@@ -153,10 +161,10 @@ export const flightsInAir = (): number => flights.size;
  * Joins the flight for `key`, or starts one (then `leader` is true and `land`
  * must be called). A flight without progress for `stallMs` is replaced.
  */
-export function board(key: string, stallMs: number): { flight: Flight; leader: boolean; land: () => void } {
-  const existing = flights.get(key);
+export function board<N = unknown>(key: string, stallMs: number): { flight: Flight<N>; leader: boolean; land: () => void } {
+  const existing = flights.get(key) as Flight<N> | undefined;
   if (existing && !existing.stalled()) return { flight: existing, leader: false, land: () => {} };
-  const flight = new Flight(stallMs);
+  const flight = new Flight<N>(stallMs);
   flights.set(key, flight);
   return { flight, leader: true, land: () => flights.get(key) === flight && flights.delete(key) };
 }

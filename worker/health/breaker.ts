@@ -4,7 +4,7 @@
 //   half-open --(a trial succeeds)--> closed;  --(it fails)--> open, longer cool-down
 //
 // Circuits are shared by every tenant in a region, so a failure here must be
-// something the origin did (worker/pipeline/forward.ts decides): never a limit
+// something the origin did (worker/upstream/attempt.ts decides): never a limit
 // a client or tenant tightened, a request-shaped 400/422/413, a size limit a
 // request can reach, nor the router's own errors.
 

@@ -1,3 +1,4 @@
+import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 
 /** The error types OpenAI clients already know how to read. */
@@ -47,3 +48,17 @@ export const notFound = (message: string, code = "not_found") =>
 
 export const unauthorized = (message: string) =>
   new ApiError(401, message, "authentication_error", "invalid_api_key", {}, { "www-authenticate": "Bearer" });
+
+/**
+ * Whatever was thrown, as the error the client hears: an ApiError as it is,
+ * Hono's HTTP exceptions in the OpenAI shape, and anything else logged
+ * (without request bodies or secrets) and reported as a plain 500.
+ */
+export function asApiError(err: unknown, request: Request): ApiError {
+  if (err instanceof ApiError) return err;
+  if (err instanceof HTTPException) {
+    return new ApiError(err.status as 400, err.message || "Bad request.", err.status >= 500 ? "api_error" : "invalid_request_error", "http_error");
+  }
+  console.error(`unhandled error on ${request.method} ${new URL(request.url).pathname}:`, err instanceof Error ? err.stack : String(err));
+  return new ApiError(500, "Internal error.", "api_error", "internal_error");
+}

@@ -3,10 +3,8 @@
 // client admits against them, calling the Tenant object only when its lease
 // runs short. Token charges are estimates, corrected by `settleTokens` once
 // the real usage is known.
-import type { Context } from "hono";
-import type { AppEnv } from "../app-env";
-import type { AdmissionRequest } from "../tenants/admission-request";
-import { LeaseClient } from "./lease-client";
+import type { Caller } from "../tenants/auth";
+import { LeaseClient, type RateLimitView } from "./lease-client";
 import type { LeaseGrant, LeaseRequest } from "./lease-protocol";
 import { rateLimited } from "./rate-limit-error";
 import { tenantStateUnavailable } from "./unavailable-error";
@@ -24,19 +22,25 @@ export const leaseSizes = () => leases.sizes();
 export const leaseGraceSizes = () => leases.graceSizes();
 
 /** What a request is charged against tpm before it runs: its estimated input plus its output cap. */
-export function tokenEstimate(req: Pick<AdmissionRequest, "inputTokens" | "outputTokens">): number {
-  return req.inputTokens + req.outputTokens;
+export function tokenEstimate(work: { inputTokens: number; outputTokens: number }): number {
+  return work.inputTokens + work.outputTokens;
 }
 
-/** Lets the request through or throws the 429 (with Retry-After) naming the limit it hit. */
-export async function enforceRateLimits(c: Context<AppEnv>, req: AdmissionRequest): Promise<void> {
-  const { tenant, keyId, keyLimits } = c.get("caller");
-  if (!tenant.limits && !keyLimits) return; // most tenants: nothing to count, nothing allocated
-  const tokens = tokenEstimate(req);
-  const call = async (lease: LeaseRequest): Promise<LeaseGrant> => await tenantObject(c.env, tenant.id).lease(lease);
+/** Whether the caller has any limit to count (most tenants have none: nothing to do, nothing allocated). */
+export const hasRateLimits = (caller: Caller): boolean => Boolean(caller.tenant.limits || caller.keyLimits);
+
+/**
+ * Lets a request estimated at `tokens` through, with what it was charged and
+ * the limits as this isolate sees them (null: nothing counted); or throws the
+ * 429 (with Retry-After) naming the limit it hit.
+ */
+export async function enforceRateLimits(env: Env, caller: Caller, tokens: number): Promise<RateLimitView | null> {
+  const { tenant, keyId, keyLimits } = caller;
+  if (!tenant.limits && !keyLimits) return null;
+  const call = async (lease: LeaseRequest): Promise<LeaseGrant> => await tenantObject(env, tenant.id).lease(lease);
   const admission = await leases.admit(call, tenant.id, keyId, { tenant: tenant.limits, key: keyLimits }, tokens);
   if (!admission.ok) throw "unreachable" in admission ? tenantStateUnavailable("rate limits") : rateLimited(admission.denial, tenant.id, keyId, tokens);
-  if (admission.view) c.set("rateLimit", admission.view);
+  return admission.view;
 }
 
 /**
@@ -47,12 +51,4 @@ export async function enforceRateLimits(c: Context<AppEnv>, req: AdmissionReques
  */
 export function settleTokens(tenantId: string, keyId: string, estimated: number, actual: number): void {
   leases.settle(tenantId, keyId, estimated - actual);
-}
-
-/** `settleTokens` for the request in `c`, with what its admission charged. */
-export function settleRequestTokens(c: Context<AppEnv>, actual: number): void {
-  const charged = c.get("rateLimit")?.tokensCharged;
-  if (charged === undefined || charged === 0) return;
-  const { tenant, keyId } = c.get("caller");
-  settleTokens(tenant.id, keyId, charged, actual);
 }

@@ -3,7 +3,13 @@
 // streamed answer passes through one JavaScript stream instead of two. Used
 // when the answer goes straight to its client; a stream that the cache
 // records or shares with coalesced followers is metered by its own tap.
+import type { ForwardableRequest } from "../schemas/openai";
 import type { StreamEnd } from "../upstream/relay";
+
+/** Whether the client asked for a stream's usage event (`stream_options.include_usage`); else it is taken out again. */
+export function asksForUsage(body: ForwardableRequest): boolean {
+  return (body.stream_options as { include_usage?: unknown } | null | undefined)?.include_usage === true;
+}
 
 export class RelayMeter {
   private attached: Response | null = null;

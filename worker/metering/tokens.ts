@@ -23,6 +23,20 @@ export function estimateTextTokens(text: string): number {
   return Math.ceil(text.length / CHARS_PER_TOKEN);
 }
 
+/** What a non-streamed answer is billed for, as far as the answer itself says. */
+export interface AnswerUsage {
+  /** Prompt tokens it reported; null: estimate them from the request. */
+  input: number | null;
+  /** Generated tokens it reported, else estimated from its text. */
+  output: number;
+}
+
+/** A parsed answer's `AnswerUsage`. */
+export function answerUsage(answer: unknown): AnswerUsage {
+  const reported = reportedUsage(answer);
+  return reported.output !== null ? (reported as AnswerUsage) : { input: reported.input, output: estimateTextTokens(answerText(answer)) };
+}
+
 /** The usage block of a non-streamed answer (chat, completions, embeddings or Responses API). */
 export function reportedUsage(answer: unknown): ReportedUsage {
   const usage = (answer as { usage?: Record<string, unknown> | null } | null)?.usage;

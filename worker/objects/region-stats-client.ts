@@ -1,7 +1,6 @@
 // The isolate's side of the region statistics: a snapshot cache that never
 // makes a request wait for the Durable Object, and an observation batcher
 // that reports in the background (`waitUntil`).
-import { settings } from "../settings";
 import type { Observation } from "../stats/observation";
 import type { RegionSnapshot } from "../stats/region-snapshot";
 import { regionStatsObject } from "./stubs";
@@ -33,12 +32,12 @@ export const clientCounters = { snapshotFetches: 0, reports: 0, observations: 0 
 /**
  * The freshest snapshot this isolate has, without waiting: a cold isolate
  * routes on distance priors alone (null) while the first fetch runs in the
- * background; a stale one is served while the next is fetched.
+ * background; a stale one is served while the next is fetched (when older than `refreshMs`).
  */
-export function regionSnapshot(env: Env, region: string, waitUntil: WaitUntil): RegionSnapshot | null {
+export function regionSnapshot(env: Env, region: string, refreshMs: number, waitUntil: WaitUntil): RegionSnapshot | null {
   let entry = snapshots.get(region);
   if (!entry) snapshots.set(region, (entry = { snapshot: null, fetchedAt: 0, refreshing: false }));
-  if (!entry.refreshing && Date.now() - entry.fetchedAt > settings(env).snapshotRefreshMs) {
+  if (!entry.refreshing && Date.now() - entry.fetchedAt > refreshMs) {
     entry.refreshing = true;
     const target = entry;
     clientCounters.snapshotFetches++;
@@ -62,9 +61,9 @@ export function regionSnapshot(env: Env, region: string, waitUntil: WaitUntil): 
 
 /**
  * Queues an observation. Failures go out at once (they may open a circuit);
- * successes are batched by count or by a short delay (STATS_FLUSH_MS).
+ * successes are batched by count or by a short delay (`flushMs`, STATS_FLUSH_MS).
  */
-export function observe(env: Env, region: string, obs: Observation, waitUntil: WaitUntil): void {
+export function observe(env: Env, region: string, obs: Observation, flushMs: number, waitUntil: WaitUntil): void {
   let buffer = buffers.get(region);
   if (!buffer) buffers.set(region, (buffer = { batch: [], scheduled: false }));
   buffer.batch.push(obs);
@@ -73,7 +72,7 @@ export function observe(env: Env, region: string, obs: Observation, waitUntil: W
     waitUntil(flush(env, region));
   } else if (!buffer.scheduled) {
     buffer.scheduled = true;
-    waitUntil(new Promise((r) => setTimeout(r, settings(env).statsFlushMs)).then(() => flush(env, region)));
+    waitUntil(new Promise((r) => setTimeout(r, flushMs)).then(() => flush(env, region)));
   }
 }
 

@@ -8,13 +8,12 @@ import { readJsonBody } from "../http/body";
 import { ApiError, notFound } from "../http/errors";
 import { feedbackInput, ratingValue } from "../schemas/feedback";
 import { parseOrThrow } from "../schemas/validate";
-import { settings } from "../settings";
 import { admitCall } from "../tenants/call-admission";
 import { tenantObject } from "../objects/stubs";
 
 export async function postFeedback(c: Context<AppEnv>): Promise<Response> {
   await admitCall(c.env, c.get("caller"), "feedback");
-  const { request_id, rating } = parseOrThrow(feedbackInput, await readJsonBody(c.req.raw, settings(c.env).maxBodyBytes));
+  const { request_id, rating } = parseOrThrow(feedbackInput, await readJsonBody(c.req.raw, c.var.settings.maxBodyBytes));
   const tenantId = c.get("caller").tenant.id;
   const value = ratingValue(rating);
   const result = await tenantObject(c.env, tenantId).feedback(request_id, value);

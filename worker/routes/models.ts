@@ -12,8 +12,8 @@ import { tenantRules } from "../tenants/rules-client";
 export async function listModels(c: Context<AppEnv>): Promise<Response> {
   const { tenant } = c.get("caller");
   const waitUntil = (p: Promise<unknown>) => c.executionCtx.waitUntil(p);
-  const [{ origins }, { rules, version }] = await Promise.all([originSnapshot(c.env.KV, waitUntil), tenantRules(c.env, tenant.id, waitUntil)]);
-  c.set("rulesVersion", version);
+  const [{ origins }, { rules, version }] = await Promise.all([originSnapshot(c.env.KV, waitUntil), tenantRules(c.env, tenant.id, c.var.settings.rulesCheckMs, waitUntil)]);
+  c.header("x-meridian-rules-version", String(version));
   const pricing = (model: string) => priceOf(tenant.pricing, model, listPrice(origins, null, model));
   const allowed = tenant.models ? new Set(tenant.models) : null;
   const entry = (id: string, extra: Record<string, unknown> = {}) => ({ id, object: "model", created: 0, owned_by: "meridian", ...extra });

@@ -4,7 +4,7 @@ import { TtlCache } from "../http/ttl-cache";
 import { kvKey, kvTenant, type KeyGrant } from "../kv-keys";
 import type { RateLimits } from "../limits/lease-protocol";
 import type { TenantRecord } from "../schemas/admin";
-import { settings } from "../settings";
+import type { Settings } from "../settings";
 import { isRevoked } from "./revocations";
 import { heardFromTenant } from "./rules-client";
 
@@ -36,9 +36,9 @@ const tenants = new TtlCache<TenantRecord | null>(1_000);
  * the tenant); while the tenant has traffic, the background poll keeps it
  * within one interval.
  */
-export const revocationBoundMs = (env: Env): number => 2 * settings(env).rulesCheckMs;
+export const revocationBoundMs = (config: Settings): number => 2 * config.rulesCheckMs;
 
-export async function authenticate(env: Env, authorization: string | undefined, waitUntil: WaitUntil): Promise<Caller> {
+export async function authenticate(env: Env, authorization: string | undefined, config: Settings, waitUntil: WaitUntil): Promise<Caller> {
   const token = bearerToken(authorization);
   if (!token) throw unauthorized("Missing API key: send `Authorization: Bearer <key>`.");
   if (token.length > 512) throw unauthorized("Invalid API key.");
@@ -50,7 +50,7 @@ export async function authenticate(env: Env, authorization: string | undefined, 
   // The tenant's record and, when this isolate's copy is too old, its revoked keys: read side by side.
   const [tenant] = await Promise.all([
     cached(tenants, grant.tenant_id, () => kv.get<TenantRecord>(kvTenant(grant.tenant_id), "json")),
-    heardFromTenant(env, grant.tenant_id, revocationBoundMs(env), waitUntil),
+    heardFromTenant(env, grant.tenant_id, revocationBoundMs(config), config.rulesCheckMs, waitUntil),
   ]);
   if (isRevoked(grant.tenant_id, grant.key_id)) {
     grants.set(hash, null, MISS_TTL_MS); // KV may still serve the grant: do not ask it again at once

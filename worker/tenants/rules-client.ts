@@ -8,7 +8,6 @@
 import type { TenantPoll } from "./poll-protocol";
 import type { RulesVersion } from "../schemas/rules";
 import { kvRules } from "../kv-keys";
-import { settings } from "../settings";
 import { noteRevocations, revocationsHeardAt } from "./revocations";
 import { tenantObject } from "../objects/stubs";
 
@@ -30,10 +29,10 @@ export const rulesCopySizes = () => ({ size: entries.size, bound: MAX_TENANTS })
 /** Counters for tests: how often the object was asked, and how often rules were fetched. */
 export const rulesCounters = { checks: 0, fetches: 0 };
 
-/** The rules a request of this tenant runs on: one immutable version, used for the whole request. */
-export async function tenantRules(env: Env, tenantId: string, waitUntil: WaitUntil): Promise<RulesVersion> {
+/** The rules a request of this tenant runs on: one immutable version, used for the whole request. `checkMs`: how often to ask the object. */
+export async function tenantRules(env: Env, tenantId: string, checkMs: number, waitUntil: WaitUntil): Promise<RulesVersion> {
   const entry = await entryFor(env, tenantId);
-  if (!entry.checking && Date.now() - entry.checkedAt >= settings(env).rulesCheckMs) waitUntil(check(env, tenantId, entry));
+  if (!entry.checking && Date.now() - entry.checkedAt >= checkMs) waitUntil(check(env, tenantId, entry));
   return entry.current;
 }
 
@@ -42,10 +41,10 @@ export async function tenantRules(env: Env, tenantId: string, waitUntil: WaitUnt
  * ago: waits for the object when what it heard is older than that, and
  * otherwise starts the usual background check when one is due.
  */
-export async function heardFromTenant(env: Env, tenantId: string, maxAgeMs: number, waitUntil: WaitUntil): Promise<void> {
+export async function heardFromTenant(env: Env, tenantId: string, maxAgeMs: number, checkMs: number, waitUntil: WaitUntil): Promise<void> {
   const entry = await entryFor(env, tenantId);
   if (Date.now() - revocationsHeardAt(tenantId) > maxAgeMs) await check(env, tenantId, entry);
-  else if (!entry.checking && Date.now() - entry.checkedAt >= settings(env).rulesCheckMs) waitUntil(check(env, tenantId, entry));
+  else if (!entry.checking && Date.now() - entry.checkedAt >= checkMs) waitUntil(check(env, tenantId, entry));
 }
 
 async function entryFor(env: Env, tenantId: string): Promise<Entry> {

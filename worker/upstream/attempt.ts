@@ -3,6 +3,7 @@
 // an answer for the client, or a final error). Which origin to try next, and
 // when to start another alongside, is retry.ts's and hedge.ts's business.
 import { ApiError } from "../http/errors";
+import { answerUsage, type AnswerUsage } from "../metering/tokens";
 import type { Candidate } from "../routing/candidates";
 import { inFlight } from "../isolate/in-flight";
 import { retryAfterMs, ttftEstimate, type Observation } from "../stats/observation";
@@ -10,7 +11,7 @@ import { rejectionKind, requestRejection } from "./origin-rejection";
 import { MAX_ORIGIN_BODY_BYTES, MAX_REJECTION_BYTES, readCapped } from "./read-capped";
 import { relay, type StreamEnd } from "./relay";
 import { bodyFor } from "./request-body";
-import { isEventStream, streamHeaders, upstreamHeaders, upstreamUrl, usageOf } from "./wire";
+import { answerOf, completionTokens, isEventStream, streamHeaders, upstreamHeaders, upstreamUrl } from "./wire";
 
 /** One origin to try, with what routing expects of it. */
 export interface Target {
@@ -83,6 +84,8 @@ const WATCH_LOSER_MAX_MS = 25_000;
 export interface AttemptResult {
   attempt: Attempt;
   response?: Response;
+  /** A non-streamed answer's usage, read while checking it (metering needs no second parse). */
+  usage?: AnswerUsage;
   /** Ends the request with this error: no other origin would do better. */
   final?: ApiError;
 }
@@ -217,11 +220,16 @@ async function attempt(plan: AttemptPlan, serialized: string, target: Target, li
     // Too large to hold: the request may have asked for that much (thousands of embeddings), so the
     // origin is not judged, and no other origin is asked for the same.
     if (text === null) return { attempt: record("bad_response", upstream.status), final: answerTooLarge() };
-    const usage = usageOf(text);
-    if (!usage) return failed(record("bad_response", upstream.status), observe);
+    const answer = answerOf(text);
+    if (!answer) return failed(record("bad_response", upstream.status), observe);
     const totalMs = Date.now() - started;
-    observe({ ok: true, totalMs, outputTokens: usage.completion_tokens, ttftMs: ttftEstimate(totalMs, usage.completion_tokens, target.tpotMs) });
-    return { attempt: record("ok", upstream.status), response: new Response(text, { status: upstream.status, headers: { "content-type": "application/json" } }) };
+    const outputTokens = completionTokens(answer);
+    observe({ ok: true, totalMs, outputTokens, ttftMs: ttftEstimate(totalMs, outputTokens, target.tpotMs) });
+    return {
+      attempt: record("ok", upstream.status),
+      response: new Response(text, { status: upstream.status, headers: { "content-type": "application/json" } }),
+      usage: answerUsage(answer),
+    };
   } catch (err) {
     const reason: unknown = controller.signal.reason;
     if (reason instanceof LostRace) {

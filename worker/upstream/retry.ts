@@ -1,6 +1,7 @@
 // The retry policy: which origin to try next, when to hedge, and the error
 // the client hears when none answers. Each attempt itself is attempt.ts's.
 import { ApiError } from "../http/errors";
+import type { AnswerUsage } from "../metering/tokens";
 import { launch, type Attempt, type AttemptPlan, type Target } from "./attempt";
 import { firstAnswer, settledWithin } from "./hedge";
 import { serializeBody } from "./request-body";
@@ -20,6 +21,8 @@ export interface Forwarded {
   /** Time to the first byte of the chosen origin's answer (stream: first chunk). */
   ttftMs: number;
   hedged: boolean;
+  /** A non-streamed answer's usage, as the attempt read it (null for streams). */
+  usage: AnswerUsage | null;
 }
 
 /**
@@ -54,7 +57,7 @@ export async function forward(plan: ForwardPlan, fetcher: typeof fetch = fetch):
     attempts.push(...results.map((r) => r.attempt));
     const final = results.find((r) => r.final)?.final;
     if (final && !won) throw final;
-    if (won) return { response: won.response!, target: won.target, attempts, ttftMs: won.attempt.ms, hedged };
+    if (won) return { response: won.response!, target: won.target, attempts, ttftMs: won.attempt.ms, hedged, usage: won.usage ?? null };
   }
   throw exhausted(attempts);
 }

@@ -24,13 +24,13 @@ export function streamHeaders(): Headers {
 }
 
 /**
- * The usage block of a JSON answer; null if the body is not an answer: not a
- * JSON object, an error object sent with a 200, or none of the fields an
- * answer has (`choices` for chat and completions, `data` for embeddings,
- * `output` for responses). Such a body is the origin's failure, and its text
- * (an upstream error may name accounts or keys) never reaches the client.
+ * A JSON answer, parsed; null if the body is not an answer: not a JSON
+ * object, an error object sent with a 200, or none of the fields an answer
+ * has (`choices` for chat and completions, `data` for embeddings, `output`
+ * for responses). Such a body is the origin's failure, and its text (an
+ * upstream error may name accounts or keys) never reaches the client.
  */
-export function usageOf(text: string): { completion_tokens: number } | null {
+export function answerOf(text: string): object | null {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -40,7 +40,12 @@ export function usageOf(text: string): { completion_tokens: number } | null {
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return null;
   const answer = parsed as { error?: unknown; choices?: unknown; data?: unknown; output?: unknown };
   if (answer.error != null || !(Array.isArray(answer.choices) || Array.isArray(answer.data) || Array.isArray(answer.output))) return null;
-  const usage = (parsed as { usage?: { completion_tokens?: unknown; output_tokens?: unknown } } | null)?.usage;
+  return parsed;
+}
+
+/** The generated tokens an answer reports, as the origin's statistics take them (0 when it says none). */
+export function completionTokens(answer: object): number {
+  const usage = (answer as { usage?: { completion_tokens?: unknown; output_tokens?: unknown } }).usage;
   const tokens = Number(usage?.completion_tokens ?? usage?.output_tokens ?? 0);
-  return { completion_tokens: Number.isFinite(tokens) ? tokens : 0 };
+  return Number.isFinite(tokens) ? tokens : 0;
 }

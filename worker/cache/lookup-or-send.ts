@@ -1,26 +1,58 @@
 // The cache in front of the origins: exact hits, then near-duplicate hits,
 // else one origin call per distinct request in flight (coalesced), whose
-// complete answer is stored after it has been delivered.
-import type { Context } from "hono";
-import type { AppEnv } from "../app-env";
+// complete answer is stored after it has been delivered. The request path's
+// cache stage (worker/pipeline/cache.ts) calls it with what it knows of the
+// request and the function that calls the origins.
 import { ApiError } from "../http/errors";
-import type { CacheSettings } from "../schemas/admin";
+import type { CacheState } from "../metering/usage-record";
+import type { CacheSettings, TenantRecord } from "../schemas/admin";
 import type { ForwardableRequest } from "../schemas/openai";
+import type { Settings } from "../settings";
 import { cacheDecision } from "./decision";
 import { asJson, asSse, jsonEntry, sseEntry, type CacheEntry } from "./entry";
 import { fingerprint } from "./embedder";
 import type { PromptFingerprint } from "./fingerprint";
 import { exactKey, semanticParts } from "./keys";
 import { findSimilar, index, type SemanticMatch } from "./semantic";
-import { settings as runtimeSettings } from "../settings";
 import { board } from "./single-flight";
 import { TieredStore } from "./tiered-store";
+
+type WaitUntil = (p: Promise<unknown>) => void;
+
+/** What the cache reads of a request. */
+export interface CacheRequest {
+  env: Env;
+  tenant: TenantRecord;
+  /** The endpoint's path below an origin's base URL. */
+  path: string;
+  body: ForwardableRequest;
+  stream: boolean;
+  /** The client's headers (`cache-control`, `x-meridian-cache`). */
+  headers: Headers;
+  settings: Pick<Settings, "ttftTimeoutMs" | "attemptTimeoutMs">;
+  waitUntil: WaitUntil;
+}
+
+/** An answer and how it came about; `call` is the sender's record of its origin call (a follower gets its leader's). */
+export interface CacheAnswer<N> {
+  response: Response;
+  /** The model that answered (a hit: the model it was stored under); null when a shared error names none. */
+  model: string | null;
+  /** How the cache answered; null from `send` (then set here). */
+  cache: CacheState | null;
+  /** How close a near-duplicate hit was. */
+  similarity: number | null;
+  call: N | null;
+}
 
 /**
  * Calls the origins. `signal` abandons the call (a cache hit won the race);
  * `direct` says the answer goes to this client alone, unrecorded and unshared.
  */
-export type Send = (how: { signal?: AbortSignal; direct: boolean }) => Promise<Response>;
+export type Send<R, N> = (req: R, signal: AbortSignal | undefined, direct: boolean) => Promise<CacheAnswer<N>>;
+
+/** What a leader tells its followers with its answer. */
+type Note<N> = Pick<CacheAnswer<N>, "model" | "similarity" | "call">;
 
 /** Entries stay in isolate memory up to a minute; the Cache API and KV hold them for their TTL. */
 export const entries = new TieredStore<CacheEntry>("cache", 500, 60_000);
@@ -34,23 +66,23 @@ const MAX_ENTRY_BYTES = 512 * 1024;
 const LOOKUP_HEAD_START_MS = 5;
 
 type Hit = { kind: "hit"; how: "hit-exact" | "hit-semantic"; entry: CacheEntry; similarity?: number };
-type Outcome = { kind: "origin"; response: Response } | { kind: "error"; error: unknown } | Hit;
+type Race<N> = { kind: "origin"; answer: CacheAnswer<N> } | { kind: "error"; error: unknown } | Hit;
+
+/** A leader that failed: its followers get its error, with no model or call to name. */
+const FAILED: Note<never> = { model: null, similarity: null, call: null };
 
 /**
- * Answers `body` from the cache or through `send`. `model` is the model the
+ * Answers `req` from the cache or through `send`. `model` is the model the
  * tenant's rules chose to answer it (the first target): entries are looked up
  * under it, never under the name the client used, and an answer is stored
  * under the model that gave it (a fallback target may have).
  */
-export async function withCache(c: Context<AppEnv>, settings: CacheSettings | undefined, path: string, body: ForwardableRequest, model: string, send: Send): Promise<Response> {
-  const { tenant } = c.get("caller");
-  const headers = c.req.raw.headers;
-  const decision = cacheDecision(settings, body, headers);
-  if (!decision.use) return mark(await send({ direct: true }), "bypass");
+export async function lookupOrSend<R extends CacheRequest, N>(req: R, settings: CacheSettings | undefined, model: string, send: Send<R, N>): Promise<CacheAnswer<N>> {
+  const { tenant, path, body, stream, waitUntil } = req;
+  const decision = cacheDecision(settings, body, req.headers);
+  if (!decision.use) return answeredAs(await send(req, undefined, true), "bypass");
 
-  const kv = c.env.KV;
-  const waitUntil = (p: Promise<unknown>) => c.executionCtx.waitUntil(p);
-  const stream = body.stream === true;
+  const kv = req.env.KV;
   const key = await exactKey(tenant, path, model, body);
 
   // The exact lookup first, then (on a miss) near-duplicates of the final user
@@ -64,23 +96,25 @@ export async function withCache(c: Context<AppEnv>, settings: CacheSettings | un
   if (lookup) {
     const early = await within(lookup, LOOKUP_HEAD_START_MS);
     if (early.settled) {
-      if (early.value) return replayHit(early.value, stream, model);
+      if (early.value) return replayHit<N>(early.value, stream, model);
       lookup = null;
     }
   }
 
   // Identical misses in this isolate share one origin call, unless its leader goes quiet for longer than an origin may.
-  const limits = runtimeSettings(c.env);
-  const seat = board(`${key}:${stream ? "sse" : "json"}`, stream ? limits.ttftTimeoutMs : limits.attemptTimeoutMs);
+  const limits = req.settings;
+  const seat = board<Note<N>>(`${key}:${stream ? "sse" : "json"}`, stream ? limits.ttftTimeoutMs : limits.attemptTimeoutMs);
   if (!seat.leader) {
     const followed = await seat.flight.follow();
     // The leader vanished before its answer began (its client left): this request goes on its own.
-    return followed ? mark(followed, "miss", { "x-meridian-coalesced": "1" }) : mark(await send({ direct: true }), "miss");
+    if (!followed) return answeredAs(await send(req, undefined, true), "miss");
+    const note = seat.flight.note ?? FAILED;
+    return { response: followed, model: note.model, cache: "coalesced", similarity: note.similarity, call: note.call };
   }
 
   const controller = new AbortController();
-  const origin: Promise<Outcome> = send({ signal: controller.signal, direct: false }).then(
-    (response) => ({ kind: "origin", response }),
+  const origin: Promise<Race<N>> = send(req, controller.signal, false).then(
+    (answer) => ({ kind: "origin", answer }),
     (error: unknown) => ({ kind: "error", error }),
   );
   // A slow lookup races the origin: whichever answers first wins.
@@ -88,20 +122,21 @@ export async function withCache(c: Context<AppEnv>, settings: CacheSettings | un
 
   if (outcome.kind === "hit") {
     controller.abort();
-    void origin.then((o) => (o.kind === "origin" ? o.response.body?.cancel() : undefined));
-    const hit = replayHit(outcome, stream, model);
-    seat.flight.settle(hit.clone());
+    void origin.then((o) => (o.kind === "origin" ? o.answer.response.body?.cancel() : undefined));
+    const hit = replayHit<N>(outcome, stream, model);
+    seat.flight.settle(hit.response.clone(), hit);
     seat.land();
     return hit;
   }
   if (outcome.kind === "error") {
     const err = outcome.error;
-    seat.flight.settle(err instanceof ApiError ? err.toResponse() : new ApiError(500, "Internal error.", "api_error", "internal_error").toResponse());
+    seat.flight.settle(err instanceof ApiError ? err.toResponse() : new ApiError(500, "Internal error.", "api_error", "internal_error").toResponse(), FAILED);
     seat.land();
     throw err;
   }
   // Followers get whatever the origin said; only a complete 200 becomes an entry.
-  const response = outcome.response;
+  const answer = outcome.answer;
+  const response = answer.response;
   // Where another model's answer (a fallback's) belongs: under that model, so it is found and purged by its name.
   const keysFor = async (answeredBy: string) => ({
     key: await exactKey(tenant, path, answeredBy, body),
@@ -112,7 +147,7 @@ export async function withCache(c: Context<AppEnv>, settings: CacheSettings | un
     if (ending !== "ok" || response.status !== 200) return;
     const entry = entryFrom(chunks, stream);
     if (!entry) return;
-    const answeredBy = response.headers.get("x-meridian-model") ?? model;
+    const answeredBy = answer.model ?? model;
     const at = answeredBy === model ? Promise.resolve({ key, prefixKey: parts?.prefixKey ?? null }) : keysFor(answeredBy);
     waitUntil(
       at.then((k) =>
@@ -121,8 +156,14 @@ export async function withCache(c: Context<AppEnv>, settings: CacheSettings | un
     );
   };
   const whole = !stream || response.status !== 200;
-  const published = whole ? await seat.flight.publishWhole(response, onEnd) : seat.flight.publish(response, onEnd);
-  return mark(published, "miss");
+  answer.response = whole ? await seat.flight.publishWhole(response, onEnd, answer) : seat.flight.publish(response, onEnd, answer);
+  return answeredAs(answer, "miss");
+}
+
+/** Says how the cache answered, on the answer `send` made. */
+function answeredAs<N>(answer: CacheAnswer<N>, how: CacheState): CacheAnswer<N> {
+  answer.cache = how;
+  return answer;
 }
 
 async function exactHit(kv: KVNamespace, key: string, waitUntil: (p: Promise<unknown>) => void): Promise<Hit | null> {
@@ -137,10 +178,8 @@ async function semanticHit(kv: KVNamespace, match: SemanticMatch | null, waitUnt
 }
 
 /** An entry is found only under the model that gave it, so a hit can say which model that was. */
-function replayHit(hit: Hit, stream: boolean, model: string): Response {
-  const extra: Record<string, string> = { "x-meridian-model": model };
-  if (hit.similarity !== undefined) extra["x-meridian-similarity"] = hit.similarity.toFixed(4);
-  return replay(hit.entry, stream, hit.how, extra);
+function replayHit<N>(hit: Hit, stream: boolean, model: string): CacheAnswer<N> {
+  return { response: replay(hit.entry, stream), model, cache: hit.how, similarity: hit.similarity ?? null, call: null };
 }
 
 /** Whether `p` settled within `ms`, and its value if so. */
@@ -170,15 +209,8 @@ function entryFrom(chunks: Uint8Array[], stream: boolean): CacheEntry | null {
   }
 }
 
-function replay(entry: CacheEntry, stream: boolean, how: string, extra: Record<string, string> = {}): Response {
-  const headers = { "x-meridian-cache": how, ...extra };
+function replay(entry: CacheEntry, stream: boolean): Response {
   // Always with the usage event: metering reads it and takes it out for clients that did not ask.
-  if (stream) return new Response(asSse(entry, true), { headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", ...headers } });
-  return new Response(asJson(entry), { headers: { "content-type": "application/json", ...headers } });
-}
-
-function mark(response: Response, how: string, extra: Record<string, string> = {}): Response {
-  response.headers.set("x-meridian-cache", how);
-  for (const [k, v] of Object.entries(extra)) response.headers.set(k, v);
-  return response;
+  if (stream) return new Response(asSse(entry, true), { headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" } });
+  return new Response(asJson(entry), { headers: { "content-type": "application/json" } });
 }
