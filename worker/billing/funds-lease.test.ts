@@ -57,4 +57,11 @@ describe("FundsLeases", () => {
     leases.prune(LEASE_DRAW_MS + 10_002, 10_000);
     expect(leases.size).toBe(0);
   });
+
+  it("never draws money that is not a whole number of nano-dollars, so the object judges it", () => {
+    const leases = new FundsLeases();
+    leases.granted(T, leases.renewal(T, 1, 1_000, "L1"), 1_000, 0);
+    for (const nanos of [Number.NaN, Number.POSITIVE_INFINITY, -1, 0.5]) expect(leases.draw(T, nanos, 1)).toBeNull();
+    expect(leases.draw(T, 999, 1)).toEqual({ leaseId: "L1", nanos: 999 }); // nothing above was drawn
+  });
 });

@@ -13,6 +13,7 @@
 //
 // Pure: the adapter (gate.ts) calls the object when `draw` says so.
 import type { FundsLeaseRequest } from "./hold-protocol";
+import { isNanos } from "./pricing";
 
 /** A lease asks for this many requests' worth of funds. */
 export const LEASE_REQUESTS = 32;
@@ -44,7 +45,8 @@ export class FundsLeases {
   /** Draws `nanos` from the tenant's lease, or null when it cannot cover them (then ask the object: `renewal`). */
   draw(tenantId: string, nanos: number, now: number): Drawn | null {
     const lease = this.leases.get(tenantId);
-    if (!lease || now >= lease.drawUntil || lease.grantedNanos - lease.drawnNanos < nanos) return null;
+    // Money that is not a whole number of nano-dollars (NaN, Infinity) is never drawn here: the object refuses it.
+    if (!lease || !isNanos(nanos) || nanos < 0 || now >= lease.drawUntil || !(lease.grantedNanos - lease.drawnNanos >= nanos)) return null;
     lease.drawnNanos += nanos;
     return { leaseId: lease.id, nanos };
   }
