@@ -12,6 +12,8 @@ export interface SeedOrigin {
   lon: number;
   models: readonly string[];
   price: { input_per_m: number; output_per_m: number };
+  /** How its streams reach clients (worker/schemas/admin.ts); default: checked. */
+  streamRelay?: "checked" | "native";
 }
 
 export const DEMO_TENANT = "demo";
@@ -26,6 +28,7 @@ export async function seed(routerUrl: string, adminToken: string, demoKey: strin
       lon: o.lon,
       models: Object.fromEntries(o.models.map((m) => [m, m])),
       price: o.price,
+      ...(o.streamRelay ? { stream_relay: o.streamRelay } : {}),
     });
   }
   await admin.call("PUT", `/tenants/${DEMO_TENANT}`, { name: "Demo tenant" });

@@ -7,6 +7,7 @@ import type { Agent } from "node:http";
 import { startOrigin } from "../../fleet/server";
 import { keepAliveAgent, runLoad, type LoadTarget } from "../lib/load";
 import { JS_RELAY_WORKER, startFloor } from "../lib/floor";
+import { AdminClient } from "../../harness/admin-client";
 import { seedRouter, startRouter } from "../../harness/router";
 import { fmt, fmtSigned, summarize, table, type Column } from "../lib/stats";
 import type { Suite, SuiteContext } from "../lib/suite";
@@ -14,6 +15,8 @@ import type { Suite, SuiteContext } from "../lib/suite";
 const ADMIN_TOKEN = "adm-bench-0123456789abcdef0123456789abcdef";
 const TENANT_KEY = "sk-mrd-bench-0123456789abcdef0123456789abcdef";
 const MODEL = "llama-8b";
+/** The same origin registered a second time without `stream_relay: "native"`: streams through the checked relay. */
+const MODEL_CHECKED = "llama-8b-checked";
 const PROMPT = "Write one short paragraph about a quiet harbor town in winter.";
 
 interface Scenario {
@@ -30,8 +33,13 @@ const SCENARIOS: readonly Scenario[] = [
 ];
 
 const PATHS = ["direct", "floor", "router"] as const;
-/** Streams also go through the least a relay that looks at events in JavaScript does (js-relay-worker.js). */
-const STREAM_PATHS = ["direct", "floor", "js-relay", "router"] as const;
+/**
+ * Streams also go through the least a relay that looks at events in JavaScript
+ * does (js-relay-worker.js), and through Meridian twice: `router` to the bench
+ * origin, marked `stream_relay: "native"` (an origin the operator runs), and
+ * `router-checked` to the same origin registered without it.
+ */
+const STREAM_PATHS = ["direct", "floor", "js-relay", "router", "router-checked"] as const;
 type PathName = (typeof STREAM_PATHS)[number];
 const pathsOf = (s: Scenario): readonly PathName[] => (s.stream ? STREAM_PATHS : PATHS);
 
@@ -57,9 +65,9 @@ function benchCpuSeconds(): number {
   return (u.user + u.system) / 1e6;
 }
 
-function body(stream: boolean, maxTokens: number): string {
+function body(stream: boolean, maxTokens: number, model = MODEL): string {
   return JSON.stringify({
-    model: MODEL,
+    model,
     messages: [{ role: "user", content: PROMPT }],
     max_tokens: maxTokens,
     ...(stream ? { stream: true, stream_options: { include_usage: true } } : {}),
@@ -88,6 +96,15 @@ async function run(ctx: SuiteContext): Promise<void> {
     lon: -77.49,
     models: [MODEL],
     price: { input_per_m: 0.2, output_per_m: 0.6 },
+    streamRelay: "native",
+  });
+  await new AdminClient(router.url, ADMIN_TOKEN).call("PUT", "/origins/bench-checked", {
+    base_url: origin.baseUrl,
+    region: "enam",
+    lat: 39.04,
+    lon: -77.49,
+    models: { [MODEL_CHECKED]: MODEL },
+    price: { input_per_m: 0.2, output_per_m: 0.6 },
   });
 
   const targets = (s: Scenario): Record<PathName, LoadTarget> => {
@@ -97,6 +114,7 @@ async function run(ctx: SuiteContext): Promise<void> {
       floor: { url: `${floor.url}/chat/completions`, headers: {}, body: b, stream: s.stream },
       "js-relay": { url: `${jsRelay?.url}/chat/completions`, headers: {}, body: b, stream: s.stream },
       router: { url: `${router.url}/v1/chat/completions`, headers: { authorization: `Bearer ${TENANT_KEY}` }, body: b, stream: s.stream },
+      "router-checked": { url: `${router.url}/v1/chat/completions`, headers: { authorization: `Bearer ${TENANT_KEY}` }, body: body(s.stream, config.maxTokens, MODEL_CHECKED), stream: s.stream },
     };
   };
 
@@ -125,7 +143,7 @@ async function run(ctx: SuiteContext): Promise<void> {
   console.log("");
 
   const rows: Row[] = [];
-  const workerdCpu: Record<PathName, () => number> = { direct: () => 0, floor: () => floor.cpuSeconds(), "js-relay": () => jsRelay?.cpuSeconds() ?? 0, router: () => router.cpuSeconds() };
+  const workerdCpu: Record<PathName, () => number> = { direct: () => 0, floor: () => floor.cpuSeconds(), "js-relay": () => jsRelay?.cpuSeconds() ?? 0, router: () => router.cpuSeconds(), "router-checked": () => router.cpuSeconds() };
   for (const s of scenarios) {
     signal.throwIfAborted();
     const t = targets(s);
@@ -138,7 +156,7 @@ async function run(ctx: SuiteContext): Promise<void> {
           await runLoad(t[p], { concurrency: s.concurrency, durationMs: config.warmupSeconds * 1000, agent: agents[p], signal });
         }
       }
-      const totals: Record<PathName, Totals> = { direct: emptyTotals(), floor: emptyTotals(), "js-relay": emptyTotals(), router: emptyTotals() };
+      const totals: Record<PathName, Totals> = { direct: emptyTotals(), floor: emptyTotals(), "js-relay": emptyTotals(), router: emptyTotals(), "router-checked": emptyTotals() };
       for (let r = 0; r < config.rounds; r++) {
         // D F R, R D F, F R D, ... then reversed, so each path follows each other one.
         const rotated = paths.map((_, i) => paths[(i + r) % paths.length]!);
@@ -182,6 +200,7 @@ interface Row {
   floor: Totals;
   "js-relay": Totals;
   router: Totals;
+  "router-checked": Totals;
 }
 
 const perSecond = (t: Totals) => t.ok / (t.elapsedMs / 1000);
@@ -242,6 +261,7 @@ function report(rows: Row[]): void {
     { title: "Meridian CPU ms/req" },
     { title: "Meridian - floor CPU ms" },
     { title: "JS relay - floor CPU ms" },
+    { title: "checked relay - floor CPU ms" },
     { title: "req/s Meridian/floor" },
     { title: "origin calls/req" },
   ];
@@ -259,6 +279,7 @@ function report(rows: Row[]): void {
       fmt(cpuMsPerRequest(router), 3),
       fmtSigned(cpuMsPerRequest(router) - cpuMsPerRequest(floor), 3),
       s.stream ? fmtSigned(cpuMsPerRequest(row["js-relay"]) - cpuMsPerRequest(floor), 3) : "-",
+      s.stream ? fmtSigned(cpuMsPerRequest(row["router-checked"]) - cpuMsPerRequest(floor), 3) : "-",
       fmt(perSecond(router) / perSecond(floor), 2),
       fmt(router.originCalls / (router.ok + router.errors), 3),
     ];
@@ -297,10 +318,15 @@ interface Goal {
 /** The cost targets, each as Meridian minus (or over) the floor measured in the same run. */
 function targets(rows: Row[]): Goal[] {
   const goals: Goal[] = [];
-  for (const { s, floor, router } of rows) {
+  for (const row of rows) {
+    const { s, floor, router } = row;
     const cpu = cpuMsPerRequest(router) - cpuMsPerRequest(floor);
     const cpuLimit = s.stream ? 0.5 : 0.25;
-    goals.push({ scenario: s.label, measure: "CPU per request", target: `<= floor + ${cpuLimit} ms`, measured: `floor ${fmtSigned(cpu, 3)} ms`, met: cpu <= cpuLimit });
+    goals.push({ scenario: s.label, measure: s.stream ? "CPU per request (native relay)" : "CPU per request", target: `<= floor + ${cpuLimit} ms`, measured: `floor ${fmtSigned(cpu, 3)} ms`, met: cpu <= cpuLimit });
+    if (s.stream) {
+      const checked = cpuMsPerRequest(row["router-checked"]) - cpuMsPerRequest(floor);
+      goals.push({ scenario: s.label, measure: "CPU per request (checked relay)", target: `<= floor + ${cpuLimit} ms`, measured: `floor ${fmtSigned(checked, 3)} ms`, met: checked <= cpuLimit });
+    }
     if (s.concurrency === 1) {
       const added = p50(router.latencyMs) - p50(floor.latencyMs);
       goals.push({ scenario: s.label, measure: "added p50", target: "<= floor + 0.3 ms", measured: `floor ${fmtSigned(added, 2)} ms`, met: added <= 0.3 });

@@ -65,6 +65,7 @@ export interface OriginSpec {
   models?: Record<string, string>;
   price?: { input_per_m: number; output_per_m: number };
   auth?: { header: string; value: string };
+  streamRelay?: "checked" | "native";
 }
 
 /** Registers an origin served by the named fleet member. */
@@ -79,6 +80,7 @@ export async function registerOrigin(id: string, member: string, spec: OriginSpe
     models: spec.models ?? { "llama-8b": "llama-8b" },
     price: spec.price ?? { input_per_m: 0.2, output_per_m: 0.6 },
     ...(spec.auth ? { auth: spec.auth } : {}),
+    ...(spec.streamRelay ? { stream_relay: spec.streamRelay } : {}),
   });
 }
 

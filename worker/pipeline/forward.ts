@@ -64,6 +64,7 @@ export async function forwardRequest(facts: RequestFacts, body: ForwardableReque
       signal,
       onStreamEnd: relayMeter?.end,
       stripUsage: relayMeter?.stripUsage,
+      nativeRelay: relayMeter !== null && !relayMeter.stripUsage && boundedAnswer(body),
     });
   } catch (err) {
     if (err instanceof ApiError) inRegion(err, region);
@@ -100,6 +101,19 @@ function target(s: Scored): Target {
     hedgeAfterMs: hedgeAfter(e.p95Ms),
     tpotMs: e.source === "prior" ? null : e.tpotMs,
   };
+}
+
+/**
+ * A native relay holds its metering copy whole until the stream ends, so it
+ * is used only when the request caps the answer: at most this many output
+ * tokens over all its choices (a few MB of events).
+ */
+export const NATIVE_RELAY_MAX_TOKENS = 16_384;
+
+function boundedAnswer(body: ForwardableRequest): boolean {
+  const cap = body.max_completion_tokens ?? body.max_tokens;
+  const choices = typeof body.n === "number" ? body.n : 1;
+  return typeof cap === "number" && cap * choices <= NATIVE_RELAY_MAX_TOKENS;
 }
 
 /** The body with `stream_options.include_usage` set; the client's own choice is honoured on the way back out. */

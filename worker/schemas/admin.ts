@@ -27,6 +27,16 @@ export const originFields = {
    * Off by default: origins that reject unknown fields would refuse every request.
    */
   cache_salt: z.optional(z.boolean()),
+  /**
+   * How streams from this origin reach clients. `checked` (default): event by
+   * event through the router, which cuts garbled or oversized streams short
+   * with a clean error event, hides the origin's own error texts and stops the
+   * origin when the client leaves. `native`: for origins you run, passed
+   * through by the runtime at the floor's cost when the request allows it
+   * (the client asked for usage, the answer's size is bounded); see
+   * docs/operations.md.
+   */
+  stream_relay: z.optional(z.enum(["checked", "native"])),
   weight: z._default(z.number().check(z.minimum(0), z.maximum(1000)), 1),
   draining: z._default(z.boolean(), false),
 };

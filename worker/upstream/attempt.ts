@@ -9,6 +9,7 @@ import { inFlight } from "../isolate/in-flight";
 import { retryAfterMs, ttftEstimate, type Observation } from "../stats/observation";
 import { rejectionKind, requestRejection } from "./origin-rejection";
 import { MAX_ORIGIN_BODY_BYTES, MAX_REJECTION_BYTES, readCapped } from "./read-capped";
+import { relayNatively } from "./native-relay";
 import { relay, type StreamEnd } from "./relay";
 import { bodyFor } from "./request-body";
 import { answerOf, completionTokens, isEventStream, streamHeaders, upstreamHeaders, upstreamUrl } from "./wire";
@@ -55,6 +56,8 @@ export interface AttemptPlan {
   onStreamEnd?: (end: StreamEnd) => void;
   /** Take the usage-only event out of the chosen stream. */
   stripUsage?: boolean;
+  /** The request lets origins marked `stream_relay: "native"` stream to the client natively (see native-relay.ts). */
+  nativeRelay?: boolean;
 }
 
 export type Outcome = "ok" | "client_error" | "http_error" | "timeout" | "network_error" | "empty_stream" | "bad_response" | "cancelled" | "internal_error";
@@ -198,20 +201,24 @@ async function attempt(plan: AttemptPlan, serialized: string, target: Target, li
         return { attempt: record("cancelled") };
       }
       streaming = true;
-      const body = relay(first.value, reader, {
-        expectDone: plan.expectDone,
-        stripUsage: plan.stripUsage === true,
-        ...(plan.waitUntil ? { waitUntil: plan.waitUntil } : {}),
-        onCancel: () => controller.abort(),
-        onEnd: (end) => {
-          inFlight.end(origin.id);
-          const totalMs = Date.now() - started;
-          // A client that left, or a stream cut at a size limit the request may have asked for: not the origin's failure.
-          if (end.cancelled || end.tooLarge) observe({ ok: true, ttftMs });
-          else observe({ ok: end.ok, ttftMs, totalMs, outputTokens: end.outputTokens });
-          if (winner() === target) plan.onStreamEnd?.(end);
-        },
-      });
+      const onEnd = (end: StreamEnd) => {
+        inFlight.end(origin.id);
+        const totalMs = Date.now() - started;
+        // A client that left, or a stream cut at a size limit the request may have asked for: not the origin's failure.
+        if (end.cancelled || end.tooLarge) observe({ ok: true, ttftMs });
+        else observe({ ok: end.ok, ttftMs, totalMs, outputTokens: end.outputTokens });
+        if (winner() === target) plan.onStreamEnd?.(end);
+      };
+      const body =
+        plan.nativeRelay && plan.waitUntil && origin.stream_relay === "native"
+          ? relayNatively(first.value, reader, upstream.body, { expectDone: plan.expectDone, waitUntil: plan.waitUntil, onEnd })
+          : relay(first.value, reader, {
+              expectDone: plan.expectDone,
+              stripUsage: plan.stripUsage === true,
+              ...(plan.waitUntil ? { waitUntil: plan.waitUntil } : {}),
+              onCancel: () => controller.abort(),
+              onEnd,
+            });
       return { attempt: record("ok", upstream.status), response: new Response(body, { status: upstream.status, headers: streamHeaders() }) };
     }
 
