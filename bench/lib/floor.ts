@@ -10,7 +10,7 @@ import { clkTck } from "../../harness/clock-ticks";
 import { childPids, processCpuSeconds, runtimeVersions } from "../../harness/router";
 
 const WORKER = fileURLToPath(new URL("./floor-worker.js", import.meta.url));
-/** A worker that relays a stream chunk by chunk in JavaScript and does nothing else (js-relay-worker.js). */
+/** A worker that reads what it relays in JavaScript (the request, a JSON answer, a stream chunk by chunk) and does nothing else (js-relay-worker.js). */
 export const JS_RELAY_WORKER = fileURLToPath(new URL("./js-relay-worker.js", import.meta.url));
 const WRANGLER_TOML = fileURLToPath(new URL("../../wrangler.toml", import.meta.url));
 

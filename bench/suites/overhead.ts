@@ -32,10 +32,10 @@ const SCENARIOS: readonly Scenario[] = [
   { id: "stream-c8", label: "stream c=8", concurrency: 8, stream: true },
 ];
 
-const PATHS = ["direct", "floor", "router"] as const;
+/** Every scenario also goes through the least a relay that reads what it relays in JavaScript does (js-relay-worker.js). */
+const PATHS = ["direct", "floor", "js-relay", "router"] as const;
 /**
- * Streams also go through the least a relay that looks at events in JavaScript
- * does (js-relay-worker.js), and through Meridian twice: `router` to the bench
+ * Streams go through Meridian twice: `router` to the bench
  * origin, marked `stream_relay: "native"` (an origin the operator runs), and
  * `router-checked` to the same origin registered without it.
  */
@@ -86,8 +86,8 @@ async function run(ctx: SuiteContext): Promise<void> {
   ctx.defer(() => router.stop());
   const floor = await startFloor(origin.baseUrl);
   ctx.defer(() => floor.stop());
-  const jsRelay = scenarios.some((s) => s.stream) ? await startFloor(origin.baseUrl, { scriptPath: JS_RELAY_WORKER }) : null;
-  ctx.defer(() => jsRelay?.stop());
+  const jsRelay = await startFloor(origin.baseUrl, { scriptPath: JS_RELAY_WORKER });
+  ctx.defer(() => jsRelay.stop());
   await seedRouter(router, ADMIN_TOKEN, TENANT_KEY, {
     id: "bench",
     baseUrl: origin.baseUrl,
@@ -112,7 +112,7 @@ async function run(ctx: SuiteContext): Promise<void> {
     return {
       direct: { url: `${origin.baseUrl}/chat/completions`, headers: {}, body: b, stream: s.stream },
       floor: { url: `${floor.url}/chat/completions`, headers: {}, body: b, stream: s.stream },
-      "js-relay": { url: `${jsRelay?.url}/chat/completions`, headers: {}, body: b, stream: s.stream },
+      "js-relay": { url: `${jsRelay.url}/chat/completions`, headers: {}, body: b, stream: s.stream },
       router: { url: `${router.url}/v1/chat/completions`, headers: { authorization: `Bearer ${TENANT_KEY}` }, body: b, stream: s.stream },
       "router-checked": { url: `${router.url}/v1/chat/completions`, headers: { authorization: `Bearer ${TENANT_KEY}` }, body: body(s.stream, config.maxTokens, MODEL_CHECKED), stream: s.stream },
     };
@@ -131,7 +131,7 @@ async function run(ctx: SuiteContext): Promise<void> {
   console.log(`Router:  ${router.description}`);
   console.log(`         ${router.url}, seeded with one origin, one tenant, one key (KV + SQLite Durable Objects in memory)`);
   console.log(`Floor:   ${floor.description}`);
-  if (jsRelay) console.log(`         streams also through ${jsRelay.description}`);
+  console.log(`         and through a JavaScript relay: ${jsRelay.description}`);
   console.log(`Origin:  fleet startOrigin, profile llama-8b, speed ${config.fleetSpeed} (1 = H100 pace), in the bench process, ${origin.url}`);
   console.log(
     `Request: POST /v1/chat/completions, ${usage.prompt_tokens} prompt + ${usage.completion_tokens} completion tokens (max_tokens ${config.maxTokens}), ${Buffer.byteLength(probeText)} B non-streamed body`,
@@ -143,7 +143,7 @@ async function run(ctx: SuiteContext): Promise<void> {
   console.log("");
 
   const rows: Row[] = [];
-  const workerdCpu: Record<PathName, () => number> = { direct: () => 0, floor: () => floor.cpuSeconds(), "js-relay": () => jsRelay?.cpuSeconds() ?? 0, router: () => router.cpuSeconds(), "router-checked": () => router.cpuSeconds() };
+  const workerdCpu: Record<PathName, () => number> = { direct: () => 0, floor: () => floor.cpuSeconds(), "js-relay": () => jsRelay.cpuSeconds(), router: () => router.cpuSeconds(), "router-checked": () => router.cpuSeconds() };
   for (const s of scenarios) {
     signal.throwIfAborted();
     const t = targets(s);
@@ -278,7 +278,7 @@ function report(rows: Row[]): void {
       fmt(cpuMsPerRequest(floor), 3),
       fmt(cpuMsPerRequest(router), 3),
       fmtSigned(cpuMsPerRequest(router) - cpuMsPerRequest(floor), 3),
-      s.stream ? fmtSigned(cpuMsPerRequest(row["js-relay"]) - cpuMsPerRequest(floor), 3) : "-",
+      fmtSigned(cpuMsPerRequest(row["js-relay"]) - cpuMsPerRequest(floor), 3),
       s.stream ? fmtSigned(cpuMsPerRequest(row["router-checked"]) - cpuMsPerRequest(floor), 3) : "-",
       fmt(perSecond(router) / perSecond(floor), 2),
       fmt(router.originCalls / (router.ok + router.errors), 3),
