@@ -3,7 +3,8 @@
 //   npx tsx bench/profile.ts [chat|stream] [seconds]
 // Prints the functions with the most self time and the most inclusive time
 // (the bundle keeps function names), and writes the profile as
-// $PROFILE_OUT (default /tmp/meridian.cpuprofile) for DevTools.
+// $PROFILE_OUT (default /tmp/meridian.cpuprofile) for DevTools. Streams go
+// through the native relay, as in the bench (PROFILE_RELAY=checked: the checked one).
 
 import { writeFileSync } from "node:fs";
 import { startOrigin } from "../fleet/server";
@@ -46,7 +47,7 @@ const STAGES: [string, RegExp][] = [
   ["cache", /^(withCache|lookupOrSend|cacheStage)$/],
   ["route", /^(rankCandidates|plan|planRoute|route|routeStage)$/],
   ["forward (one attempt, fetch)", /^(forward|launch|attempt)$/],
-  ["relay (stream)", /^(pull|relay|pass|finish|readToEnd)$/],
+  ["relay (stream)", /^(pull|relay|pass|finish|readToEnd|relayNatively|pipeAfter|meterCopy)$/],
   ["meter", /^(metered|meter|record|record2|recordUsageOf|meterStage)$/],
   ["respond (headers)", /^(respond|writeHeaders|setRateLimitHeaders)$/],
   ["usage batches (recorder, queue)", /^(flush|persist|sendOnce|report|deliverQueuedUsage|consumeUsage)$/],
@@ -120,7 +121,7 @@ async function main(): Promise<void> {
   const origin = await startOrigin({ id: "bench", models: [MODEL], profile: "llama-8b", speed: 1000 });
   const router = await startRouter({ adminToken: ADMIN_TOKEN, inspector: true, ...(process.env.PROFILE_VARS ? { vars: JSON.parse(process.env.PROFILE_VARS) as Record<string, string> } : {}) });
   try {
-    await seedRouter(router, ADMIN_TOKEN, TENANT_KEY, { id: "bench", baseUrl: origin.baseUrl, region: "enam", lat: 39.04, lon: -77.49, models: [MODEL], price: { input_per_m: 0.2, output_per_m: 0.6 } });
+    await seedRouter(router, ADMIN_TOKEN, TENANT_KEY, { id: "bench", baseUrl: origin.baseUrl, region: "enam", lat: 39.04, lon: -77.49, models: [MODEL], price: { input_per_m: 0.2, output_per_m: 0.6 }, streamRelay: process.env.PROFILE_RELAY === "checked" ? "checked" : "native" });
     const stream = kind === "stream";
     const body = JSON.stringify({
       model: MODEL,
