@@ -3,6 +3,7 @@
 // Pure: time comes in as arguments; state round-trips through JSON for storage.
 import { closedBreaker, currentState, DEFAULT_BREAKER, onFailure, onSuccess, type BreakerConfig, type BreakerData, type CircuitState } from "../health/breaker";
 import type { ProbeResult } from "../health/probe";
+import type { EngineLoad } from "./engine-load";
 import { DDSketch, type SketchData } from "./ddsketch";
 import { ewma, peakEwma } from "./ewma";
 import type { Observation } from "./observation";
@@ -37,6 +38,8 @@ export interface OriginSummary {
   inFlight: number;
   probe: ProbeResult | null;
   models: Record<string, ModelSummary>;
+  /** The engine's own load (worker/stats/engine-load.ts), when the origin publishes metrics. */
+  load?: EngineLoad;
 }
 
 interface ModelData {
