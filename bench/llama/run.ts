@@ -26,6 +26,8 @@ import { DEFAULT_SHAPE, tinyModelFile } from "./tiny-model";
 const ADMIN_TOKEN = "engine-admin-token-0123456789abcdef";
 const TENANT = { id: "engine", key: "mk-engine-0123456789abcdef0123456789abcdef" };
 const MODEL = "tiny-llama";
+/** The same engine registered a second time without `stream_relay: "native"`: streams through the checked relay. */
+const MODEL_CHECKED = "tiny-llama-checked";
 const MAX_TOKENS = 64;
 const CONCURRENT = 4;
 /** Alternating direct / through-Meridian streams for the timing table (LLAMA_ROUNDS). */
@@ -44,11 +46,11 @@ interface Streamed {
   headers: Headers;
 }
 
-async function stream(client: OpenAI, prompt: string, headers: Record<string, string> = {}): Promise<Streamed> {
+async function stream(client: OpenAI, prompt: string, headers: Record<string, string> = {}, model = MODEL): Promise<Streamed> {
   const started = performance.now();
   const { data, response } = await client.chat.completions
     .create(
-      { model: MODEL, messages: [{ role: "user", content: prompt }], max_tokens: MAX_TOKENS, temperature: 0.8, seed: 42, stream: true, stream_options: { include_usage: true } },
+      { model, messages: [{ role: "user", content: prompt }], max_tokens: MAX_TOKENS, temperature: 0.8, seed: 42, stream: true, stream_options: { include_usage: true } },
       { headers },
     )
     .withResponse();
@@ -128,6 +130,16 @@ async function main(): Promise<number> {
       lon: -77.49,
       models: { [MODEL]: engine.model },
       price: { input_per_m: 0.02, output_per_m: 0.04 },
+      // The operator's own engine: its streams pass through natively when the request allows (docs/operations.md).
+      stream_relay: "native",
+    });
+    await admin.call("PUT", "/origins/llama-cpu-checked", {
+      base_url: `${engine.url}/v1`,
+      region: "enam",
+      lat: 39.04,
+      lon: -77.49,
+      models: { [MODEL_CHECKED]: engine.model },
+      price: { input_per_m: 0.02, output_per_m: 0.04 },
     });
     await admin.call("PUT", `/tenants/${TENANT.id}`, { name: "Engine test" });
     await admin.call("POST", `/tenants/${TENANT.id}/keys`, { name: "engine", key: TENANT.key });
@@ -155,10 +167,11 @@ async function main(): Promise<number> {
     const metered = await meteredUsage(admin, answered.length + 1, Date.now() + 15_000);
 
     // Timing: the same seeded stream, alternately straight from the engine and through Meridian (cache bypassed).
-    const timed = { direct: [] as Streamed[], meridian: [] as Streamed[] };
+    const timed = { direct: [] as Streamed[], meridian: [] as Streamed[], checked: [] as Streamed[] };
     for (let i = 0; i < ROUNDS; i++) {
       timed.direct.push(await stream(direct, prompt));
       timed.meridian.push(await stream(meridian, prompt, { "x-meridian-cache": "bypass" }));
+      timed.checked.push(await stream(meridian, prompt, { "x-meridian-cache": "bypass" }, MODEL_CHECKED));
     }
 
     console.log(
@@ -172,8 +185,8 @@ async function main(): Promise<number> {
       const rate = summarize(runs.map((r) => (r.completionTokens ?? 0) / (r.totalMs / 1000)));
       return [path, fmt(ttft.p50, 1), fmt(ttft.p99, 1), fmt(total.p50, 1), fmt(total.p99, 1), fmt(rate.p50, 0)];
     };
-    const added = (pick: (r: Streamed) => number): string =>
-      fmt(summarize(timed.meridian.map(pick)).p50 - summarize(timed.direct.map(pick)).p50, 1);
+    const added = (runs: readonly Streamed[], pick: (r: Streamed) => number): string => fmt(summarize(runs.map(pick)).p50 - summarize(timed.direct.map(pick)).p50, 1);
+    const rate = (runs: readonly Streamed[]) => summarize(runs.map((r) => (r.completionTokens ?? 0) / (r.totalMs / 1000))).p50;
     console.log(
       table(
         [
@@ -186,8 +199,10 @@ async function main(): Promise<number> {
         ],
         [
           timingRow("engine directly", timed.direct),
-          timingRow("through Meridian", timed.meridian),
-          ["added by Meridian (p50)", added((r) => r.ttftMs), "", added((r) => r.totalMs), "", ""],
+          timingRow("through Meridian, native relay", timed.meridian),
+          timingRow("through Meridian, checked relay", timed.checked),
+          ["added, native relay (p50)", added(timed.meridian, (r) => r.ttftMs), "", added(timed.meridian, (r) => r.totalMs), "", `${fmt((rate(timed.meridian) / rate(timed.direct)) * 100, 0)}% of direct`],
+          ["added, checked relay (p50)", added(timed.checked, (r) => r.ttftMs), "", added(timed.checked, (r) => r.totalMs), "", `${fmt((rate(timed.checked) / rate(timed.direct)) * 100, 0)}% of direct`],
         ],
       ),
     );
@@ -213,7 +228,8 @@ async function main(): Promise<number> {
       ["the repeat came from Meridian's cache with the same text", (cached.headers.get("x-meridian-cache") ?? "").startsWith("hit") && cached.text === viaEngine.text],
       ["the JSON answer is whole", json.choices[0]?.finish_reason === "length" && json.usage?.completion_tokens === MAX_TOKENS],
       ["every concurrent stream is whole", concurrent.every((r) => r.completionTokens === MAX_TOKENS && r.text.length > 0)],
-      ["every timed stream through Meridian has the engine's text", timed.meridian.every((r) => r.text === viaEngine.text)],
+      ["every timed stream through Meridian has the engine's text, through either relay", [...timed.meridian, ...timed.checked].every((r) => r.text === viaEngine.text)],
+      [`the timed native streams came from the engine's native origin`, timed.meridian.every((r) => r.headers.get("x-meridian-origin") === "llama-cpu")],
       [
         `Meridian metered every answer: ${metered.requests} requests (${metered.cache_hits} from cache), ${metered.output_tokens} output tokens; clients saw ${clientTokens}`,
         metered.requests === answered.length + 1 && metered.output_tokens === clientTokens && metered.cache_hits === 1,
