@@ -4,7 +4,7 @@
 // Both meter the same usage.
 import { beforeAll, describe, expect, it } from "vitest";
 import { scriptMessage } from "../../harness/scripted-origin";
-import { chat, newTenant, registerOrigin } from "./helpers";
+import { chat, newTenant, readSse, registerOrigin, userMessage } from "./helpers";
 import { usageWhen } from "./usage-helpers";
 
 const event = (data: unknown) => `data: ${JSON.stringify(data)}\n\n`;
@@ -17,6 +17,7 @@ const SCRIPT = { status: 200, headers: { "content-type": "text/event-stream" }, 
 beforeAll(async () => {
   await registerOrigin("native-relay-origin", "scripted", { models: { "native-m": "native-m" }, streamRelay: "native" });
   await registerOrigin("checked-relay-origin", "scripted", { models: { "checked-m": "checked-m" } });
+  await registerOrigin("native-paced-origin", "paced", { models: { "native-paced": "llama-8b" }, streamRelay: "native" });
 });
 
 async function streamOf(model: string, extra: Record<string, unknown>) {
@@ -33,6 +34,17 @@ describe("stream_relay: native", () => {
     const { text, totals } = await streamOf("native-m", { stream_options: { include_usage: true }, max_tokens: 16 });
     expect(text).toBe(SCRIPT.chunks.join(""));
     expect(totals).toMatchObject({ requests: 1, input_tokens: 11, output_tokens: 4 });
+  });
+
+  it("relays tokens as the origin produces them, not at the end", async () => {
+    const { key } = await newTenant();
+    const res = await chat(key, { model: "native-paced", messages: userMessage("Tell me a story"), stream: true, stream_options: { include_usage: true }, max_tokens: 24 }, { "x-meridian-hedge": "off" });
+    expect(res.status).toBe(200);
+    const { events, arrivals } = await readSse(res);
+    expect(events.at(-1)).toBe("[DONE]");
+    // The paced origin spends several ms per token: a buffering relay would deliver everything in one or two reads at the end.
+    expect(arrivals.length).toBeGreaterThan(5);
+    expect(arrivals.at(-1)! - arrivals[0]!).toBeGreaterThan(50);
   });
 
   it("uses the checked relay when the client did not ask for usage (the usage event is taken out)", async () => {

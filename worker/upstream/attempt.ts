@@ -9,7 +9,7 @@ import { inFlight } from "../isolate/in-flight";
 import { retryAfterMs, ttftEstimate, type Observation } from "../stats/observation";
 import { rejectionKind, requestRejection } from "./origin-rejection";
 import { MAX_ORIGIN_BODY_BYTES, MAX_REJECTION_BYTES, readCapped } from "./read-capped";
-import { relayNatively } from "./native-relay";
+import { nativeCopies, relayNatively } from "./native-relay";
 import { relay, type StreamEnd } from "./relay";
 import { bodyFor } from "./request-body";
 import { answerOf, completionTokens, isEventStream, streamHeaders, upstreamHeaders, upstreamUrl } from "./wire";
@@ -189,15 +189,29 @@ async function attempt(plan: AttemptPlan, serialized: string, target: Target, li
         await upstream.body.cancel();
         return failed(record("bad_response", upstream.status), observe);
       }
-      const reader = upstream.body.getReader();
-      const first = await io(reader.read());
-      if (first.done) return failed(record("empty_stream", upstream.status), observe);
+      // The native relay hands the client a copy of the origin's body made before the first read
+      // (native-relay.ts): the runtime streams it; the router watches the other.
+      const native = plan.nativeRelay === true && plan.waitUntil !== undefined && origin.stream_relay === "native";
+      const copies = native ? nativeCopies(upstream.body) : null;
+      const reader = (copies?.watched ?? upstream.body).getReader();
+      const drop = () => {
+        void reader.cancel().catch(() => {});
+        void copies?.toClient.cancel().catch(() => {});
+      };
+      const first = await io(reader.read()).catch((err: unknown) => {
+        drop();
+        throw err;
+      });
+      if (first.done) {
+        drop();
+        return failed(record("empty_stream", upstream.status), observe);
+      }
       clearTimeout(timer);
       const ttftMs = Date.now() - started;
       if (winner() !== null && winner() !== target) {
         // Lost the race but answered within its limit (see `abandon`): an honest sample, then closed.
         observe({ ok: true, ttftMs });
-        void reader.cancel().catch(() => {});
+        drop();
         return { attempt: record("cancelled") };
       }
       streaming = true;
@@ -210,8 +224,8 @@ async function attempt(plan: AttemptPlan, serialized: string, target: Target, li
         if (winner() === target) plan.onStreamEnd?.(end);
       };
       const body =
-        plan.nativeRelay && plan.waitUntil && origin.stream_relay === "native"
-          ? relayNatively(first.value, reader, upstream.body, { expectDone: plan.expectDone, waitUntil: plan.waitUntil, onEnd })
+        copies && plan.waitUntil
+          ? relayNatively(copies, first.value, reader, { expectDone: plan.expectDone, waitUntil: plan.waitUntil, onEnd })
           : relay(first.value, reader, {
               expectDone: plan.expectDone,
               stripUsage: plan.stripUsage === true,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { relayNatively } from "./native-relay";
+import { nativeCopies, relayNatively } from "./native-relay";
 import type { StreamEnd } from "./relay";
 
 // The native relay hands the origin's bytes to the client untouched and
@@ -28,11 +28,12 @@ function originBody(pieces: string[], fail = false) {
 
 async function start(pieces: string[], fail = false) {
   const { body, state } = originBody(pieces, fail);
-  const reader = body.getReader();
+  const copies = nativeCopies(body);
+  const reader = copies.watched.getReader();
   const first = (await reader.read()).value!;
   const background: Promise<unknown>[] = [];
   let end: StreamEnd | null = null;
-  const out = relayNatively(first, reader, body, { expectDone: true, waitUntil: (p) => background.push(p), onEnd: (e) => (end = e) });
+  const out = relayNatively(copies, first, reader, { expectDone: true, waitUntil: (p) => background.push(p), onEnd: (e) => (end = e) });
   const settled = async () => {
     await Promise.all(background);
     return end as StreamEnd | null;
@@ -62,7 +63,7 @@ describe("native relay", () => {
     }
   });
 
-  it("ends the client's stream in error when the origin breaks off, and meters only the first chunk (the copy is lost whole)", async () => {
+  it("ends the client's stream in error when the origin breaks off, and meters only its first chunk (the rest is lost whole)", async () => {
     const { out, settled } = await start([CONTENT, CONTENT], true);
     await expect(new Response(out).text()).rejects.toThrow();
     expect(await settled()).toMatchObject({ ok: false, cancelled: false, contentEvents: 1 });
