@@ -203,7 +203,12 @@ describe("chat completions", () => {
       created: expect.any(Number),
       model: "llama-8b",
       choices: [{ index: 0, message: { role: "assistant", content }, finish_reason: "stop", logprobs: null }],
-      usage: { prompt_tokens: 4 + 6, completion_tokens: expected.pieces.length, total_tokens: 10 + expected.pieces.length },
+      usage: {
+        prompt_tokens: 4 + 6,
+        completion_tokens: expected.pieces.length,
+        total_tokens: 10 + expected.pieces.length,
+        prompt_tokens_details: { cached_tokens: 0 },
+      },
     });
     expect(j.usage!.prompt_tokens).toBe(countTokens("You are terse.") + countTokens("What is 2+2?"));
     expect(j.usage!.completion_tokens).toBe(countTokens(content));
@@ -351,7 +356,7 @@ describe("other endpoints", () => {
     });
     const two = await json<TextCompletion>(post(o, "/v1/completions", { model: "llama-8b", prompt: ["a b", "c"], max_tokens: 4 }));
     expect(two.choices.map((c) => c.index)).toEqual([0, 1]);
-    expect(two.usage).toEqual({ prompt_tokens: 3, completion_tokens: 8, total_tokens: 11 });
+    expect(two.usage).toEqual({ prompt_tokens: 3, completion_tokens: 8, total_tokens: 11, prompt_tokens_details: { cached_tokens: 0 } });
   });
 
   it("/v1/completions streaming", async () => {
@@ -536,6 +541,9 @@ describe("faults", () => {
       inFlight: 0,
       queued: 0,
       running: 0,
+      kvUsage: 0,
+      prefixQueriedTokens: 1,
+      prefixHitTokens: 0,
       served: 1,
       errors: 1,
     });
