@@ -18,7 +18,7 @@
 // Node timers have ~1 ms resolution.
 
 import { performance } from "node:perf_hooks";
-import { BLOCK_TOKENS, profileKvBlocks } from "./gpu-profiles";
+import { BLOCK_TOKENS, kvBlocksOption } from "./gpu-profiles";
 import { PrefixCache } from "./prefix-cache";
 import { decodeStepMs, prefillMs, type ProfileRef } from "./timing";
 
@@ -118,7 +118,7 @@ export class Engine {
     this.profile = opts.profile;
     this.speed = opts.speed ?? 1;
     this.maxBatch = Math.max(1, Math.floor(opts.maxBatch ?? 64));
-    this.prefixCache = new PrefixCache(opts.kvBlocks ?? profileKvBlocks(this.profile));
+    this.prefixCache = new PrefixCache(kvBlocksOption(opts.kvBlocks, this.profile));
     this.kvTokens = this.prefixCache.capacity * BLOCK_TOKENS;
     // Fail fast on a bad speed rather than at the first request.
     prefillMs(this.profile, 1, this.speed);
@@ -141,7 +141,7 @@ export class Engine {
     return {
       waiting: this.queuedCount,
       running: this.running,
-      kvUsage: this.kvTokens > 0 ? Math.min(1, kv / this.kvTokens) : 1,
+      kvUsage: Math.min(1, kv / this.kvTokens),
       prefixQueriedTokens: c.queriedTokens,
       prefixHitTokens: c.hitTokens,
       recentHitRate: c.recentHitRate(),

@@ -105,3 +105,12 @@ export function kvBlocks(kv: KvFacts): number {
 export function profileKvBlocks(p: GpuProfile | ProfileName): number {
   return kvBlocks((typeof p === "string" ? PROFILES[p] : p).kv);
 }
+
+/** An explicit KV capacity (blocks), or the profile's; a bad one fails fast rather than at the first request. */
+export function kvBlocksOption(kvBlocks: number | undefined, p: GpuProfile | ProfileName): number {
+  if (kvBlocks === undefined) return profileKvBlocks(p);
+  if (!Number.isInteger(kvBlocks) || kvBlocks < 1 || kvBlocks > 2 ** 30) {
+    throw new RangeError(`kvBlocks must be an integer in [1, 2^30], got ${kvBlocks}`);
+  }
+  return kvBlocks;
+}

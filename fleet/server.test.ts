@@ -681,6 +681,11 @@ describe("/metrics", () => {
     expect([head.status, await head.text()]).toEqual([200, ""]);
   });
 
+  it("a bad format or KV capacity fails at start, not at the first scrape", async () => {
+    await expect(origin({ metricsFormat: "__proto__" as never })).rejects.toThrow(RangeError);
+    await expect(origin({ kvBlocks: Number.NaN })).rejects.toThrow(RangeError);
+  });
+
   it("hangs and resets with the origin", async () => {
     const o = await origin();
     o.setFaults({ reset: true });

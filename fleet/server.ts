@@ -9,7 +9,7 @@ import { Engine } from "./engine";
 import { ErrorPattern, NO_FAULTS, parseFaults, type Faults } from "./faults";
 import type { ProfileName } from "./gpu-profiles";
 import { chatCompletions, completions, embeddings, responses, sendJson, type Exchange } from "./handlers";
-import { METRICS_CONTENT_TYPE, renderMetrics, type MetricsFormat } from "./metrics";
+import { isMetricsFormat, METRICS_CONTENT_TYPE, renderMetrics, type MetricsFormat } from "./metrics";
 import {
   ApiError,
   parseChatRequest,
@@ -141,6 +141,7 @@ export async function startOrigin(opts: OriginOptions): Promise<RunningOrigin> {
   const networkDelayMs = Math.max(0, opts.networkDelayMs ?? 0);
   const engine = new Engine({ profile: opts.profile, speed: opts.speed ?? 1, maxBatch: opts.maxBatch ?? 64, kvBlocks: opts.kvBlocks });
   const metricsFormat = opts.metricsFormat ?? "vllm";
+  if (!isMetricsFormat(metricsFormat)) throw new RangeError(`metricsFormat must be vllm, sglang or llamacpp, got ${String(metricsFormat)}`);
   const auth = opts.requireAuth ? { header: opts.requireAuth.header.toLowerCase(), value: opts.requireAuth.value } : null;
 
   let faults: Faults = { ...NO_FAULTS, ...opts.faults };

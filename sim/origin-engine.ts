@@ -16,7 +16,7 @@
 //    decodeStepMs at the run's mean context (exact, as the step time is linear
 //    in context). An arrival or a cancellation cuts the run at the end of the
 //    step in progress, exactly where the real scheduler would pick it up.
-import { BLOCK_TOKENS, profileKvBlocks } from "../fleet/gpu-profiles";
+import { BLOCK_TOKENS, kvBlocksOption } from "../fleet/gpu-profiles";
 import { PrefixCache } from "../fleet/prefix-cache";
 import { decodeStepMs, prefillMs, type ProfileRef } from "../fleet/timing";
 import type { EventHandle, EventQueue } from "./event-queue";
@@ -132,7 +132,7 @@ export class SimEngine {
     this.speed = spec.speed;
     this.maxBatch = Math.max(1, Math.floor(spec.maxBatch));
     prefillMs(this.profile, 1, this.speed); // fail fast on a bad profile or speed
-    this.prefixCache = new PrefixCache(spec.kvBlocks ?? profileKvBlocks(this.profile));
+    this.prefixCache = new PrefixCache(kvBlocksOption(spec.kvBlocks, this.profile));
     this.kvTokens = this.prefixCache.capacity * BLOCK_TOKENS;
     this.accountedAt = clock.now;
   }
@@ -162,7 +162,7 @@ export class SimEngine {
     return {
       waiting: this.waiting,
       running: this.running,
-      kvUsage: this.kvTokens > 0 ? Math.min(1, kv / this.kvTokens) : 1,
+      kvUsage: Math.min(1, kv / this.kvTokens),
       prefixQueriedTokens: c.queriedTokens,
       prefixHitTokens: c.hitTokens,
     };
