@@ -23,7 +23,7 @@ import { PrefixCache } from "./prefix-cache";
 import { decodeStepMs, prefillMs, type ProfileRef } from "./timing";
 
 /** What an origin's /metrics reports: its queue, batch, KV use and prefix-cache counters. */
-export interface EngineLoad {
+export interface FleetEngineLoad {
   /** Sequences waiting for prefill. */
   readonly waiting: number;
   /** Sequences being prefilled or decoded. */
@@ -134,7 +134,7 @@ export class Engine {
     return this.decodingCount + (this.livePrefill() ? 1 : 0);
   }
 
-  load(): EngineLoad {
+  load(): FleetEngineLoad {
     const p = this.livePrefill();
     const kv = this.sumCtx + (p ? p.spec.promptTokens : 0);
     const c = this.prefixCache;

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import type { EngineLoad } from "./engine";
+import type { FleetEngineLoad } from "./engine";
 import { labelValue, METRICS_FORMATS, pythonFloat, renderMetrics } from "./metrics";
 import { parseExposition, valueOf } from "./metrics-parse.test-helper";
 
-const LOAD: EngineLoad = { waiting: 3, running: 17, kvUsage: 0.4375, prefixQueriedTokens: 12345, prefixHitTokens: 6400, recentHitRate: 0.5 };
+const LOAD: FleetEngineLoad = { waiting: 3, running: 17, kvUsage: 0.4375, prefixQueriedTokens: 12345, prefixHitTokens: 6400, recentHitRate: 0.5 };
 
 describe("renderMetrics", () => {
   it("vLLM: the five families with vLLM's names, help, types and labels", () => {

@@ -13,7 +13,7 @@
 //  - llama.cpp server: requests_processing, requests_deferred and
 //    kv_cache_usage_ratio, without labels. (Recent llama.cpp releases
 //    dropped kv_cache_usage_ratio: a reader must cope without it.)
-import type { EngineLoad } from "./engine";
+import type { FleetEngineLoad } from "./engine";
 
 export type MetricsFormat = "vllm" | "sglang" | "llamacpp";
 
@@ -66,7 +66,7 @@ function expose(metrics: readonly Metric[], labels: string, format: (x: number) 
   return out;
 }
 
-export function renderMetrics(format: MetricsFormat, modelName: string, load: EngineLoad): string {
+export function renderMetrics(format: MetricsFormat, modelName: string, load: FleetEngineLoad): string {
   const model = labelValue(modelName);
   switch (format) {
     case "vllm":
