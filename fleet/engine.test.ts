@@ -13,13 +13,14 @@ interface Trace {
   done: Promise<number[]>;
 }
 
-function submit(e: Engine, promptTokens: number, outputTokens: number): Trace & { cancel(): void } {
+function submit(e: Engine, promptTokens: number, outputTokens: number, blocks?: readonly string[]): Trace & { cancel(): void; cached(): number } {
   const times: number[] = [];
   const at: number[] = [];
   let resolve!: (t: number[]) => void;
   const done = new Promise<number[]>((r) => (resolve = r));
   const spec: SequenceSpec = {
     promptTokens,
+    blocks,
     outputTokens,
     onToken: (i, virtualAt) => {
       // No expect() here: it is slow enough to distort sub-millisecond steps.
@@ -30,7 +31,18 @@ function submit(e: Engine, promptTokens: number, outputTokens: number): Trace & 
     onDone: () => resolve(times),
   };
   const h = e.submit(spec);
-  return { times, at, done, cancel: () => h.cancel() };
+  return { times, at, done, cancel: () => h.cancel(), cached: () => h.cachedTokens };
+}
+
+/** Block ids of a prompt of `tokens` tokens whose content is named `tag`. */
+const blocksOf = (tag: string, tokens: number): string[] => Array.from({ length: Math.floor(tokens / 16) }, (_, i) => `${tag}/${i}`);
+
+/** TTFT on the engine's virtual clock of one prompt run alone. */
+async function soloTtft(e: Engine, tokens: number, blocks: readonly string[]): Promise<{ ttft: number; cached: number }> {
+  const t0 = performance.now();
+  const t = submit(e, tokens, 2, blocks);
+  await t.done;
+  return { ttft: t.at[0]! - t0, cached: t.cached() };
 }
 
 /** Mean time per token over the tokens after `from`. */
@@ -138,5 +150,66 @@ describe("Engine", () => {
     killer.cancel();
     e.close();
     expect(() => e.submit({ promptTokens: 1, outputTokens: 1 })).toThrow();
+  });
+
+  it("a repeated prompt hits the prefix cache: only the uncached suffix is prefilled", async () => {
+    const e = new Engine({ profile: "llama-8b", speed: SPEED });
+    const blocks = blocksOf("doc", 4000);
+    const cold = await soloTtft(e, 4000, blocks);
+    const warm = await soloTtft(e, 4000, blocks);
+    expect(cold.cached).toBe(0);
+    expect(warm.cached).toBe(3984); // 249 whole blocks; the last 16 tokens are computed again
+    expect(cold.ttft).toBeGreaterThanOrEqual(prefillMs("llama-8b", 4000, SPEED));
+    // The warm prefill is the 16-token suffix: the clamped minimum, a twelfth of the cold one.
+    expect(warm.ttft).toBeLessThan(cold.ttft / 4);
+    // A prompt sharing the first 2000 tokens reuses them.
+    const half = await soloTtft(e, 4000, [...blocks.slice(0, 125), ...blocksOf("other", 2000)]);
+    expect(half.cached).toBe(2000);
+    expect(e.load()).toMatchObject({ prefixQueriedTokens: 12000, prefixHitTokens: 3984 + 2000 });
+  });
+
+  it("an evicted prompt is prefilled in full again", async () => {
+    const e = new Engine({ profile: "llama-8b", speed: SPEED, kvBlocks: 300 });
+    const a = blocksOf("a", 4000); // 250 blocks
+    await soloTtft(e, 4000, a);
+    await soloTtft(e, 4000, blocksOf("b", 4000)); // pushes most of a out
+    const again = await soloTtft(e, 4000, a);
+    expect(again.cached).toBe(50 * 16); // the 50 most recent blocks of a: its head
+    const e2 = new Engine({ profile: "llama-8b", speed: SPEED, kvBlocks: 250 });
+    await soloTtft(e2, 4000, a);
+    await soloTtft(e2, 4000, blocksOf("b", 4000));
+    const evicted = await soloTtft(e2, 4000, a);
+    expect(evicted.cached).toBe(0);
+    expect(evicted.ttft).toBeGreaterThanOrEqual(prefillMs("llama-8b", 4000, SPEED));
+  });
+
+  it("a prompt whose client left during prefill still fills the cache", async () => {
+    const e = new Engine({ profile: "llama-8b", speed: SPEED });
+    const blocks = blocksOf("gone", 2000);
+    const t = submit(e, 2000, 5, blocks);
+    t.cancel();
+    await new Promise((r) => setTimeout(r, 3 * prefillMs("llama-8b", 2000, SPEED) + 5));
+    expect((await soloTtft(e, 2000, blocks)).cached).toBe(1984);
+  });
+
+  it("load: waiting, running, KV use of the running sequences", async () => {
+    const e = new Engine({ profile: "llama-8b", speed: SPEED, kvBlocks: 1000 }); // 16,000 tokens
+    expect(e.load()).toEqual({ waiting: 0, running: 0, kvUsage: 0, prefixQueriedTokens: 0, prefixHitTokens: 0, recentHitRate: 0 });
+    const traces = Array.from({ length: 3 }, (_, i) => submit(e, 4000, 1000, blocksOf(`p${i}`, 4000)));
+    const l0 = e.load();
+    expect([l0.waiting, l0.running]).toEqual([2, 1]);
+    expect(l0.kvUsage).toBeCloseTo(0.25, 6); // the prompt being prefilled holds its KV
+    while (traces.some((t) => t.times.length === 0)) await new Promise((r) => setTimeout(r, 2));
+    const l1 = e.load();
+    expect([l1.waiting, l1.running]).toEqual([0, 3]);
+    expect(l1.kvUsage).toBeGreaterThan(0.75);
+    expect(l1.kvUsage).toBeLessThan(0.8);
+    for (const t of traces) t.cancel();
+    expect(e.load().kvUsage).toBe(0);
+    // Over capacity, the reported use is capped at 1, as an engine's would be.
+    const small = new Engine({ profile: "llama-8b", speed: SPEED, kvBlocks: 10 });
+    submit(small, 4000, 10);
+    expect(small.load().kvUsage).toBe(1);
+    small.close();
   });
 });

@@ -6,7 +6,10 @@
 //    token for every running sequence (chunked-prefill style mixed step);
 //  - a sequence's first token comes out of its prefill; it then joins the
 //    decode batch, capped at `maxBatch` (beyond that, prompts keep waiting);
-//  - step time = prefillMs(prompt) + decodeStepMs(batch, mean ctx), / speed.
+//  - step time = prefillMs(uncached prompt) + decodeStepMs(batch, mean ctx), / speed;
+//  - a prefix cache of KV blocks (fleet/prefix-cache.ts) is looked up when a
+//    prompt's prefill starts, and only the uncached suffix is prefilled; the
+//    prompt's blocks enter the cache when its prefill step ends.
 //
 // One timer per engine drives all sequences, so thousands of concurrent
 // requests cost one timer, not thousands. The clock is virtual: step k+1
@@ -15,10 +18,32 @@
 // Node timers have ~1 ms resolution.
 
 import { performance } from "node:perf_hooks";
+import { BLOCK_TOKENS, kvBlocksOption } from "./gpu-profiles";
+import { PrefixCache } from "./prefix-cache";
 import { decodeStepMs, prefillMs, type ProfileRef } from "./timing";
+
+/** What an origin's /metrics reports: its queue, batch, KV use and prefix-cache counters. */
+export interface FleetEngineLoad {
+  /** Sequences waiting for prefill. */
+  readonly waiting: number;
+  /** Sequences being prefilled or decoded. */
+  readonly running: number;
+  /** KV of the running sequences (prompt + generated so far) over the KV capacity, 0..1. */
+  readonly kvUsage: number;
+  /** Prompt tokens looked up in the prefix cache, cumulative. */
+  readonly prefixQueriedTokens: number;
+  /** Of those, tokens found cached, cumulative. */
+  readonly prefixHitTokens: number;
+  /** Hit rate over the last prompts, 0..1 (SGLang's cache_hit_rate gauge). */
+  readonly recentHitRate: number;
+}
+
+const NO_BLOCKS: readonly string[] = [];
 
 export interface SequenceSpec {
   readonly promptTokens: number;
+  /** The prompt's full-block ids, in order (fleet/prompt-blocks.ts); absent = nothing to cache. */
+  readonly blocks?: readonly string[];
   /** Tokens to generate. 0 = prefill only (embeddings). */
   readonly outputTokens: number;
   /**
@@ -34,6 +59,8 @@ export interface SequenceSpec {
 export interface SequenceHandle {
   /** Drop the sequence (client went away). Idempotent; no callbacks after. */
   cancel(): void;
+  /** Prompt tokens found in the prefix cache (a multiple of 16), known once its prefill started. */
+  readonly cachedTokens: number;
 }
 
 export interface EngineOptions {
@@ -42,6 +69,8 @@ export interface EngineOptions {
   readonly speed?: number;
   /** Max sequences in the decode batch (vLLM max_num_seqs). */
   readonly maxBatch?: number;
+  /** KV capacity in blocks of 16 tokens; default: the profile's GPU and model (fleet/gpu-profiles.ts). */
+  readonly kvBlocks?: number;
 }
 
 const enum State {
@@ -57,10 +86,13 @@ interface Seq {
   state: State;
   emitted: number;
   ctx: number;
+  cached: number;
 }
 
 export class Engine {
   readonly maxBatch: number;
+  readonly prefixCache: PrefixCache;
+  private readonly kvTokens: number;
   private readonly profile: ProfileRef;
   private readonly speed: number;
 
@@ -86,6 +118,8 @@ export class Engine {
     this.profile = opts.profile;
     this.speed = opts.speed ?? 1;
     this.maxBatch = Math.max(1, Math.floor(opts.maxBatch ?? 64));
+    this.prefixCache = new PrefixCache(kvBlocksOption(opts.kvBlocks, this.profile));
+    this.kvTokens = this.prefixCache.capacity * BLOCK_TOKENS;
     // Fail fast on a bad speed rather than at the first request.
     prefillMs(this.profile, 1, this.speed);
   }
@@ -97,7 +131,27 @@ export class Engine {
 
   /** Sequences being prefilled or decoded. */
   get running(): number {
-    return this.decodingCount + (this.prefilling ? 1 : 0);
+    return this.decodingCount + (this.livePrefill() ? 1 : 0);
+  }
+
+  load(): FleetEngineLoad {
+    const p = this.livePrefill();
+    const kv = this.sumCtx + (p ? p.spec.promptTokens : 0);
+    const c = this.prefixCache;
+    return {
+      waiting: this.queuedCount,
+      running: this.running,
+      kvUsage: Math.min(1, kv / this.kvTokens),
+      prefixQueriedTokens: c.queriedTokens,
+      prefixHitTokens: c.hitTokens,
+      recentHitRate: c.recentHitRate(),
+    };
+  }
+
+  /** The prompt being prefilled, unless its client left (its step still runs). */
+  private livePrefill(): Seq | null {
+    const p = this.prefilling;
+    return p && p.state === State.Prefilling ? p : null;
   }
 
   get inFlight(): number {
@@ -106,7 +160,7 @@ export class Engine {
 
   submit(spec: SequenceSpec): SequenceHandle {
     if (this.closed) throw new Error("engine closed");
-    const seq: Seq = { spec, arrival: performance.now(), state: State.Queued, emitted: 0, ctx: spec.promptTokens };
+    const seq: Seq = { spec, arrival: performance.now(), state: State.Queued, emitted: 0, ctx: spec.promptTokens, cached: 0 };
     this.queue.push(seq);
     this.queuedCount++;
     if (!this.busy) {
@@ -114,7 +168,12 @@ export class Engine {
       this.startStep(seq.arrival);
       this.schedule();
     }
-    return { cancel: () => this.cancel(seq) };
+    return {
+      cancel: () => this.cancel(seq),
+      get cachedTokens() {
+        return seq.cached;
+      },
+    };
   }
 
   /** Stop the clock and forget everything; no further callbacks. */
@@ -138,7 +197,7 @@ export class Engine {
         this.queuedCount--; // left in the array, skipped when reached
         break;
       case State.Prefilling:
-        this.prefilling = null; // the step still takes its time: the GPU already did the work
+        // The step still takes its time (the GPU already did the work), and its blocks still enter the cache.
         break;
       case State.Decoding:
         this.decodingCount--;
@@ -191,7 +250,8 @@ export class Engine {
         this.queuedCount--;
         s.state = State.Prefilling;
         this.prefilling = s;
-        ms += prefillMs(this.profile, s.spec.promptTokens, this.speed);
+        s.cached = this.prefixCache.query(s.spec.blocks ?? NO_BLOCKS, s.spec.promptTokens);
+        ms += prefillMs(this.profile, s.spec.promptTokens - s.cached, this.speed);
       }
     }
     if (this.decodingCount > 0) {
@@ -239,6 +299,7 @@ export class Engine {
     // Prefill: emits token 0 and joins the batch.
     const p = this.prefilling;
     this.prefilling = null;
+    if (p?.spec.blocks) this.prefixCache.insert(p.spec.blocks, Math.floor(p.spec.promptTokens / BLOCK_TOKENS));
     if (p && p.state === State.Prefilling) {
       if (p.spec.outputTokens <= 0) {
         p.state = State.Gone;

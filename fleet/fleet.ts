@@ -2,6 +2,7 @@
 // as plain data so the dev seeder can register the same origins in the router.
 
 import type { ProfileName } from "./gpu-profiles";
+import type { MetricsFormat } from "./metrics";
 import { startOrigin, type OriginOptions, type RunningOrigin } from "./server";
 
 export interface FleetOriginSpec {
@@ -16,6 +17,10 @@ export interface FleetOriginSpec {
   readonly price: { readonly input_per_m: number; readonly output_per_m: number };
   /** Extra delay before response headers; absent = 0. */
   readonly networkDelayMs?: number;
+  /** Whose metric names GET /metrics uses (vLLM, SGLang, llama.cpp); absent = "vllm". */
+  readonly metricsFormat?: MetricsFormat;
+  /** KV capacity in blocks of 16 tokens; absent = the profile's GPU and model. */
+  readonly kvBlocks?: number;
 }
 
 export const DEFAULT_FLEET: readonly FleetOriginSpec[] = [
@@ -59,6 +64,8 @@ export async function startFleet(opts: StartFleetOptions = {}): Promise<RunningF
     specs.map((spec, i) =>
       startOrigin({
         networkDelayMs: spec.networkDelayMs,
+        metricsFormat: spec.metricsFormat,
+        kvBlocks: spec.kvBlocks,
         ...opts.originOptions,
         id: spec.id,
         port: base === 0 ? 0 : base + i,

@@ -4,7 +4,7 @@
 // (dropAfterTokens, malformed); the connection-level ones live in server.ts.
 
 import type { ServerResponse } from "node:http";
-import type { Engine } from "./engine";
+import type { Engine, SequenceHandle } from "./engine";
 import { embed } from "./embeddings";
 import type { Faults } from "./faults";
 import type { ChatRequest, CompletionRequest, EmbeddingRequest, Prompt, ResponsesRequest } from "./openai-requests";
@@ -133,7 +133,8 @@ class StreamFaults {
 /**
  * Run one engine sequence per prompt. `onPiece(choice, piece)` fires per
  * token at decode pace; `onChoiceDone(choice)` per finished choice;
- * `onAllDone()` once. Client disconnect cancels every sequence.
+ * `onAllDone(cached)` once, with the prompt tokens the prefix cache served.
+ * Client disconnect cancels every sequence.
  */
 function run(
   x: Exchange,
@@ -141,18 +142,19 @@ function run(
   outputs: readonly Completion[],
   onPiece: ((choice: number, piece: string) => void) | null,
   onChoiceDone: ((choice: number) => void) | null,
-  onAllDone: () => void,
+  onAllDone: (cachedTokens: number) => void,
 ): { cancelAll(): void } {
   let remaining = prompts.length;
   const handles = prompts.map((p, choice) => {
     const pieces = outputs[choice]!.pieces;
     return x.engine.submit({
       promptTokens: p.tokens,
+      blocks: p.blocks,
       outputTokens: pieces.length,
       onToken: onPiece ? (i) => onPiece(choice, pieces[i]!) : undefined,
       onDone: () => {
         onChoiceDone?.(choice);
-        if (--remaining === 0) onAllDone();
+        if (--remaining === 0) onAllDone(cachedOf(handles));
       },
     });
   });
@@ -163,12 +165,18 @@ function run(
   return { cancelAll };
 }
 
-function usageOf(prompts: readonly Prompt[], outputs: readonly Completion[]): Usage {
+function cachedOf(handles: readonly SequenceHandle[]): number {
+  let cached = 0;
+  for (const h of handles) cached += h.cachedTokens;
+  return cached;
+}
+
+function usageOf(prompts: readonly Prompt[], outputs: readonly Completion[], cached: number): Usage {
   let prompt = 0;
   let completion = 0;
   for (const p of prompts) prompt += p.tokens;
   for (const o of outputs) completion += o.pieces.length;
-  return { prompt, completion };
+  return { prompt, completion, cached };
 }
 
 // ---------------------------------------------------------------- endpoints
@@ -177,10 +185,9 @@ export function chatCompletions(x: Exchange, r: ChatRequest): void {
   const out = generateCompletion(r.model, r.prompt.text, r.maxTokens);
   const id = x.nextId("chatcmpl-");
   const created = nowSeconds();
-  const usage = usageOf([r.prompt], [out]);
   if (!r.stream) {
-    run(x, [r.prompt], [out], null, null, () => {
-      finishJson(x, id, chatCompletionBody(id, created, r.model, out.pieces.join(""), out.finishReason, usage));
+    run(x, [r.prompt], [out], null, null, (cached) => {
+      finishJson(x, id, chatCompletionBody(id, created, r.model, out.pieces.join(""), out.finishReason, usageOf([r.prompt], [out], cached)));
     });
     return;
   }
@@ -202,10 +209,10 @@ export function chatCompletions(x: Exchange, r: ChatRequest): void {
       else seq.cancelAll();
     },
     null,
-    () => {
+    (cached) => {
       if (gate.isCut || !gate.beforeEnd()) return;
       let tail = chunks.finish(out.finishReason);
-      if (r.includeUsage) tail += chunks.usage(usage);
+      if (r.includeUsage) tail += chunks.usage(usageOf([r.prompt], [out], cached));
       res.end(tail + SSE_DONE);
     },
   );
@@ -215,11 +222,10 @@ export function completions(x: Exchange, r: CompletionRequest): void {
   const outs = r.prompts.map((p) => generateCompletion(r.model, p.text, r.maxTokens));
   const id = x.nextId("cmpl-");
   const created = nowSeconds();
-  const usage = usageOf(r.prompts, outs);
   if (!r.stream) {
-    run(x, r.prompts, outs, null, null, () => {
+    run(x, r.prompts, outs, null, null, (cached) => {
       const choices = outs.map((o) => ({ text: o.pieces.join(""), finish: o.finishReason }));
-      finishJson(x, id, textCompletionBody(id, created, r.model, choices, usage));
+      finishJson(x, id, textCompletionBody(id, created, r.model, choices, usageOf(r.prompts, outs, cached)));
     });
     return;
   }
@@ -238,9 +244,9 @@ export function completions(x: Exchange, r: CompletionRequest): void {
     (choice) => {
       if (!gate.isCut) res.write(chunks.finish(choice, outs[choice]!.finishReason));
     },
-    () => {
+    (cached) => {
       if (gate.isCut || !gate.beforeEnd()) return;
-      res.end((r.includeUsage ? chunks.usage(usage) : "") + SSE_DONE);
+      res.end((r.includeUsage ? chunks.usage(usageOf(r.prompts, outs, cached)) : "") + SSE_DONE);
     },
   );
 }
@@ -250,7 +256,7 @@ export function embeddings(x: Exchange, r: EmbeddingRequest): void {
   for (const p of r.inputs) tokens += p.tokens;
   const id = x.nextId("embd-");
   // Embedding = prefill of all inputs, no decode.
-  run(x, [{ text: "", tokens }], [{ pieces: [], finishReason: "stop" }], null, null, () => {
+  run(x, [{ text: "", tokens, blocks: [] }], [{ pieces: [], finishReason: "stop" }], null, null, () => {
     const vectors = r.inputs.map((p) => embed(r.model, p.text, r.dimensions));
     finishJson(x, id, embeddingsBody(r.model, vectors, r.encoding, tokens));
   });
@@ -259,10 +265,9 @@ export function embeddings(x: Exchange, r: EmbeddingRequest): void {
 export function responses(x: Exchange, r: ResponsesRequest): void {
   const out = generateCompletion(r.model, r.prompt.text, r.maxTokens);
   const parts = { id: x.nextId("resp_"), msgId: x.nextId("msg_"), createdAt: nowSeconds(), model: r.model, tools: r.tools };
-  const usage = usageOf([r.prompt], [out]);
   if (!r.stream) {
-    run(x, [r.prompt], [out], null, null, () => {
-      finishJson(x, parts.id, responseBody(parts, out.pieces.join(""), out.finishReason, usage));
+    run(x, [r.prompt], [out], null, null, (cached) => {
+      finishJson(x, parts.id, responseBody(parts, out.pieces.join(""), out.finishReason, usageOf([r.prompt], [out], cached)));
     });
     return;
   }
@@ -280,9 +285,9 @@ export function responses(x: Exchange, r: ResponsesRequest): void {
       else seq.cancelAll();
     },
     null,
-    () => {
+    (cached) => {
       if (gate.isCut || !gate.beforeEnd()) return;
-      res.end(events.end(out.pieces.join(""), out.finishReason, usage));
+      res.end(events.end(out.pieces.join(""), out.finishReason, usageOf([r.prompt], [out], cached)));
     },
   );
 }

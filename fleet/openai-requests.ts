@@ -2,7 +2,7 @@
 // fleet needs (model, prompt text and token count, output cap, streaming).
 // Pure: no I/O, so every validation rule is unit-testable.
 
-import { countTokens } from "./text";
+import { PromptBlocks } from "./prompt-blocks";
 
 /** An OpenAI-shaped error: `{error:{message, type, param, code}}` with an HTTP status. */
 export class ApiError {
@@ -23,6 +23,8 @@ export interface Prompt {
   /** Text used to seed the deterministic output. */
   readonly text: string;
   readonly tokens: number;
+  /** Ids of the prompt's full token blocks, in order (fleet/prompt-blocks.ts): what the prefix cache keys on. */
+  readonly blocks: readonly string[];
 }
 
 interface Common {
@@ -145,13 +147,39 @@ function contentText(content: unknown, param: string): string | ApiError {
   return texts.join("\n");
 }
 
+/** One message of a conversation, as the prompt's blocks see it. */
+interface Turn {
+  readonly role: string;
+  readonly text: string;
+}
+
+/** Roles a chat template renders first (with the tools after them, as Hermes/Qwen-style templates do). */
+const isPreamble = (role: string): boolean => role === "system" || role === "developer";
+
 /**
- * Prompt = message contents joined with "\n". Since whitespace is free in
- * countTokens, prompt_tokens equals the sum of countTokens over each content.
+ * The text that seeds the output is the contents joined with "\n" (as
+ * always). The tokens and blocks render the conversation as a chat template
+ * does: the leading system messages first, then the tools (JSON), then the
+ * other messages in order, each marked by its role. Whitespace is free, so
+ * without tools prompt_tokens is the sum of countTokens over the contents.
  */
-function promptOf(texts: readonly string[]): Prompt {
-  const text = texts.join("\n");
-  return { text, tokens: countTokens(text) };
+function promptOf(turns: readonly Turn[], tools: unknown): Prompt {
+  const b = new PromptBlocks();
+  let i = 0;
+  for (; i < turns.length && isPreamble(turns[i]!.role); i++) b.marker(turns[i]!.role).text(turns[i]!.text);
+  if (Array.isArray(tools) && tools.length > 0) b.marker("tools").text(JSON.stringify(tools));
+  for (; i < turns.length; i++) b.marker(turns[i]!.role).text(turns[i]!.text);
+  return { text: turns.map((t) => t.text).join("\n"), tokens: b.tokens, blocks: b.blocks };
+}
+
+function textPrompt(text: string): Prompt {
+  const b = new PromptBlocks().text(text);
+  return { text, tokens: b.tokens, blocks: b.blocks };
+}
+
+function idsPrompt(ids: readonly number[]): Prompt {
+  const b = new PromptBlocks().ids(ids);
+  return { text: ids.join(" "), tokens: b.tokens, blocks: b.blocks };
 }
 
 export function parseChatRequest(body: Json): ChatRequest | ApiError {
@@ -160,15 +188,15 @@ export function parseChatRequest(body: Json): ChatRequest | ApiError {
   const messages = body.messages;
   if (messages === undefined || messages === null) return missing("messages");
   if (!Array.isArray(messages) || messages.length === 0) return invalid("messages", "expected a non-empty array.");
-  const texts: string[] = [];
+  const turns: Turn[] = [];
   for (let i = 0; i < messages.length; i++) {
     const m: unknown = messages[i];
     if (!isRecord(m) || typeof m.role !== "string") return invalid(`messages[${i}]`, "expected an object with a string 'role'.");
     const t = contentText(m.content, `messages[${i}].content`);
     if (t instanceof ApiError) return t;
-    texts.push(t);
+    turns.push({ role: m.role, text: t });
   }
-  return { ...c, prompt: promptOf(texts) };
+  return { ...c, prompt: promptOf(turns, body.tools) };
 }
 
 function isTokenIds(v: unknown): v is number[] {
@@ -178,13 +206,13 @@ function isTokenIds(v: unknown): v is number[] {
 /** string | string[] | number[] (token ids) | number[][]  →  prompts. */
 function promptList(v: unknown, param: string): Prompt[] | ApiError {
   if (v === undefined || v === null) return missing(param);
-  if (typeof v === "string") return [{ text: v, tokens: countTokens(v) }];
-  if (isTokenIds(v)) return [{ text: v.join(" "), tokens: v.length }];
+  if (typeof v === "string") return [textPrompt(v)];
+  if (isTokenIds(v)) return [idsPrompt(v)];
   if (!Array.isArray(v) || v.length === 0) return invalid(param, "expected a string, an array of strings, or token ids.");
   const out: Prompt[] = [];
   for (const x of v) {
-    if (typeof x === "string") out.push({ text: x, tokens: countTokens(x) });
-    else if (isTokenIds(x)) out.push({ text: x.join(" "), tokens: x.length });
+    if (typeof x === "string") out.push(textPrompt(x));
+    else if (isTokenIds(x)) out.push(idsPrompt(x));
     else return invalid(param, "expected a string, an array of strings, or token ids.");
   }
   return out;
@@ -222,14 +250,14 @@ export function parseEmbeddingRequest(body: Json): EmbeddingRequest | ApiError {
 export function parseResponsesRequest(body: Json): ResponsesRequest | ApiError {
   const c = common(body, ["max_output_tokens"]);
   if (c instanceof ApiError) return c;
-  const texts: string[] = [];
+  const turns: Turn[] = [];
   const instructions = body.instructions;
-  if (typeof instructions === "string") texts.push(instructions);
+  if (typeof instructions === "string") turns.push({ role: "system", text: instructions });
   else if (instructions !== undefined && instructions !== null) return invalid("instructions", "expected a string.");
   const input = body.input;
   if (input === undefined || input === null) return missing("input");
   if (typeof input === "string") {
-    texts.push(input);
+    turns.push({ role: "user", text: input });
   } else if (Array.isArray(input)) {
     for (let i = 0; i < input.length; i++) {
       const item: unknown = input[i];
@@ -237,11 +265,11 @@ export function parseResponsesRequest(body: Json): ResponsesRequest | ApiError {
       // Message items carry content; other items (tool outputs) may carry `output`.
       const t = contentText(item.content ?? item.output, `input[${i}].content`);
       if (t instanceof ApiError) return t;
-      texts.push(t);
+      turns.push({ role: typeof item.role === "string" ? item.role : typeof item.type === "string" ? item.type : "", text: t });
     }
   } else {
     return invalid("input", "expected a string or an array of input items.");
   }
   const tools = Array.isArray(body.tools) ? (body.tools as unknown[]) : [];
-  return { ...c, includeUsage: false, prompt: promptOf(texts), tools };
+  return { ...c, includeUsage: false, prompt: promptOf(turns, tools), tools };
 }

@@ -4,6 +4,7 @@
 import { performance } from "node:perf_hooks";
 import type { OpenAI } from "openai";
 import { afterEach, describe, expect, it } from "vitest";
+import { parseExposition, valueOf } from "./metrics-parse.test-helper";
 import { startOrigin, type OriginOptions, type RunningOrigin } from "./server";
 import { countTokens, generateCompletion } from "./text";
 
@@ -203,7 +204,12 @@ describe("chat completions", () => {
       created: expect.any(Number),
       model: "llama-8b",
       choices: [{ index: 0, message: { role: "assistant", content }, finish_reason: "stop", logprobs: null }],
-      usage: { prompt_tokens: 4 + 6, completion_tokens: expected.pieces.length, total_tokens: 10 + expected.pieces.length },
+      usage: {
+        prompt_tokens: 4 + 6,
+        completion_tokens: expected.pieces.length,
+        total_tokens: 10 + expected.pieces.length,
+        prompt_tokens_details: { cached_tokens: 0 },
+      },
     });
     expect(j.usage!.prompt_tokens).toBe(countTokens("You are terse.") + countTokens("What is 2+2?"));
     expect(j.usage!.completion_tokens).toBe(countTokens(content));
@@ -351,7 +357,7 @@ describe("other endpoints", () => {
     });
     const two = await json<TextCompletion>(post(o, "/v1/completions", { model: "llama-8b", prompt: ["a b", "c"], max_tokens: 4 }));
     expect(two.choices.map((c) => c.index)).toEqual([0, 1]);
-    expect(two.usage).toEqual({ prompt_tokens: 3, completion_tokens: 8, total_tokens: 11 });
+    expect(two.usage).toEqual({ prompt_tokens: 3, completion_tokens: 8, total_tokens: 11, prompt_tokens_details: { cached_tokens: 0 } });
   });
 
   it("/v1/completions streaming", async () => {
@@ -536,9 +542,158 @@ describe("faults", () => {
       inFlight: 0,
       queued: 0,
       running: 0,
+      kvUsage: 0,
+      prefixQueriedTokens: 1,
+      prefixHitTokens: 0,
       served: 1,
       errors: 1,
     });
+  });
+});
+
+describe("prefix cache", () => {
+  const SYSTEM = `You are the support agent of a bicycle shop. ${promptOf(1000)}`;
+  const TOOLS = [{ type: "function", function: { name: "lookup_order", description: promptOf(300), parameters: { type: "object", properties: {} } } }];
+  const ask = (question: string, extra: Body = {}): Body => ({
+    model: "llama-8b",
+    messages: [
+      { role: "system", content: SYSTEM },
+      { role: "user", content: question },
+    ],
+    max_tokens: 2,
+    ...extra,
+  });
+  type Usage = { prompt_tokens: number; prompt_tokens_details: { cached_tokens: number } };
+
+  async function timed(o: RunningOrigin, body: Body): Promise<{ ttft: number; usage: Usage }> {
+    const t0 = performance.now();
+    const res = await post(o, "/v1/chat/completions", { ...body, stream: true, stream_options: { include_usage: true } });
+    let ttft = 0;
+    let usage: Usage | null = null;
+    for await (const f of frames(res)) {
+      if (f.data === "[DONE]") break;
+      const c = JSON.parse(f.data) as { choices: { delta: { content?: string } }[]; usage: Usage | null };
+      if (!ttft && c.choices[0]?.delta.content) ttft = f.at - t0;
+      if (c.usage) usage = c.usage;
+    }
+    return { ttft, usage: usage! };
+  }
+
+  it("a repeated prompt reports cached_tokens and starts sooner (streamed usage chunk)", async () => {
+    const o = await origin({ speed: 2 });
+    const long = (q: string): Body => ({ model: "llama-8b", max_tokens: 2, messages: [{ role: "system", content: promptOf(4000) }, { role: "user", content: q }] });
+    const cold = await timed(o, long("Where is my order 1234?"));
+    const warm = await timed(o, long("Where is my order 1234?"));
+    expect(cold.usage.prompt_tokens_details.cached_tokens).toBe(0);
+    const cached = warm.usage.prompt_tokens_details.cached_tokens;
+    expect(cached % 16).toBe(0);
+    expect(cached).toBeGreaterThan(cold.usage.prompt_tokens - 32);
+    expect(cached).toBeLessThan(cold.usage.prompt_tokens);
+    // 4007 tokens: a 111 ms prefill cold, the suffix's clamped 10.2 ms warm; halved at speed 2.
+    expect(warm.ttft).toBeLessThan(cold.ttft - 25);
+  });
+
+  it("the system prompt and tools are a shared prefix; a different system prompt is not (JSON answers)", async () => {
+    const o = await origin();
+    const chatJson = async (body: Body): Promise<Usage> => (await json<{ usage: Usage }>(post(o, "/v1/chat/completions", body))).usage;
+    const first = await chatJson(ask("first question", { tools: TOOLS }));
+    const second = await chatJson(ask("a quite different second question", { tools: TOOLS }));
+    const noTools = await chatJson(ask("first question"));
+    // The tools count as prompt tokens, after the system prompt.
+    expect(first.prompt_tokens).toBeGreaterThan(noTools.prompt_tokens + 300);
+    expect(first.prompt_tokens_details.cached_tokens).toBe(0);
+    const shared = Math.floor((countTokens(SYSTEM) + 300) / 16) * 16;
+    expect(second.prompt_tokens_details.cached_tokens).toBeGreaterThanOrEqual(shared);
+    expect(second.prompt_tokens_details.cached_tokens).toBeLessThan(second.prompt_tokens);
+    // Without the tools the system prompt is still shared.
+    expect(noTools.prompt_tokens_details.cached_tokens).toBe(Math.floor(countTokens(SYSTEM) / 16) * 16);
+    const other = await chatJson({ ...ask("first question"), messages: [{ role: "system", content: `Other. ${SYSTEM}` }, { role: "user", content: "first question" }] });
+    expect(other.prompt_tokens_details.cached_tokens).toBe(0);
+    // The same text in another role is another prompt.
+    const asUser = await chatJson({ model: "llama-8b", max_tokens: 2, messages: [{ role: "user", content: SYSTEM }] });
+    expect(asUser.prompt_tokens_details.cached_tokens).toBe(0);
+  });
+
+  it("completions (text and token ids) and the Responses API report cached tokens too", async () => {
+    const o = await origin();
+    const text = promptOf(500);
+    const ids = Array.from({ length: 100 }, (_, i) => i + 1000);
+    for (let round = 0; round < 2; round++) {
+      const c = await json<TextCompletion & { usage: Usage }>(post(o, "/v1/completions", { model: "llama-8b", prompt: [text, ids], max_tokens: 2 }));
+      expect(c.usage.prompt_tokens_details.cached_tokens).toBe(round === 0 ? 0 : 496 + 96);
+      const r = await json<ResponseObject>(post(o, "/v1/responses", { model: "llama-8b", instructions: text, input: "hi", max_output_tokens: 2 }));
+      expect(r.usage!.input_tokens_details.cached_tokens).toBe(round === 0 ? 0 : 496);
+    }
+    const fs = await allFrames(await post(o, "/v1/completions", { model: "llama-8b", prompt: text, max_tokens: 2, stream: true, stream_options: { include_usage: true } }));
+    const usage = JSON.parse(fs.at(-2)!.data) as { usage: Usage };
+    expect(usage.usage.prompt_tokens_details.cached_tokens).toBe(496);
+  });
+});
+
+describe("/metrics", () => {
+  async function scrape(o: RunningOrigin): Promise<ReturnType<typeof parseExposition>> {
+    const res = await fetch(`${o.url}/metrics`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("text/plain; version=0.0.4; charset=utf-8");
+    return parseExposition(await res.text());
+  }
+
+  it("vLLM names by default; the values move under load and settle after it", async () => {
+    const o = await origin({ speed: 2, maxBatch: 4 });
+    const idle = await scrape(o);
+    expect(idle.get("vllm:num_requests_waiting")!.samples).toEqual([{ labels: { engine: "0", model_name: "llama-8b" }, value: 0 }]);
+    expect(valueOf(idle, "vllm:kv_cache_usage_perc")).toBe(0);
+    const burst = Promise.all(Array.from({ length: 8 }, (_, i) => post(o, "/v1/chat/completions", chat(`${i} ${promptOf(2000)}`, { max_tokens: 40 })).then((r) => r.json())));
+    await until(() => o.stats().queued > 0 && o.stats().running > 0, 3000);
+    const busy = await scrape(o);
+    expect(valueOf(busy, "vllm:num_requests_waiting")).toBeGreaterThan(0);
+    expect(valueOf(busy, "vllm:num_requests_running")).toBeGreaterThan(0);
+    expect(valueOf(busy, "vllm:kv_cache_usage_perc")).toBeGreaterThan(0);
+    expect(valueOf(busy, "vllm:kv_cache_usage_perc")).toBeLessThanOrEqual(1);
+    await burst;
+    await post(o, "/v1/chat/completions", chat(`0 ${promptOf(2000)}`, { max_tokens: 1 })).then((r) => r.json());
+    const after = await scrape(o);
+    expect(valueOf(after, "vllm:num_requests_waiting")).toBe(0);
+    expect(valueOf(after, "vllm:num_requests_running")).toBe(0);
+    expect(valueOf(after, "vllm:kv_cache_usage_perc")).toBe(0);
+    expect(valueOf(after, "vllm:prefix_cache_queries_total")).toBe(9 * 2001);
+    expect(valueOf(after, "vllm:prefix_cache_hits_total")).toBe(2000); // the repeat: 125 whole blocks of 2001 tokens
+  });
+
+  it("SGLang and llama.cpp names when asked; no API key needed; GET only", async () => {
+    const auth = { header: "authorization", value: "Bearer k" };
+    const sg = await origin({ metricsFormat: "sglang", requireAuth: auth });
+    const lc = await origin({ metricsFormat: "llamacpp", requireAuth: auth });
+    for (const o of [sg, lc]) {
+      const headers = { authorization: "Bearer k", "content-type": "application/json" };
+      const body = JSON.stringify(chat(promptOf(300), { max_tokens: 1 }));
+      for (let i = 0; i < 2; i++) await (await fetch(`${o.baseUrl}/chat/completions`, { method: "POST", headers, body })).json();
+    }
+    const s = await scrape(sg);
+    expect(valueOf(s, "sglang:num_queue_reqs")).toBe(0);
+    expect(valueOf(s, "sglang:num_running_reqs")).toBe(0);
+    expect(valueOf(s, "sglang:token_usage")).toBe(0);
+    expect(valueOf(s, "sglang:cache_hit_rate")).toBeCloseTo(288 / 600, 9);
+    const l = await scrape(lc);
+    expect([...l.keys()].sort()).toEqual(["llamacpp:kv_cache_usage_ratio", "llamacpp:requests_deferred", "llamacpp:requests_processing"]);
+    expect((await fetch(`${sg.url}/metrics`, { method: "POST" })).status).toBe(405);
+    const head = await fetch(`${sg.url}/metrics`, { method: "HEAD" });
+    expect([head.status, await head.text()]).toEqual([200, ""]);
+  });
+
+  it("a bad format or KV capacity fails at start, not at the first scrape", async () => {
+    await expect(origin({ metricsFormat: "__proto__" as never })).rejects.toThrow(RangeError);
+    await expect(origin({ kvBlocks: Number.NaN })).rejects.toThrow(RangeError);
+  });
+
+  it("hangs and resets with the origin", async () => {
+    const o = await origin();
+    o.setFaults({ reset: true });
+    await expect(fetch(`${o.url}/metrics`)).rejects.toThrow();
+    o.setFaults({ reset: false, hang: true });
+    await expect(fetch(`${o.url}/metrics`, { signal: AbortSignal.timeout(100) })).rejects.toThrow();
+    o.setFaults({ hang: false });
+    expect((await fetch(`${o.url}/metrics`)).status).toBe(200);
   });
 });
 

@@ -1,6 +1,7 @@
 // One imitation origin: an OpenAI-compatible HTTP server (node:http only)
-// backed by a continuous-batching Engine, with fault injection and a small
-// control API (/_fleet/*) so tests in another process can steer it.
+// backed by a continuous-batching Engine, with fault injection, a Prometheus
+// /metrics like the engine it imitates (vLLM, SGLang or llama.cpp), and a
+// small control API (/_fleet/*) so tests in another process can steer it.
 
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
@@ -8,6 +9,7 @@ import { Engine } from "./engine";
 import { ErrorPattern, NO_FAULTS, parseFaults, type Faults } from "./faults";
 import type { ProfileName } from "./gpu-profiles";
 import { chatCompletions, completions, embeddings, responses, sendJson, type Exchange } from "./handlers";
+import { isMetricsFormat, METRICS_CONTENT_TYPE, renderMetrics, type MetricsFormat } from "./metrics";
 import {
   ApiError,
   parseChatRequest,
@@ -20,6 +22,7 @@ import { fnv1a } from "./text";
 import { modelsBody } from "./wire";
 
 export type { Faults } from "./faults";
+export type { MetricsFormat } from "./metrics";
 
 export interface OriginOptions {
   id: string;
@@ -38,6 +41,10 @@ export interface OriginOptions {
   faults?: Partial<Faults>;
   /** Decode batch cap (vLLM max_num_seqs). Default 64. */
   maxBatch?: number;
+  /** KV capacity in blocks of 16 tokens (prefix cache and KV use). Default: the profile's GPU and model. */
+  kvBlocks?: number;
+  /** Whose names GET /metrics uses. Default "vllm". */
+  metricsFormat?: MetricsFormat;
   /** When set, /v1/* requires this header value, else 401. Default: any or no Authorization accepted. */
   requireAuth?: { header: string; value: string };
 }
@@ -50,6 +57,11 @@ export interface OriginStats {
   queued: number;
   /** Sequences being prefilled or decoded. */
   running: number;
+  /** KV use of the running sequences, 0..1. */
+  kvUsage: number;
+  /** Prompt tokens looked up in / found in the prefix cache, cumulative. */
+  prefixQueriedTokens: number;
+  prefixHitTokens: number;
   /** /v1 requests completed successfully. */
   served: number;
   /** /v1 requests that ended in an error status, an injected fault, or a client abort. */
@@ -127,7 +139,9 @@ export async function startOrigin(opts: OriginOptions): Promise<RunningOrigin> {
   const models = new Set(opts.models);
   const modelsJson = modelsBody(opts.models);
   const networkDelayMs = Math.max(0, opts.networkDelayMs ?? 0);
-  const engine = new Engine({ profile: opts.profile, speed: opts.speed ?? 1, maxBatch: opts.maxBatch ?? 64 });
+  const engine = new Engine({ profile: opts.profile, speed: opts.speed ?? 1, maxBatch: opts.maxBatch ?? 64, kvBlocks: opts.kvBlocks });
+  const metricsFormat = opts.metricsFormat ?? "vllm";
+  if (!isMetricsFormat(metricsFormat)) throw new RangeError(`metricsFormat must be vllm, sglang or llamacpp, got ${String(metricsFormat)}`);
   const auth = opts.requireAuth ? { header: opts.requireAuth.header.toLowerCase(), value: opts.requireAuth.value } : null;
 
   let faults: Faults = { ...NO_FAULTS, ...opts.faults };
@@ -150,7 +164,20 @@ export async function startOrigin(opts: OriginOptions): Promise<RunningOrigin> {
     faults = next;
   };
 
-  const stats = (): OriginStats => ({ id, inFlight, queued: engine.queued, running: engine.running, served, errors });
+  const stats = (): OriginStats => {
+    const load = engine.load();
+    return {
+      id,
+      inFlight,
+      queued: load.waiting,
+      running: load.running,
+      kvUsage: load.kvUsage,
+      prefixQueriedTokens: load.prefixQueriedTokens,
+      prefixHitTokens: load.prefixHitTokens,
+      served,
+      errors,
+    };
+  };
 
   const common = { "x-meridian-origin": id };
   const error = (res: ServerResponse, e: ApiError, headers?: Record<string, string>): void =>
@@ -175,6 +202,17 @@ export async function startOrigin(opts: OriginOptions): Promise<RunningOrigin> {
       return;
     }
     sendJson(res, 200, `{"status":"ok"}`, common);
+  }
+
+  /** Like a real engine's /metrics: no API key, and it hangs or resets with the origin. */
+  async function metrics(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (connectionFault(req, faults)) return;
+    if (networkDelayMs > 0) await delay(networkDelayMs);
+    if (res.writableEnded || res.socket === null || res.socket.destroyed) return;
+    if (req.method !== "GET" && req.method !== "HEAD") return error(res, new ApiError(405, "Method not allowed.", "method_not_allowed"));
+    const body = renderMetrics(metricsFormat, opts.models[0] ?? id, engine.load());
+    res.writeHead(200, { "content-type": METRICS_CONTENT_TYPE, "content-length": Buffer.byteLength(body), ...common });
+    res.end(req.method === "HEAD" ? undefined : body);
   }
 
   async function control(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
@@ -261,6 +299,7 @@ export async function startOrigin(opts: OriginOptions): Promise<RunningOrigin> {
     let p: Promise<void>;
     if (path.startsWith("/v1/")) p = api(req, res, path);
     else if (path === "/health") p = health(req, res);
+    else if (path === "/metrics") p = metrics(req, res);
     else if (path.startsWith("/_fleet/")) p = control(req, res, path);
     else p = Promise.resolve(error(res, new ApiError(404, `Unknown endpoint ${path}.`, "not_found")));
     p.catch((e: unknown) => {

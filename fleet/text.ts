@@ -119,39 +119,48 @@ function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
 
-function isSpace(c: number): boolean {
+/** Whitespace is free: BPE merges a leading space into the next token. */
+export function isSpace(c: number): boolean {
   return c <= 32 || c === 0xa0 || c === 0x2028 || c === 0x2029 || c === 0xfeff || (c >= 0x2000 && c <= 0x200b) || c === 0x3000;
 }
 
 /**
- * Rough BPE-like token count, allocation-free:
- *  - whitespace is free (BPE merges a leading space into the next token);
+ * End (exclusive) of the token starting at `i`, which must not be whitespace.
+ * Rough BPE-like tokens:
  *  - an ASCII letter run is one token per started 8 letters;
  *  - a digit run is one token per started 3 digits (like cl100k);
  *  - any other character (punctuation, non-ASCII, an emoji) is one token.
  */
+export function tokenEnd(text: string, i: number): number {
+  const len = text.length;
+  const c = text.charCodeAt(i);
+  if (isAsciiLetter(c)) {
+    const max = Math.min(len, i + 8);
+    let j = i + 1;
+    while (j < max && isAsciiLetter(text.charCodeAt(j))) j++;
+    return j;
+  }
+  if (isDigit(c)) {
+    const max = Math.min(len, i + 3);
+    let j = i + 1;
+    while (j < max && isDigit(text.charCodeAt(j))) j++;
+    return j;
+  }
+  // A surrogate pair is one character.
+  return i + (c >= 0xd800 && c <= 0xdbff && i + 1 < len ? 2 : 1);
+}
+
+/** Token count under the rules of tokenEnd (whitespace free), allocation-free. */
 export function countTokens(text: string): number {
   let tokens = 0;
   const len = text.length;
   let i = 0;
   while (i < len) {
-    const c = text.charCodeAt(i);
-    if (isSpace(c)) {
+    if (isSpace(text.charCodeAt(i))) {
       i++;
-    } else if (isAsciiLetter(c)) {
-      let j = i + 1;
-      while (j < len && isAsciiLetter(text.charCodeAt(j))) j++;
-      tokens += Math.ceil((j - i) / 8);
-      i = j;
-    } else if (isDigit(c)) {
-      let j = i + 1;
-      while (j < len && isDigit(text.charCodeAt(j))) j++;
-      tokens += Math.ceil((j - i) / 3);
-      i = j;
     } else {
+      i = tokenEnd(text, i);
       tokens++;
-      // A surrogate pair is one character.
-      i += c >= 0xd800 && c <= 0xdbff && i + 1 < len ? 2 : 1;
     }
   }
   return tokens;

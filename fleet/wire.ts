@@ -12,10 +12,15 @@ export const MODELS_CREATED = 1764201600; // 2025-11-27T00:00:00Z
 export interface Usage {
   readonly prompt: number;
   readonly completion: number;
+  /** Prompt tokens served from the origin's prefix cache; absent = 0 (bench/llama/server.ts has no such cache). */
+  readonly cached?: number;
 }
 
 function usageJson(u: Usage): string {
-  return `{"prompt_tokens":${u.prompt},"completion_tokens":${u.completion},"total_tokens":${u.prompt + u.completion}}`;
+  return (
+    `{"prompt_tokens":${u.prompt},"completion_tokens":${u.completion},"total_tokens":${u.prompt + u.completion},` +
+    `"prompt_tokens_details":{"cached_tokens":${u.cached ?? 0}}}`
+  );
 }
 
 const q = JSON.stringify;
@@ -176,7 +181,7 @@ function responseObject(p: ResponseParts, status: ResponseStatus, text: string |
         ? null
         : {
             input_tokens: usage.prompt,
-            input_tokens_details: { cached_tokens: 0 },
+            input_tokens_details: { cached_tokens: usage.cached ?? 0 },
             output_tokens: usage.completion,
             output_tokens_details: { reasoning_tokens: 0 },
             total_tokens: usage.prompt + usage.completion,

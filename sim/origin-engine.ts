@@ -5,8 +5,10 @@
 //
 //  - waiting prompts form a FIFO queue; a step prefills at most ONE of them
 //    (only while the decode batch has room, `maxBatch`) and decodes one token
-//    for every running sequence; step time = prefillMs(prompt) +
+//    for every running sequence; step time = prefillMs(uncached prompt) +
 //    decodeStepMs(batch, mean ctx), divided by the origin's speed;
+//  - the prefix cache (fleet/prefix-cache.ts, the fleet's own) is looked up
+//    when a prompt's prefill starts and filled when it ends: no extra events;
 //  - a prompt's first token comes out of its prefill step (TTFT), then it
 //    joins the decode batch until its last token;
 //  - a run of pure decode steps with nothing to change in between (no room
@@ -14,16 +16,20 @@
 //    decodeStepMs at the run's mean context (exact, as the step time is linear
 //    in context). An arrival or a cancellation cuts the run at the end of the
 //    step in progress, exactly where the real scheduler would pick it up.
+import { BLOCK_TOKENS, kvBlocksOption } from "../fleet/gpu-profiles";
+import { PrefixCache } from "../fleet/prefix-cache";
 import { decodeStepMs, prefillMs, type ProfileRef } from "../fleet/timing";
 import type { EventHandle, EventQueue } from "./event-queue";
 import { MinHeap } from "./min-heap";
 
 export interface SimSequence {
   readonly promptTokens: number;
+  /** The prompt's full-block ids (16 tokens each, chained: equal id = equal prefix), in order. */
+  readonly blocks?: readonly string[];
   /** At least 1: the first token comes out of prefill. */
   readonly outputTokens: number;
-  /** Token 0 left the GPU at virtual time `at`. */
-  onFirstToken(at: number): void;
+  /** Token 0 left the GPU at virtual time `at`; `cachedTokens` of the prompt came from the prefix cache. */
+  onFirstToken(at: number, cachedTokens: number): void;
   /** The last token left the GPU at `at`. */
   onDone(at: number): void;
 }
@@ -38,7 +44,21 @@ export interface EngineSpec {
   /** Time divisor; 1 = one real H100. */
   readonly speed: number;
   readonly maxBatch: number;
+  /** KV capacity in blocks of 16 tokens; default: the profile's GPU and model (fleet/gpu-profiles.ts). */
+  readonly kvBlocks?: number;
 }
+
+/** What the origin's /metrics would say (counters cumulative). */
+export interface SimEngineLoad {
+  waiting: number;
+  running: number;
+  /** KV of the running sequences over capacity, 0..1. */
+  kvUsage: number;
+  prefixQueriedTokens: number;
+  prefixHitTokens: number;
+}
+
+const NO_BLOCKS: readonly string[] = [];
 
 const enum State {
   Queued,
@@ -50,6 +70,8 @@ const enum State {
 interface Seq {
   readonly spec: SimSequence;
   state: State;
+  /** Prompt tokens found in the prefix cache when its prefill started. */
+  cached: number;
   /** The step whose end emitted token 0. */
   joinStep: number;
   /** The step whose end emits the last token. */
@@ -81,6 +103,8 @@ export interface EngineCounters {
 export class SimEngine {
   readonly maxBatch: number;
   readonly counters: EngineCounters = { occupancyMs: 0, queuedMs: 0, busyMs: 0, prefills: 0, completed: 0 };
+  readonly prefixCache: PrefixCache;
+  private readonly kvTokens: number;
   private readonly profile: ProfileRef;
   private readonly speed: number;
   /** Extra time multiplier (4 = four times slower), for degradations. */
@@ -108,6 +132,8 @@ export class SimEngine {
     this.speed = spec.speed;
     this.maxBatch = Math.max(1, Math.floor(spec.maxBatch));
     prefillMs(this.profile, 1, this.speed); // fail fast on a bad profile or speed
+    this.prefixCache = new PrefixCache(kvBlocksOption(spec.kvBlocks, this.profile));
+    this.kvTokens = this.prefixCache.capacity * BLOCK_TOKENS;
     this.accountedAt = clock.now;
   }
 
@@ -123,10 +149,29 @@ export class SimEngine {
     return this.waiting + this.running;
   }
 
+  /** Queue, batch, KV use and prefix-cache counters now, as the origin's /metrics would publish them. O(1). */
+  load(): SimEngineLoad {
+    const run = this.run;
+    // Σ ctx over decoding sequences at step s is ctxBase + n·s; inside a run, count its finished steps.
+    let step = this.step;
+    if (run && run.steps > 1) step += Math.min(run.steps, Math.floor((this.clock.now - run.start) / run.stepMs));
+    let kv = this.decoding > 0 ? this.ctxBase + this.decoding * step : 0;
+    const p = run?.prefill;
+    if (p && p.state === State.Prefilling) kv += p.spec.promptTokens;
+    const c = this.prefixCache;
+    return {
+      waiting: this.waiting,
+      running: this.running,
+      kvUsage: Math.min(1, kv / this.kvTokens),
+      prefixQueriedTokens: c.queriedTokens,
+      prefixHitTokens: c.hitTokens,
+    };
+  }
+
   submit(spec: SimSequence): SimSequenceHandle {
     if (!(spec.outputTokens >= 1)) throw new RangeError("outputTokens must be at least 1");
     this.account();
-    const seq: Seq = { spec, state: State.Queued, joinStep: 0, finishStep: 0 };
+    const seq: Seq = { spec, state: State.Queued, cached: 0, joinStep: 0, finishStep: 0 };
     this.queue.push(seq);
     this.waiting++;
     if (this.decoding < this.maxBatch) this.poke();
@@ -140,7 +185,7 @@ export class SimEngine {
     this.poke();
   }
 
-  /** The GPU is gone: every sequence is dropped without callbacks; returns what was lost. */
+  /** The GPU is gone: every sequence is dropped without callbacks, its prefix cache with them; returns what was lost. */
   fail(): { spec: SimSequence; started: boolean }[] {
     this.account();
     const lost: { spec: SimSequence; started: boolean }[] = [];
@@ -162,6 +207,7 @@ export class SimEngine {
     this.head = this.waiting = 0;
     this.heap.clear();
     this.decoding = this.ctxBase = 0;
+    this.prefixCache.clear();
     return lost;
   }
 
@@ -251,7 +297,9 @@ export class SimEngine {
       this.waiting--;
       prompt.state = State.Prefilling;
       this.counters.prefills++;
-      stepMs = prefillMs(this.profile, prompt.spec.promptTokens, speed);
+      const promptTokens = prompt.spec.promptTokens;
+      prompt.cached = this.prefixCache.query(prompt.spec.blocks ?? NO_BLOCKS, promptTokens);
+      stepMs = prefillMs(this.profile, promptTokens - prompt.cached, speed);
       if (n > 0) stepMs += decodeStepMs(this.profile, n, this.ctxBase / n + this.step + 1, speed);
       steps = 1;
     } else if (n > 0) {
@@ -290,10 +338,13 @@ export class SimEngine {
     // Prefill: token 0, then the sequence joins the batch.
     const p = run.prefill;
     this.run = null;
+    // The prompt's KV is computed even if its client left meanwhile: it enters the cache.
+    const blocks = p?.spec.blocks;
+    if (blocks) this.prefixCache.insert(blocks, Math.floor(p.spec.promptTokens / BLOCK_TOKENS));
     if (p && p.state === State.Prefilling) {
       p.joinStep = this.step;
       p.finishStep = this.step + p.spec.outputTokens - 1;
-      p.spec.onFirstToken(t);
+      p.spec.onFirstToken(t, p.cached);
       if (p.state === State.Prefilling) {
         if (p.spec.outputTokens <= 1) {
           p.state = State.Gone;
