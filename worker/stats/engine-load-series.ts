@@ -18,6 +18,13 @@ export interface LoadPoint {
   prefixHitRate: number | null;
 }
 
+/** What operators see per origin read (the engine scraper's read-out): the current reading and the last hour. */
+export interface EngineLoadReadout {
+  at: number;
+  intervalMs: number;
+  origins: Record<string, { load: EngineLoad | null; series: LoadPoint[] }>;
+}
+
 interface Bucket {
   minute: number;
   n: number;

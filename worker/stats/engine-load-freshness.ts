@@ -1,0 +1,16 @@
+// How often origins' engines are read, and when a reading is too old to route on.
+import { numberVar } from "../env";
+import type { EngineLoad } from "./engine-load";
+
+/** `ENGINE_LOAD_MS` when it is not set: one read of each origin's metrics every two seconds, for the world. */
+export const DEFAULT_ENGINE_LOAD_MS = 2_000;
+/** A reading older than this many intervals is dropped, not carried (the engine stopped answering). */
+export const STALE_AFTER_INTERVALS = 3;
+
+export function engineLoadMs(env: { ENGINE_LOAD_MS?: string }): number {
+  return numberVar(env.ENGINE_LOAD_MS, DEFAULT_ENGINE_LOAD_MS);
+}
+
+export function isFresh(load: EngineLoad, now: number, intervalMs: number): boolean {
+  return now - load.at <= STALE_AFTER_INTERVALS * intervalMs;
+}
