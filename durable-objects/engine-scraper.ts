@@ -7,10 +7,12 @@ import { LoadSeries, type EngineLoadReadout } from "../worker/stats/engine-load-
 import type { CounterState } from "../worker/stats/engine-metrics";
 import { scrapeEngine } from "../worker/stats/engine-scrape";
 
-/** Each read has this long for headers and body together. */
+/** Each read has this long (or half the interval, if shorter) for headers and body together. */
 const SCRAPE_TIMEOUT_MS = 1_000;
-/** Origins read at once: the whole round takes ceil(n / 8) timeouts at worst. */
-const CONCURRENCY = 8;
+/** Origins read at once (a Worker invocation opens six connections at a time anyway). */
+const CONCURRENCY = 6;
+/** An origin whose reads fail is retried after 2, 4, ... up to this many intervals, so dead or hostile ones do not slow every round. */
+const MAX_BACKOFF_INTERVALS = 32;
 /** Reading stops when no region or operator has asked for this long. */
 const IDLE_AFTER_MS = 600_000;
 
@@ -28,6 +30,7 @@ export class EngineScraper extends DurableObject<Env> {
   private readonly latest = new Map<string, EngineLoad>();
   private readonly counters = new Map<string, CounterState>();
   private readonly series = new Map<string, LoadSeries>();
+  private readonly failures = new Map<string, { count: number; retryAt: number }>();
   private lastRead = 0;
   /** The last round found no origin with metrics: reads do not restart the alarm, a registry write does (wake). */
   private noneToRead = false;
@@ -59,9 +62,10 @@ export class EngineScraper extends DurableObject<Env> {
     return { at: now, intervalMs: this.interval(), origins };
   }
 
-  /** The registry stored an origin that names its metrics: start reading now. */
+  /** The registry stored an origin that names its metrics: start reading now (a changed registration gets a fresh try). */
   async wake(): Promise<void> {
     this.noneToRead = false;
+    this.failures.clear();
     if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now());
   }
 
@@ -75,20 +79,26 @@ export class EngineScraper extends DurableObject<Env> {
       if (this.lastRead > 0) await this.ctx.storage.setAlarm(started + this.interval());
       return;
     }
+    const due = origins.filter((o) => (this.failures.get(o.id)?.retryAt ?? 0) <= started);
     let next = 0;
     const worker = async () => {
-      while (next < origins.length) await this.read(origins[next++]!);
+      while (next < due.length) await this.read(due[next++]!);
     };
-    await Promise.all(Array.from({ length: Math.min(CONCURRENCY, origins.length) }, worker));
+    await Promise.all(Array.from({ length: Math.min(CONCURRENCY, due.length) }, worker));
     this.forgetAllBut(new Set(origins.map((o) => o.id)));
     this.noneToRead = origins.length === 0;
     if (origins.length > 0 && Date.now() - this.lastRead < IDLE_AFTER_MS) await this.ctx.storage.setAlarm(started + this.interval());
   }
 
   private async read(origin: Origin): Promise<void> {
-    const reading = await scrapeEngine(origin, this.counters.get(origin.id) ?? null, SCRAPE_TIMEOUT_MS);
-    // No reading: the last one ages out on its own.
-    if (!reading) return;
+    const reading = await scrapeEngine(origin, this.counters.get(origin.id) ?? null, Math.min(SCRAPE_TIMEOUT_MS, this.interval() / 2));
+    if (!reading) {
+      // The last reading ages out on its own; the next try waits longer each time.
+      const count = (this.failures.get(origin.id)?.count ?? 0) + 1;
+      this.failures.set(origin.id, { count, retryAt: Date.now() + this.interval() * Math.min(2 ** count, MAX_BACKOFF_INTERVALS) });
+      return;
+    }
+    this.failures.delete(origin.id);
     this.latest.set(origin.id, reading.load);
     if (reading.counters) this.counters.set(origin.id, reading.counters);
     let series = this.series.get(origin.id);
@@ -98,10 +108,11 @@ export class EngineScraper extends DurableObject<Env> {
 
   /** Origins that left the registry, or stopped naming metrics, take their state with them. */
   private forgetAllBut(keep: Set<string>): void {
-    for (const origin of [...this.series.keys(), ...this.latest.keys()]) {
+    for (const origin of [...this.series.keys(), ...this.latest.keys(), ...this.failures.keys()]) {
       if (keep.has(origin)) continue;
       this.latest.delete(origin);
       this.counters.delete(origin);
+      this.failures.delete(origin);
       if (this.series.delete(origin)) this.sql.exec(`DELETE FROM load_series WHERE origin = ?`, origin);
     }
   }

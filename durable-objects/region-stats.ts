@@ -9,7 +9,7 @@ import type { RegionSnapshot } from "../worker/stats/region-snapshot";
 import { numberVar } from "../worker/env";
 import { own, setOwn } from "../worker/own";
 import type { EngineLoad } from "../worker/stats/engine-load";
-import { engineLoadMs, isFresh } from "../worker/stats/engine-load-freshness";
+import { engineLoadMs, isFresh, REGION_PULL_INTERVALS } from "../worker/stats/engine-load-freshness";
 
 /** Summaries are rebuilt at most this often, however many isolates ask. */
 const SNAPSHOT_REUSE_MS = 250;
@@ -70,7 +70,7 @@ export class RegionStats extends DurableObject<Env> {
     const interval = engineLoadMs(this.env);
     for (const origin of Object.keys(this.loads)) {
       const load = own(this.loads, origin)!;
-      if (!isFresh(load, now, interval)) continue;
+      if (!isFresh(load, now, interval, REGION_PULL_INTERVALS)) continue;
       // own(): an origin may be named `constructor`, which every plain object answers for.
       const summary = own(origins, origin) ?? new OriginStats(this.breaker).summary(now);
       summary.load = load;

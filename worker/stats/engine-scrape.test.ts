@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Origin } from "../schemas/admin";
-import { MAX_METRICS_BYTES, metricsUrl, scrapeEngine } from "./engine-scrape";
+import { MAX_METRICS_BYTES, MAX_METRICS_CHUNKS, metricsUrl, scrapeEngine } from "./engine-scrape";
 
 const origin = (over: Partial<Origin> = {}): Origin => ({
   id: "o", base_url: "https://gpu.example.com/v1", region: "weur", lat: 0, lon: 0, models: { m: "m" }, price: { input_per_m: 1, output_per_m: 1 },
@@ -36,6 +36,10 @@ describe("scrapeEngine", () => {
     const r = await scrapeEngine(origin({ auth: { header: "authorization", value: "Bearer s" } }), null, 1000, f.fetch);
     expect(r!.load).toMatchObject({ waiting: 5, running: 2, kvUsage: 0.5 });
     expect(new Headers(f.calls[0]!.init.headers).get("authorization")).toBe("Bearer s");
+    // The same page in a few chunks, without a declared length, reads the same.
+    const pieces = BODY.match(/[^]{1,20}/g)!;
+    const chunked = fetcher(() => new Response(new ReadableStream({ start: (c) => { for (const p of pieces) c.enqueue(new TextEncoder().encode(p)); c.close(); } })));
+    expect((await scrapeEngine(origin(), null, 1000, chunked.fetch))!.load).toMatchObject({ waiting: 5, running: 2 });
     expect(f.calls[0]!.init.redirect).toBe("manual");
   });
 
@@ -45,6 +49,10 @@ describe("scrapeEngine", () => {
       () => new Response(BODY, { status: 500 }),
       () => Promise.reject(new Error("connect")),
       () => new Response(BODY + "#".repeat(MAX_METRICS_BYTES)),
+      // a declared length over the cap: not read at all
+      () => new Response(BODY, { headers: { "content-length": String(MAX_METRICS_BYTES + 1) } }),
+      // a small page dribbled in more pieces than any real server sends
+      () => new Response(new ReadableStream({ start: (c) => { for (let i = 0; i <= MAX_METRICS_CHUNKS; i++) c.enqueue(new TextEncoder().encode("#\n")); c.enqueue(new TextEncoder().encode(BODY)); c.close(); } })),
       () => new Promise(() => {}), // never answers
       // headers at once, then a body that never ends
       () => new Response(new ReadableStream({ start: (c) => c.enqueue(new TextEncoder().encode(BODY)) })),
