@@ -223,6 +223,9 @@ describe("who may read it", () => {
     const html = await (await request("GET", "/admin/dashboard", { headers: bearer })).text();
     expect(html).toMatch(/<tr data-engine="el-dash"><th[^>]*>el-dash<\/th><td class="waiting">6<\/td><td class="running">2<\/td><td class="kv">75%<\/td>/);
     expect(html).toContain(`<table id="traffic">`);
+    expect(html).toMatch(/<td class="cell share" style="background:hsl\(210 70% \d+%\)" data-traffic-origin="el-dash" data-traffic-region="weur"/);
+    // Heat-map cells stay the only ones named by data-origin and data-region (the browser test finds them so).
+    expect(html.match(/<td[^>]*data-origin="el-dash" data-region="weur"/g)).toHaveLength(1);
     expect(html).toMatch(/<svg class="spark"[^>]*><title>el-dash: queue over the last hour/);
   });
 });

@@ -28,7 +28,7 @@ export const TrafficTable: FC<{ traffic: RegionTraffic[]; origins: string[] }> =
               {traffic.map((t) => {
                 const s = t.shares[i]!;
                 return (
-                  <td class="cell share" style={`background:${shade(s.share)}`} data-origin={origin} data-region={t.region} title={`${s.requests} of ${t.requests} requests from ${t.region}`}>
+                  <td class="cell share" style={`background:${shade(s.share)}`} data-traffic-origin={origin} data-traffic-region={t.region} title={`${s.requests} of ${t.requests} requests from ${t.region}`}>
                     {share(s.share)}
                   </td>
                 );
