@@ -116,6 +116,8 @@ describe("parseEngineMetrics", () => {
     }
     expect(parseEngineMetrics(SGLANG, "llamacpp", null, 1)).toBeNull();
     expect(parseEngineMetrics(SGLANG, "nope" as "vllm", null, 1)).toBeNull();
+    expect(parseEngineMetrics(SGLANG, "__proto__" as "vllm", null, 1)).toBeNull();
+    expect(parseEngineMetrics(SGLANG, "constructor" as "vllm", null, 1)).toBeNull();
     expect(parseEngineMetrics(undefined as unknown as string, "vllm", null, 1)).toBeNull();
   });
 

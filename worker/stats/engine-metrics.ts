@@ -50,6 +50,12 @@ const LLAMACPP: ReadonlyMap<string, Slot> = new Map([
   ["llamacpp:kv_cache_usage_ratio", "kv"],
 ]);
 const NAMES: Record<EngineMetricsFormat, ReadonlyMap<string, Slot>> = { vllm: VLLM, sglang: SGLANG, llamacpp: LLAMACPP };
+/** The lengths of each format's names: a line whose name has another length is skipped without copying the name. */
+const LENGTHS: Record<EngineMetricsFormat, ReadonlySet<number>> = {
+  vllm: new Set([...VLLM.keys()].map((n) => n.length)),
+  sglang: new Set([...SGLANG.keys()].map((n) => n.length)),
+  llamacpp: new Set([...LLAMACPP.keys()].map((n) => n.length)),
+};
 
 class Totals {
   sum = { waiting: 0, running: 0, kv: 0, hitRate: 0, queries: 0, hits: 0 };
@@ -73,8 +79,9 @@ class Totals {
  * when the text has neither a queue nor a batch size: nothing to route on.
  */
 export function parseEngineMetrics(text: string, format: EngineMetricsFormat, previous: CounterState | null, at: number): EngineReading | null {
+  if (!Object.hasOwn(NAMES, format) || typeof text !== "string") return null;
   const names = NAMES[format];
-  if (!names || typeof text !== "string") return null;
+  const lengths = LENGTHS[format];
   const totals = new Totals();
   const end = Math.min(text.length, MAX_METRICS_CHARS);
   let start = 0;
@@ -83,7 +90,7 @@ export function parseEngineMetrics(text: string, format: EngineMetricsFormat, pr
     if (stop < 0) stop = text.length;
     // A line cut by the cap is not read: its value may be cut too.
     if (stop > end) break;
-    readLine(text, start, stop, names, totals);
+    readLine(text, start, stop, names, lengths, totals);
     start = stop + 1;
   }
   if (totals.seen.waiting === 0 && totals.seen.running === 0) return null;
@@ -112,7 +119,7 @@ export function hitRateSince(previous: CounterState | null, current: CounterStat
 }
 
 /** One sample line `name{labels} value [timestamp]`; comments and unknown names are skipped. */
-function readLine(text: string, start: number, stop: number, names: ReadonlyMap<string, Slot>, totals: Totals): void {
+function readLine(text: string, start: number, stop: number, names: ReadonlyMap<string, Slot>, lengths: ReadonlySet<number>, totals: Totals): void {
   while (start < stop && (text.charCodeAt(start) === 32 || text.charCodeAt(start) === 9)) start++;
   if (start >= stop || text.charCodeAt(start) === 35 /* # */) return;
   let nameEnd = start;
@@ -121,8 +128,8 @@ function readLine(text: string, start: number, stop: number, names: ReadonlyMap<
     if (c === 123 /* { */ || c === 32 || c === 9) break;
     nameEnd++;
   }
-  // Names are short: a long token is not one of ours, and is never copied.
-  if (nameEnd - start > 64) return;
+  // Most lines are histograms and other metrics: only a name of one of our lengths is copied to be looked up.
+  if (!lengths.has(nameEnd - start)) return;
   const slot = names.get(text.slice(start, nameEnd));
   if (slot === undefined) return;
   let valueStart = nameEnd;
