@@ -15,6 +15,8 @@ const CONCURRENCY = 6;
 const MAX_BACKOFF_INTERVALS = 32;
 /** Reading stops when no region or operator has asked for this long. */
 const IDLE_AFTER_MS = 600_000;
+/** With no origin to read, reads look at the registry again only this often (a registry write wakes it at once). */
+const RECHECK_EMPTY_MS = 30_000;
 
 /**
  * One for the world (`idFromName("global")`): reads every origin that names
@@ -32,8 +34,8 @@ export class EngineScraper extends DurableObject<Env> {
   private readonly series = new Map<string, LoadSeries>();
   private readonly failures = new Map<string, { count: number; retryAt: number }>();
   private lastRead = 0;
-  /** The last round found no origin with metrics: reads do not restart the alarm, a registry write does (wake). */
-  private noneToRead = false;
+  /** The last round found no origin with metrics: until then reads do not restart the alarm; a registry write does (wake). */
+  private quietUntil = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -64,7 +66,7 @@ export class EngineScraper extends DurableObject<Env> {
 
   /** The registry stored an origin that names its metrics: start reading now (a changed registration gets a fresh try). */
   async wake(): Promise<void> {
-    this.noneToRead = false;
+    this.quietUntil = 0;
     this.failures.clear();
     if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now());
   }
@@ -86,7 +88,7 @@ export class EngineScraper extends DurableObject<Env> {
     };
     await Promise.all(Array.from({ length: Math.min(CONCURRENCY, due.length) }, worker));
     this.forgetAllBut(new Set(origins.map((o) => o.id)));
-    this.noneToRead = origins.length === 0;
+    this.quietUntil = origins.length === 0 ? Date.now() + RECHECK_EMPTY_MS : 0;
     if (origins.length > 0 && Date.now() - this.lastRead < IDLE_AFTER_MS) await this.ctx.storage.setAlarm(started + this.interval());
   }
 
@@ -120,7 +122,7 @@ export class EngineScraper extends DurableObject<Env> {
   /** A read keeps the alarm going (and starts it after an idle spell or a restart). */
   private async keepReading(): Promise<void> {
     this.lastRead = Date.now();
-    if (!this.noneToRead && (await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(this.lastRead);
+    if (this.lastRead >= this.quietUntil && (await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(this.lastRead);
   }
 
   private interval(): number {
