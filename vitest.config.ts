@@ -32,6 +32,8 @@ export default defineConfig({
                 EXPLORE_RATE: "0",
                 RULES_CHECK_MS: "100",
                 USAGE_FLUSH_MS: "20",
+                // Engines' metrics are read every 200 ms here, not every 2 s.
+                ENGINE_LOAD_MS: "200",
               },
               // The usage queue hands over its batches within tens of milliseconds here, not a second.
               queueConsumers: { "meridian-usage": { maxBatchSize: 100, maxBatchTimeout: 0.05, maxRetries: 5, deadLetterQueue: "meridian-usage-dead" } },

@@ -39,6 +39,7 @@ export class OriginRegistry extends DurableObject<Env> {
     const origin: Origin = { id, ...input, updated_at: Date.now() };
     this.sql.exec(`INSERT OR REPLACE INTO origins (id, body) VALUES (?, ?)`, id, JSON.stringify(origin));
     await this.publish();
+    if (origin.metrics) await this.wakeEngineScraper();
     return { origin, created: !existing };
   }
 
@@ -53,6 +54,15 @@ export class OriginRegistry extends DurableObject<Env> {
     const removed = this.sql.exec(`DELETE FROM origins WHERE id = ?`, id).rowsWritten > 0;
     if (removed) await this.publish();
     return removed;
+  }
+
+  /** The engine scraper sleeps while no origin names metrics; one that does wakes it (best effort: reads wake it too). */
+  private async wakeEngineScraper(): Promise<void> {
+    try {
+      await this.env.ENGINE_SCRAPER.get(this.env.ENGINE_SCRAPER.idFromName("global")).wake();
+    } catch {
+      // The next region read restarts it after an idle spell or a restart.
+    }
   }
 
   /** The current published snapshot (also what KV holds). */

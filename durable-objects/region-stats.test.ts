@@ -1,5 +1,7 @@
 import { env } from "cloudflare:workers";
-import { abortAllDurableObjects, runDurableObjectAlarm } from "cloudflare:test";
+import { abortAllDurableObjects, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import type { EngineScraper } from "./engine-scraper";
+import type { EngineLoad } from "../worker/stats/engine-load";
 import { describe, expect, it } from "vitest";
 import type { Observation } from "../worker/stats/observation";
 
@@ -38,5 +40,28 @@ describe("RegionStats", () => {
     const snap = await s.snapshot("me");
     expect(snap.origins.gone!.probe).toMatchObject({ ok: false });
     expect(snap.origins.stale).toBeUndefined();
+  });
+
+  it("carries each origin's fresh engine load from the one scraper, even for an origin it has not measured, and drops stale ones", async () => {
+    const scraper = env.ENGINE_SCRAPER.get(env.ENGINE_SCRAPER.idFromName("global"));
+    const load = (at: number): EngineLoad => ({ waiting: 9, running: 2, kvUsage: 0.5, prefixHitRate: 0.25, at });
+    // In the registry (so the scraper's own rounds keep it), at an address that never answers (so they do not overwrite it).
+    await env.ORIGIN_REGISTRY.get(env.ORIGIN_REGISTRY.idFromName("global")).put("constructor", { base_url: "http://127.0.0.1:9/v1", region: "eeur", lat: 50, lon: 20, models: { m: "m" }, price: { input_per_m: 1, output_per_m: 1 }, weight: 1, draining: false, metrics: { format: "vllm" } });
+    // Readings as the scraper's alarm leaves them (its reads over HTTP are tested in test/worker/engine-load.test.ts).
+    await runInDurableObject(scraper, (instance: EngineScraper) => {
+      const latest = (instance as unknown as { latest: Map<string, EngineLoad> }).latest;
+      latest.set("constructor", load(Date.now() + 60_000)); // fresh for the test's whole run
+      latest.set("old", load(Date.now() - 60_000)); // long stale
+    });
+    const s = stub("eeur");
+    let snap = await s.snapshot("eeur");
+    for (let i = 0; i < 100 && !Object.hasOwn(snap.origins, "constructor"); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      snap = await s.snapshot("eeur");
+    }
+    expect(Object.hasOwn(snap.origins, "constructor")).toBe(true);
+    expect(snap.origins["constructor"]!.load).toMatchObject({ waiting: 9, kvUsage: 0.5 });
+    expect(snap.origins["constructor"]!.circuit).toBe("closed");
+    expect(Object.hasOwn(snap.origins, "old")).toBe(false);
   });
 });

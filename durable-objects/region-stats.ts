@@ -7,6 +7,9 @@ import { OriginStats, type OriginStatsData } from "../worker/stats/origin-stats"
 import { probe } from "../worker/health/probe";
 import type { RegionSnapshot } from "../worker/stats/region-snapshot";
 import { numberVar } from "../worker/env";
+import { own, setOwn } from "../worker/own";
+import type { EngineLoad } from "../worker/stats/engine-load";
+import { engineLoadMs, isFresh, REGION_PULL_INTERVALS } from "../worker/stats/engine-load-freshness";
 
 /** Summaries are rebuilt at most this often, however many isolates ask. */
 const SNAPSHOT_REUSE_MS = 250;
@@ -27,6 +30,10 @@ export class RegionStats extends DurableObject<Env> {
   private cached: RegionSnapshot | null = null;
   private lastActivity = 0;
   private readonly breaker: BreakerConfig;
+  /** Every origin's engine load, as the one scraper last had it (in memory: it is stale in seconds anyway). */
+  private loads: Record<string, EngineLoad> = {};
+  private loadsPulledAt = 0;
+  private pullingLoads = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -55,11 +62,46 @@ export class RegionStats extends DurableObject<Env> {
   async snapshot(region: string): Promise<RegionSnapshot> {
     await this.touch(region);
     const now = Date.now();
+    this.pullLoads(now);
     if (this.cached && now - this.cached.at < SNAPSHOT_REUSE_MS) return this.cached;
     const origins: RegionSnapshot["origins"] = {};
     for (const [origin, s] of this.stats) origins[origin] = s.summary(now);
+    // Each origin's current engine load; a reading older than a few intervals is dropped, not carried.
+    const interval = engineLoadMs(this.env);
+    for (const origin of Object.keys(this.loads)) {
+      const load = own(this.loads, origin)!;
+      if (!isFresh(load, now, interval, REGION_PULL_INTERVALS)) continue;
+      // own(): an origin may be named `constructor`, which every plain object answers for.
+      const summary = own(origins, origin) ?? new OriginStats(this.breaker).summary(now);
+      summary.load = load;
+      setOwn(origins, origin, summary);
+    }
     this.cached = { region: this.region, at: now, origins };
     return this.cached;
+  }
+
+  /**
+   * Asks the engine scraper for every origin's load at most once per
+   * interval, in the background: a snapshot never waits for it, and the next
+   * one carries what it brought.
+   */
+  private pullLoads(now: number): void {
+    if (this.pullingLoads || now - this.loadsPulledAt < engineLoadMs(this.env)) return;
+    this.pullingLoads = true;
+    const pull = this.env.ENGINE_SCRAPER.get(this.env.ENGINE_SCRAPER.idFromName("global"))
+      .loads()
+      .then((loads) => {
+        this.loads = loads;
+        this.cached = null;
+      })
+      .catch(() => {
+        // Keep what we had: it ages out on its own.
+      })
+      .finally(() => {
+        this.loadsPulledAt = Date.now();
+        this.pullingLoads = false;
+      });
+    this.ctx.waitUntil(pull);
   }
 
   /** Active probes of every origin in the registry, then the next alarm while the region is in use. */

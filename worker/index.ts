@@ -1,6 +1,7 @@
 import { app } from "./app";
 import { deliverQueuedUsage } from "./metering/report";
 
+export { EngineScraper } from "../durable-objects/engine-scraper";
 export { OriginRegistry } from "../durable-objects/origin-registry";
 export { RegionStats } from "../durable-objects/region-stats";
 export { Tenant } from "../durable-objects/tenant";

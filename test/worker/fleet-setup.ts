@@ -5,6 +5,7 @@
 import type { TestProject } from "vitest/node";
 import { startOrigin, type RunningOrigin } from "../../fleet/server";
 import { startScriptedOrigin } from "../../harness/scripted-origin";
+import { startMetricsOrigin } from "../../harness/metrics-origin";
 import type { Faults } from "../../fleet/faults";
 
 type Member = { url: string; baseUrl: string };
@@ -44,9 +45,12 @@ export default async function setup(project: TestProject) {
   // Plays whatever hostile answer a request scripts (harness/scripted-origin.ts).
   const scripted = await startScriptedOrigin();
   fleet.scripted = { url: scripted.url, baseUrl: scripted.baseUrl };
+  // Engines with a steerable /metrics page, one per name under its URL (harness/metrics-origin.ts).
+  const engines = await startMetricsOrigin();
+  fleet.engines = { url: engines.url, baseUrl: engines.url };
   project.provide("fleet", fleet);
   return async () => {
-    await Promise.all([...running.map((o) => o.close()), scripted.close()]);
+    await Promise.all([...running.map((o) => o.close()), scripted.close(), engines.close()]);
   };
 }
 

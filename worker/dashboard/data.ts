@@ -1,24 +1,26 @@
 // What the dashboard shows, gathered from the bindings: every region's view of
-// every origin (the RegionStats objects) and this month's usage per tenant
-// (the Tenant objects). The shaping itself is pure (see view.ts).
+// every origin (the RegionStats objects), the engines' load over the last hour
+// (the EngineScraper object) and this month's usage per tenant (the Tenant objects). The shaping itself is pure (see view.ts).
 import { usageRange } from "../billing/calendar";
 import { KV_TENANT_PREFIX } from "../kv-keys";
 import { originSnapshot } from "../origins/snapshot";
 import { REGIONS } from "../vocabulary/regions";
 import type { TenantRecord } from "../schemas/admin";
 import { dashboardView, type DashboardView, type TenantUsage } from "./view";
-import { regionStatsObject, tenantObject } from "../objects/stubs";
+import { engineScraper, regionStatsObject, tenantObject } from "../objects/stubs";
 
 /** Tenants listed on one page of the dashboard (KV list's own page size). */
 const MAX_TENANTS = 1000;
 
 export async function dashboardData(env: Env, waitUntil: (p: Promise<unknown>) => void): Promise<DashboardView> {
-  const [snapshots, registry, tenants] = await Promise.all([
+  const [snapshots, registry, tenants, engines] = await Promise.all([
     Promise.all(REGIONS.map((region) => regionStatsObject(env, region).snapshot(region))),
     originSnapshot(env.KV, waitUntil),
     tenantUsage(env),
+    // If the scraper does not answer, the page shows the rest without it.
+    engineScraper(env).readout().catch(() => null),
   ]);
-  return dashboardView(snapshots, registry.origins, tenants, Date.now());
+  return dashboardView(snapshots, registry.origins, tenants, Date.now(), engines);
 }
 
 async function tenantUsage(env: Env): Promise<TenantUsage[]> {

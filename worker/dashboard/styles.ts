@@ -11,4 +11,6 @@ td.circuit-open { outline: 3px solid #b00020; outline-offset: -3px; }
 td.circuit-half_open { outline: 3px dashed #e08000; outline-offset: -3px; }
 .badge { display: inline-block; margin-left: 4px; padding: 0 4px; border-radius: 3px; background: #222; color: #fff; font-size: 10px; }
 .empty { color: #666; }
+svg.spark { display: block; background: #fafafa; }
+svg.spark polyline { fill: none; stroke: #2a6fb0; stroke-width: 1.5; }
 `;

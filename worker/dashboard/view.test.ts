@@ -43,3 +43,35 @@ describe("dashboardView", () => {
     expect(view.origins[0]!.cells).toEqual([{ region: "weur", circuit: "closed", requests: 0, p50_ms: null, p99_ms: null }]);
   });
 });
+
+describe("where traffic went and engine load", () => {
+  const origins = [
+    { id: "a", region: "weur", draining: false, metrics: { format: "vllm" } },
+    { id: "b", region: "weur", draining: false },
+    { id: "constructor", region: "apac", draining: false, metrics: { format: "sglang" } },
+  ] as Origin[];
+
+  it("shares each region's requests out over the origins, none where the region sent nothing", () => {
+    const a = { ...summary({}), ok: 3, err: 0 };
+    const b = { ...summary({}), ok: 0, err: 1 };
+    const view = dashboardView([{ region: "weur", at: 1, origins: { a, b } }, { region: "oc", at: 1, origins: {} }], origins, [], 42);
+    expect(view.traffic).toEqual([
+      { region: "weur", requests: 4, shares: [{ origin: "a", requests: 3, share: 0.75 }, { origin: "b", requests: 1, share: 0.25 }, { origin: "constructor", requests: 0, share: 0 }] },
+      { region: "oc", requests: 0, shares: [{ origin: "a", requests: 0, share: null }, { origin: "b", requests: 0, share: null }, { origin: "constructor", requests: 0, share: null }] },
+    ]);
+  });
+
+  it("lists the origins that name metrics with their reading and hour, or none", () => {
+    const point = { minute: 0, readings: 3, waiting: 4, running: 2, kvUsage: 0.5, prefixHitRate: 0.9 };
+    const view = dashboardView([], origins, [], 42, {
+      at: 42,
+      intervalMs: 2000,
+      origins: { a: { load: { waiting: 4, running: 2, kvUsage: 0.5, prefixHitRate: null, at: 40 }, series: [point] } },
+    });
+    expect(view.engines).toEqual([
+      { id: "a", format: "vllm", load: { waiting: 4, running: 2, kv_usage: 0.5, prefix_hit_rate: null }, series: [point] },
+      { id: "constructor", format: "sglang", load: null, series: [] },
+    ]);
+    expect(dashboardView([], origins, [], 42, null).engines.map((e) => e.load)).toEqual([null, null]);
+  });
+});

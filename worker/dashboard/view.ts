@@ -6,6 +6,7 @@ import type { Origin } from "../schemas/admin";
 import type { CircuitState } from "../health/breaker";
 import type { OriginSummary } from "../stats/origin-stats";
 import type { RegionSnapshot } from "../stats/region-snapshot";
+import type { EngineLoadReadout, LoadPoint } from "../stats/engine-load-series";
 
 /** One heat-map cell: how an origin looks from one region. */
 export interface HeatCell {
@@ -41,14 +42,33 @@ export interface TenantRow {
   saved_usd: number;
 }
 
+/** Where one region's traffic went over the statistics window (the last minute): each origin's share of its requests. */
+export interface RegionTraffic {
+  region: string;
+  requests: number;
+  /** By origin id, for every registered origin; null when the region sent nothing. */
+  shares: { origin: string; requests: number; share: number | null }[];
+}
+
+/** An origin that names its engine's metrics: its current load and the last hour, minute by minute. */
+export interface EngineRow {
+  id: string;
+  format: string;
+  /** Null when the last reading is stale or there was none. */
+  load: { waiting: number; running: number; kv_usage: number; prefix_hit_rate: number | null } | null;
+  series: LoadPoint[];
+}
+
 export interface DashboardView {
   at: number;
   regions: string[];
   origins: OriginRow[];
+  traffic: RegionTraffic[];
+  engines: EngineRow[];
   tenants: TenantRow[];
 }
 
-export function dashboardView(snapshots: readonly RegionSnapshot[], origins: readonly Origin[], tenants: readonly TenantUsage[], now: number): DashboardView {
+export function dashboardView(snapshots: readonly RegionSnapshot[], origins: readonly Origin[], tenants: readonly TenantUsage[], now: number, engines: EngineLoadReadout | null = null): DashboardView {
   return {
     at: now,
     regions: snapshots.map((s) => s.region),
@@ -58,6 +78,8 @@ export function dashboardView(snapshots: readonly RegionSnapshot[], origins: rea
       draining: origin.draining,
       cells: snapshots.map((s) => heatCell(s.region, own(s.origins, origin.id))),
     })),
+    traffic: snapshots.map((s) => regionTraffic(s, origins)),
+    engines: origins.filter((o) => o.metrics).map((o) => engineRow(o, own(engines?.origins, o.id))),
     tenants: tenants.map(tenantRow).sort((a, b) => b.requests - a.requests || a.id.localeCompare(b.id)),
   };
 }
@@ -71,6 +93,25 @@ export function heatCell(region: string, summary: OriginSummary | undefined): He
     if (model.ttftP99 !== null) p99 = Math.max(p99 ?? 0, model.ttftP99);
   }
   return { region, circuit: summary.circuit, requests: summary.ok + summary.err, p50_ms: round(p50), p99_ms: round(p99) };
+}
+
+export function regionTraffic(snapshot: RegionSnapshot, origins: readonly Origin[]): RegionTraffic {
+  const counts = origins.map((o) => {
+    const s = own(snapshot.origins, o.id);
+    return { origin: o.id, requests: s ? s.ok + s.err : 0 };
+  });
+  const requests = counts.reduce((sum, c) => sum + c.requests, 0);
+  return { region: snapshot.region, requests, shares: counts.map((c) => ({ ...c, share: requests > 0 ? c.requests / requests : null })) };
+}
+
+function engineRow(origin: Origin, read: EngineLoadReadout["origins"][string] | undefined): EngineRow {
+  const load = read?.load;
+  return {
+    id: origin.id,
+    format: origin.metrics!.format,
+    load: load ? { waiting: load.waiting, running: load.running, kv_usage: load.kvUsage, prefix_hit_rate: load.prefixHitRate } : null,
+    series: read?.series ?? [],
+  };
 }
 
 function tenantRow(t: TenantUsage): TenantRow {

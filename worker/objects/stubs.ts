@@ -2,6 +2,7 @@
 // maps to (and where a region's object is created). Stubs are typed by the
 // objects' classes, so what an RPC call returns needs no cast. The classes are
 // named as types only: no object code is imported here.
+import type { EngineScraper } from "../../durable-objects/engine-scraper";
 import type { OriginRegistry } from "../../durable-objects/origin-registry";
 import type { RegionStats } from "../../durable-objects/region-stats";
 import type { Tenant } from "../../durable-objects/tenant";
@@ -19,4 +20,9 @@ export function regionStatsObject(env: Env, region: string): DurableObjectStub<R
 /** The one origin registry, for every region. */
 export function originRegistry(env: Env): DurableObjectStub<OriginRegistry> {
   return env.ORIGIN_REGISTRY.get(env.ORIGIN_REGISTRY.idFromName("global"));
+}
+
+/** The one reader of origins' engine metrics, for the whole world. */
+export function engineScraper(env: Env): DurableObjectStub<EngineScraper> {
+  return env.ENGINE_SCRAPER.get(env.ENGINE_SCRAPER.idFromName("global"));
 }

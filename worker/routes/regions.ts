@@ -4,6 +4,7 @@ import { notFound } from "../http/errors";
 import { originSnapshot } from "../origins/snapshot";
 import { own } from "../own";
 import { isRegion, REGIONS } from "../vocabulary/regions";
+import type { EngineLoad } from "../stats/engine-load";
 import type { OriginSummary } from "../stats/origin-stats";
 import { regionStatsObject } from "../objects/stubs";
 
@@ -26,8 +27,14 @@ regions.get("/regions/:region/stats", async (c) => {
   return c.json({ object: "region_stats", region, at: snapshot.at, data });
 });
 
+/** The engine's own load as the read-out names it (null: the origin names no metrics, or its last reading is stale). */
+export function loadRow(load: EngineLoad | undefined) {
+  if (!load) return null;
+  return { waiting: load.waiting, running: load.running, kv_usage: load.kvUsage, prefix_hit_rate: load.prefixHitRate, at: load.at };
+}
+
 function row(s: OriginSummary | undefined) {
-  if (!s) return { circuit: "closed", error_rate: 0, requests: 0, in_flight: 0, probe: null, models: {} };
+  if (!s) return { circuit: "closed", error_rate: 0, requests: 0, in_flight: 0, probe: null, load: null, models: {} };
   return {
     circuit: s.circuit,
     retry_at: s.circuit === "closed" ? null : s.retryAt,
@@ -35,6 +42,7 @@ function row(s: OriginSummary | undefined) {
     requests: s.ok + s.err,
     in_flight: Math.round(s.inFlight * 10) / 10,
     probe: s.probe,
+    load: loadRow(s.load),
     models: Object.fromEntries(
       Object.entries(s.models).map(([model, m]) => [
         model,

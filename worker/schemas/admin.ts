@@ -22,6 +22,20 @@ export const originFields = {
   /** Where active probes go; default: the base URL's server root + `/health`. */
   health_url: z.optional(z.nullable(z.url({ protocol: /^https?$/ }))),
   /**
+   * The engine's own load signals (queue, batch, KV and prefix-cache use),
+   * read once per interval for the whole world. `path` is taken from the
+   * base URL's server root, as `/health` is; default `/metrics`. Without it
+   * the origin is routed on passive statistics alone.
+   */
+  metrics: z.optional(
+    z.nullable(
+      z.strictObject({
+        format: z.enum(["vllm", "sglang", "llamacpp"]),
+        path: z.optional(z.string().check(z.regex(/^\/(?!\/)[\x21-\x5b\x5d-\x7e]{0,255}$/, "a path such as /metrics: a single leading /, printable ASCII without spaces or backslashes, at most 256 characters"))),
+      }),
+    ),
+  ),
+  /**
    * Send each tenant's own `cache_salt` (vLLM): the origin's prefix cache is
    * then not shared between tenants, so one cannot time another's prompts.
    * Off by default: origins that reject unknown fields would refuse every request.
