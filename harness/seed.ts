@@ -14,6 +14,8 @@ export interface SeedOrigin {
   price: { input_per_m: number; output_per_m: number };
   /** How its streams reach clients (worker/schemas/admin.ts); default: checked. */
   streamRelay?: "checked" | "native";
+  /** The format of its engine's `/metrics` (the fleet's default is vLLM's); none: not scraped. */
+  metricsFormat?: "vllm" | "sglang" | "llamacpp";
 }
 
 export const DEMO_TENANT = "demo";
@@ -29,6 +31,7 @@ export async function seed(routerUrl: string, adminToken: string, demoKey: strin
       models: Object.fromEntries(o.models.map((m) => [m, m])),
       price: o.price,
       ...(o.streamRelay ? { stream_relay: o.streamRelay } : {}),
+      ...(o.metricsFormat ? { metrics: { format: o.metricsFormat } } : {}),
     });
   }
   await admin.call("PUT", `/tenants/${DEMO_TENANT}`, { name: "Demo tenant" });

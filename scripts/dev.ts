@@ -56,7 +56,8 @@ try {
     router.url,
     vars.ADMIN_TOKEN,
     vars.MERIDIAN_DEMO_KEY,
-    fleet.members.map(({ spec, origin }) => ({ ...spec, baseUrl: origin.baseUrl })),
+    // Every fleet origin serves /metrics (vLLM's names unless its spec says otherwise): the router reads their load.
+    fleet.members.map(({ spec, origin }) => ({ ...spec, baseUrl: origin.baseUrl, metricsFormat: spec.metricsFormat ?? "vllm" })),
   );
 } catch (err) {
   console.error(err instanceof Error ? err.message : err);
