@@ -18,6 +18,7 @@ function world(hedges = 0) {
     clock,
     model: "llama-8b",
     ttftTimeoutMs: 1_000,
+    attemptTimeoutMs: 5_000,
     maxAttempts: 3,
     oneWay: () => ONE_WAY,
     observe: (o) => observed.push(o),
