@@ -40,13 +40,18 @@ export const seesEngineLoad = (p: PolicyName): boolean => p === "meridian" || p 
 export const streamName = (p: PolicyName): string => (p === "latency-only" ? "meridian" : p);
 
 /**
- * The worker's default preferences for a request of this kind. SEAM: the routing change makes the
- * default depend on the kind (first token for streams, the whole answer otherwise); until it lands
- * this is the one default every request has had.
+ * The worker's default preferences for a request of this kind: DEFAULT_PREFERENCES, whose policy
+ * (SEAM: `auto` once the routing change lands) means the first token for a stream and the whole
+ * answer otherwise; until then, the latency objective every request has had.
  */
 export function defaultPreferencesFor(_req: Request): RoutingPreferences {
   return DEFAULT_PREFERENCES;
 }
+
+// Written as a spread so it compiles against routing preferences with and without the switches.
+const OFF = { engineLoad: false, affinity: false };
+/** Today's routing: the latency objective, engine load and prefix affinity off (LATENCY_ONLY_PREFERENCES of the routing change). */
+export const LATENCY_ONLY_PREFERENCES: RoutingPreferences = { ...OFF, policy: { kind: "latency" }, constraints: {}, hedge: true };
 
 /** What the proxy knows of a request before sending it: its size, its cap (if any), its kind, its prefix key. */
 export function workloadOf(req: Request, withAffinity: boolean): Workload {
@@ -93,7 +98,7 @@ export function makeRouter(name: PolicyName, origins: ReadonlyMap<string, SimOri
           // The router cannot see the output length: uncapped requests count as DEFAULT_OUTPUT_TOKENS.
           // Unlike workload(), the input is the request's true token count: the simulation has no body to measure.
           const work = workloadOf(req, latest);
-          const p = latest ? { ...defaultPreferencesFor(req), hedge: prefs.hedge } : prefs;
+          const p = latest ? (prefs.hedge ? defaultPreferencesFor(req) : { ...defaultPreferencesFor(req), hedge: false }) : LATENCY_ONLY_PREFERENCES;
           const route = plan(pop.candidates, pop.region.snapshot, work, p, pop.isolate.inFlight, random);
           return route.ordered.map((s) => ({
             origin: origins.get(s.candidate.origin.id)!,

@@ -24,6 +24,8 @@ export const SHIPPED_SCENARIOS = ["failure", "calm", "shared-prefix", "regional-
 export const DEFAULT_SCENARIO = `${SCENARIO_DIR}failure.json`;
 export const POP_IDS: ReadonlySet<string> = new Set(POPS.map((p) => p.id));
 
+type SimEnv = Readonly<Record<string, string | undefined>>;
+
 const ENV_LIMITS = {
   SIM_MINUTES: [4, 24 * 60],
   SIM_SEED: [0, 2 ** 31],
@@ -32,7 +34,7 @@ const ENV_LIMITS = {
 } as const;
 
 /** SIM_SEED, SIM_MINUTES, SIM_START_UTC_HOUR and SIM_RATE, checked. */
-export function overridesFromEnv(env: NodeJS.ProcessEnv = process.env): { overrides: Overrides; overridden: string[] } {
+export function overridesFromEnv(env: SimEnv = process.env): { overrides: Overrides; overridden: string[] } {
   const overridden: string[] = [];
   const num = (name: keyof typeof ENV_LIMITS): number | undefined => {
     const raw = env[name];
@@ -56,13 +58,13 @@ export function overridesFromEnv(env: NodeJS.ProcessEnv = process.env): { overri
 }
 
 /** A scenario file with the environment's overrides. */
-export function setupFor(path: string, env: NodeJS.ProcessEnv = process.env): Setup {
+export function setupFor(path: string, env: SimEnv = process.env): Setup {
   const { overrides, overridden } = overridesFromEnv(env);
   return { source: path, scenario: resolveScenario(readScenarioFile(path, POP_IDS), overrides), overridden };
 }
 
 /** SIM_SCENARIO (a path, or the name of a shipped scenario), else the failure scenario. */
-export function setupFromEnv(env: NodeJS.ProcessEnv = process.env): Setup {
+export function setupFromEnv(env: SimEnv = process.env): Setup {
   return setupFor(scenarioPath(env.SIM_SCENARIO), env);
 }
 
