@@ -129,8 +129,11 @@ second. Meridian and latency-only get a worker thread each; the baselines are de
 
 A scenario is JSON, validated by \`sim/scenario-file.ts\` (zod, strict: an unknown or misspelt field,
 a value out of range, NaN or an infinite number, a \`__proto__\`/\`constructor\` key, an unknown
-origin or PoP name is an error that names the field). Shipped: \`failure\` (the scenario every run
-used before files), \`calm\`, \`shared-prefix\`, \`regional-surge\`.
+origin or PoP name is an error that names the field). Shipped, with their tables below:
+\`failure\`, \`calm\`, \`shared-prefix\`, \`regional-surge\`. Also shipped, not part of \`all\`:
+\`legacy-failure\`, the failure scenario exactly as every run before scenario files played it (all
+traffic streamed, no caps, prefixes or sessions): \`SIM_SCENARIO=legacy-failure npm run simulate\`
+reproduces the old tables to the last digit, latency-only's row being the old Meridian's.
 
 ${table(["field", "meaning"], FIELDS, ["l", "l"])}
 

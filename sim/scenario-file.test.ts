@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseScenario, readScenarioFile, ScenarioError, timeMs, type ScenarioFile } from "./scenario-file";
-import { DEFAULT_SCENARIO, POP_IDS, SCENARIO_DIR, SHIPPED_SCENARIOS } from "./setup";
+import { DEFAULT_SCENARIO, POP_IDS, SCENARIO_DIR, scenarioPath, setupFor, SHIPPED_SCENARIOS } from "./setup";
 
 const valid = (): ScenarioFile => JSON.parse(JSON.stringify(readScenarioFile(DEFAULT_SCENARIO, POP_IDS)));
 
@@ -91,5 +91,16 @@ describe("scenario files", () => {
     expect(timeMs("25%", 40 * 60_000)).toBe(600_000);
     expect(timeMs("70%", 10 * 60_000)).toBe(420_000);
     expect(timeMs("50%", 5 * 60_000)).toBe(180_000); // 2.5 min rounds to 3
+  });
+
+  it("SIM_SCENARIO is a path or a name in sim/scenarios/; the environment's overrides are checked", () => {
+    expect(scenarioPath(undefined)).toBe(DEFAULT_SCENARIO);
+    expect(scenarioPath("calm")).toBe(`${SCENARIO_DIR}calm.json`);
+    expect(scenarioPath("./x/calm.json")).toBe("./x/calm.json");
+    expect(() => setupFor(scenarioPath("no-such-scenario"))).toThrow(/cannot read scenario/);
+    expect(() => setupFor(DEFAULT_SCENARIO, { SIM_RATE: "-1" })).toThrow(/SIM_RATE must be a number/);
+    expect(() => setupFor(DEFAULT_SCENARIO, { SIM_SEED: "NaN" })).toThrow(/SIM_SEED/);
+    expect(() => setupFor(DEFAULT_SCENARIO, { SIM_MINUTES: "1e9" })).toThrow(/SIM_MINUTES/);
+    expect(setupFor(DEFAULT_SCENARIO, { SIM_START_UTC_HOUR: "3" }).scenario.startUtcHour).toBe(3);
   });
 });
