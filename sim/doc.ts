@@ -49,7 +49,7 @@ const FIELDS: [string, string][] = [
   ["`load.streamShare`", "share of requests that stream"],
   ["`load.cappedShare`", "share that set `max_tokens`"],
   ["`load.capOverOutput`", "`{min, max}`: such a cap is the true output × a uniform draw in [min, max], rounded up (a cap is never below the answer)"],
-  ["`load.promptTokens`, `load.outputTokens`", "distributions: `{dist: \"uniform\"|\"logUniform\", min, max}` or `{dist: \"fixed\", value}`; with a shared prefix, the prompt is the prefix plus this"],
+  ["`load.promptTokens`, `load.outputTokens`", "distributions: `{dist: \"uniform\", min, max}`, `{dist: \"logUniform\", min, max}` or `{dist: \"fixed\", value}`; with a shared prefix, the prompt is the prefix plus this"],
   ["`load.prefixes`", "optional: `count` shared prefixes (tenants' system prompts) of `tokens` each (drawn once per prefix), popularity ∝ 1/rank^`zipf`, used by a `share` of requests"],
   ["`load.sessions`", "optional: a `share` of arrivals open a conversation of `turns` {min, max}; each later turn comes `thinkSeconds` {min, max} after the previous one's arrival, its prompt = the previous prompt + its answer + `messageTokens`"],
   ["`events[]`", "in any order; `at` is minutes from the start or a share of the run (\"25%\", rounded to whole minutes: scales with `SIM_MINUTES`)"],
