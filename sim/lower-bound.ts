@@ -64,6 +64,7 @@ export function lowerBound(requests: readonly Request[], scenario: Scenario, pri
     price,
     origins: scenario.origins.length,
     utilisation: scenario.phases.map(() => scenario.origins.map(() => Number.NaN)),
+    queue: scenario.phases.map(() => scenario.origins.map(() => 0)),
     run: { wallMs: 0, events: 0, summaries: 0 },
   });
 }

@@ -70,6 +70,8 @@ export interface PhaseResult {
   share: number[];
   /** Mean batch occupancy per origin over the phase (0..1). */
   utilisation: number[];
+  /** Mean prompts waiting in each origin's engine queue over the phase. */
+  queue: number[];
 }
 
 export interface BucketResult {
@@ -113,6 +115,8 @@ export interface SummaryInput {
   origins: number;
   /** Mean occupancy per phase per origin. */
   utilisation: number[][];
+  /** Mean engine queue per phase per origin. */
+  queue: number[][];
   run: PolicyResult["run"];
 }
 
@@ -204,6 +208,7 @@ export function summarize(input: SummaryInput): PolicyResult {
       kinds: byKind(byPhase[k]!, input),
       share: shares(byPhase[k]!, rec, origins),
       utilisation: input.utilisation[k]!,
+      queue: input.queue[k]!,
     })),
     buckets: buckets.map((ids = [], b) => {
       const streams = ids.filter((i) => requests[i]!.stream);

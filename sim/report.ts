@@ -80,6 +80,22 @@ export function utilisationTable(results: readonly PolicyResult[], scenario: Sce
   );
 }
 
+/** The engines' queues: mean prompts waiting, mean over origins (longest, at which origin). */
+export function queueTable(results: readonly PolicyResult[], scenario: Scenario): string {
+  return table(
+    ["policy", ...scenario.phases.map((p) => `${p.name}: mean (longest)`)],
+    results.map((r) => [
+      r.policy,
+      ...r.phases.map((p) => {
+        const q = p.queue;
+        const mean = q.reduce((a, b) => a + b, 0) / Math.max(1, q.length);
+        const max = Math.max(...q);
+        return `${mean.toFixed(1)} (${max.toFixed(1)} ${scenario.origins[q.indexOf(max)]?.origin.id ?? "?"})`;
+      }),
+    ]),
+  );
+}
+
 /** Everything printed after a run (`withBound`: the lower bound's row, not part of the share and utilisation tables). */
 export function fullReport(results: readonly PolicyResult[], scenario: Scenario, bound?: PolicyResult): string {
   const rows = bound ? [...results, bound] : results;
@@ -103,6 +119,10 @@ export function fullReport(results: readonly PolicyResult[], scenario: Scenario,
     "Origin utilisation (decode-batch occupancy: running sequences / max batch), mean over origins (busiest):",
     "",
     utilisationTable(results, scenario),
+    "",
+    "Engine queues (prompts waiting, time-averaged over the phase), mean over origins (longest):",
+    "",
+    queueTable(results, scenario),
   );
   return out.join("\n");
 }

@@ -121,6 +121,7 @@ export function simulate(policy: PolicyName, requests: readonly Request[], scena
   // Utilisation per phase: occupancy counters read at each phase boundary.
   const bounds = phaseBounds(scenario);
   const readings: number[][] = [];
+  const queued: number[][] = [];
   for (const t of bounds) {
     clock.at(t, () => {
       readings.push(
@@ -129,6 +130,7 @@ export function simulate(policy: PolicyName, requests: readonly Request[], scena
           return o.engine.counters.occupancyMs;
         }),
       );
+      queued.push(origins.map((o) => o.engine.counters.queuedMs));
     });
   }
 
@@ -171,6 +173,13 @@ export function simulate(policy: PolicyName, requests: readonly Request[], scena
       return span > 0 ? (readings[p + 1]![i]! - readings[p]![i]!) / span / o.engine.maxBatch : 0;
     }),
   );
+  // Mean prompts waiting in each engine's queue over each phase (a queue that runs away shows here).
+  const queue = bounds.slice(0, -1).map((t, p) =>
+    origins.map((_, i) => {
+      const span = bounds[p + 1]! - t;
+      return span > 0 ? (queued[p + 1]![i]! - queued[p]![i]!) / span : 0;
+    }),
+  );
   let summaries = 0;
   for (const r of regions.values()) summaries += r.summaries;
   const result = summarize({
@@ -185,6 +194,7 @@ export function simulate(policy: PolicyName, requests: readonly Request[], scena
       return (req.promptTokens * p.input_per_m + req.outputTokens * p.output_per_m) / 1e6;
     },
     utilisation,
+    queue,
     run: { wallMs: performance.now() - wall, events: clock.processed, summaries },
   });
   return { result, rec };
