@@ -18,6 +18,7 @@ function world(hedges = 0) {
     clock,
     model: "llama-8b",
     ttftTimeoutMs: 1_000,
+    attemptTimeoutMs: 5_000,
     maxAttempts: 3,
     oneWay: () => ONE_WAY,
     observe: (o) => observed.push(o),
@@ -25,11 +26,11 @@ function world(hedges = 0) {
     attemptEnded: () => {},
     mayHedge: () => budget-- > 0,
   };
-  const outcome = { first: Number.NaN, origin: "", attempts: 0, hedged: false, failed: false, complete: false };
-  const send = (targets: SimTarget[], promptTokens = 500) =>
-    forward(env, { promptTokens, outputTokens: 20 }, targets, {
+  const outcome = { first: Number.NaN, end: Number.NaN, origin: "", attempts: 0, hedged: false, failed: false, complete: false };
+  const send = (targets: SimTarget[], promptTokens = 500, stream = true) =>
+    forward(env, { promptTokens, outputTokens: 20, stream }, targets, {
       onFirstToken: (at, origin, attempts, hedged) => Object.assign(outcome, { first: at, origin: origin.id, attempts, hedged }),
-      onEnd: (_at, complete) => (outcome.complete = complete),
+      onEnd: (at, complete) => Object.assign(outcome, { complete, end: at }),
       onFail: (_at, attempts) => Object.assign(outcome, { failed: true, attempts }),
     });
   return { clock, a, b, observed, outcome, send };
@@ -107,5 +108,51 @@ describe("forward (simulated)", () => {
     expect(Number.isFinite(w.outcome.first)).toBe(true);
     expect(w.outcome.complete).toBe(false);
     expect(w.observed.at(-1)).toMatchObject({ origin: w.a.id, ok: false });
+  });
+
+  describe("non-streamed", () => {
+    it("the answer arrives whole; TTFT is when the first token would have, the observation estimates it from the total", () => {
+      const w = world();
+      w.send([{ origin: w.a, hedgeAfterMs: null, tpotMs: 5 }], 500, false);
+      w.clock.run();
+      expect(w.outcome).toMatchObject({ origin: w.a.id, attempts: 1, complete: true });
+      expect(w.outcome.first).toBeCloseTo(2 * ONE_WAY + prefillMs(ORIGINS[0]!.profile, 500, ORIGINS[0]!.speed), 6);
+      expect(w.outcome.end).toBeGreaterThan(w.outcome.first);
+      const obs = w.observed[0]!;
+      expect(obs).toMatchObject({ origin: w.a.id, ok: true, outputTokens: 20 });
+      expect(obs.totalMs).toBeCloseTo(w.outcome.end, 6);
+      expect(obs.ttftMs).toBeCloseTo(obs.totalMs! - 19 * 5, 6);
+    });
+
+    it("its limit is the whole-attempt timeout, not the TTFT timeout", () => {
+      const w = world();
+      w.a.crash("blackhole", 0);
+      w.send([{ origin: w.a, hedgeAfterMs: null }, { origin: w.b, hedgeAfterMs: null }], 500, false);
+      w.clock.run();
+      expect(w.outcome).toMatchObject({ origin: w.b.id, attempts: 2, complete: true });
+      expect(w.outcome.end).toBeGreaterThan(5_000);
+    });
+
+    it("an origin dying mid-answer fails the attempt over: the client saw nothing yet", () => {
+      const w = world();
+      w.send([{ origin: w.a, hedgeAfterMs: null }, { origin: w.b, hedgeAfterMs: null }], 200, false);
+      w.clock.run(80);
+      w.a.crash("blackhole", w.clock.now);
+      w.clock.run();
+      expect(w.outcome).toMatchObject({ origin: w.b.id, attempts: 2, complete: true, failed: false });
+      expect(w.observed.map((o) => [o.origin, o.ok])).toEqual([
+        [w.a.id, false],
+        [w.b.id, true],
+      ]);
+    });
+
+    it("a hedge race is won by the first whole answer; the loser is a censored sample", () => {
+      const w = world(1);
+      w.a.crash("blackhole", 0);
+      w.send([{ origin: w.a, hedgeAfterMs: 100 }, { origin: w.b, hedgeAfterMs: null }], 500, false);
+      w.clock.run();
+      expect(w.outcome).toMatchObject({ origin: w.b.id, hedged: true, complete: true });
+      expect(w.observed.find((o) => o.origin === w.a.id)).toMatchObject({ ok: true, censored: true });
+    });
   });
 });

@@ -7,7 +7,13 @@
 // and the budget allows, the next target starts alongside: the first token
 // wins and the other attempt is cancelled. What each attempt teaches is
 // reported through `observe`, with the same fields attempt.ts reports.
-import type { Observation } from "../worker/stats/observation";
+//
+// A non-streamed request has no first byte before its whole answer: its
+// attempt's limit is the whole-attempt timeout, a race is won by the first
+// complete answer, an origin dying mid-answer fails the attempt over (the
+// client saw nothing yet), and its TTFT is reported as an estimate from the
+// total time, as attempt.ts does.
+import { ttftEstimate, type Observation } from "../worker/stats/observation";
 import type { EventHandle, EventQueue } from "./event-queue";
 import type { SimSequenceHandle } from "./origin-engine";
 import type { SimOrigin } from "./origin";
@@ -16,12 +22,16 @@ export interface SimTarget {
   readonly origin: SimOrigin;
   /** Start a hedge when this origin has not answered by then, or never. */
   readonly hedgeAfterMs: number | null;
+  /** The router's time per output token for this origin, for the TTFT estimate of a whole answer. */
+  readonly tpotMs?: number | null;
 }
 
 export interface ForwardEnv {
   readonly clock: EventQueue;
   readonly model: string;
   readonly ttftTimeoutMs: number;
+  /** Non-streamed requests: the limit on each whole attempt. */
+  readonly attemptTimeoutMs: number;
   readonly maxAttempts: number;
   /** One jittered trip between this PoP and the origin. */
   oneWay(origin: SimOrigin): number;
@@ -33,7 +43,11 @@ export interface ForwardEnv {
 }
 
 export interface ForwardListener {
-  onFirstToken(at: number, origin: SimOrigin, attempts: number, hedged: boolean): void;
+  /**
+   * The first token reached the PoP (non-streamed: when it would have, had it streamed; called
+   * when the whole answer arrives). `cachedTokens`: the prompt tokens the engine had cached.
+   */
+  onFirstToken(at: number, origin: SimOrigin, attempts: number, hedged: boolean, cachedTokens: number): void;
   /** The stream ended: completely, or cut by a dying origin. */
   onEnd(at: number, complete: boolean): void;
   /** No attempt delivered a first token. */
@@ -43,16 +57,24 @@ export interface ForwardListener {
 export interface Work {
   readonly promptTokens: number;
   readonly outputTokens: number;
+  /** Default true. */
+  readonly stream?: boolean;
+  /** The prompt's full-block hashes, for the engine's prefix cache. */
+  readonly blocks?: readonly string[];
 }
 
 interface Racer {
   readonly origin: SimOrigin;
+  readonly tpotMs: number | null;
   readonly started: number;
   settled: boolean;
   won: boolean;
   handle: SimSequenceHandle | null;
   timeout: EventHandle | null;
   ttftMs: number;
+  /** Non-streamed: when the first token would have reached the PoP. */
+  firstAt: number;
+  cachedTokens: number;
 }
 
 export function forward(env: ForwardEnv, work: Work, targets: readonly SimTarget[], listener: ForwardListener): void {
@@ -82,26 +104,31 @@ class Forwarding {
       this.listener.onFail(clock.now, this.attempts);
       return;
     }
-    const primary = this.launch(target.origin);
+    const primary = this.launch(target);
     this.racers = [primary];
     const hedgeAfter = target.hedgeAfterMs;
     if (hedgeAfter !== null && this.next < this.queue.length) {
       this.hedgeTimer = clock.after(hedgeAfter, () => {
         this.hedgeTimer = null;
         if (primary.settled || !this.env.mayHedge()) return;
-        this.racers.push(this.launch(this.queue[this.next++]!.origin));
+        this.racers.push(this.launch(this.queue[this.next++]!));
         this.hedged = true;
       });
     }
   }
 
-  private launch(origin: SimOrigin): Racer {
+  private get stream(): boolean {
+    return this.work.stream !== false;
+  }
+
+  private launch(target: SimTarget): Racer {
     const env = this.env;
     const clock = env.clock;
-    const racer: Racer = { origin, started: clock.now, settled: false, won: false, handle: null, timeout: null, ttftMs: 0 };
+    const origin = target.origin;
+    const racer: Racer = { origin, tpotMs: target.tpotMs ?? null, started: clock.now, settled: false, won: false, handle: null, timeout: null, ttftMs: 0, firstAt: Number.NaN, cachedTokens: 0 };
     this.attempts++;
     env.attemptStarted(origin);
-    racer.timeout = clock.after(env.ttftTimeoutMs, () => this.failed(racer));
+    racer.timeout = clock.after(this.stream ? env.ttftTimeoutMs : env.attemptTimeoutMs, () => this.failed(racer));
     clock.after(env.oneWay(origin), () => {
       if (racer.settled) return; // the client gave up before the request arrived
       switch (origin.health) {
@@ -110,14 +137,33 @@ class Forwarding {
         case "refused":
           clock.after(env.oneWay(origin), () => this.failed(racer));
           return;
-        case "up":
-          racer.handle = origin.submit({
-            promptTokens: this.work.promptTokens,
-            outputTokens: this.work.outputTokens,
-            onFirstToken: () => clock.after(env.oneWay(origin), () => this.firstToken(racer)),
-            onDone: () => clock.after(env.oneWay(origin), () => this.ended(racer, true)),
-            onCut: () => clock.after(env.oneWay(origin), () => this.ended(racer, false)),
-          });
+        case "up": {
+          const blocks = this.work.blocks;
+          racer.handle = this.stream
+            ? origin.submit({
+                promptTokens: this.work.promptTokens,
+                outputTokens: this.work.outputTokens,
+                ...(blocks ? { blocks } : {}),
+                onFirstToken: (_at: number, cached?: number) => {
+                  racer.cachedTokens = cached ?? 0;
+                  clock.after(env.oneWay(origin), () => this.firstToken(racer));
+                },
+                onDone: () => clock.after(env.oneWay(origin), () => this.ended(racer, true)),
+                onCut: () => clock.after(env.oneWay(origin), () => this.ended(racer, false)),
+              })
+            : origin.submit({
+                promptTokens: this.work.promptTokens,
+                outputTokens: this.work.outputTokens,
+                ...(blocks ? { blocks } : {}),
+                onFirstToken: (at: number, cached?: number) => {
+                  racer.cachedTokens = cached ?? 0;
+                  racer.firstAt = at + env.oneWay(origin);
+                },
+                onDone: () => clock.after(env.oneWay(origin), () => this.answered(racer)),
+                // The connection breaks before the answer: a failed attempt, the next origin is tried.
+                onCut: () => clock.after(env.oneWay(origin), () => this.failed(racer)),
+              });
+        }
       }
     });
     return racer;
@@ -148,7 +194,32 @@ class Forwarding {
       this.env.observe({ origin: other.origin.id, model: this.env.model, at: other.started, ok: true, ttftMs: now - other.started });
       this.env.attemptEnded(other.origin);
     }
-    this.listener.onFirstToken(now, racer.origin, this.attempts, this.hedged);
+    this.listener.onFirstToken(now, racer.origin, this.attempts, this.hedged, racer.cachedTokens);
+  }
+
+  /** Non-streamed: the whole answer arrived. */
+  private answered(racer: Racer): void {
+    if (racer.settled) return;
+    const now = this.env.clock.now;
+    racer.settled = true;
+    racer.won = true;
+    if (racer.timeout) racer.timeout.cancelled = true;
+    this.decided = true;
+    if (this.hedgeTimer) this.hedgeTimer.cancelled = true;
+    for (const other of this.racers) {
+      if (other.settled) continue;
+      // Abandoned before its answer: only a lower bound on its time (a censored sample, as in attempt.ts).
+      other.settled = true;
+      this.abort(other);
+      this.env.observe({ origin: other.origin.id, model: this.env.model, at: other.started, ok: true, censored: true, ttftMs: now - other.started });
+      this.env.attemptEnded(other.origin);
+    }
+    const totalMs = now - racer.started;
+    const out = this.work.outputTokens;
+    this.env.observe({ origin: racer.origin.id, model: this.env.model, at: racer.started, ok: true, totalMs, outputTokens: out, ttftMs: ttftEstimate(totalMs, out, racer.tpotMs) });
+    this.env.attemptEnded(racer.origin);
+    this.listener.onFirstToken(racer.firstAt, racer.origin, this.attempts, this.hedged, racer.cachedTokens);
+    this.listener.onEnd(now, true);
   }
 
   private ended(racer: Racer, complete: boolean): void {

@@ -1,11 +1,12 @@
-// Per-request outcomes of one run, and the numbers the report prints.
+// Per-request outcomes of one run, and the numbers the report prints: per
+// policy, phase and request kind (streamed or not).
 import type { Request } from "./load";
-import { PHASES, phaseBounds, phaseOf, type Scenario } from "./scenario";
+import { phaseBounds, phaseOf, type Scenario } from "./scenario";
 
 export const enum Status {
   Pending = 0,
   Ok = 1,
-  /** No attempt delivered a first token. */
+  /** No attempt delivered a first token (non-streamed: an answer). */
   Failed = 2,
   /** First token delivered, then the origin died mid-stream. */
   Cut = 3,
@@ -13,12 +14,14 @@ export const enum Status {
 
 export class Recorder {
   readonly ttft: Float64Array;
-  /** Time to the last token (complete streams only). */
+  /** Time to the last token (complete answers only). */
   readonly e2e: Float64Array;
   readonly origin: Int16Array;
   readonly status: Uint8Array;
   readonly attempts: Uint8Array;
   readonly hedged: Uint8Array;
+  /** Prompt tokens the serving engine had in its prefix cache. */
+  readonly cached: Int32Array;
 
   constructor(n: number) {
     this.ttft = new Float64Array(n).fill(Number.NaN);
@@ -27,36 +30,63 @@ export class Recorder {
     this.status = new Uint8Array(n);
     this.attempts = new Uint8Array(n);
     this.hedged = new Uint8Array(n);
+    this.cached = new Int32Array(n);
   }
 }
 
-export interface Latency {
-  requests: number;
-  failed: number;
+export interface Quantiles {
   p50: number;
-  p95: number;
+  p90: number;
   p99: number;
 }
 
-export interface PhaseResult extends Latency {
+/** One request kind in one phase (or the whole run after warm-up). */
+export interface KindStats {
+  requests: number;
+  /** No first token (streams) or no answer (non-streamed) after every attempt. */
+  errors: number;
+  /** Streams broken after their first token. */
+  cut: number;
+  /** Time to first token at the PoP (non-streamed: when it would have arrived, had it streamed). */
+  ttft: Quantiles;
+  /** Time to the last token (the whole answer), complete answers only. */
+  ttlt: Quantiles;
+  /** USD per 1M tokens served (prompt + output) at the serving origin's prices. */
+  costPerM: number;
+  /** Cached prompt tokens / prompt tokens, over answered requests. */
+  prefixHitRate: number;
+}
+
+export const KINDS = ["streamed", "nonStreamed"] as const;
+export type Kind = (typeof KINDS)[number];
+export type ByKind = Record<Kind, KindStats>;
+
+export interface PhaseResult {
   name: string;
-  /** Share of first tokens served, per origin (index as in ORIGINS). */
+  from: number;
+  to: number;
+  kinds: ByKind;
+  /** Share of answered requests served by each origin (index as in the scenario's origins). */
   share: number[];
   /** Mean batch occupancy per origin over the phase (0..1). */
   utilisation: number[];
+  /** Mean prompts waiting in each origin's engine queue over the phase. */
+  queue: number[];
 }
 
 export interface BucketResult {
   /** Bucket start, virtual ms. */
   t: number;
   count: number;
+  /** p99 TTFT of the bucket's streams, or of all requests when it has none. */
   p99: number;
   share: number[];
 }
 
 export interface PolicyResult {
   policy: string;
-  overall: Latency & { cut: number; hedged: number; meanAttempts: number; costPerM: number; e2eP50: number; e2eP99: number };
+  /** After warm-up. */
+  overall: ByKind & { hedged: number; meanAttempts: number };
   phases: PhaseResult[];
   buckets: BucketResult[];
   run: { wallMs: number; events: number; summaries: number };
@@ -69,15 +99,63 @@ export function quantile(sorted: ArrayLike<number>, q: number): number {
   return sorted[i]!;
 }
 
-function latency(indices: readonly number[], rec: Recorder): Latency {
-  const ok: number[] = [];
-  let failed = 0;
+function quantiles(values: number[]): Quantiles {
+  const sorted = Float64Array.from(values).sort();
+  return { p50: quantile(sorted, 0.5), p90: quantile(sorted, 0.9), p99: quantile(sorted, 0.99) };
+}
+
+export interface SummaryInput {
+  policy: string;
+  requests: readonly Request[];
+  rec: Recorder;
+  scenario: Scenario;
+  bucketMs: number;
+  /** USD per request served by origin o. */
+  price: (origin: number, req: Request) => number;
+  origins: number;
+  /** Mean occupancy per phase per origin. */
+  utilisation: number[][];
+  /** Mean engine queue per phase per origin. */
+  queue: number[][];
+  run: PolicyResult["run"];
+}
+
+/** Statistics of some requests (indices into `requests`). */
+export function kindStats(indices: readonly number[], requests: readonly Request[], rec: Recorder, price: SummaryInput["price"]): KindStats {
+  const ttft: number[] = [];
+  const ttlt: number[] = [];
+  let errors = 0;
+  let cut = 0;
+  let usd = 0;
+  let tokens = 0;
+  let prompt = 0;
+  let cached = 0;
   for (const i of indices) {
-    if (rec.status[i] === Status.Failed || rec.status[i] === Status.Pending) failed++;
-    else ok.push(rec.ttft[i]!);
+    const st = rec.status[i];
+    if (st === Status.Failed || st === Status.Pending) {
+      errors++;
+      continue;
+    }
+    ttft.push(rec.ttft[i]!);
+    const req = requests[i]!;
+    prompt += req.promptTokens;
+    cached += rec.cached[i]!;
+    if (st === Status.Cut) cut++;
+    else {
+      ttlt.push(rec.e2e[i]!);
+      usd += price(rec.origin[i]!, req);
+      tokens += req.promptTokens + req.outputTokens;
+    }
   }
-  const sorted = Float64Array.from(ok).sort();
-  return { requests: indices.length, failed, p50: quantile(sorted, 0.5), p95: quantile(sorted, 0.95), p99: quantile(sorted, 0.99) };
+  return {
+    requests: indices.length,
+    errors,
+    cut,
+    ttft: quantiles(ttft),
+    ttlt: quantiles(ttlt),
+    costPerM: tokens ? (usd / tokens) * 1e6 : 0,
+    prefixHitRate: prompt ? cached / prompt : 0,
+  };
 }
 
 function shares(indices: readonly number[], rec: Recorder, origins: number): number[] {
@@ -93,29 +171,21 @@ function shares(indices: readonly number[], rec: Recorder, origins: number): num
   return counts.map((c) => (total > 0 ? c / total : 0));
 }
 
-export interface SummaryInput {
-  policy: string;
-  requests: readonly Request[];
-  rec: Recorder;
-  scenario: Scenario;
-  bucketMs: number;
-  /** USD per request served by origin o: (prompt x input + output x output) / 1e6. */
-  price: (origin: number, req: Request) => number;
-  origins: number;
-  /** Mean occupancy per phase per origin. */
-  utilisation: number[][];
-  run: PolicyResult["run"];
+function byKind(indices: readonly number[], input: SummaryInput): ByKind {
+  const streamed: number[] = [];
+  const nonStreamed: number[] = [];
+  for (const i of indices) (input.requests[i]!.stream ? streamed : nonStreamed).push(i);
+  return {
+    streamed: kindStats(streamed, input.requests, input.rec, input.price),
+    nonStreamed: kindStats(nonStreamed, input.requests, input.rec, input.price),
+  };
 }
 
 export function summarize(input: SummaryInput): PolicyResult {
   const { requests, rec, scenario, origins } = input;
   const counted: number[] = [];
-  const byPhase: number[][] = PHASES.map(() => []);
+  const byPhase: number[][] = scenario.phases.map(() => []);
   const buckets: number[][] = [];
-  const e2e: number[] = [];
-  let usd = 0;
-  let tokens = 0;
-  let cut = 0;
   let hedged = 0;
   let attempts = 0;
   for (const req of requests) {
@@ -124,37 +194,26 @@ export function summarize(input: SummaryInput): PolicyResult {
     if (req.at < scenario.warmupMs) continue;
     counted.push(i);
     byPhase[phaseOf(scenario, req.at)]!.push(i);
-    if (rec.status[i] === Status.Cut) cut++;
     hedged += rec.hedged[i]!;
     attempts += rec.attempts[i]!;
-    if (rec.status[i] === Status.Ok) {
-      e2e.push(rec.e2e[i]!);
-      usd += input.price(rec.origin[i]!, req);
-      tokens += req.promptTokens + req.outputTokens;
-    }
   }
   const bounds = phaseBounds(scenario);
-  const e2eSorted = Float64Array.from(e2e).sort();
   return {
     policy: input.policy,
-    overall: {
-      ...latency(counted, rec),
-      cut,
-      hedged,
-      meanAttempts: counted.length ? attempts / counted.length : 0,
-      costPerM: tokens ? (usd / tokens) * 1e6 : 0,
-      e2eP50: quantile(e2eSorted, 0.5),
-      e2eP99: quantile(e2eSorted, 0.99),
-    },
-    phases: PHASES.map((name, p) => ({
-      name: `${name} (${Math.round(bounds[p]! / 60_000)}-${Math.round(bounds[p + 1]! / 60_000)} min)`,
-      ...latency(byPhase[p]!, rec),
-      share: shares(byPhase[p]!, rec, origins),
-      utilisation: input.utilisation[p]!,
+    overall: { ...byKind(counted, input), hedged, meanAttempts: counted.length ? attempts / counted.length : 0 },
+    phases: scenario.phases.map((p, k) => ({
+      name: p.name,
+      from: bounds[k]!,
+      to: bounds[k + 1]!,
+      kinds: byKind(byPhase[k]!, input),
+      share: shares(byPhase[k]!, rec, origins),
+      utilisation: input.utilisation[k]!,
+      queue: input.queue[k]!,
     })),
-    buckets: buckets.map((ids, b) => {
-      const l = latency(ids ?? [], rec);
-      return { t: b * input.bucketMs, count: l.requests, p99: l.p99, share: shares(ids ?? [], rec, origins) };
+    buckets: buckets.map((ids = [], b) => {
+      const streams = ids.filter((i) => requests[i]!.stream);
+      const s = kindStats(streams.length ? streams : ids, requests, rec, input.price);
+      return { t: b * input.bucketMs, count: ids.length, p99: s.ttft.p99, share: shares(ids, rec, origins) };
     }),
     run: input.run,
   };

@@ -8,6 +8,8 @@ import type { OriginSpec } from "./world";
 export type Health = "up" | "blackhole" | "refused";
 
 export interface StreamSequence extends SimSequence {
+  /** Hashes of the prompt's full 16-token blocks, in order (the engine's prefix cache reads them). */
+  readonly blocks?: readonly string[];
   /** The origin died after this sequence's first token: the stream is cut at `at`. */
   onCut(at: number): void;
 }
@@ -15,6 +17,7 @@ export interface StreamSequence extends SimSequence {
 export class SimOrigin {
   readonly engine: SimEngine;
   private state: Health = "up";
+  private factor = 1;
 
   constructor(
     clock: EventQueue,
@@ -39,7 +42,18 @@ export class SimOrigin {
   }
 
   slowDown(factor: number): void {
+    this.factor = factor;
     this.engine.setSlowdown(factor);
+  }
+
+  get slowdown(): number {
+    return this.factor;
+  }
+
+  /** Healthy again, at full speed. */
+  recover(): void {
+    this.state = "up";
+    if (this.factor !== 1) this.slowDown(1);
   }
 
   /** Dies: every running stream is cut, waiting prompts are never answered. */

@@ -1,6 +1,9 @@
 // How each policy orders the origins for one request. Meridian asks the
-// worker's own plan() (estimate.ts + choose.ts) with the region snapshot and
-// the isolate's in-flight counts; the baselines ignore statistics entirely.
+// worker's own plan() (estimate.ts + choose.ts) with the region snapshot (and
+// in it each origin's engine load) and the isolate's in-flight counts, with
+// the worker's defaults for the request's kind; latency-only is the routing
+// Meridian shipped before objectives, load and affinity (the latency
+// objective on passive statistics only); the baselines ignore statistics.
 import type { Candidate } from "../worker/routing/candidates";
 import { plan } from "../worker/routing/choose";
 import type { Workload } from "../worker/routing/estimate";
@@ -14,7 +17,7 @@ import type { SimOrigin } from "./origin";
 import type { RegionStatsSim } from "./region-stats";
 import type { Random } from "./rng";
 
-export const POLICIES = ["meridian", "nearest", "random", "cheapest"] as const;
+export const POLICIES = ["meridian", "latency-only", "nearest", "random", "cheapest"] as const;
 /** Opt-in variants (SIM_EXTRA): Meridian with hedging off, as `x-meridian-hedge: off` or HEDGE_BUDGET=0 would run it. */
 export const EXTRA_POLICIES = ["meridian-nohedge"] as const;
 export type PolicyName = (typeof POLICIES)[number] | (typeof EXTRA_POLICIES)[number];
@@ -24,7 +27,46 @@ export function isPolicyName(s: string): s is PolicyName {
 }
 
 /** Policies that route with Meridian's statistics. */
-export const usesStatistics = (p: PolicyName): boolean => p === "meridian" || p === "meridian-nohedge";
+export const usesStatistics = (p: PolicyName): boolean => p === "meridian" || p === "meridian-nohedge" || p === "latency-only";
+
+/** Policies that see the engines' own load (the region snapshots carry each origin's /metrics). */
+export const seesEngineLoad = (p: PolicyName): boolean => p === "meridian" || p === "meridian-nohedge";
+
+/**
+ * The name of a policy's random streams (network jitter, routing draws). Meridian and latency-only
+ * share "meridian", the name today's Meridian always ran under: the two see the same jitter (common
+ * random numbers, so their difference is their routing) and latency-only reproduces the old runs.
+ */
+export const streamName = (p: PolicyName): string => (p === "latency-only" ? "meridian" : p);
+
+/**
+ * The worker's default preferences for a request of this kind: DEFAULT_PREFERENCES, whose policy
+ * (SEAM: `auto` once the routing change lands) means the first token for a stream and the whole
+ * answer otherwise; until then, the latency objective every request has had.
+ */
+export function defaultPreferencesFor(_req: Request): RoutingPreferences {
+  return DEFAULT_PREFERENCES;
+}
+
+// Written as a spread so it compiles against routing preferences with and without the switches.
+const OFF = { engineLoad: false, affinity: false };
+/** Today's routing: the latency objective, engine load and prefix affinity off (LATENCY_ONLY_PREFERENCES of the routing change). */
+export const LATENCY_ONLY_PREFERENCES: RoutingPreferences = { ...OFF, policy: { kind: "latency" }, constraints: {}, hedge: true };
+
+/** What the proxy knows of a request before sending it: its size, its cap (if any), its kind, its prefix key. */
+export function workloadOf(req: Request, withAffinity: boolean): Workload {
+  const capped = req.cap !== null;
+  const work = {
+    inputTokens: req.promptTokens,
+    // outputCap() of worker/routing/workload.ts: the client's cap up to 4096, else the default.
+    outputTokens: capped ? Math.min(req.cap!, 4096) : DEFAULT_OUTPUT_TOKENS,
+    stream: req.stream,
+    capped,
+    ...(withAffinity && req.prefixKey !== null ? { prefixKey: req.prefixKey, prefixTokens: req.prefixTokens } : {}),
+  };
+  // SEAM: `capped`, `prefixKey` and `prefixTokens` are fields of the routing change's Workload; today's ignores them.
+  return work;
+}
 
 /** What a PoP hands its router. */
 export interface PopContext {
@@ -47,20 +89,25 @@ export function makeRouter(name: PolicyName, origins: ReadonlyMap<string, SimOri
     case "meridian-nohedge":
       return { ...makeRouter("meridian", origins, random, { ...prefs, hedge: false }), name };
     case "meridian":
+    case "latency-only": {
+      const latest = name === "meridian";
       return {
         name,
         hedging: prefs.hedge,
         route(req, pop) {
           // The router cannot see the output length: uncapped requests count as DEFAULT_OUTPUT_TOKENS.
           // Unlike workload(), the input is the request's true token count: the simulation has no body to measure.
-          const work: Workload = { inputTokens: req.promptTokens, outputTokens: DEFAULT_OUTPUT_TOKENS, stream: true };
-          const route = plan(pop.candidates, pop.region.snapshot, work, prefs, pop.isolate.inFlight, random);
+          const work = workloadOf(req, latest);
+          const p = latest ? (prefs.hedge ? defaultPreferencesFor(req) : { ...defaultPreferencesFor(req), hedge: false }) : LATENCY_ONLY_PREFERENCES;
+          const route = plan(pop.candidates, pop.region.snapshot, work, p, pop.isolate.inFlight, random);
           return route.ordered.map((s) => ({
             origin: origins.get(s.candidate.origin.id)!,
             hedgeAfterMs: hedgeAfter(s.estimate.p95Ms),
+            tpotMs: s.estimate.tpotMs,
           }));
         },
       };
+    }
     case "nearest":
       return { name, hedging: false, route: (_req, pop) => pop.candidates.map(plain) };
     case "random":
@@ -81,7 +128,8 @@ export function makeRouter(name: PolicyName, origins: ReadonlyMap<string, SimOri
         name,
         hedging: false,
         route(req, pop) {
-          const price = (c: Candidate) => req.promptTokens * c.origin.price.input_per_m + DEFAULT_OUTPUT_TOKENS * c.origin.price.output_per_m;
+          const out = req.cap ?? DEFAULT_OUTPUT_TOKENS;
+          const price = (c: Candidate) => req.promptTokens * c.origin.price.input_per_m + out * c.origin.price.output_per_m;
           // Stable sort: equal prices stay nearest first.
           return pop.candidates
             .slice()

@@ -5,10 +5,13 @@
 // second (isolates refresh every SNAPSHOT_REFRESH_MS = 1 s and read stale data
 // in between); a batch carrying a failure gets a rebuild within 250 ms, as the
 // real isolate re-reads right after reporting and the object reuses a
-// snapshot for at most 250 ms.
+// snapshot for at most 250 ms. When the world scrapes the engines' /metrics
+// (sim/scraper.ts), each origin's latest reading rides in the snapshot as
+// `load`, as the real object adds it.
 import { SETTING_DEFAULTS } from "../worker/settings";
 import type { Observation } from "../worker/stats/observation";
 import type { ProbeResult } from "../worker/health/probe";
+import type { EngineLoad } from "../worker/stats/engine-load";
 import { OriginStats } from "../worker/stats/origin-stats";
 import type { RegionSnapshot } from "../worker/stats/region-snapshot";
 import type { EventHandle, EventQueue } from "./event-queue";
@@ -27,6 +30,8 @@ export class RegionStatsSim {
   constructor(
     private readonly clock: EventQueue,
     readonly region: string,
+    /** The world's latest engine readings, by origin id (none: the snapshots carry no load). */
+    private readonly loads: ReadonlyMap<string, EngineLoad> | null = null,
   ) {
     this.current = { region, at: clock.now, origins: {} };
   }
@@ -67,7 +72,11 @@ export class RegionStatsSim {
   private build(): void {
     const now = this.clock.now;
     const origins: RegionSnapshot["origins"] = {};
-    for (const [origin, s] of this.stats) origins[origin] = s.summary(now);
+    const loads = this.loads;
+    for (const [origin, s] of this.stats) {
+      const load = loads?.get(origin);
+      origins[origin] = load ? { ...s.summary(now), load } : s.summary(now);
+    }
     this.summaries += this.stats.size;
     this.current = { region: this.region, at: now, origins };
     this.builtAt = now;

@@ -1,6 +1,6 @@
-// One run of one policy: builds the world on a fresh clock, replays the
-// shared request list through the policy's router, plays the failure
-// scenario, and returns the summary.
+// One run of one policy: builds the scenario's world on a fresh clock,
+// replays the shared request list through the policy's router, plays the
+// scenario's events, and returns the summary.
 import { performance } from "node:perf_hooks";
 import { rankCandidates } from "../worker/routing/candidates";
 import { REGION_CENTRES } from "../worker/routing/regions";
@@ -13,15 +13,18 @@ import type { Request } from "./load";
 import { Recorder, Status, summarize, type PolicyResult } from "./metrics";
 import { meanOneWayMs, Network } from "./network";
 import { SimOrigin } from "./origin";
-import { makeRouter, usesStatistics, type PolicyName, type PopContext } from "./policies";
+import { makeRouter, seesEngineLoad, streamName, usesStatistics, type PolicyName, type PopContext } from "./policies";
 import { RegionStatsSim } from "./region-stats";
 import { rng } from "./rng";
 import { phaseBounds, playScenario, type Scenario } from "./scenario";
-import { MODEL, ORIGINS, POPS } from "./world";
+import { LoadScraper } from "./scraper";
+import { MODEL } from "./world";
 
 export interface SimConfig {
   readonly seed: number;
   readonly ttftTimeoutMs: number;
+  /** Non-streamed requests: the limit on each whole attempt. */
+  readonly attemptTimeoutMs: number;
   readonly maxAttempts: number;
   /** Hedges allowed per request (HEDGE_BUDGET). */
   readonly hedgeRatio: number;
@@ -35,6 +38,9 @@ export const DEFAULT_CONFIG: SimConfig = {
   // Not the worker's default (SETTING_DEFAULTS.ttftTimeoutMs, 20 s): the scenario's runs have
   // always used 10 s (docs/simulation.md), a tighter TTFT limit an operator may set.
   ttftTimeoutMs: 10_000,
+  // Not the worker's default (120 s) either: an answer of 500 tokens takes 5-25 s here, and a
+  // black hole should cost a non-streamed request one minute, not two.
+  attemptTimeoutMs: 60_000,
   maxAttempts: SETTING_DEFAULTS.maxAttempts, // MAX_ATTEMPTS
   hedgeRatio: SETTING_DEFAULTS.hedgeBudget, // HEDGE_BUDGET
   probeIntervalMs: 10_000, // PROBE_INTERVAL_MS
@@ -50,25 +56,30 @@ export function runPolicy(policy: PolicyName, requests: readonly Request[], scen
 export function simulate(policy: PolicyName, requests: readonly Request[], scenario: Scenario, config: SimConfig = DEFAULT_CONFIG): { result: PolicyResult; rec: Recorder } {
   const wall = performance.now();
   const clock = new EventQueue();
-  const net = new Network(rng(config.seed, `net:${policy}`));
-  const origins = ORIGINS.map((spec, i) => new SimOrigin(clock, spec, i));
+  const name = streamName(policy);
+  const net = new Network(rng(config.seed, `net:${name}`));
+  const origins = scenario.origins.map((spec, i) => new SimOrigin(clock, spec, i));
   const byId = new Map(origins.map((o) => [o.id, o]));
-  const router = makeRouter(policy, byId, rng(config.seed, `route:${policy}`));
+  const router = makeRouter(policy, byId, rng(config.seed, `route:${name}`));
   const meridian = usesStatistics(policy);
+  // Only the policies that read engine load pay for scraping it.
+  const scraper = seesEngineLoad(policy) ? new LoadScraper(clock, origins) : null;
 
   const regions = new Map<Region, RegionStatsSim>();
-  for (const pop of POPS) if (!regions.has(pop.region)) regions.set(pop.region, new RegionStatsSim(clock, pop.region));
+  for (const pop of scenario.pops) if (!regions.has(pop.region)) regions.set(pop.region, new RegionStatsSim(clock, pop.region, scraper?.latest ?? null));
 
-  const contexts = POPS.map((pop) => {
+  const registry = scenario.origins.map((o) => o.origin);
+  const contexts = scenario.pops.map((pop) => {
     const region = regions.get(pop.region)!;
     const toRegion = meanOneWayMs(pop, REGION_CENTRES[pop.region]);
     const toOrigin = origins.map((o) => meanOneWayMs(pop, o.spec.origin));
     const isolate = new Isolate(clock, (batch) => clock.after(net.oneWay(toRegion), () => region.report(batch)), config.hedgeRatio);
-    const ctx: PopContext = { candidates: rankCandidates(ORIGINS.map((o) => o.origin), MODEL, pop), isolate, region };
+    const ctx: PopContext = { candidates: rankCandidates(registry, MODEL, pop), isolate, region };
     const env: ForwardEnv = {
       clock,
       model: MODEL,
       ttftTimeoutMs: config.ttftTimeoutMs,
+      attemptTimeoutMs: config.attemptTimeoutMs,
       maxAttempts: config.maxAttempts,
       oneWay: (o) => net.oneWay(toOrigin[o.index]!),
       observe: meridian ? (obs) => isolate.observe(obs) : () => {},
@@ -85,6 +96,8 @@ export function simulate(policy: PolicyName, requests: readonly Request[], scena
       region.start(phase() * 1000);
       startProbes(name, region, phase() * config.probeIntervalMs);
     }
+    // Drawn after the regions' phases, so that adding the scraper moved nothing else.
+    scraper?.start(phase() * 2_000);
   }
 
   function startProbes(name: Region, region: RegionStatsSim, phaseMs: number): void {
@@ -108,6 +121,7 @@ export function simulate(policy: PolicyName, requests: readonly Request[], scena
   // Utilisation per phase: occupancy counters read at each phase boundary.
   const bounds = phaseBounds(scenario);
   const readings: number[][] = [];
+  const queued: number[][] = [];
   for (const t of bounds) {
     clock.at(t, () => {
       readings.push(
@@ -116,6 +130,7 @@ export function simulate(policy: PolicyName, requests: readonly Request[], scena
           return o.engine.counters.occupancyMs;
         }),
       );
+      queued.push(origins.map((o) => o.engine.counters.queuedMs));
     });
   }
 
@@ -128,11 +143,12 @@ export function simulate(policy: PolicyName, requests: readonly Request[], scena
     const targets = router.route(req, ctx);
     const id = req.id;
     forward(env, req, targets, {
-      onFirstToken(at, origin, attempts, hedged) {
+      onFirstToken(at, origin, attempts, hedged, cachedTokens) {
         rec.ttft[id] = at - req.at;
         rec.origin[id] = origin.index;
         rec.attempts[id] = attempts;
         rec.hedged[id] = hedged ? 1 : 0;
+        rec.cached[id] = cachedTokens;
       },
       onEnd(at, complete) {
         rec.status[id] = complete ? Status.Ok : Status.Cut;
@@ -147,13 +163,21 @@ export function simulate(policy: PolicyName, requests: readonly Request[], scena
   };
   if (requests.length > 0) clock.at(requests[0]!.at, arrive);
 
-  // Let the last requests finish (three timed-out attempts at most, then the stream).
-  clock.run(scenario.durationMs + 3 * config.ttftTimeoutMs + 60_000);
+  // Let the last requests finish (three timed-out attempts at most, then the answer).
+  const limit = requests.some((r) => !r.stream) ? config.attemptTimeoutMs : config.ttftTimeoutMs;
+  clock.run(scenario.durationMs + 3 * limit + 60_000);
 
   const utilisation = bounds.slice(0, -1).map((t, p) =>
     origins.map((o, i) => {
       const span = bounds[p + 1]! - t;
       return span > 0 ? (readings[p + 1]![i]! - readings[p]![i]!) / span / o.engine.maxBatch : 0;
+    }),
+  );
+  // Mean prompts waiting in each engine's queue over each phase (a queue that runs away shows here).
+  const queue = bounds.slice(0, -1).map((t, p) =>
+    origins.map((_, i) => {
+      const span = bounds[p + 1]! - t;
+      return span > 0 ? (queued[p + 1]![i]! - queued[p]![i]!) / span : 0;
     }),
   );
   let summaries = 0;
@@ -166,10 +190,11 @@ export function simulate(policy: PolicyName, requests: readonly Request[], scena
     bucketMs: config.bucketMs,
     origins: origins.length,
     price: (o, req) => {
-      const p = ORIGINS[o]!.origin.price;
+      const p = scenario.origins[o]!.origin.price;
       return (req.promptTokens * p.input_per_m + req.outputTokens * p.output_per_m) / 1e6;
     },
     utilisation,
+    queue,
     run: { wallMs: performance.now() - wall, events: clock.processed, summaries },
   });
   return { result, rec };

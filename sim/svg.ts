@@ -1,9 +1,8 @@
 // A hand-written SVG chart of a run: p99 TTFT per time bucket for every
-// policy (log scale) with the failure events marked, and below it the share
+// policy (log scale) with the scenario's phases marked, and below it the share
 // of Meridian's requests served by each origin over time.
 import type { PolicyResult } from "./metrics";
 import type { Scenario } from "./scenario";
-import { ORIGINS } from "./world";
 
 const W = 980;
 const LEFT = 70;
@@ -15,7 +14,7 @@ const TOP2 = TOP1 + H1 + 80;
 const H2 = 220;
 const H = TOP2 + H2 + 50;
 
-const POLICY_COLOURS: Record<string, string> = { meridian: "#1f6fd1", "meridian-nohedge": "#2ca02c", nearest: "#d62728", random: "#8c8c8c", cheapest: "#ff8c1a" };
+const POLICY_COLOURS: Record<string, string> = { meridian: "#1f6fd1", "latency-only": "#9467bd", "meridian-nohedge": "#2ca02c", nearest: "#d62728", random: "#8c8c8c", cheapest: "#ff8c1a" };
 const ORIGIN_COLOURS = ["#1f77b4", "#aec7e8", "#ff7f0e", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#2ca02c", "#98df8a", "#bcbd22", "#17becf", "#7f7f7f"];
 
 const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
@@ -75,7 +74,7 @@ export function chart(results: readonly PolicyResult[], scenario: Scenario, titl
     const buckets = meridian.buckets.filter((b) => b.count > 0);
     const step = scenario.durationMs / Math.max(1, meridian.buckets.length);
     const below = buckets.map(() => 0);
-    ORIGINS.forEach((o, k) => {
+    scenario.origins.forEach((o, k) => {
       const top: string[] = [];
       const bottom: string[] = [];
       buckets.forEach((b, i) => {
@@ -119,13 +118,7 @@ function axisX(out: string[], x: (ms: number) => number, minutes: number, yAxis:
 }
 
 function markEvents(out: string[], s: Scenario, x: (ms: number) => number, top: number, bottom: number, labels = true): void {
-  const events: [number, string][] = [
-    [s.slowAt, `${s.slowOrigin} ${s.slowFactor}x slower`],
-    [s.deadAt, `${s.deadOrigin} dies (black hole)`],
-    [s.deadAt + s.blackholeMs, "refuses connections"],
-    [s.backAt, `${s.deadOrigin} back`],
-  ];
-  out.push(`<rect x="${f(x(s.deadAt))}" y="${top}" width="${f(x(s.backAt) - x(s.deadAt))}" height="${bottom - top}" fill="#d62728" fill-opacity="0.05"/>`);
+  const events: [number, string][] = s.phases.filter((p) => p.from > 0).map((p) => [p.from, p.name]);
   events.forEach(([t, label], i) => {
     out.push(`<line x1="${f(x(t))}" x2="${f(x(t))}" y1="${top}" y2="${bottom}" stroke="#444" stroke-dasharray="4 3"/>`);
     if (labels) out.push(`<text x="${f(x(t) + 3)}" y="${bottom - 8 - (i % 2) * 13}" fill="#333" font-size="11">${esc(label)}</text>`);

@@ -26,7 +26,13 @@ export interface OriginSpec {
   readonly speed: number;
   /** Decode batch cap (vLLM max_num_seqs). */
   readonly maxBatch: number;
+  /** KV-cache capacity in 16-token blocks (the engine's prefix cache lives in it). */
+  readonly kvBlocks?: number;
+  /** What its `/metrics` speaks; "none": routing sees only passive statistics. */
+  readonly metrics: MetricsFormat;
 }
+
+export type MetricsFormat = "vllm" | "sglang" | "llamacpp" | "none";
 
 type PopRow = [id: string, lat: number, lon: number, continent: string, country: string, weight: number];
 
@@ -108,23 +114,47 @@ const ORIGIN_ROWS: OriginRow[] = [
   ["johannesburg", "Johannesburg", -26.2, 28.05, "afr", "llama-8b", 0.7, 32, 0.12, 0.45],
 ];
 
-export const ORIGINS: readonly OriginSpec[] = ORIGIN_ROWS.map(([id, city, lat, lon, region, profile, speed, maxBatch, inPerM, outPerM]) => ({
-  city,
-  profile,
-  speed,
-  maxBatch,
-  origin: {
-    id,
-    base_url: `https://${id}.gpu.example/v1`,
-    region,
-    lat,
-    lon,
-    models: { [MODEL]: MODEL },
-    price: { input_per_m: inPerM, output_per_m: outPerM },
-    auth: null,
-    health_url: null,
-    weight: 1,
-    draining: false,
-    updated_at: 0,
-  },
-}));
+export const ORIGINS: readonly OriginSpec[] = ORIGIN_ROWS.map(([id, city, lat, lon, region, profile, speed, maxBatch, inPerM, outPerM]) =>
+  originSpec({ id, city, lat, lon, region, profile, speed, maxBatch, kvBlocks: undefined, metrics: "vllm", inPerM, outPerM }),
+);
+
+export interface OriginFields {
+  id: string;
+  city: string;
+  lat: number;
+  lon: number;
+  region: Region;
+  profile: ProfileName;
+  speed: number;
+  maxBatch: number;
+  kvBlocks: number | undefined;
+  metrics: MetricsFormat;
+  inPerM: number;
+  outPerM: number;
+}
+
+/** An origin as the worker's registry holds it, with the simulation's GPU description. */
+export function originSpec({ id, city, lat, lon, region, profile, speed, maxBatch, kvBlocks, metrics, inPerM, outPerM }: OriginFields): OriginSpec {
+  return {
+    city,
+    profile,
+    speed,
+    maxBatch,
+    ...(kvBlocks !== undefined ? { kvBlocks } : {}),
+    metrics,
+    origin: {
+      id,
+      base_url: `https://${id}.gpu.example/v1`,
+      region,
+      lat,
+      lon,
+      models: { [MODEL]: MODEL },
+      price: { input_per_m: inPerM, output_per_m: outPerM },
+      auth: null,
+      health_url: null,
+      weight: 1,
+      draining: false,
+      updated_at: 0,
+    },
+  };
+}
