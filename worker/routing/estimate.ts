@@ -1,21 +1,38 @@
-// Expected latency and price of sending one request to one origin.
+// Expected time and price of sending one request to one origin.
 import { own } from "../own";
 import type { CircuitState } from "../health/breaker";
+import type { EngineLoad } from "../stats/engine-load";
 import type { OriginSummary } from "../stats/origin-stats";
 import type { Candidate } from "./candidates";
 
 /** What the request will cost the origin, as far as the router can tell before sending it. */
 export interface Workload {
   inputTokens: number;
+  /** The request's output cap, or the routing default (workload.ts) when it sets none. */
   outputTokens: number;
   stream: boolean;
+  /** Whether `outputTokens` is the request's own cap (false: a guess). */
+  capped?: boolean;
+  /** Requests with the same key share a prompt prefix an engine may have cached (affinity.ts). */
+  prefixKey?: string | null;
+  /** About how many leading tokens that shared prefix holds. */
+  prefixTokens?: number;
 }
 
 export interface Estimate {
+  /** Expected time to first token: the origin's own time, the round trip, and queueing when its engine's load is known. */
   ttftMs: number;
   tpotMs: number;
-  /** TTFT + output tokens x TPOT, inflated by load and by the chance of having to retry. */
+  /** Time to the first token, inflated by load and by the chance of having to retry (the `ttft` objective). */
+  firstTokenMs: number;
+  /** Time to the last token (TTFT + output tokens x TPOT), inflated by load and retries. */
   latencyMs: number;
+  /** Expected queueing in the engine, from its own queue (0 when its load is unknown: in-flight inflation stands in). */
+  queueMs: number;
+  /** What the origin spends on a request beyond the round trip and any queue (prefill and scheduling). */
+  serviceMs: number;
+  /** Expected output speed under the current load. */
+  tokensPerS: number;
   /** USD for this request at the origin's prices. */
   priceUsd: number;
   /** USD per 1M tokens, blended over this request's input and output. */
@@ -25,8 +42,19 @@ export interface Estimate {
   samples: number;
   circuit: CircuitState;
   inFlight: number;
+  /**
+   * Requests at the origin as every isolate reading the same snapshot sees
+   * them: the engine's queue and batch when known, else the region's in-flight
+   * estimate (never this isolate's own count: affinity must agree everywhere).
+   */
+  sharedLoad: number;
+  /** The engine's load reading behind `queueMs`, when fresh and sane. */
+  load: EngineLoad | null;
   /** The origin's p95 for this model (TTFT when streaming, total otherwise), once known. */
   p95Ms: number | null;
+  /** Measured TTFT percentiles (plus any queue), once known: soft TTFT cutoffs are judged on them. */
+  ttftP95Ms: number | null;
+  ttftP99Ms: number | null;
 }
 
 /** Samples before measurements fully replace the distance prior. */
@@ -39,6 +67,14 @@ export const PRIOR_TPOT_MS = 20;
 const KM_PER_RTT_MS = 66;
 /** Continuous batching: per-token time grows slowly until about this many sequences. */
 const LOAD_KNEE = 32;
+/** An engine reading older than this (against the snapshot's time) is not used. */
+export const LOAD_MAX_AGE_MS = 10_000;
+/** KV-cache use from which a new sequence waits for a running one to finish (vLLM preempts past this). */
+export const KV_FULL = 0.95;
+/** The least time an engine spends on a request, whatever the measurements say. */
+const MIN_SERVICE_MS = 5;
+/** The output length assumed for the sequences an engine is running. */
+const RUNNING_OUTPUT_TOKENS = 256;
 
 /** Round trip to an origin this far away. */
 export function rttMs(distanceKm: number): number {
@@ -64,23 +100,75 @@ export interface Peers {
 
 export const NO_PEERS: Peers = { baseTtftMs: PRIOR_BASE_TTFT_MS, tpotMs: PRIOR_TPOT_MS };
 
+/** How the estimate may use the engine's own load. */
+export interface LoadView {
+  /** False: today's in-flight approximation only (the `latency-only` router). */
+  engineLoad: boolean;
+  /** The snapshot's time: engine readings are judged fresh against it, so every isolate judges alike. */
+  at: number;
+}
+
+export const NO_LOAD: LoadView = { engineLoad: false, at: 0 };
+
+/** The engine reading if it is fresh and every number in it is sane; else null. */
+export function freshLoad(load: EngineLoad | undefined, at: number): EngineLoad | null {
+  if (!load) return null;
+  const { waiting, running, at: readAt } = load;
+  if (!(waiting >= 0 && running >= 0 && waiting < 1e7 && running < 1e7)) return null; // NaN fails every comparison
+  if (!(at - readAt <= LOAD_MAX_AGE_MS && readAt - at <= LOAD_MAX_AGE_MS)) return null;
+  return load;
+}
+
 /**
  * An unmeasured origin is assumed to work like its measured peers (`peers`),
  * not like a fixed guess, so measured and unmeasured origins compare fairly.
+ *
+ * With a fresh engine reading, queueing comes from the engine's own queue
+ * (every region's requests, not just this one's in-flight estimate):
+ *   queue = waiting x service time (FCFS prefill ahead of this request),
+ *   or, with the KV cache full, the wait for running sequences to finish.
+ * The passive TTFT was measured under load too, so counting both would count
+ * a queue twice: the peak-EWMA (which takes a slow sample at once) gives way to
+ * the lower of it and the TTFT median as the origin's own time, and the
+ * in-flight inflation is dropped. docs/routing.md says what remains.
  */
-export function estimate(candidate: Candidate, stats: OriginSummary | undefined, work: Workload, localInFlight: number, peers: Peers = NO_PEERS): Estimate {
+export function estimate(
+  candidate: Candidate,
+  stats: OriginSummary | undefined,
+  work: Workload,
+  localInFlight: number,
+  peers: Peers = NO_PEERS,
+  view: LoadView = NO_LOAD,
+): Estimate {
   // Only this model's own numbers: another model on the same origin may be far bigger or smaller.
   const model = own(stats?.models, candidate.upstreamModel);
-  const prior = priorTtftMs(candidate.distanceKm, peers.baseTtftMs);
+  const rtt = rttMs(candidate.distanceKm);
+  const prior = peers.baseTtftMs + rtt;
   const samples = model?.samples ?? 0;
   const w = Math.min(1, samples / MIN_SAMPLES);
-  const ttftMs = model?.ttftMs != null ? w * model.ttftMs + (1 - w) * prior : prior;
+  let ttftMs = model?.ttftMs != null ? w * model.ttftMs + (1 - w) * prior : prior;
   const tpotMs = model?.tpotMs ?? peers.tpotMs;
 
-  const inFlight = (stats?.inFlight ?? 0) + localInFlight;
-  const load = 1 + inFlight / LOAD_KNEE;
-  const retry = 1 / (1 - Math.min(stats?.errorRate ?? 0, 0.9));
-  const latencyMs = (ttftMs + work.outputTokens * tpotMs) * load * retry;
+  const regionInFlight = finite(stats?.inFlight) ?? 0;
+  const inFlight = regionInFlight + localInFlight;
+  const load = view.engineLoad ? freshLoad(stats?.load, view.at) : null;
+  let queueMs = 0;
+  let slowdown = 1;
+  let serviceMs: number;
+  if (load) {
+    const p50 = samples >= MIN_SAMPLES ? model?.ttftP50 : null;
+    serviceMs = Math.max(MIN_SERVICE_MS, (p50 != null && p50 < ttftMs ? p50 : ttftMs) - rtt);
+    // This isolate's own requests queue too, but only where the engine is already queueing.
+    const ahead = load.waiting > 0 ? load.waiting + localInFlight : 0;
+    queueMs = ahead * serviceMs;
+    if (load.kvUsage >= KV_FULL) queueMs = Math.max(queueMs, ((ahead + 1) * RUNNING_OUTPUT_TOKENS * tpotMs) / (load.running + 1));
+    ttftMs = serviceMs + rtt + queueMs;
+  } else {
+    serviceMs = Math.max(MIN_SERVICE_MS, ttftMs - rtt);
+    slowdown = 1 + inFlight / LOAD_KNEE;
+  }
+  const retry = 1 / (1 - Math.min(finite(stats?.errorRate) ?? 0, 0.9));
+  const latencyMs = (ttftMs + work.outputTokens * tpotMs) * slowdown * retry;
 
   const { input_per_m, output_per_m } = candidate.origin.price;
   const tokens = Math.max(1, work.inputTokens + work.outputTokens);
@@ -89,13 +177,26 @@ export function estimate(candidate: Candidate, stats: OriginSummary | undefined,
   return {
     ttftMs,
     tpotMs,
+    firstTokenMs: ttftMs * slowdown * retry,
     latencyMs,
+    queueMs,
+    serviceMs,
+    tokensPerS: 1000 / (tpotMs * slowdown),
     priceUsd,
     pricePerM: (priceUsd * 1e6) / tokens,
     source: w === 0 ? "prior" : w === 1 ? "measured" : "blend",
     samples,
     circuit: stats?.circuit ?? "closed",
     inFlight,
+    sharedLoad: load ? load.waiting + load.running : regionInFlight,
+    load,
     p95Ms: samples >= MIN_SAMPLES ? ((work.stream ? model?.ttftP95 : model?.totalP95) ?? null) : null,
+    ttftP95Ms: samples >= MIN_SAMPLES && model?.ttftP95 != null ? model.ttftP95 + queueMs : null,
+    ttftP99Ms: samples >= MIN_SAMPLES && model?.ttftP99 != null ? model.ttftP99 + queueMs : null,
   };
+}
+
+/** A number from a snapshot, or undefined when it is missing or not a sane non-negative number. */
+function finite(n: number | undefined): number | undefined {
+  return n !== undefined && n >= 0 && n < 1e12 ? n : undefined;
 }

@@ -16,7 +16,7 @@ function rejection(fn: () => unknown): ApiError {
 
 describe("routingPreferences", () => {
   it("uses the defaults when nothing steers", () => {
-    expect(routingPreferences(h(), undefined)).toEqual({ policy: { kind: "latency" }, constraints: {}, hedge: true });
+    expect(routingPreferences(h(), undefined)).toEqual({ policy: { kind: "auto" }, constraints: {}, hedge: true });
     expect(routingPreferences(h(), {})).toEqual(DEFAULT_PREFERENCES);
     const defaults: RoutingPreferences = { policy: { kind: "cost" }, constraints: { regions: ["weur"], maxPricePerM: 4 }, hedge: false };
     expect(routingPreferences(h(), undefined, defaults)).toEqual(defaults);
