@@ -91,7 +91,7 @@ export function chooseByAffinity(members: readonly AffinityMember[], keyHash: nu
   let weights = 0;
   for (let i = 0; i < n; i++) {
     const m = members[i]!;
-    total += m.load;
+    total += Math.round(m.load);
     weights += weightOf(m);
     scores[i] = rendezvousScore(keyHash, originHash(m.id), weightOf(m));
   }
@@ -102,12 +102,13 @@ export function chooseByAffinity(members: readonly AffinityMember[], keyHash: nu
     for (let i = 0; i < n; i++) if (scores[i]! >= 0 && (best < 0 || scores[i]! > scores[best]!)) best = i;
     const m = members[best]!;
     const cap = Math.ceil((c * total * weightOf(m)) / weights);
-    if (m.load + 1 <= cap || rank === n - 1) return { index: best, rank, spilled };
-    if (spilled === null) spilled = `${m.id} load ${round(m.load)} > ${cap - 1}`;
+    // Loads are counted in whole requests (an in-flight estimate of 0.3 is no request at all), as MTZ count them.
+    const load = Math.round(m.load);
+    if (load + 1 <= cap || rank === n - 1) return { index: best, rank, spilled };
+    if (spilled === null) spilled = `${m.id} load ${load} > ${cap - 1}`;
     scores[best] = -1;
   }
   return null;
 }
 
 const weightOf = (m: AffinityMember) => (m.weight > 0 && m.weight < 1e9 ? m.weight : 1);
-const round = (x: number) => Math.round(x * 10) / 10;
