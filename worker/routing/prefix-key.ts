@@ -3,11 +3,13 @@
 // same origin. Derived from the body alone, with no state and no allocation
 // beyond the key itself: every PoP and isolate derives the same key.
 //
-// "Leading" content is the request's canonical text in the order an engine
-// renders it (tools, instructions, then the messages, prompt or input), and
-// only its first LEADING_CHARS code units. Conversations grow at the end, so
-// that head stays the same turn after turn (a session keeps its key), and a
-// long system prompt fills it alone (every caller of that prompt shares a key).
+// "Leading" content is what requests share by design, in the order an engine
+// renders it: tools, instructions and the system (or developer) messages
+// before the first turn. When that is long enough to matter it alone is the
+// key, so every caller of one long system prompt lands on the engine that
+// holds it. When it is short, a conversation's opening turn joins it: every
+// later turn of that conversation repeats the opening, so a session keeps its
+// key while it grows. Only the first LEADING_CHARS code units are hashed.
 import { badRequest } from "../http/errors";
 import { fmix32 } from "./affinity";
 
@@ -45,19 +47,39 @@ export function prefixKey(body: Record<string, unknown>, tenantId: string): Pref
   }
   const shared = sharedTokens(body);
   if (typeof explicit === "string" && explicit.length > 0) return { key: `c${hex(hashWhole(explicit, hashWhole(tenantId, SEED)))}`, tokens: shared };
-  if (shared < MIN_PREFIX_TOKENS) return NONE;
   h = hashWhole(tenantId, SEED);
-  const user = body.user;
-  if (typeof user === "string" && user.length > 0) {
-    h = hashWhole(user, h ^ 0x75);
-  }
+  const user = typeof body.user === "string" && body.user.length > 0 ? body.user : null;
+  if (user !== null) h = hashWhole(user, h ^ 0x75);
   budget = LEADING_CHARS;
   walk(body.tools, 0);
   walk(body.instructions, 0);
-  walk(body.messages, 0);
-  walk(body.prompt, 0);
-  walk(body.input, 0);
-  return { key: `${typeof user === "string" && user.length > 0 ? "u" : "p"}${hex(fmix32(h))}`, tokens: shared };
+  let lead = size(body.tools, 0) + size(body.instructions, 0);
+  const turns = Array.isArray(body.messages) ? body.messages : Array.isArray(body.input) ? body.input : null;
+  if (turns) {
+    let i = 0;
+    for (; i < turns.length - 1 && isSystem(turns[i]); i++) {
+      walk(turns[i], 0);
+      lead += size(turns[i], 0);
+    }
+    if (lead < MIN_PREFIX_TOKENS * CHARS_PER_TOKEN) {
+      // A conversation under way (an earlier turn and its answer before the new one): its opening is its identity.
+      if (turns.length - i < 3) return NONE;
+      walk(turns[i], 0);
+      lead = Infinity;
+    }
+  } else {
+    const text = body.prompt ?? body.input;
+    walk(text, 0);
+    lead += size(text, 0);
+  }
+  if (lead < MIN_PREFIX_TOKENS * CHARS_PER_TOKEN) return NONE;
+  return { key: `${user !== null ? "u" : "p"}${hex(fmix32(h))}`, tokens: shared };
+}
+
+function isSystem(turn: unknown): boolean {
+  if (typeof turn !== "object" || turn === null) return false;
+  const role = (turn as { role?: unknown }).role;
+  return role === "system" || role === "developer";
 }
 
 const SEED = 0x811c9dc5;
