@@ -2,7 +2,7 @@
 import { own } from "../own";
 import type { CircuitState } from "../health/breaker";
 import type { EngineLoad } from "../stats/engine-load";
-import type { OriginSummary } from "../stats/origin-stats";
+import type { ModelSummary, OriginSummary } from "../stats/origin-stats";
 import type { Candidate } from "./candidates";
 
 /** What the request will cost the origin, as far as the router can tell before sending it. */
@@ -141,7 +141,81 @@ export function estimate(
   view: LoadView = NO_LOAD,
 ): Estimate {
   // Only this model's own numbers: another model on the same origin may be far bigger or smaller.
-  const model = own(stats?.models, candidate.upstreamModel);
+  return estimateWith(candidate, stats, own(stats?.models, candidate.upstreamModel), work, localInFlight, peers, view);
+}
+
+/** `estimate` with the model's summary already looked up (plan() keeps the lookups per snapshot). */
+export function estimateWith(
+  candidate: Candidate,
+  stats: OriginSummary | undefined,
+  model: ModelSummary | undefined,
+  work: Workload,
+  localInFlight: number,
+  peers: Peers,
+  view: LoadView,
+): Estimate {
+  return estimateInto(blankEstimate(), candidate, stats, model, work, localInFlight, peers, view);
+}
+
+/** An estimate to be filled by `estimateInto` (every field present, so all estimates share one shape). */
+export function blankEstimate(): Estimate {
+  return {
+    ttftMs: 0,
+    tpotMs: 0,
+    firstTokenMs: 0,
+    latencyMs: 0,
+    queueMs: 0,
+    serviceMs: 0,
+    tokensPerS: 0,
+    priceUsd: 0,
+    pricePerM: 0,
+    source: "prior",
+    samples: 0,
+    circuit: "closed",
+    inFlight: 0,
+    sharedLoad: 0,
+    load: null,
+    p95Ms: null,
+    ttftP95Ms: null,
+    ttftP99Ms: null,
+  };
+}
+
+/** A copy of `e` that owns its fields (plan() fills reused scratch estimates and hands out copies). */
+export function copyEstimate(e: Estimate): Estimate {
+  return {
+    ttftMs: e.ttftMs,
+    tpotMs: e.tpotMs,
+    firstTokenMs: e.firstTokenMs,
+    latencyMs: e.latencyMs,
+    queueMs: e.queueMs,
+    serviceMs: e.serviceMs,
+    tokensPerS: e.tokensPerS,
+    priceUsd: e.priceUsd,
+    pricePerM: e.pricePerM,
+    source: e.source,
+    samples: e.samples,
+    circuit: e.circuit,
+    inFlight: e.inFlight,
+    sharedLoad: e.sharedLoad,
+    load: e.load,
+    p95Ms: e.p95Ms,
+    ttftP95Ms: e.ttftP95Ms,
+    ttftP99Ms: e.ttftP99Ms,
+  };
+}
+
+/** Fills `out` (no allocation: plan() reuses its scratch estimates from request to request). */
+export function estimateInto(
+  out: Estimate,
+  candidate: Candidate,
+  stats: OriginSummary | undefined,
+  model: ModelSummary | undefined,
+  work: Workload,
+  localInFlight: number,
+  peers: Peers,
+  view: LoadView,
+): Estimate {
   const rtt = rttMs(candidate.distanceKm);
   const prior = peers.baseTtftMs + rtt;
   const samples = model?.samples ?? 0;
@@ -170,30 +244,30 @@ export function estimate(
   const retry = 1 / (1 - Math.min(finite(stats?.errorRate) ?? 0, 0.9));
   const latencyMs = (ttftMs + work.outputTokens * tpotMs) * slowdown * retry;
 
-  const { input_per_m, output_per_m } = candidate.origin.price;
+  const price = candidate.origin.price;
   const tokens = Math.max(1, work.inputTokens + work.outputTokens);
-  const priceUsd = (work.inputTokens * input_per_m + work.outputTokens * output_per_m) / 1e6;
+  const priceUsd = (work.inputTokens * price.input_per_m + work.outputTokens * price.output_per_m) / 1e6;
 
-  return {
-    ttftMs,
-    tpotMs,
-    firstTokenMs: ttftMs * slowdown * retry,
-    latencyMs,
-    queueMs,
-    serviceMs,
-    tokensPerS: 1000 / (tpotMs * slowdown),
-    priceUsd,
-    pricePerM: (priceUsd * 1e6) / tokens,
-    source: w === 0 ? "prior" : w === 1 ? "measured" : "blend",
-    samples,
-    circuit: stats?.circuit ?? "closed",
-    inFlight,
-    sharedLoad: load ? load.waiting + load.running : regionInFlight,
-    load,
-    p95Ms: samples >= MIN_SAMPLES ? ((work.stream ? model?.ttftP95 : model?.totalP95) ?? null) : null,
-    ttftP95Ms: samples >= MIN_SAMPLES && model?.ttftP95 != null ? model.ttftP95 + queueMs : null,
-    ttftP99Ms: samples >= MIN_SAMPLES && model?.ttftP99 != null ? model.ttftP99 + queueMs : null,
-  };
+  out.ttftMs = ttftMs;
+  out.tpotMs = tpotMs;
+  out.firstTokenMs = ttftMs * slowdown * retry;
+  out.latencyMs = latencyMs;
+  out.queueMs = queueMs;
+  out.serviceMs = serviceMs;
+  out.tokensPerS = 1000 / (tpotMs * slowdown);
+  out.priceUsd = priceUsd;
+  out.pricePerM = (priceUsd * 1e6) / tokens;
+  out.source = w === 0 ? "prior" : w === 1 ? "measured" : "blend";
+  out.samples = samples;
+  out.circuit = stats?.circuit ?? "closed";
+  out.inFlight = inFlight;
+  out.sharedLoad = load ? load.waiting + load.running : regionInFlight;
+  out.load = load;
+  const trusted = samples >= MIN_SAMPLES;
+  out.p95Ms = trusted ? ((work.stream ? model?.ttftP95 : model?.totalP95) ?? null) : null;
+  out.ttftP95Ms = trusted && model?.ttftP95 != null ? model.ttftP95 + queueMs : null;
+  out.ttftP99Ms = trusted && model?.ttftP99 != null ? model.ttftP99 + queueMs : null;
+  return out;
 }
 
 /** A number from a snapshot, or undefined when it is missing or not a sane non-negative number. */
