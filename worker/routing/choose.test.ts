@@ -400,3 +400,41 @@ describe("prefix affinity", () => {
     expect(byKey(pool, calm, keyed("p-x", { prefixKey: null })).affinity).toBeNull();
   });
 });
+
+describe("the plan's order", () => {
+  it("keeps ties in candidate order and sorts any number of candidates, by tier then score", () => {
+    for (const n of [1, 5, 64, 128, 129, 300]) {
+      const cands = Array.from({ length: n }, (_, i) => candidate(`o${i}`, ((i * 37) % 11) * 660));
+      const r = route(cands, null, prefs({ kind: "ttft" }), prng(2));
+      const scores = r.ordered.map((s) => s.score);
+      expect(r.ordered).toHaveLength(n);
+      for (let k = 1; k < n; k++) expect(scores[k]!).toBeGreaterThanOrEqual(scores[k - 1]!);
+      // Equal scores (same distance) stay in the order the candidates came in, after the near-best split.
+      const rest = r.ordered.slice(4).map((s) => Number(s.candidate.origin.id.slice(1)));
+      for (let k = 1; k < rest.length; k++) if (r.ordered[k + 4]!.score === r.ordered[k + 3]!.score) expect(rest[k]!).toBeGreaterThan(rest[k - 1]!);
+    }
+  });
+
+  it("builds only the first `limit` targets, and counts every eligible origin", () => {
+    const cands = Array.from({ length: 20 }, (_, i) => candidate(`o${i}`, i * 100));
+    const r = plan(cands, null, work, LATENCY, none, prng(1), 0, 3);
+    expect(ids(r)).toHaveLength(3);
+    expect(r.reason).toMatch(/; 20 eligible$/);
+    const all = plan(cands, null, work, LATENCY, none, prng(1), 0);
+    expect(ids(all).slice(0, 3)).toEqual(ids(r));
+  });
+
+  it("hands out estimates the next plan does not overwrite", () => {
+    const a = candidate("a", 0);
+    const first = route([a], snapshot(measured(a, 100, 20)), LATENCY);
+    const kept = first.ordered[0]!.estimate.ttftMs;
+    route([a], snapshot(measured(a, 900, 20)), LATENCY);
+    expect(first.ordered[0]!.estimate.ttftMs).toBe(kept);
+  });
+
+  it("sorts a NaN or infinite score last instead of corrupting the order", () => {
+    const odd = candidate("odd", 0, { price: { input_per_m: Infinity, output_per_m: 1 } });
+    const fine = candidate("fine", 0);
+    expect(ids(route([odd, fine], null, prefs({ kind: "cost" })))).toEqual(["fine", "odd"]);
+  });
+});
