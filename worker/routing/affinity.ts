@@ -8,10 +8,11 @@
 // pool's mean load. docs/routing.md gives the design and the rejected ones.
 
 /**
- * The bound's factor c. MTZ bound the maximum load by ceil(c x mean) and the
- * keys moved per change by O(1/(c-1)^2): 1.25 (what Vimeo's HAProxy rollout
- * settled on) keeps every origin within a quarter of the mean while a hot key
- * stays put until its origin is clearly busier than its peers.
+ * The bound's factor c. MTZ bound the maximum load by ceil(c x mean) while the
+ * keys moved per change grow as O(1/(c-1)^2): near 1 keys flap and lose their
+ * caches, at 2 an origin carries twice its peers' queue before a key moves.
+ * 1.25 keeps every origin within a quarter of the mean while a key stays put
+ * until its origin is clearly busier than its peers (docs/routing.md).
  */
 export const BOUNDED_LOAD_C = 1.25;
 
