@@ -7,7 +7,7 @@
 import { own } from "../own";
 import type { Candidate } from "./candidates";
 import { BOUNDED_LOAD_C, chooseByAffinity, hashString, type AffinityMember } from "./affinity";
-import { blankEstimate, copyEstimate, estimateInto, MIN_SAMPLES, NO_PEERS, rttMs, type Estimate, type LoadView, type Peers, type Workload } from "./estimate";
+import { blankEstimate, copyEstimate, estimateBase, estimateFrom, MIN_SAMPLES, type EstimateBase, NO_PEERS, rttMs, type Estimate, type LoadView, type Peers, type Workload } from "./estimate";
 import type { ModelSummary, OriginSummary } from "../stats/origin-stats";
 import { objectiveOf, tokensPerSFloor, type Constraints, type Objective, type RoutingPreferences, type TtftCutoffs } from "./policy";
 import type { RegionSnapshot } from "../stats/region-snapshot";
@@ -69,7 +69,7 @@ export function plan(
   const objective = objectiveOf(prefs.policy, work.stream);
   const excluded: RoutePlan["excluded"] = [];
   const prep = prepared(candidates, snapshot);
-  const view: LoadView = { engineLoad: prefs.engineLoad !== false, at: snapshot?.at ?? 0 };
+  const bases = prefs.engineLoad !== false ? prep.withLoad() : prep.withoutLoad();
   const floor = tokensPerSFloor(prefs, objective);
   const cutoffs = prefs.preferredTtftMs;
   // Every candidate is estimated into reused scratch; only the plan's first `limit` become objects.
@@ -79,7 +79,7 @@ export function plan(
   for (let i = 0; i < n; i++) {
     const candidate = candidates[i]!;
     const id = candidate.origin.id;
-    const est = estimateInto(scratch[i]!, candidate, prep.stats[i], prep.models[i], work, localInFlight(id), prep.peers, view);
+    const est = estimateFrom(scratch[i]!, bases[i]!, candidate, work, localInFlight(id));
     const reason = violation(candidate, est, prefs.constraints);
     if (reason) {
       excluded.push({ origin: id, reason });
@@ -233,12 +233,34 @@ function overCutoffs(e: Estimate, c: TtftCutoffs): boolean {
 }
 
 /** What plan() reads from a snapshot for a candidate list: the same for every request until either changes. */
-interface Prepared {
-  origins: RegionSnapshot["origins"] | null;
-  at: number;
-  stats: (OriginSummary | undefined)[];
-  models: (ModelSummary | undefined)[];
-  peers: Peers;
+class Prepared {
+  private loaded: EstimateBase[] | null = null;
+  private passive: EstimateBase[] | null = null;
+
+  constructor(
+    readonly candidates: readonly Candidate[],
+    readonly origins: RegionSnapshot["origins"] | null,
+    readonly at: number,
+    readonly stats: (OriginSummary | undefined)[],
+    readonly models: (ModelSummary | undefined)[],
+    readonly peers: Peers,
+  ) {}
+
+  /** Each candidate's estimate base, reading the engines' load. */
+  withLoad(): EstimateBase[] {
+    return (this.loaded ??= this.bases({ engineLoad: true, at: this.at }));
+  }
+
+  /** Each candidate's estimate base, in-flight only (the latency-only router). */
+  withoutLoad(): EstimateBase[] {
+    return (this.passive ??= this.bases({ engineLoad: false, at: this.at }));
+  }
+
+  private bases(view: LoadView): EstimateBase[] {
+    const out: EstimateBase[] = new Array(this.candidates.length);
+    for (let i = 0; i < out.length; i++) out[i] = estimateBase(this.candidates[i]!, this.stats[i], this.models[i], this.peers, view);
+    return out;
+  }
 }
 
 const NO_SNAPSHOT = new WeakMap<readonly Candidate[], Prepared>();
@@ -255,13 +277,14 @@ function prepared(candidates: readonly Candidate[], snapshot: RegionSnapshot | n
   let p = byList?.get(candidates);
   if (p && p.origins === (snapshot?.origins ?? null) && p.at === (snapshot?.at ?? 0) && p.stats.length === candidates.length) return p;
   const n = candidates.length;
-  p = { origins: snapshot?.origins ?? null, at: snapshot?.at ?? 0, stats: new Array(n), models: new Array(n), peers: measuredPeers(candidates, snapshot) };
+  const stats: (OriginSummary | undefined)[] = new Array(n);
+  const models: (ModelSummary | undefined)[] = new Array(n);
   for (let i = 0; i < n; i++) {
     const c = candidates[i]!;
-    const stats = own(snapshot?.origins, c.origin.id);
-    p.stats[i] = stats;
-    p.models[i] = own(stats?.models, c.upstreamModel);
+    stats[i] = own(snapshot?.origins, c.origin.id);
+    models[i] = own(stats[i]?.models, c.upstreamModel);
   }
+  p = new Prepared(candidates, snapshot?.origins ?? null, snapshot?.at ?? 0, stats, models, measuredPeers(candidates, snapshot));
   if (snapshot) {
     let map = BY_SNAPSHOT.get(snapshot);
     if (!map) BY_SNAPSHOT.set(snapshot, (map = new WeakMap()));

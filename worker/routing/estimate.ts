@@ -205,6 +205,60 @@ export function copyEstimate(e: Estimate): Estimate {
   };
 }
 
+/**
+ * What an estimate takes from the snapshot alone: the same for every request
+ * until the snapshot changes, so plan() keeps one per candidate and snapshot.
+ */
+export interface EstimateBase {
+  rttMs: number;
+  /** TTFT before any queue (measured, blended or prior; with a fresh reading, service + RTT). */
+  ttftMs: number;
+  tpotMs: number;
+  serviceMs: number;
+  retry: number;
+  regionInFlight: number;
+  /** The fresh, sane engine reading, if any (the view allowed it). */
+  load: EngineLoad | null;
+  samples: number;
+  source: Estimate["source"];
+  circuit: CircuitState;
+  /** Measured percentiles once trusted, else NaN (numbers only: no boxing per request). */
+  ttftP95: number;
+  ttftP99: number;
+  totalP95: number;
+}
+
+export function estimateBase(candidate: Candidate, stats: OriginSummary | undefined, model: ModelSummary | undefined, peers: Peers, view: LoadView): EstimateBase {
+  const rtt = rttMs(candidate.distanceKm);
+  const prior = peers.baseTtftMs + rtt;
+  const samples = model?.samples ?? 0;
+  const w = Math.min(1, samples / MIN_SAMPLES);
+  const trusted = samples >= MIN_SAMPLES;
+  let ttftMs = model?.ttftMs != null ? w * model.ttftMs + (1 - w) * prior : prior;
+  const load = view.engineLoad ? freshLoad(stats?.load, view.at) : null;
+  let serviceMs: number;
+  if (load) {
+    const p50 = trusted ? model?.ttftP50 : null;
+    serviceMs = Math.max(MIN_SERVICE_MS, (p50 != null && p50 < ttftMs ? p50 : ttftMs) - rtt);
+    ttftMs = serviceMs + rtt;
+  } else serviceMs = Math.max(MIN_SERVICE_MS, ttftMs - rtt);
+  return {
+    rttMs: rtt,
+    ttftMs,
+    tpotMs: model?.tpotMs ?? peers.tpotMs,
+    serviceMs,
+    retry: 1 / (1 - Math.min(finite(stats?.errorRate) ?? 0, 0.9)),
+    regionInFlight: finite(stats?.inFlight) ?? 0,
+    load,
+    samples,
+    source: w === 0 ? "prior" : w === 1 ? "measured" : "blend",
+    circuit: stats?.circuit ?? "closed",
+    ttftP95: trusted ? (model?.ttftP95 ?? NaN) : NaN,
+    ttftP99: trusted ? (model?.ttftP99 ?? NaN) : NaN,
+    totalP95: trusted ? (model?.totalP95 ?? NaN) : NaN,
+  };
+}
+
 /** Fills `out` (no allocation: plan() reuses its scratch estimates from request to request). */
 export function estimateInto(
   out: Estimate,
@@ -216,34 +270,24 @@ export function estimateInto(
   peers: Peers,
   view: LoadView,
 ): Estimate {
-  const rtt = rttMs(candidate.distanceKm);
-  const prior = peers.baseTtftMs + rtt;
-  const samples = model?.samples ?? 0;
-  const w = Math.min(1, samples / MIN_SAMPLES);
-  let ttftMs = model?.ttftMs != null ? w * model.ttftMs + (1 - w) * prior : prior;
-  const tpotMs = model?.tpotMs ?? peers.tpotMs;
+  return estimateFrom(out, estimateBase(candidate, stats, model, peers, view), candidate, work, localInFlight);
+}
 
-  const regionInFlight = finite(stats?.inFlight) ?? 0;
-  const inFlight = regionInFlight + localInFlight;
-  const load = view.engineLoad ? freshLoad(stats?.load, view.at) : null;
+/** The per-request part: this request's tokens and this isolate's own requests in flight. */
+export function estimateFrom(out: Estimate, base: EstimateBase, candidate: Candidate, work: Workload, localInFlight: number): Estimate {
+  const tpotMs = base.tpotMs;
+  const load = base.load;
+  let ttftMs = base.ttftMs;
   let queueMs = 0;
   let slowdown = 1;
-  let serviceMs: number;
   if (load) {
-    const p50 = samples >= MIN_SAMPLES ? model?.ttftP50 : null;
-    serviceMs = Math.max(MIN_SERVICE_MS, (p50 != null && p50 < ttftMs ? p50 : ttftMs) - rtt);
     // This isolate's own requests queue too, but only where the engine is already queueing.
     const ahead = load.waiting > 0 ? load.waiting + localInFlight : 0;
-    queueMs = ahead * serviceMs;
+    queueMs = ahead * base.serviceMs;
     if (load.kvUsage >= KV_FULL) queueMs = Math.max(queueMs, ((ahead + 1) * RUNNING_OUTPUT_TOKENS * tpotMs) / (load.running + 1));
-    ttftMs = serviceMs + rtt + queueMs;
-  } else {
-    serviceMs = Math.max(MIN_SERVICE_MS, ttftMs - rtt);
-    slowdown = 1 + inFlight / LOAD_KNEE;
-  }
-  const retry = 1 / (1 - Math.min(finite(stats?.errorRate) ?? 0, 0.9));
-  const latencyMs = (ttftMs + work.outputTokens * tpotMs) * slowdown * retry;
-
+    ttftMs += queueMs;
+  } else slowdown = 1 + (base.regionInFlight + localInFlight) / LOAD_KNEE;
+  const retry = base.retry;
   const price = candidate.origin.price;
   const tokens = Math.max(1, work.inputTokens + work.outputTokens);
   const priceUsd = (work.inputTokens * price.input_per_m + work.outputTokens * price.output_per_m) / 1e6;
@@ -251,22 +295,22 @@ export function estimateInto(
   out.ttftMs = ttftMs;
   out.tpotMs = tpotMs;
   out.firstTokenMs = ttftMs * slowdown * retry;
-  out.latencyMs = latencyMs;
+  out.latencyMs = (ttftMs + work.outputTokens * tpotMs) * slowdown * retry;
   out.queueMs = queueMs;
-  out.serviceMs = serviceMs;
+  out.serviceMs = base.serviceMs;
   out.tokensPerS = 1000 / (tpotMs * slowdown);
   out.priceUsd = priceUsd;
   out.pricePerM = (priceUsd * 1e6) / tokens;
-  out.source = w === 0 ? "prior" : w === 1 ? "measured" : "blend";
-  out.samples = samples;
-  out.circuit = stats?.circuit ?? "closed";
-  out.inFlight = inFlight;
-  out.sharedLoad = load ? load.waiting + load.running : regionInFlight;
+  out.source = base.source;
+  out.samples = base.samples;
+  out.circuit = base.circuit;
+  out.inFlight = base.regionInFlight + localInFlight;
+  out.sharedLoad = load ? load.waiting + load.running : base.regionInFlight;
   out.load = load;
-  const trusted = samples >= MIN_SAMPLES;
-  out.p95Ms = trusted ? ((work.stream ? model?.ttftP95 : model?.totalP95) ?? null) : null;
-  out.ttftP95Ms = trusted && model?.ttftP95 != null ? model.ttftP95 + queueMs : null;
-  out.ttftP99Ms = trusted && model?.ttftP99 != null ? model.ttftP99 + queueMs : null;
+  const p95 = work.stream ? base.ttftP95 : base.totalP95;
+  out.p95Ms = p95 === p95 ? p95 : null;
+  out.ttftP95Ms = base.ttftP95 === base.ttftP95 ? base.ttftP95 + queueMs : null;
+  out.ttftP99Ms = base.ttftP99 === base.ttftP99 ? base.ttftP99 + queueMs : null;
   return out;
 }
 
