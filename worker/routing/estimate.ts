@@ -141,23 +141,11 @@ export function estimate(
   view: LoadView = NO_LOAD,
 ): Estimate {
   // Only this model's own numbers: another model on the same origin may be far bigger or smaller.
-  return estimateWith(candidate, stats, own(stats?.models, candidate.upstreamModel), work, localInFlight, peers, view);
+  const base = estimateBase(candidate, stats, own(stats?.models, candidate.upstreamModel), peers, view);
+  return estimateFrom(blankEstimate(), base, candidate, work, localInFlight);
 }
 
-/** `estimate` with the model's summary already looked up (plan() keeps the lookups per snapshot). */
-export function estimateWith(
-  candidate: Candidate,
-  stats: OriginSummary | undefined,
-  model: ModelSummary | undefined,
-  work: Workload,
-  localInFlight: number,
-  peers: Peers,
-  view: LoadView,
-): Estimate {
-  return estimateInto(blankEstimate(), candidate, stats, model, work, localInFlight, peers, view);
-}
-
-/** An estimate to be filled by `estimateInto` (every field present, so all estimates share one shape). */
+/** An estimate to be filled by `estimateFrom` (every field present, so all estimates share one shape). */
 export function blankEstimate(): Estimate {
   return {
     ttftMs: 0,
@@ -259,21 +247,7 @@ export function estimateBase(candidate: Candidate, stats: OriginSummary | undefi
   };
 }
 
-/** Fills `out` (no allocation: plan() reuses its scratch estimates from request to request). */
-export function estimateInto(
-  out: Estimate,
-  candidate: Candidate,
-  stats: OriginSummary | undefined,
-  model: ModelSummary | undefined,
-  work: Workload,
-  localInFlight: number,
-  peers: Peers,
-  view: LoadView,
-): Estimate {
-  return estimateFrom(out, estimateBase(candidate, stats, model, peers, view), candidate, work, localInFlight);
-}
-
-/** The per-request part: this request's tokens and this isolate's own requests in flight. */
+/** The per-request part, into `out` (no allocation: plan() reuses its scratch estimates): this request's tokens and this isolate's own requests in flight. */
 export function estimateFrom(out: Estimate, base: EstimateBase, candidate: Candidate, work: Workload, localInFlight: number): Estimate {
   const tpotMs = base.tpotMs;
   const load = base.load;
