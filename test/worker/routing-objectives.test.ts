@@ -22,6 +22,8 @@ beforeAll(async () => {
   key = (await newTenant()).key;
   await registerOrigin("objective-a", "healthy", { ...FRANKFURT, models: { "m-objective": "llama-8b" } });
   await registerOrigin("objective-b", "healthy2", { ...FRANKFURT, models: { "m-objective": "llama-8b" } });
+  await registerOrigin("prefix-a", "healthy", { ...FRANKFURT, models: { "m-prefix": "llama-8b" } });
+  await registerOrigin("prefix-b", "healthy2", { ...FRANKFURT, models: { "m-prefix": "llama-8b" } });
 });
 
 describe("objectives", () => {
@@ -112,5 +114,25 @@ describe("prefix affinity", () => {
       expect(route).toMatch(/; affinity objective-[ab], /);
       expect(route).not.toContain(hostile.slice(0, 8));
     }
+  });
+
+  it("lands shared-prefix traffic on one origin, whose prefix cache then serves it (cached_tokens > 0)", async () => {
+    // A system prompt no other test sends (~6 KB, ~1,500 tokens), and a different question each time.
+    const system = { role: "system", content: `Case ${crypto.randomUUID()}: you are the support assistant of a railway company. `.repeat(70) };
+    const landed: string[] = [];
+    const cached: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      const res = await chat(key, { model: "m-prefix", messages: [system, { role: "user", content: `Question ${i}: when is the next train?` }], max_tokens: 4 }, fromEurope);
+      expect(res.status).toBe(200);
+      expect(res.headers.get("x-meridian-route")).toMatch(/; affinity prefix-[ab], choice 1 of [12]; /);
+      landed.push(res.headers.get("x-meridian-origin")!);
+      const body = (await res.json()) as { usage: { prompt_tokens_details?: { cached_tokens?: number } } };
+      cached.push(body.usage.prompt_tokens_details?.cached_tokens ?? 0);
+    }
+    const home = landed[0]!;
+    expect(landed.filter((o) => o === home).length).toBeGreaterThanOrEqual(7);
+    // Every request after the first on the same origin finds the system prompt in its cache.
+    const repeats = cached.filter((_, i) => i > 0 && landed[i] === home);
+    expect(repeats.every((n) => n >= 1_000)).toBe(true);
   });
 });
