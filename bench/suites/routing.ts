@@ -16,7 +16,7 @@
 // Runs as part of `npm run bench` (BENCH_SUITES=routing alone), or
 // `npx tsx bench/suites/routing.ts`. BENCH_ROUTING_ITERATIONS (default 200000):
 // measured calls per case at most; BENCH_ROUTING_SECONDS (default 2.5): at most
-// this long per case (the 64-origin decisions take ~60 µs: fewer calls).
+// this long per case (the slowest cases get fewer calls).
 
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -24,7 +24,8 @@ import { rankCandidates } from "../../worker/routing/candidates";
 import { DEFAULT_EXPLORE_RATE, plan } from "../../worker/routing/choose";
 import { distanceKm } from "../../worker/routing/geo";
 import type { Workload } from "../../worker/routing/estimate";
-import type { RoutingPreferences } from "../../worker/routing/policy";
+import { DEFAULT_PREFERENCES, type RoutingPreferences } from "../../worker/routing/policy";
+import { SETTING_DEFAULTS } from "../../worker/settings";
 import { REGION_CENTRES, type GeoPoint } from "../../worker/routing/regions";
 import type { Region } from "../../worker/vocabulary/regions";
 import type { Origin } from "../../worker/schemas/admin";
@@ -118,6 +119,10 @@ const POP: GeoPoint = { lat: 51.51, lon: -0.13 };
 const REGION: Region = "weur";
 /** A chat request of ~160 bytes asking for up to 256 tokens (worker/routing/workload.ts's workload()). */
 const WORK: Workload = { inputTokens: 40, outputTokens: 256, stream: false };
+/** A streamed chat with a 6 KB shared system prompt: the default objective (ttft), a prefix key, affinity. */
+const KEYED: Workload = { inputTokens: 1_600, outputTokens: 256, stream: true, capped: false, prefixKey: "p1f2e3d4c", prefixTokens: 1_500 };
+/** route.ts builds only the targets the retry loop can try. */
+const LIMIT = SETTING_DEFAULTS.maxAttempts;
 const LATENCY: RoutingPreferences = { policy: { kind: "latency" }, constraints: {}, hedge: true };
 const COST: RoutingPreferences = { policy: { kind: "cost" }, constraints: {}, hedge: true };
 
@@ -180,6 +185,15 @@ function snapshotOf(stats: Map<string, OriginStats>, now: number): RegionSnapsho
   return { region: REGION, at: now, origins };
 }
 
+/** The same snapshot with each origin's engine load, as the metrics reader adds it (queues of 0-3, a third of the KV cache in use). */
+function withLoad(snapshot: RegionSnapshot, now: number, rnd: () => number): RegionSnapshot {
+  const origins: RegionSnapshot["origins"] = {};
+  for (const [id, s] of Object.entries(snapshot.origins)) {
+    origins[id] = { ...s, load: { waiting: Math.floor(rnd() * 4), running: 8 + Math.floor(rnd() * 24), kvUsage: 0.2 + rnd() * 0.3, prefixHitRate: rnd(), at: now - 500 } };
+  }
+  return { ...snapshot, origins };
+}
+
 interface Case {
   id: string;
   fleet: number;
@@ -200,6 +214,7 @@ async function run(ctx: SuiteContext): Promise<void> {
   const fleets = { 8: origins(EIGHT, rnd), 64: origins(null, rnd) } as const;
   const stats = { 8: regionStats(fleets[8], now, rnd), 64: regionStats(fleets[64], now, rnd) } as const;
   const snapshots = { 8: snapshotOf(stats[8], now), 64: snapshotOf(stats[64], now) } as const;
+  const loaded = { 8: withLoad(snapshots[8], now, rnd), 64: withLoad(snapshots[64], now, rnd) } as const;
 
   const decisions: Case[] = [];
   for (const n of [8, 64] as const) {
@@ -208,14 +223,15 @@ async function run(ctx: SuiteContext): Promise<void> {
     const add = (id: string, label: string, call: () => number, baseline = false) =>
       decisions.push({ id: `${id}-${n}`, fleet: n, label, baseline, call, samples: [] });
     add("v0", "v0: rankCandidates by distance", () => rankCandidates(fleet, MODEL, POP).length, true);
-    const decide = (snap: RegionSnapshot | null, prefs: RoutingPreferences) => (): number => {
+    const decide = (snap: RegionSnapshot | null, prefs: RoutingPreferences, work = WORK) => (): number => {
       const candidates = rankCandidates(fleet, MODEL, POP);
-      const route = plan(candidates, snap, WORK, prefs, inFlight.get, Math.random, DEFAULT_EXPLORE_RATE);
+      const route = plan(candidates, snap, work, prefs, inFlight.get, Math.random, DEFAULT_EXPLORE_RATE, LIMIT);
       return route.ordered.length + route.reason.length;
     };
     add("latency", "rank + plan, latency", decide(snapshot, LATENCY));
     add("cost", "rank + plan, cost", decide(snapshot, COST));
     add("cold", "rank + plan, latency, cold (no snapshot)", decide(null, LATENCY));
+    add("default", "rank + plan + affinity, default (ttft), engine load", decide(loaded[n], DEFAULT_PREFERENCES, KEYED));
   }
   // The Durable Object's side: one origin's summary, and whole snapshots.
   const one = stats[8].get("frankfurt")!;
@@ -260,9 +276,12 @@ async function run(ctx: SuiteContext): Promise<void> {
     `Per decision, in Node ${process.versions.node} (V8 ${process.versions.v8}; workerd runs a newer V8): rankCandidates(origins, "${MODEL}", London PoP), then`,
   );
   console.log(
-    `plan(candidates, weur snapshot, ${WORK.inputTokens} in / ${WORK.outputTokens} out tokens, policy, inFlight.get, Math.random, explore ${DEFAULT_EXPLORE_RATE}): what an isolate does per request.`,
+    `plan(candidates, weur snapshot, ${WORK.inputTokens} in / ${WORK.outputTokens} out tokens, policy, inFlight.get, Math.random, explore ${DEFAULT_EXPLORE_RATE}, first ${LIMIT} built): what an isolate does per request.`,
   );
   console.log("Every origin serves the model; the snapshot has 200 observations of each from the last minute (cold: no snapshot yet, distance priors).");
+  console.log(
+    `default: a streamed ${KEYED.inputTokens}-token chat with a prefix key (rendezvous affinity, bounded load) under the default objective, on the same snapshot with every origin's engine load.`,
+  );
   console.log(
     `Up to ${maxCalls} calls per case (fewer when they would take over ${maxSeconds} s) in ${ROUNDS} alternating rounds after a 0.25 s warm-up; a sample = one batch of ${BATCH} calls / ${BATCH}.`,
   );

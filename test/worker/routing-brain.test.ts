@@ -50,7 +50,7 @@ describe("statistics-driven routing", () => {
     // With no statistics, distance decides.
     const first = await ask("m-speed");
     expect(first.headers.get("x-meridian-origin")).toBe("near-slow");
-    expect(first.headers.get("x-meridian-route")).toMatch(/^latency; .*prior/);
+    expect(first.headers.get("x-meridian-route")).toMatch(/^throughput; .*prior/);
     // Measure both (pinning is how an operator or a test gathers samples on purpose).
     for (let i = 0; i < 6; i++) {
       await (await ask("m-speed", { ...fromEurope, "x-meridian-pin": "near-slow" }, { stream: true })).text();

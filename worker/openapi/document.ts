@@ -149,7 +149,8 @@ const parameters: Record<string, Json> = {
 
 /** The steering headers read by worker/routing/policy.ts (they win over the `meridian` body field). */
 const steeringHeaders: [name: string, description: string, schema: Json][] = [
-  ["policy", "Routing policy.", { enum: ["latency", "cost", "balanced", "pinned"] }],
+  ["policy", "What routing optimizes (docs/routing.md): `auto` (default: `ttft` when streamed, `throughput` otherwise), `ttft`, `throughput`, `latency`, `cost`, `balanced`, `pinned`.", { enum: ["auto", "ttft", "throughput", "latency", "cost", "balanced", "pinned"] }],
+  ["min-tokens-per-s", "Tokens/s floor: slower origins go after those that keep it (default 10 under `ttft`; 0: none).", { type: "number", minimum: 0, maximum: 1_000_000 }],
   ["latency-weight", "For `balanced`: weight of latency against cost, 0..1.", { type: "number", minimum: 0, maximum: 1 }],
   ["pin", "For `pinned`: comma-separated origin ids in order of preference.", { type: "string" }],
   ["regions", "Data residency: comma-separated regions an origin must be in.", { type: "string" }],

@@ -54,6 +54,8 @@ export class RequestFacts {
   readonly body: ForwardableRequest;
   /** The `meridian` steering field, if any. */
   readonly steering: unknown;
+  /** OpenRouter-style `provider` preferences, if any (read by the rules stage; not forwarded: origins are engines, not routers). */
+  readonly provider: unknown;
   /** The body's size in bytes (the input token guess). */
   readonly bytes: number;
   readonly stream: boolean;
@@ -90,11 +92,19 @@ export class RequestFacts {
     this.path = endpoint.path;
     this.headers = request.headers;
     this.location = popLocation(request.cf as CfLocation | undefined, request.headers, this.settings.devMode);
-    this.body = body;
+    if (body.provider !== undefined) {
+      const { provider, ...rest } = body;
+      this.provider = provider;
+      this.body = rest as ForwardableRequest;
+    } else {
+      this.provider = undefined;
+      this.body = body;
+    }
     this.steering = steering;
     this.bytes = bytes;
     this.stream = body.stream === true;
-    this.workload = workload(body, bytes, this.stream);
+    // Only answers that generate tokens run a prefill worth a prefix key.
+    this.workload = workload(this.body, bytes, this.stream, endpoint.generates === false ? undefined : this.tenant.id);
   }
 }
 

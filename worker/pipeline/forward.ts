@@ -83,7 +83,7 @@ export async function forwardRequest(facts: RequestFacts, body: ForwardableReque
       origin: chosen.origin.id,
       region,
       attempts: result.attempts.length,
-      route: `${trail}${describePolicy(prefs.policy)}; ${route.reason}${route.excluded.length ? `; ${route.excluded.length} excluded` : ""}`,
+      route: `${trail}${describePolicy(prefs.policy, prefs, facts.stream)}; ${route.reason}${route.excluded.length ? `; ${route.excluded.length} excluded` : ""}`,
       upstreamRequestId,
       hedged: result.hedged,
       routeMs: route.routed - facts.received,

@@ -31,10 +31,13 @@ export function route(facts: RequestFacts): Route {
   let reason = "";
   let served = 0;
   for (const t of targets) {
-    const candidates = rankCandidates(origins, t.model, location).filter((cand) => !t.origins || t.origins.has(cand.origin.id));
+    const ranked = rankCandidates(origins, t.model, location);
+    // The shared ranking as is when the target allows every origin (plan() keeps its per-snapshot work per list).
+    const candidates = t.origins ? ranked.filter((cand) => t.origins!.has(cand.origin.id)) : ranked;
     served += candidates.length;
     if (candidates.length === 0) continue;
-    const route = plan(candidates, stats, facts.workload, facts.prefs, inFlight.get, Math.random, facts.settings.exploreRate);
+    // Only the first max_attempts of each plan are ever tried (upstream/retry.ts): the rest are not built.
+    const route = plan(candidates, stats, facts.workload, facts.prefs, inFlight.get, Math.random, facts.settings.exploreRate, facts.limits.maxAttempts);
     if (!reason && route.ordered.length) reason = route.reason;
     ordered.push(...route.ordered);
     excluded.push(...route.excluded);

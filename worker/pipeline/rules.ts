@@ -19,7 +19,7 @@ export async function applyRules(facts: RequestFacts): Promise<void> {
   const resolution = resolve(rules, { model: body.model, headers, metadata: body.metadata, user: body.user, keyId: facts.caller.keyId });
   // Names the tenant's own rules define are always allowed; others must be on its model list.
   if (tenant.models && !resolution.byRule && !tenant.models.includes(body.model)) throw modelNotFound(body.model);
-  const prefs = (facts.prefs = routingPreferences(headers, facts.steering, tenantPreferences(rules, resolution.policy)));
+  const prefs = (facts.prefs = routingPreferences(headers, facts.steering, tenantPreferences(rules, resolution.policy), facts.provider));
   facts.limits = retryLimits(rules, facts.settings);
   facts.origins = (await originSnapshot(env.KV, waitUntil)).origins;
   facts.targets = resolution.targets;

@@ -24,15 +24,46 @@ export type Scorer = (origin: Origin, distanceKm: number) => number;
 
 export const byDistance: Scorer = (_origin, km) => km;
 
-/** Origins that serve `model` and take traffic, best first. */
-export function rankCandidates(origins: readonly Origin[], model: string, from: GeoPoint, score: Scorer = byDistance): Candidate[] {
+interface Ranked {
+  model: string;
+  lat: number;
+  lon: number;
+  score: Scorer;
+  list: readonly Candidate[];
+}
+
+/** Rankings per origin list: an isolate's origin list is an immutable snapshot (origins/snapshot.ts), replaced on refresh. */
+const rankings = new WeakMap<readonly Origin[], Ranked[]>();
+/** Rankings kept per origin list (models x PoPs an isolate serves). */
+const MAX_RANKINGS = 32;
+
+/**
+ * Origins that serve `model` and take traffic, best first. The result is
+ * frozen and shared: the same origin list, model, place and scorer give the
+ * same list (so plan() can key its own per-snapshot work on it).
+ */
+export function rankCandidates(origins: readonly Origin[], model: string, from: GeoPoint, score: Scorer = byDistance): readonly Candidate[] {
+  let kept = rankings.get(origins);
+  if (kept) {
+    for (let i = 0; i < kept.length; i++) {
+      const r = kept[i]!;
+      if (r.model === model && r.lat === from.lat && r.lon === from.lon && r.score === score) return r.list;
+    }
+  } else rankings.set(origins, (kept = []));
+  const list = Object.freeze(rank(origins, model, from, score));
+  if (kept.length >= MAX_RANKINGS) kept.shift();
+  kept.push({ model, lat: from.lat, lon: from.lon, score, list });
+  return list;
+}
+
+function rank(origins: readonly Origin[], model: string, from: GeoPoint, score: Scorer): Candidate[] {
   const out: Candidate[] = [];
   for (const origin of origins) {
     if (origin.draining || origin.weight <= 0) continue;
     const upstreamModel = own(origin.models, model);
     if (upstreamModel === undefined) continue;
     const km = distanceKm(from, origin);
-    out.push({ origin, model, upstreamModel, distanceKm: km, score: score(origin, km) });
+    out.push(Object.freeze({ origin, model, upstreamModel, distanceKm: km, score: score(origin, km) }));
   }
   return out.sort((a, b) => a.score - b.score || b.origin.weight - a.origin.weight || (a.origin.id < b.origin.id ? -1 : 1));
 }

@@ -8,7 +8,7 @@ import type { RegionSnapshot } from "../stats/region-snapshot";
 import type { Candidate } from "./candidates";
 import { plan, type RoutePlan } from "./choose";
 import type { Workload } from "./estimate";
-import type { Constraints, Policy, RoutingPreferences } from "./policy";
+import { LATENCY_ONLY_PREFERENCES, type Constraints, type Policy, type RoutingPreferences } from "./policy";
 
 const T0 = 1_700_000_000_000;
 
@@ -257,5 +257,184 @@ describe("plan", () => {
       expect(ids(plan([best, other], both, work, LATENCY, none, prng(1), 1))).toEqual(["best", "other"]);
       expect(ids(plan([best, fresh], snap, work, prefs({ kind: "pinned", order: ["best"] }), none, prng(1), 1))).toEqual(["best", "fresh"]);
     });
+  });
+});
+
+describe("objectives", () => {
+  // London-ish PoP: a near origin with slower hardware, a far one with faster (the issue's Tokyo case).
+  const near = candidate("near", 660); // 10 ms away
+  const far = candidate("far", 13_200); // 200 ms away
+  const snap = snapshot(measured(near, 90, 25), measured(far, 260, 8));
+  const streamed: Workload = { inputTokens: 100, outputTokens: 256, stream: true };
+  const whole: Workload = { ...streamed, stream: false };
+  const plan1 = (w: Workload, p: RoutingPreferences, s: RegionSnapshot | null = snap) => plan([near, far], s, w, p, none, prng(3), 0);
+
+  it("auto: a streamed request goes for the first token, a non-streamed one for the last", () => {
+    const auto = prefs({ kind: "auto" });
+    const s = plan1(streamed, auto);
+    expect(s.objective).toEqual({ kind: "ttft" });
+    expect(ids(s)).toEqual(["near", "far"]); // 90 ms vs 260 ms to the first token
+    expect(s.reason).toMatch(/^expected ttft 90ms \(measured\), 40 tok\/s; 2 eligible$/);
+    const w = plan1(whole, auto);
+    expect(w.objective).toEqual({ kind: "throughput" });
+    expect(ids(w)).toEqual(["far", "near"]); // 260 + 256 x 8 = 2,308 ms vs 90 + 256 x 25 = 6,490 ms
+  });
+
+  it("latency keeps the original objective: the whole answer, whatever the request", () => {
+    expect(ids(plan1(streamed, LATENCY))).toEqual(["far", "near"]);
+    expect(plan1(streamed, LATENCY).objective).toEqual({ kind: "latency" });
+  });
+
+  it("ttft: an origin under the tokens/s floor goes after those that keep it", () => {
+    const crawl = snapshot(measured(near, 90, 150), measured(far, 260, 8)); // near: 6.7 tok/s
+    const r = plan1(streamed, prefs({ kind: "ttft" }), crawl);
+    expect(ids(r)).toEqual(["far", "near"]);
+    expect(r.ordered.map((s) => s.tier)).toEqual([0, 1]);
+    // The floor is the request's to set, and 0 turns it off.
+    expect(ids(plan1(streamed, { ...prefs({ kind: "ttft" }), minTokensPerS: 0 }, crawl))).toEqual(["near", "far"]);
+    expect(ids(plan1(streamed, { ...prefs({ kind: "ttft" }), minTokensPerS: 50 }))).toEqual(["far", "near"]); // near: 40 tok/s
+    // When nobody keeps it, the fastest to the first token still goes first, and the reason says so.
+    const none = plan1(streamed, { ...prefs({ kind: "ttft" }), minTokensPerS: 1000 });
+    expect(ids(none)).toEqual(["near", "far"]);
+    expect(none.reason).toContain("none met the preferences");
+  });
+
+  it("throughput honours an explicit floor too, and ignores the ttft default", () => {
+    const crawl = snapshot(measured(near, 90, 150), measured(far, 30_000, 140)); // far: 30 s to start
+    expect(ids(plan1(whole, prefs({ kind: "throughput" }), crawl))).toEqual(["near", "far"]);
+  });
+
+  it("preferred TTFT cutoffs deprioritize origins expected over them, by percentile", () => {
+    const tails = snapshot(measured(near, 90, 25, { models: { [near.upstreamModel]: model({ ttftMs: 90, tpotMs: 25, ttftP95: 900, ttftP99: 2_000 }) } }), measured(far, 260, 8));
+    const p = (c: RoutingPreferences["preferredTtftMs"]) => ({ ...prefs({ kind: "ttft" }), preferredTtftMs: c });
+    expect(ids(plan1(streamed, p({ p50: 100 }), tails))).toEqual(["near", "far"]);
+    expect(ids(plan1(streamed, p({ p90: 500 }), tails))).toEqual(["far", "near"]); // near's p90 ~ 90 + 810 x 40/45
+    expect(ids(plan1(streamed, p({ p99: 1_000 }), tails))).toEqual(["far", "near"]);
+    expect(ids(plan1(streamed, p({ p99: 3_000 }), tails))).toEqual(["near", "far"]);
+  });
+
+  it("counts the engine's queue and the round trip: a far idle origin beats a near one with a long queue", () => {
+    const load = (waiting: number) => ({ waiting, running: 8, kvUsage: 0.4, prefixHitRate: null, at: T0 });
+    const queued = snapshot(measured(near, 90, 25, { load: load(4) }), measured(far, 260, 25, { load: load(0) }));
+    const r = plan1(streamed, prefs({ kind: "ttft" }), queued);
+    expect(ids(r)).toEqual(["far", "near"]); // near: 90 + 4 x 80 = 410 ms
+    expect(r.ordered[1]!.estimate.queueMs).toBe(320);
+    // The latency-only router sees none of it.
+    expect(ids(plan([near, far], queued, streamed, { ...LATENCY_ONLY_PREFERENCES, policy: { kind: "ttft" } }, none, prng(3), 0))).toEqual(["near", "far"]);
+  });
+});
+
+describe("prefix affinity", () => {
+  const pool = ["a", "b", "c", "d", "e"].map((id) => candidate(id, 100));
+  const calm = snapshot(...pool.map((c) => measured(c, 100, 20)));
+  const keyed = (key: string, extra: Partial<Workload> = {}): Workload => ({ inputTokens: 2_000, outputTokens: 100, stream: true, prefixKey: key, prefixTokens: 1_500, ...extra });
+  const byKey = (cands: Candidate[], snap: RegionSnapshot | null, w: Workload, p = prefs({ kind: "auto" }), random = prng(1)) => plan(cands, snap, w, p, none, random, 0);
+
+  it("sends a key to one origin whatever the random draws, and spreads keys", () => {
+    const firsts = new Set<string>();
+    for (let seed = 1; seed <= 30; seed++) {
+      const r = byKey(pool, calm, keyed("p-tenant-1"), undefined, prng(seed));
+      firsts.add(ids(r)[0]!);
+      expect(r.affinity).toBe("chosen");
+      expect(r.reason).toMatch(/^affinity [a-e], choice 1 of 5; expected ttft 100ms/);
+    }
+    expect(firsts.size).toBe(1);
+    const spread = new Set<string>();
+    for (let k = 0; k < 60; k++) spread.add(ids(byKey(pool, calm, keyed(`p-${k}`)))[0]!);
+    expect(spread.size).toBe(5);
+  });
+
+  it("keeps a key's origin when others come and go", () => {
+    const home = ids(byKey(pool, calm, keyed("p-stable")))[0]!;
+    const others = pool.filter((c) => c.origin.id !== home);
+    expect(ids(byKey([...others.slice(1), pool.find((c) => c.origin.id === home)!], calm, keyed("p-stable")))[0]).toBe(home);
+    expect(ids(byKey([...pool, candidate("f", 100)], calm, keyed("p-stable")))[0]).toBeOneOf([home, "f"]);
+  });
+
+  it("never picks a far, slow or unhealthy origin for affinity", () => {
+    for (let k = 0; k < 40; k++) {
+      const far = candidate("far", 13_200);
+      const slow = candidate("slow", 100);
+      const halfOpen = candidate("trial", 100);
+      const near = candidate("near", 100);
+      const snap = snapshot(measured(far, 300, 20), measured(slow, 900, 20), measured(halfOpen, 100, 20, { circuit: "half_open" }), measured(near, 100, 20));
+      expect(ids(byKey([far, slow, halfOpen, near], snap, keyed(`p-${k}`)))[0]).toBe("near");
+    }
+  });
+
+  it("widens near-best by what a prefix hit saves, at most half the best", () => {
+    const a = candidate("a", 100);
+    const b = candidate("b", 100);
+    // b is 40 ms slower: outside the usual 25 ms, inside what a hit on a 1,900-token prefix saves (95% of ~100 ms, capped at 50).
+    const snap = snapshot(measured(a, 100, 20), measured(b, 140, 20));
+    const picks = new Set<string>();
+    for (let k = 0; k < 40; k++) picks.add(ids(byKey([a, b], snap, keyed(`p-${k}`, { prefixTokens: 1_900 })))[0]!);
+    expect(picks).toEqual(new Set(["a", "b"]));
+    // With no prefix to save, b is too slow for affinity to pick it.
+    const noPrefix = new Set<string>();
+    for (let k = 0; k < 40; k++) noPrefix.add(ids(byKey([a, b], snap, keyed(`p-${k}`, { prefixTokens: 0 })))[0]!);
+    expect(noPrefix).toEqual(new Set(["a"]));
+  });
+
+  it("spills a key off its origin when that origin's engine queue is over the bound, and says so", () => {
+    const home = ids(byKey(pool, calm, keyed("p-hot")))[0]!;
+    const load = (waiting: number, running: number) => ({ waiting, running, kvUsage: 0.5, prefixHitRate: null, at: T0 });
+    // The home origin runs 30 sequences, the others 8 (no queue yet, so it is as fast and stays near-best).
+    const hot = snapshot(...pool.map((c) => measured(c, 100, 20, { load: c.origin.id === home ? load(0, 30) : load(0, 8) })));
+    const r = byKey(pool, hot, keyed("p-hot"));
+    expect(r.affinity).toBe("spilled");
+    expect(ids(r)[0]).not.toBe(home);
+    expect(r.reason).toMatch(new RegExp(`^affinity spilled: ${home} load 30 > 15 \\(bound 1.25x mean\\), to [a-e], choice 2 of 5; `));
+  });
+
+  it("reads NaN and missing loads as unknown, never as a reason to spill", () => {
+    const nan = snapshot(...pool.map((c) => measured(c, 100, 20, { inFlight: NaN, load: { waiting: NaN, running: NaN, kvUsage: NaN, prefixHitRate: NaN, at: NaN } })));
+    const r = byKey(pool, nan, keyed("p-nan"));
+    expect(r.affinity).toBe("chosen");
+    expect(Number.isFinite(r.ordered[0]!.score)).toBe(true);
+  });
+
+  it("stays out of pinned plans, the latency-only router and requests without a key", () => {
+    expect(byKey(pool, calm, keyed("p-x"), prefs({ kind: "pinned", order: ["c"] })).affinity).toBeNull();
+    expect(byKey(pool, calm, keyed("p-x"), LATENCY_ONLY_PREFERENCES).affinity).toBeNull();
+    expect(byKey(pool, calm, keyed("p-x", { prefixKey: null })).affinity).toBeNull();
+  });
+});
+
+describe("the plan's order", () => {
+  it("keeps ties in candidate order and sorts any number of candidates, by tier then score", () => {
+    for (const n of [1, 5, 64, 128, 129, 300]) {
+      const cands = Array.from({ length: n }, (_, i) => candidate(`o${i}`, ((i * 37) % 11) * 660));
+      const r = route(cands, null, prefs({ kind: "ttft" }), prng(2));
+      const scores = r.ordered.map((s) => s.score);
+      expect(r.ordered).toHaveLength(n);
+      for (let k = 1; k < n; k++) expect(scores[k]!).toBeGreaterThanOrEqual(scores[k - 1]!);
+      // Equal scores (same distance) stay in the order the candidates came in, after the near-best split.
+      const rest = r.ordered.slice(4).map((s) => Number(s.candidate.origin.id.slice(1)));
+      for (let k = 1; k < rest.length; k++) if (r.ordered[k + 4]!.score === r.ordered[k + 3]!.score) expect(rest[k]!).toBeGreaterThan(rest[k - 1]!);
+    }
+  });
+
+  it("builds only the first `limit` targets, and counts every eligible origin", () => {
+    const cands = Array.from({ length: 20 }, (_, i) => candidate(`o${i}`, i * 100));
+    const r = plan(cands, null, work, LATENCY, none, prng(1), 0, 3);
+    expect(ids(r)).toHaveLength(3);
+    expect(r.reason).toMatch(/; 20 eligible$/);
+    const all = plan(cands, null, work, LATENCY, none, prng(1), 0);
+    expect(ids(all).slice(0, 3)).toEqual(ids(r));
+  });
+
+  it("hands out estimates the next plan does not overwrite", () => {
+    const a = candidate("a", 0);
+    const first = route([a], snapshot(measured(a, 100, 20)), LATENCY);
+    const kept = first.ordered[0]!.estimate.ttftMs;
+    route([a], snapshot(measured(a, 900, 20)), LATENCY);
+    expect(first.ordered[0]!.estimate.ttftMs).toBe(kept);
+  });
+
+  it("sorts a NaN or infinite score last instead of corrupting the order", () => {
+    const odd = candidate("odd", 0, { price: { input_per_m: Infinity, output_per_m: 1 } });
+    const fine = candidate("fine", 0);
+    expect(ids(route([odd, fine], null, prefs({ kind: "cost" })))).toEqual(["fine", "odd"]);
   });
 });

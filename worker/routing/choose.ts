@@ -1,11 +1,15 @@
 // Turns estimates into an ordered plan: filter by health and constraints,
-// score by policy, then pick the first by power-of-two-choices among the
-// near-best so that isolates reading the same slightly stale snapshot spread
-// their traffic instead of all piling onto one origin.
+// score by the request's objective, put origins that miss its preferences
+// (tokens/s floor, TTFT cutoffs) after those that meet them, then pick the
+// first: by prefix affinity when the request has a prefix key, else by
+// power-of-two-choices among the near-best so that isolates reading the same
+// slightly stale snapshot spread their traffic instead of piling onto one.
 import { own } from "../own";
 import type { Candidate } from "./candidates";
-import { estimate, MIN_SAMPLES, NO_PEERS, rttMs, type Estimate, type Peers, type Workload } from "./estimate";
-import type { Constraints, Policy, RoutingPreferences } from "./policy";
+import { BOUNDED_LOAD_C, chooseByAffinity, hashString, type AffinityMember } from "./affinity";
+import { blankEstimate, copyEstimate, estimateBase, estimateFrom, MIN_SAMPLES, type EstimateBase, NO_PEERS, rttMs, type Estimate, type LoadView, type Peers, type Workload } from "./estimate";
+import type { ModelSummary, OriginSummary } from "../stats/origin-stats";
+import { objectiveOf, tokensPerSFloor, type Constraints, type Objective, type RoutingPreferences, type TtftCutoffs } from "./policy";
 import type { RegionSnapshot } from "../stats/region-snapshot";
 import { SETTING_DEFAULTS } from "../settings";
 
@@ -14,6 +18,8 @@ export interface Scored {
   estimate: Estimate;
   /** Lower is better. */
   score: number;
+  /** 0: meets the request's preferences; 1: misses one (goes after every 0). */
+  tier: number;
 }
 
 /** An origin the constraints ruled out, and why. */
@@ -28,14 +34,22 @@ export interface RoutePlan {
   excluded: Excluded[];
   /** Why the first was chosen, for `x-meridian-route`. */
   reason: string;
+  /** What the plan optimized (the policy, with `auto` resolved). */
+  objective: Objective;
+  /** Whether prefix affinity chose the first origin: `spilled` when the key's preferred origin was too loaded. */
+  affinity: "chosen" | "spilled" | null;
 }
 
 /**
  * Near-best: within this much of the best score. Scores are milliseconds for
- * `latency` and ratios for the others, so the slack is the policy's own: a gap
- * smaller than measurement noise is no reason to send every isolate the same way.
+ * the time objectives and ratios for the others, so the slack is the
+ * objective's own: a gap smaller than measurement noise is no reason to send
+ * every isolate the same way.
  */
-const SLACK = { latency: (_best: number) => 25, cost: (best: number) => best * 0.01, balanced: (_best: number) => 0.02 };
+const TIME_SLACK_MS = 25;
+function slackOf(kind: Objective["kind"], best: number): number {
+  return kind === "cost" ? best * 0.01 : kind === "balanced" ? 0.02 : TIME_SLACK_MS;
+}
 const POOL_MAX = 4;
 /** A half-open circuit gets trial traffic only when it is clearly the best. */
 const HALF_OPEN_PENALTY = 3;
@@ -50,52 +64,276 @@ export function plan(
   localInFlight: (origin: string) => number,
   random: () => number = Math.random,
   exploreRate = DEFAULT_EXPLORE_RATE,
+  limit = Infinity,
 ): RoutePlan {
-  const eligible: Scored[] = [];
+  const objective = objectiveOf(prefs.policy, work.stream);
   const excluded: RoutePlan["excluded"] = [];
-  const peers = measuredPeers(candidates, snapshot);
-  for (const candidate of candidates) {
-    const est = estimate(candidate, own(snapshot?.origins, candidate.origin.id), work, localInFlight(candidate.origin.id), peers);
+  const prep = prepared(candidates, snapshot);
+  const bases = prefs.engineLoad !== false ? prep.withLoad() : prep.withoutLoad();
+  const floor = tokensPerSFloor(prefs, objective);
+  const cutoffs = prefs.preferredTtftMs;
+  // Every candidate is estimated into reused scratch; only the plan's first `limit` become objects.
+  const n = candidates.length;
+  grow(n);
+  let m = 0;
+  for (let i = 0; i < n; i++) {
+    const candidate = candidates[i]!;
+    const id = candidate.origin.id;
+    const est = estimateFrom(scratch[i]!, bases[i]!, candidate, work, localInFlight(id));
     const reason = violation(candidate, est, prefs.constraints);
-    if (reason) excluded.push({ origin: candidate.origin.id, reason });
-    else eligible.push({ candidate, estimate: est, score: 0 });
+    if (reason) {
+      excluded.push({ origin: id, reason });
+      continue;
+    }
+    tiers[i] = (floor > 0 && est.tokensPerS < floor) || (cutoffs && overCutoffs(est, cutoffs)) ? 1 : 0;
+    order[m++] = i;
   }
-  score(eligible, prefs.policy);
-  eligible.sort((a, b) => a.score - b.score || a.estimate.latencyMs - b.estimate.latencyMs);
-  if (prefs.policy.kind === "pinned") return { ordered: eligible, excluded, reason: reasonFor(eligible, prefs.policy) };
-  const explored = explore(eligible, exploreRate, random);
-  if (explored) return { ordered: explored, excluded, reason: `exploring an unmeasured origin; ${eligible.length} eligible` };
-  const ordered = twoChoices(eligible, SLACK[prefs.policy.kind](eligible[0]?.score ?? 0), random);
-  return { ordered, excluded, reason: reasonFor(ordered, prefs.policy) };
+  score(candidates, m, objective);
+  sortOrder(m);
+  const done = (reason: string, affinity: RoutePlan["affinity"] = null): RoutePlan => ({ ordered: materialize(candidates, m, limit), excluded, reason, objective, affinity });
+  if (objective.kind === "pinned") return done(reasonFor(objective, m));
+  if (explore(m, exploreRate, random)) return done(`exploring an unmeasured origin; ${m} eligible`);
+  if (work.prefixKey && prefs.affinity !== false) {
+    const why = affinityFirst(candidates, m, objective, work, work.prefixKey);
+    if (why) return done(`${why.text}; ${reasonFor(objective, m)}`, why.spilled ? "spilled" : "chosen");
+  }
+  twoChoices(m, slackOf(objective.kind, m > 0 ? scores[order[0]!]! : 0), random);
+  return done(reasonFor(objective, m));
 }
+
+// Scratch shared by every plan() of the isolate (plans run one at a time: no await inside).
+let scratch: Estimate[] = [];
+let scores = new Float64Array(64);
+let tiers = new Uint8Array(64);
+/** Eligible candidates' indices, best first once sorted. */
+let order = new Int32Array(64);
+
+function grow(n: number): void {
+  while (scratch.length < n) scratch.push(blankEstimate());
+  if (scores.length < n) {
+    const size = Math.max(n, scores.length * 2);
+    scores = new Float64Array(size);
+    tiers = new Uint8Array(size);
+    order = new Int32Array(size);
+  }
+}
+
+/** The first `limit` of the plan as objects the caller owns. */
+function materialize(candidates: readonly Candidate[], m: number, limit: number): Scored[] {
+  const k = Math.min(m, limit);
+  const out: Scored[] = new Array(k);
+  for (let r = 0; r < k; r++) {
+    const i = order[r]!;
+    out[r] = { candidate: candidates[i]!, estimate: copyEstimate(scratch[i]!), score: scores[i]!, tier: tiers[i]! };
+  }
+  return out;
+}
+
+/**
+ * Sorts order[0..m) by tier, then score, ties in candidate order (stable).
+ * No comparator: each score becomes a float64 key whose lowest mantissa bits
+ * carry the candidate's index (a change of under 1e-13 relative), and the
+ * typed array sorts numerically in native code; the index comes back out of
+ * the same bits. Beyond 128 candidates the engine's comparator sort does it.
+ */
+function sortOrder(m: number): void {
+  if (m > INDEX_MASK + 1) {
+    const sorted = Array.from(order.subarray(0, m)).sort(byTierScore);
+    for (let r = 0; r < m; r++) order[r] = sorted[r]!;
+    return;
+  }
+  let first = 0;
+  for (let r = 0; r < m; r++) if (tiers[order[r]!] === 0) keyOf(first++, order[r]!);
+  let second = first;
+  for (let r = 0; r < m; r++) if (tiers[order[r]!] !== 0) keyOf(second++, order[r]!);
+  keys.subarray(0, first).sort();
+  keys.subarray(first, m).sort();
+  for (let r = 0; r < m; r++) order[r] = keyBits[r * 2 + LOW]! & INDEX_MASK;
+}
+
+/** Key `r`: the score (non-negative and finite; anything else sorts last) with `index` in its low bits. */
+function keyOf(r: number, index: number): void {
+  const score = scores[index]!;
+  keys[r] = score >= 0 && score < 1e300 ? score : 1e300;
+  keyBits[r * 2 + LOW] = (keyBits[r * 2 + LOW]! & ~INDEX_MASK) | index;
+}
+
+const INDEX_MASK = 127;
+const keys = new Float64Array(INDEX_MASK + 1);
+const keyBits = new Uint32Array(keys.buffer);
+/** Which 32-bit half of a float64 holds the low mantissa bits (the first on little-endian machines). */
+const LOW = new Uint8Array(new Float64Array([1]).buffer)[7] === 0x3f ? 0 : 1;
+
+function byTierScore(a: number, b: number): number {
+  return tiers[a]! - tiers[b]! || scores[a]! - scores[b]! || a - b;
+}
+
+/** Moves the entry at rank `at` to the front, keeping the others' order. */
+function toFront(at: number): void {
+  const chosen = order[at]!;
+  for (let k = at; k > 0; k--) order[k] = order[k - 1]!;
+  order[0] = chosen;
+}
+
+const members: AffinityMember[] = [];
+const poolRanks: number[] = [];
+
+/**
+ * Puts the key's origin first. The pool is the healthy (closed-circuit)
+ * candidates of the best tier within the affinity slack of the best: for the
+ * time objectives, what a prefix hit would save (the best origin's own time x
+ * the share of the input that is the prefix), at least the usual slack and at
+ * most half the best score, so affinity never picks a far or slow origin.
+ */
+function affinityFirst(candidates: readonly Candidate[], m: number, objective: Objective, work: Workload, key: string): { text: string; spilled: boolean } | null {
+  if (m === 0) return null;
+  const best = order[0]!;
+  const bestScore = scores[best]!;
+  let slack: number;
+  if (objective.kind === "cost") slack = bestScore * 0.02;
+  else if (objective.kind === "balanced") slack = 0.05;
+  else {
+    const share = Math.min(1, (work.prefixTokens ?? 0) / Math.max(1, work.inputTokens));
+    slack = Math.max(TIME_SLACK_MS, Math.min(scratch[best]!.serviceMs * share, bestScore * 0.5));
+  }
+  const limit = bestScore + slack;
+  let n = 0;
+  poolRanks.length = 0;
+  for (let r = 0; r < m; r++) {
+    const i = order[r]!;
+    if (tiers[i] !== tiers[best] || scores[i]! > limit) break;
+    if (scratch[i]!.circuit !== "closed") continue;
+    const member = members[n] ?? (members[n] = { id: "", weight: 1, load: 0 });
+    member.id = candidates[i]!.origin.id;
+    member.weight = candidates[i]!.origin.weight;
+    member.load = scratch[i]!.sharedLoad;
+    poolRanks.push(r);
+    n++;
+  }
+  members.length = n;
+  const choice = chooseByAffinity(members, hashString(key));
+  if (!choice) return null;
+  const at = poolRanks[choice.index]!;
+  const id = members[choice.index]!.id;
+  if (at > 0) toFront(at);
+  const text = choice.spilled ? `affinity spilled: ${choice.spilled} (${BOUND_TEXT}), to ${id}, choice ${choice.rank + 1} of ${n}` : `affinity ${id}, choice 1 of ${n}`;
+  return { text, spilled: choice.spilled !== null };
+}
+const BOUND_TEXT = `bound ${BOUNDED_LOAD_C}x mean`;
+
+/** Whether the origin is expected over any of the cutoffs (p75 and p90 between its median and p95). */
+function overCutoffs(e: Estimate, c: TtftCutoffs): boolean {
+  const p50 = e.ttftMs;
+  const p95 = e.ttftP95Ms ?? p50;
+  if (c.p50 !== undefined && p50 > c.p50) return true;
+  if (c.p75 !== undefined && p50 + ((p95 - p50) * 25) / 45 > c.p75) return true;
+  if (c.p90 !== undefined && p50 + ((p95 - p50) * 40) / 45 > c.p90) return true;
+  if (c.p99 !== undefined && (e.ttftP99Ms ?? p95) > c.p99) return true;
+  return false;
+}
+
+/** What plan() reads from a snapshot for a candidate list: the same for every request until either changes. */
+class Prepared {
+  private loaded: EstimateBase[] | null = null;
+  private passive: EstimateBase[] | null = null;
+
+  constructor(
+    readonly candidates: readonly Candidate[],
+    readonly origins: RegionSnapshot["origins"] | null,
+    readonly at: number,
+    readonly stats: (OriginSummary | undefined)[],
+    readonly models: (ModelSummary | undefined)[],
+    readonly peers: Peers,
+  ) {}
+
+  /** Each candidate's estimate base, reading the engines' load. */
+  withLoad(): EstimateBase[] {
+    return (this.loaded ??= this.bases({ engineLoad: true, at: this.at }));
+  }
+
+  /** Each candidate's estimate base, in-flight only (the latency-only router). */
+  withoutLoad(): EstimateBase[] {
+    return (this.passive ??= this.bases({ engineLoad: false, at: this.at }));
+  }
+
+  private bases(view: LoadView): EstimateBase[] {
+    const out: EstimateBase[] = new Array(this.candidates.length);
+    for (let i = 0; i < out.length; i++) out[i] = estimateBase(this.candidates[i]!, this.stats[i], this.models[i], this.peers, view);
+    return out;
+  }
+}
+
+const NO_SNAPSHOT = new WeakMap<readonly Candidate[], Prepared>();
+const BY_SNAPSHOT = new WeakMap<RegionSnapshot, WeakMap<readonly Candidate[], Prepared>>();
+
+/**
+ * The snapshot's summaries for each candidate and the peers' medians, kept
+ * per (snapshot, candidate list): snapshots are replaced, never edited, and
+ * rankCandidates hands out one list per origin list, model and PoP, so an
+ * isolate looks these up once a snapshot, not once a request.
+ */
+function prepared(candidates: readonly Candidate[], snapshot: RegionSnapshot | null): Prepared {
+  const byList = snapshot ? BY_SNAPSHOT.get(snapshot) : NO_SNAPSHOT;
+  let p = byList?.get(candidates);
+  if (p && p.origins === (snapshot?.origins ?? null) && p.at === (snapshot?.at ?? 0) && p.stats.length === candidates.length) return p;
+  const n = candidates.length;
+  const stats: (OriginSummary | undefined)[] = new Array(n);
+  const models: (ModelSummary | undefined)[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const c = candidates[i]!;
+    stats[i] = own(snapshot?.origins, c.origin.id);
+    models[i] = own(stats[i]?.models, c.upstreamModel);
+  }
+  p = new Prepared(candidates, snapshot?.origins ?? null, snapshot?.at ?? 0, stats, models, measuredPeers(candidates, snapshot));
+  if (snapshot) {
+    let map = BY_SNAPSHOT.get(snapshot);
+    if (!map) BY_SNAPSHOT.set(snapshot, (map = new WeakMap()));
+    map.set(candidates, p);
+  } else NO_SNAPSHOT.set(candidates, p);
+  return p;
+}
+
+const baseScratch = new Float64Array(256);
+const tpotScratch = new Float64Array(256);
 
 /** Medians over the candidates this region has measured enough to trust. */
 function measuredPeers(candidates: readonly Candidate[], snapshot: RegionSnapshot | null): Peers {
   if (!snapshot) return NO_PEERS;
-  const base: number[] = [];
-  const tpot: number[] = [];
-  for (const c of candidates) {
+  let nb = 0;
+  let nt = 0;
+  for (let i = 0; i < candidates.length; i++) {
+    const c = candidates[i]!;
     const m = own(own(snapshot.origins, c.origin.id)?.models, c.upstreamModel);
     if (!m || m.samples < MIN_SAMPLES) continue;
-    if (m.ttftMs != null) base.push(Math.max(0, m.ttftMs - rttMs(c.distanceKm)));
-    if (m.tpotMs != null) tpot.push(m.tpotMs);
+    if (m.ttftMs != null && nb < baseScratch.length) baseScratch[nb++] = Math.max(0, m.ttftMs - rttMs(c.distanceKm));
+    if (m.tpotMs != null && nt < tpotScratch.length) tpotScratch[nt++] = m.tpotMs;
   }
-  return { baseTtftMs: median(base) ?? NO_PEERS.baseTtftMs, tpotMs: median(tpot) ?? NO_PEERS.tpotMs };
+  if (nb === 0 && nt === 0) return NO_PEERS;
+  return { baseTtftMs: median(baseScratch, nb) ?? NO_PEERS.baseTtftMs, tpotMs: median(tpotScratch, nt) ?? NO_PEERS.tpotMs };
 }
 
-function median(values: number[]): number | null {
-  if (values.length === 0) return null;
-  values.sort((a, b) => a - b);
-  return values[values.length >> 1]!;
+/** The upper median of the first `n` values (sorted in place: a typed array sorts numerically, no comparator). */
+function median(values: Float64Array, n: number): number | null {
+  if (n === 0) return null;
+  const part = values.subarray(0, n).sort();
+  return part[n >> 1]!;
 }
 
 /** Now and then, an under-measured eligible origin goes first. */
-function explore(sorted: Scored[], rate: number, random: () => number): Scored[] | null {
-  if (rate <= 0 || sorted.length < 2 || random() >= rate) return null;
-  const unmeasured = sorted.filter((s, i) => i > 0 && s.estimate.samples < MIN_SAMPLES);
-  if (unmeasured.length === 0) return null;
-  const pick = unmeasured[Math.floor(random() * unmeasured.length)]!;
-  return [pick, ...sorted.filter((s) => s !== pick)];
+function explore(m: number, rate: number, random: () => number): boolean {
+  if (rate <= 0 || m < 2 || random() >= rate) return false;
+  let count = 0;
+  for (let r = 1; r < m; r++) if (scratch[order[r]!]!.samples < MIN_SAMPLES) count++;
+  if (count === 0) return false;
+  let pick = Math.floor(random() * count);
+  for (let r = 1; r < m; r++) {
+    if (scratch[order[r]!]!.samples >= MIN_SAMPLES) continue;
+    if (pick-- === 0) {
+      toFront(r);
+      return true;
+    }
+  }
+  return false;
 }
 
 function violation(c: Candidate, e: Estimate, k: Constraints): string | null {
@@ -106,62 +344,89 @@ function violation(c: Candidate, e: Estimate, k: Constraints): string | null {
   return null;
 }
 
-function score(list: Scored[], policy: Policy): void {
-  const halfOpen = (s: Scored) => (s.estimate.circuit === "half_open" ? HALF_OPEN_PENALTY : 1);
-  switch (policy.kind) {
+/** Scores the eligible (order[0..m)) by the objective; lower is better. */
+function score(candidates: readonly Candidate[], m: number, objective: Objective): void {
+  switch (objective.kind) {
+    case "ttft":
+      for (let r = 0; r < m; r++) {
+        const i = order[r]!;
+        scores[i] = scratch[i]!.firstTokenMs * halfOpen(scratch[i]!);
+      }
+      return;
+    case "throughput":
     case "latency":
-      for (const s of list) s.score = s.estimate.latencyMs * halfOpen(s);
+      for (let r = 0; r < m; r++) {
+        const i = order[r]!;
+        scores[i] = scratch[i]!.latencyMs * halfOpen(scratch[i]!);
+      }
       return;
     case "cost":
       // Price first; latency only breaks ties (it is far smaller than a price step).
-      for (const s of list) s.score = s.estimate.priceUsd * halfOpen(s) * (1 + s.estimate.latencyMs / 1e9);
+      for (let r = 0; r < m; r++) {
+        const e = scratch[order[r]!]!;
+        scores[order[r]!] = e.priceUsd * halfOpen(e) * (1 + e.latencyMs / 1e9);
+      }
       return;
     case "balanced": {
       // Each term relative to the worst candidate, so both lie in [0, 1] (a free origin included).
-      const maxLatency = Math.max(...list.map((s) => s.estimate.latencyMs)) || 1;
-      const maxPrice = Math.max(...list.map((s) => s.estimate.priceUsd)) || 1;
-      const w = policy.latencyWeight;
-      for (const s of list) s.score = (w * (s.estimate.latencyMs / maxLatency) + (1 - w) * (s.estimate.priceUsd / maxPrice)) * halfOpen(s);
+      let maxLatency = 0;
+      let maxPrice = 0;
+      for (let r = 0; r < m; r++) {
+        const e = scratch[order[r]!]!;
+        if (e.latencyMs > maxLatency) maxLatency = e.latencyMs;
+        if (e.priceUsd > maxPrice) maxPrice = e.priceUsd;
+      }
+      maxLatency ||= 1;
+      maxPrice ||= 1;
+      const w = objective.latencyWeight;
+      for (let r = 0; r < m; r++) {
+        const e = scratch[order[r]!]!;
+        scores[order[r]!] = (w * (e.latencyMs / maxLatency) + (1 - w) * (e.priceUsd / maxPrice)) * halfOpen(e);
+      }
       return;
     }
     case "pinned": {
       // The tenant's order; origins it did not name follow, fastest first.
-      for (const s of list) {
-        const rank = policy.order.indexOf(s.candidate.origin.id);
-        s.score = (rank >= 0 ? rank : policy.order.length) * 1e9 + s.estimate.latencyMs * halfOpen(s);
+      for (let r = 0; r < m; r++) {
+        const i = order[r]!;
+        const rank = objective.order.indexOf(candidates[i]!.origin.id);
+        scores[i] = (rank >= 0 ? rank : objective.order.length) * 1e9 + scratch[i]!.latencyMs * halfOpen(scratch[i]!);
       }
       return;
     }
   }
 }
 
+const halfOpen = (e: Estimate) => (e.circuit === "half_open" ? HALF_OPEN_PENALTY : 1);
+
 /**
  * Power of two choices among the near-best: sample two, keep the better after
  * a jitter as large as the slack, so near-equals share the traffic while a
  * clearly better origin still wins every time.
  */
-function twoChoices(sorted: Scored[], slack: number, random: () => number): Scored[] {
-  const best = sorted[0];
-  if (!best || sorted.length < 2) return sorted;
+function twoChoices(m: number, slack: number, random: () => number): void {
+  if (m < 2) return;
+  const best = order[0]!;
   let pool = 1;
-  while (pool < Math.min(sorted.length, POOL_MAX) && sorted[pool]!.score - best.score <= slack) pool++;
-  if (pool < 2) return sorted;
+  while (pool < Math.min(m, POOL_MAX) && tiers[order[pool]!] === tiers[best] && scores[order[pool]!]! - scores[best]! <= slack) pool++;
+  if (pool < 2) return;
   const i = Math.floor(random() * pool);
   let j = Math.floor(random() * (pool - 1));
   if (j >= i) j++;
-  const jittered = (k: number) => sorted[k]!.score + slack * (random() - 0.5);
-  const winner = jittered(i) <= jittered(j) ? i : j;
-  if (winner === 0) return sorted;
-  const ordered = sorted.slice();
-  const [chosen] = ordered.splice(winner, 1);
-  ordered.unshift(chosen!);
-  return ordered;
+  const ji = scores[order[i]!]! + slack * (random() - 0.5);
+  const jj = scores[order[j]!]! + slack * (random() - 0.5);
+  const winner = ji <= jj ? i : j;
+  if (winner > 0) toFront(winner);
 }
 
-function reasonFor(ordered: Scored[], policy: Policy): string {
-  const first = ordered[0];
-  if (!first) return "no eligible origin";
-  const e = first.estimate;
-  const basis = policy.kind === "cost" ? `price $${(e.pricePerM).toFixed(3)}/M` : `expected ${Math.round(e.latencyMs)}ms (ttft ${Math.round(e.ttftMs)}ms, ${e.source})`;
-  return `${basis}; ${ordered.length} eligible`;
+function reasonFor(objective: Objective, m: number): string {
+  if (m === 0) return "no eligible origin";
+  const first = order[0]!;
+  const e = scratch[first]!;
+  let basis: string;
+  if (objective.kind === "cost") basis = `price $${e.pricePerM.toFixed(3)}/M`;
+  else if (objective.kind === "ttft") basis = `expected ttft ${Math.round(e.firstTokenMs)}ms (${e.source}${e.queueMs > 0 ? `, queue ${Math.round(e.queueMs)}ms` : ""}), ${Math.round(e.tokensPerS)} tok/s`;
+  else basis = `expected ${Math.round(e.latencyMs)}ms (ttft ${Math.round(e.ttftMs)}ms, ${e.source}${e.queueMs > 0 ? `, queue ${Math.round(e.queueMs)}ms` : ""})`;
+  if (tiers[first]! > 0) basis += "; none met the preferences";
+  return `${basis}; ${m} eligible`;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { testCandidate, testModel } from "../../harness/origin-fixtures";
 import type { ModelSummary, OriginSummary } from "../stats/origin-stats";
-import { estimate, MIN_SAMPLES, priorTtftMs, type Workload } from "./estimate";
+import { estimate, MIN_SAMPLES, priorTtftMs, rttMs, type Workload } from "./estimate";
 
 const candidate = testCandidate;
 
@@ -119,5 +119,78 @@ describe("estimate", () => {
     expect(e.ttftMs).toBe(90); // 80 + 660 / 66
     expect(e.tpotMs).toBe(7);
     expect(e.samples).toBe(0);
+  });
+});
+
+describe("estimate with the engine's own load", () => {
+  const T = 1_700_000_000_000;
+  const view = { engineLoad: true, at: T };
+  const load = (fields: Partial<import("../stats/engine-load").EngineLoad> = {}) => ({ waiting: 0, running: 4, kvUsage: 0.3, prefixHitRate: null, at: T - 1_000, ...fields });
+  // Measured 110 ms (peak-EWMA) with a 100 ms median from 660 km (10 ms round trip), 20 ms a token.
+  const measuredModel = model({ samples: 10, ttftMs: 110, ttftP50: 100, tpotMs: 20 });
+  const at = (fields: Partial<OriginSummary>) => summary({ "upstream-a": measuredModel }, fields);
+
+  it("adds the engine's queue: waiting requests x the origin's own time, net of the round trip", () => {
+    const idle = estimate(c, at({ load: load() }), stream, 0, undefined, view);
+    // The median (100) stands for the origin's time; the peak-EWMA reacted to a queue this reading now counts.
+    expect(idle.serviceMs).toBe(90);
+    expect(idle.queueMs).toBe(0);
+    expect(idle.ttftMs).toBe(100);
+    const busy = estimate(c, at({ load: load({ waiting: 6 }) }), stream, 0, undefined, view);
+    expect(busy.queueMs).toBe(6 * 90);
+    expect(busy.ttftMs).toBe(100 + 540);
+    expect(busy.firstTokenMs).toBe(640);
+    expect(busy.latencyMs).toBe(640 + 100 * 20);
+  });
+
+  it("does not also inflate by in-flight requests when the engine's queue is known (no double count)", () => {
+    const e = estimate(c, at({ load: load(), inFlight: 64 }), stream, 0, undefined, view);
+    expect(e.latencyMs).toBe(100 + 100 * 20);
+    expect(e.sharedLoad).toBe(4); // the engine's queue and batch, not the region's in-flight estimate
+  });
+
+  it("counts this isolate's own requests only where the engine is queueing", () => {
+    expect(estimate(c, at({ load: load() }), stream, 3, undefined, view).queueMs).toBe(0);
+    expect(estimate(c, at({ load: load({ waiting: 2 }) }), stream, 3, undefined, view).queueMs).toBe(5 * 90);
+  });
+
+  it("waits for running sequences to finish when the KV cache is full", () => {
+    const e = estimate(c, at({ load: load({ kvUsage: 0.98, running: 15, waiting: 1 }) }), stream, 0, undefined, view);
+    // max(1 x 90, (1 + 1) x 256 x 20 / 16) = 640
+    expect(e.queueMs).toBe(640);
+  });
+
+  it("ignores a stale, future or insane reading and falls back to in-flight inflation", () => {
+    const fallback = estimate(c, at({ inFlight: 32 }), stream, 0, undefined, view);
+    expect(fallback.latencyMs).toBe((110 + 100 * 20) * 2);
+    for (const bad of [load({ at: T - 60_000 }), load({ at: T + 60_000 }), load({ waiting: NaN }), load({ running: -1 }), load({ waiting: Infinity }), load({ at: NaN })]) {
+      const e = estimate(c, at({ load: bad, inFlight: 32 }), stream, 0, undefined, view);
+      expect(e.load).toBeNull();
+      expect(e.latencyMs).toBe(fallback.latencyMs);
+    }
+    // A NaN KV use is no full cache.
+    expect(estimate(c, at({ load: load({ kvUsage: NaN, waiting: 1 }) }), stream, 0, undefined, view).queueMs).toBe(90);
+  });
+
+  it("ignores the reading altogether for the latency-only router", () => {
+    const e = estimate(c, at({ load: load({ waiting: 50 }) }), stream, 0, undefined, { engineLoad: false, at: T });
+    expect(e.queueMs).toBe(0);
+    expect(e.ttftMs).toBe(110);
+  });
+
+  it("lets a far fast origin win only when it is faster end to end, round trip and queue included", () => {
+    const near = candidate("near", 660); // 10 ms away
+    const far = candidate("far", 9_900); // 150 ms away
+    const ttftAt = (cand: typeof c, service: number, waiting: number) =>
+      estimate(cand, summary({ [cand.upstreamModel]: model({ samples: 10, ttftMs: service + rttMs(cand.distanceKm), ttftP50: service + rttMs(cand.distanceKm), tpotMs: 20 }) }, { load: load({ waiting }) }), stream, 0, undefined, view).firstTokenMs;
+    // The far origin prefills in 40 ms, the near one in 100 ms: near wins while idle (110 < 190)...
+    expect(ttftAt(near, 100, 0)).toBeLessThan(ttftAt(far, 40, 0));
+    // ...and loses once two requests queue there (110 + 200 > 190).
+    expect(ttftAt(near, 100, 2)).toBeGreaterThan(ttftAt(far, 40, 0));
+  });
+
+  it("reports the output speed under load", () => {
+    expect(estimate(c, at({ load: load() }), stream, 0, undefined, view).tokensPerS).toBe(50);
+    expect(estimate(c, at({ inFlight: 32 }), stream, 0).tokensPerS).toBe(25);
   });
 });

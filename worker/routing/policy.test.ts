@@ -16,7 +16,7 @@ function rejection(fn: () => unknown): ApiError {
 
 describe("routingPreferences", () => {
   it("uses the defaults when nothing steers", () => {
-    expect(routingPreferences(h(), undefined)).toEqual({ policy: { kind: "latency" }, constraints: {}, hedge: true });
+    expect(routingPreferences(h(), undefined)).toEqual({ policy: { kind: "auto" }, constraints: {}, hedge: true });
     expect(routingPreferences(h(), {})).toEqual(DEFAULT_PREFERENCES);
     const defaults: RoutingPreferences = { policy: { kind: "cost" }, constraints: { regions: ["weur"], maxPricePerM: 4 }, hedge: false };
     expect(routingPreferences(h(), undefined, defaults)).toEqual(defaults);
@@ -160,5 +160,72 @@ describe("describePolicy", () => {
     expect(describePolicy({ kind: "cost" })).toBe("cost");
     expect(describePolicy({ kind: "balanced", latencyWeight: 0.3 })).toBe("balanced(latency=0.3)");
     expect(describePolicy({ kind: "pinned", order: ["gpu-a", "gpu-b"] })).toBe("pinned(gpu-a>gpu-b)");
+  });
+});
+
+describe("objectives and OpenRouter-style preferences", () => {
+  it("accepts every objective by header and the tokens/s floor", () => {
+    for (const kind of ["auto", "ttft", "throughput", "latency", "cost"] as const) {
+      expect(routingPreferences(h({ "x-meridian-policy": kind }), undefined).policy).toEqual({ kind });
+    }
+    expect(routingPreferences(h({ "x-meridian-min-tokens-per-s": "25" }), undefined).minTokensPerS).toBe(25);
+    expect(routingPreferences(h(), { min_tokens_per_s: 0 }).minTokensPerS).toBe(0);
+    const tenant: RoutingPreferences = { ...DEFAULT_PREFERENCES, minTokensPerS: 20 };
+    expect(routingPreferences(h(), undefined, tenant).minTokensPerS).toBe(20);
+    expect(routingPreferences(h({ "x-meridian-min-tokens-per-s": "5" }), undefined, tenant).minTokensPerS).toBe(5);
+  });
+
+  it("maps provider.sort, preferred_min_throughput and preferred_max_latency", () => {
+    const p = (provider: unknown) => routingPreferences(h(), undefined, DEFAULT_PREFERENCES, provider);
+    expect(p({ sort: "latency" }).policy).toEqual({ kind: "ttft" });
+    expect(p({ sort: "throughput" }).policy).toEqual({ kind: "throughput" });
+    expect(p({ sort: "price" }).policy).toEqual({ kind: "cost" });
+    expect(p({ sort: { by: "price", partition: "model" } }).policy).toEqual({ kind: "cost" });
+    expect(p({ sort: null }).policy).toEqual({ kind: "auto" });
+    expect(p({ preferred_min_throughput: 30 }).minTokensPerS).toBe(30);
+    expect(p({ preferred_min_throughput: { p50: 30, p99: 12, p90: null } }).minTokensPerS).toBe(30);
+    // Seconds, to ms cutoffs: a number is the median.
+    expect(p({ preferred_max_latency: 1.5 }).preferredTtftMs).toEqual({ p50: 1500 });
+    expect(p({ preferred_max_latency: { p90: 2, p99: null } }).preferredTtftMs).toEqual({ p90: 2000 });
+    expect(p({ preferred_max_latency: {} }).preferredTtftMs).toBeUndefined();
+    expect(p({ order: ["x"], only: ["y"], allow_fallbacks: false })).toEqual(DEFAULT_PREFERENCES);
+    expect(p(null)).toEqual(DEFAULT_PREFERENCES);
+  });
+
+  it("lets the meridian field and headers win over provider preferences", () => {
+    expect(routingPreferences(h(), { policy: "latency" }, DEFAULT_PREFERENCES, { sort: "price" }).policy).toEqual({ kind: "latency" });
+    expect(routingPreferences(h({ "x-meridian-min-tokens-per-s": "3" }), undefined, DEFAULT_PREFERENCES, { preferred_min_throughput: 30 }).minTokensPerS).toBe(3);
+  });
+
+  it("rejects nonsense provider preferences with a 400 naming the field", () => {
+    const bad: [unknown, string][] = [
+      ["latency", "body.provider"],
+      [{ sort: "fastest" }, "body.provider.sort"],
+      [{ sort: { by: "constructor" } }, "body.provider.sort"],
+      [{ sort: { by: "price", partition: "__proto__" } }, "body.provider.sort"],
+      [{ preferred_max_latency: 0 }, "body.provider.preferred_max_latency"],
+      [{ preferred_max_latency: -1 }, "body.provider.preferred_max_latency"],
+      [{ preferred_max_latency: 1e308 }, "body.provider.preferred_max_latency"],
+      [{ preferred_max_latency: { p42: 1 } }, "body.provider.preferred_max_latency"],
+      [{ preferred_min_throughput: -5 }, "body.provider.preferred_min_throughput"],
+      [{ preferred_min_throughput: "fast" }, "body.provider.preferred_min_throughput"],
+    ];
+    for (const [provider, where] of bad) {
+      const err = rejection(() => routingPreferences(h(), undefined, DEFAULT_PREFERENCES, provider));
+      expect(err.status).toBe(400);
+      expect(err.message).toContain(where);
+    }
+  });
+
+  it("rejects a bad floor header and quotes it printable", () => {
+    for (const v of ["fast", "-1", "1e9", "NaN", "Infinity"]) expect(rejection(() => routingPreferences(h({ "x-meridian-min-tokens-per-s": v }), undefined)).status).toBe(400);
+    expect(rejection(() => routingPreferences(h({ "x-meridian-min-tokens-per-s": "f\u00e9st" }), undefined)).message).toContain("'f?st'");
+  });
+
+  it("describes the objective a request was routed by", () => {
+    expect(describePolicy({ kind: "auto" }, DEFAULT_PREFERENCES, true)).toBe("ttft(>=10tok/s)");
+    expect(describePolicy({ kind: "auto" }, DEFAULT_PREFERENCES, false)).toBe("throughput");
+    expect(describePolicy({ kind: "ttft" }, { ...DEFAULT_PREFERENCES, minTokensPerS: 0 }, true)).toBe("ttft");
+    expect(describePolicy({ kind: "latency" }, DEFAULT_PREFERENCES, true)).toBe("latency");
   });
 });

@@ -5,7 +5,7 @@ import type { Policy, RoutingPreferences } from "../routing/policy";
 import type { RulePolicy, RulesDocument } from "../schemas/rules";
 
 export function policyFrom(p: RulePolicy | undefined): Policy {
-  if (!p) return { kind: "latency" };
+  if (!p) return { kind: "auto" };
   switch (p.kind) {
     case "balanced":
       return { kind: "balanced", latencyWeight: p.latency_weight ?? 0.5 };
@@ -19,8 +19,10 @@ export function policyFrom(p: RulePolicy | undefined): Policy {
 /** What a request of this tenant is routed by unless it steers otherwise. */
 export function tenantPreferences(rules: RulesDocument, policy: RulePolicy | undefined): RoutingPreferences {
   const c = rules.constraints ?? {};
+  const floor = policy?.min_tokens_per_s;
   return {
     policy: policyFrom(policy),
+    ...(floor !== undefined ? { minTokensPerS: floor } : {}),
     constraints: {
       ...(c.regions ? { regions: c.regions } : {}),
       ...(c.max_price_per_m !== undefined ? { maxPricePerM: c.max_price_per_m } : {}),

@@ -1,6 +1,7 @@
 // A tenant's routing rules: the document admins PUT to
 // /admin/v1/tenants/:id/rules. Every field is optional; an empty document
-// means "route every model by latency with the operator's defaults".
+// means "route every model by the default objective (first token for streams,
+// last token otherwise) with the operator's defaults".
 // Strict objects: a typo in a rule is an error, not a silently ignored field.
 import * as z from "zod/mini";
 import { PROMPT_CLASSES } from "../vocabulary/prompt-classes";
@@ -31,7 +32,14 @@ export const ruleAlias = z.strictObject({
 });
 
 export const rulePolicy = z.strictObject({
-  kind: z.enum(["latency", "cost", "balanced", "pinned"]),
+  /**
+   * What the tenant's requests optimize by default (docs/routing.md): `auto`
+   * (the default: `ttft` when streamed, `throughput` otherwise), `ttft`,
+   * `throughput`, `latency` (the original objective), `cost`, `balanced`, `pinned`.
+   */
+  kind: z.enum(["auto", "ttft", "throughput", "latency", "cost", "balanced", "pinned"]),
+  /** The tokens/s floor: slower origins go after those that keep it (default 10 under `ttft`; 0: none). */
+  min_tokens_per_s: z.optional(z.number().check(z.minimum(0), z.maximum(1_000_000))),
   /** `balanced` only: 1 is pure latency, 0 pure cost. */
   latency_weight: z.optional(z.number().check(z.minimum(0), z.maximum(1))),
   /** `pinned` only: origin ids in order of preference. */
