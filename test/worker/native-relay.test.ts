@@ -18,6 +18,7 @@ beforeAll(async () => {
   await registerOrigin("native-relay-origin", "scripted", { models: { "native-m": "native-m" }, streamRelay: "native" });
   await registerOrigin("checked-relay-origin", "scripted", { models: { "checked-m": "checked-m" } });
   await registerOrigin("native-paced-origin", "paced", { models: { "native-paced": "llama-8b" }, streamRelay: "native" });
+  await registerOrigin("native-dropping-origin", "dropping", { models: { "native-drop": "llama-8b" }, streamRelay: "native" });
 });
 
 async function streamOf(model: string, extra: Record<string, unknown>) {
@@ -45,6 +46,14 @@ describe("stream_relay: native", () => {
     // The paced origin spends several ms per token: a buffering relay would deliver everything in one or two reads at the end.
     expect(arrivals.length).toBeGreaterThan(5);
     expect(arrivals.at(-1)! - arrivals[0]!).toBeGreaterThan(50);
+  });
+
+  it("passes an origin's break-off on to the client (no [DONE]), and nothing hangs", async () => {
+    const { key } = await newTenant();
+    const res = await chat(key, { model: "native-drop", messages: userMessage("Tell me a story"), stream: true, stream_options: { include_usage: true }, max_tokens: 24 }, { "x-meridian-hedge": "off" });
+    expect(res.status).toBe(200);
+    const text = await res.text().catch(() => "broken");
+    expect(text).not.toContain("data: [DONE]");
   });
 
   it("uses the checked relay when the client did not ask for usage (the usage event is taken out)", async () => {

@@ -10,14 +10,17 @@ const event = (data: unknown) => `data: ${JSON.stringify(data)}\n\n`;
 const CONTENT = event({ choices: [{ index: 0, delta: { content: "Hi" } }] });
 const USAGE = event({ choices: [], usage: { prompt_tokens: 7, completion_tokens: 5 } });
 
-/** An origin body from `pieces`; `fail` errors it after them instead of closing; counts the pieces read. */
-function originBody(pieces: string[], fail = false) {
+/**
+ * An origin body from `pieces`; counts the pieces read. (An origin that breaks off is tested through
+ * the router with a real one, test/worker/native-relay.test.ts: piping an errored JavaScript stream
+ * leaves a rejection inside the runtime that a real body does not.)
+ */
+function originBody(pieces: string[]) {
   const state = { read: 0 };
   const body = new ReadableStream<Uint8Array>(
     {
       pull(c) {
         if (state.read < pieces.length) c.enqueue(encoder.encode(pieces[state.read++]));
-        else if (fail) c.error(new Error("connection reset"));
         else c.close();
       },
     },
@@ -26,8 +29,8 @@ function originBody(pieces: string[], fail = false) {
   return { body, state };
 }
 
-async function start(pieces: string[], fail = false) {
-  const { body, state } = originBody(pieces, fail);
+async function start(pieces: string[]) {
+  const { body, state } = originBody(pieces);
   const copies = nativeCopies(body);
   const reader = copies.watched.getReader();
   const first = (await reader.read()).value!;
@@ -61,12 +64,6 @@ describe("native relay", () => {
       await new Response(out).text();
       expect((await settled())?.ok, pieces.join("")).toBe(false);
     }
-  });
-
-  it("ends the client's stream in error when the origin breaks off, and meters only its first chunk (the rest is lost whole)", async () => {
-    const { out, settled } = await start([CONTENT, CONTENT], true);
-    await expect(new Response(out).text()).rejects.toThrow();
-    expect(await settled()).toMatchObject({ ok: false, cancelled: false, contentEvents: 1 });
   });
 
   it("reads the origin to its end when the client leaves, and meters the whole answer", async () => {

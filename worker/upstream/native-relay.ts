@@ -52,8 +52,9 @@ async function meterCopy(first: Uint8Array, rest: ReadableStream<Uint8Array>, op
     // Piped into a native identity stream and read whole from there: a whole-body read straight
     // off a teed origin body holds back the client's copy until it has it all (measured).
     const { readable, writable } = new IdentityTransformStream();
-    const [bytes] = await Promise.all([new Response(readable).arrayBuffer(), rest.pipeTo(writable)]);
-    meter.push(new Uint8Array(bytes));
+    // A broken pipe errors the readable too, so the read below tells; its own rejection is not needed.
+    rest.pipeTo(writable).catch(() => {});
+    meter.push(new Uint8Array(await new Response(readable).arrayBuffer()));
   } catch {
     ended = false;
   }
