@@ -178,42 +178,36 @@ class Forwarding {
   private firstToken(racer: Racer): void {
     if (racer.settled) return;
     const now = this.env.clock.now;
+    racer.ttftMs = now - racer.started;
+    // Lost the race: slower than the winner, and routing should know it. Simpler than the
+    // worker, whose lost stream runs on unread to its first chunk or its TTFT limit (`abandon`
+    // in worker/upstream/attempt.ts): here the time until it lost is reported as its TTFT.
+    this.win(racer, now, false);
+    this.listener.onFirstToken(now, racer.origin, this.attempts, this.hedged, racer.cachedTokens);
+  }
+
+  /** `racer` won: the request is decided, and every other attempt is aborted and reported. */
+  private win(racer: Racer, now: number, censored: boolean): void {
     racer.settled = true;
     racer.won = true;
-    racer.ttftMs = now - racer.started;
     if (racer.timeout) racer.timeout.cancelled = true;
     this.decided = true;
     if (this.hedgeTimer) this.hedgeTimer.cancelled = true;
     for (const other of this.racers) {
       if (other.settled) continue;
-      // Lost the race: slower than the winner, and routing should know it. Simpler than the
-      // worker, whose lost stream runs on unread to its first chunk or its TTFT limit (`abandon`
-      // in worker/upstream/attempt.ts): here the time until it lost is reported as its TTFT.
       other.settled = true;
       this.abort(other);
-      this.env.observe({ origin: other.origin.id, model: this.env.model, at: other.started, ok: true, ttftMs: now - other.started });
+      this.env.observe({ origin: other.origin.id, model: this.env.model, at: other.started, ok: true, ...(censored ? { censored: true } : {}), ttftMs: now - other.started });
       this.env.attemptEnded(other.origin);
     }
-    this.listener.onFirstToken(now, racer.origin, this.attempts, this.hedged, racer.cachedTokens);
   }
 
   /** Non-streamed: the whole answer arrived. */
   private answered(racer: Racer): void {
     if (racer.settled) return;
     const now = this.env.clock.now;
-    racer.settled = true;
-    racer.won = true;
-    if (racer.timeout) racer.timeout.cancelled = true;
-    this.decided = true;
-    if (this.hedgeTimer) this.hedgeTimer.cancelled = true;
-    for (const other of this.racers) {
-      if (other.settled) continue;
-      // Abandoned before its answer: only a lower bound on its time (a censored sample, as in attempt.ts).
-      other.settled = true;
-      this.abort(other);
-      this.env.observe({ origin: other.origin.id, model: this.env.model, at: other.started, ok: true, censored: true, ttftMs: now - other.started });
-      this.env.attemptEnded(other.origin);
-    }
+    // Abandoned before its answer: only a lower bound on its time (a censored sample, as in attempt.ts).
+    this.win(racer, now, true);
     const totalMs = now - racer.started;
     const out = this.work.outputTokens;
     this.env.observe({ origin: racer.origin.id, model: this.env.model, at: racer.started, ok: true, totalMs, outputTokens: out, ttftMs: ttftEstimate(totalMs, out, racer.tpotMs) });
