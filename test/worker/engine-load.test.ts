@@ -56,7 +56,8 @@ beforeAll(async () => {
   key = (await newTenant()).key;
 });
 
-describe("engine load in every region's snapshot", () => {
+// Several reads of the scraper's 200 ms interval each: more than vitest's default 5 s on a busy machine.
+describe("engine load in every region's snapshot", { timeout: 20_000 }, () => {
   it("shows a registered origin's queue, batch and KV use in the read-out within a few seconds, in every region", async () => {
     await steer("el-busy", { body: vllmPage(7, 3, 0.42, 1_000, 600) });
     const t = Date.now();
@@ -64,7 +65,7 @@ describe("engine load in every region's snapshot", () => {
     const load = await loadWhen("weur", "el-busy", (l) => !!l);
     const took = Date.now() - t;
     expect(load).toMatchObject({ waiting: 7, running: 3, kv_usage: 0.42, prefix_hit_rate: null });
-    expect(took).toBeLessThan(3_000);
+    expect(took).toBeLessThan(5_000); // 25 intervals: the reading is there within seconds, not at the next minute
     // Another region, which never saw a request for it, carries the same reading.
     expect(await loadWhen("apac", "el-busy", (l) => !!l)).toMatchObject({ waiting: 7, kv_usage: 0.42 });
     // vLLM's hit rate comes from the counters' growth between two readings: 1,000 more queried tokens, 900 hits.

@@ -14,6 +14,7 @@ const MEMBERS: Record<string, { speed: number; networkDelayMs?: number; faults?:
   healthy: { speed: 50 },
   healthy2: { speed: 50 },
   paced: { speed: 1 }, // real H100 pace: several ms between tokens
+  paced2: { speed: 1 }, // a second engine at that pace, with its own prefix cache (affinity-ttft.test.ts)
   failing: { speed: 50, faults: { errorRate: 1 } },
   hanging: { speed: 50, faults: { hang: true } },
   limited: { speed: 50, faults: { status429: { retryAfterSeconds: 1 } } },

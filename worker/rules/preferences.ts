@@ -23,6 +23,7 @@ export function tenantPreferences(rules: RulesDocument, policy: RulePolicy | und
   return {
     policy: policyFrom(policy),
     ...(floor !== undefined ? { minTokensPerS: floor } : {}),
+    ...(policy?.affinity === false ? { affinity: false } : {}),
     constraints: {
       ...(c.regions ? { regions: c.regions } : {}),
       ...(c.max_price_per_m !== undefined ? { maxPricePerM: c.max_price_per_m } : {}),

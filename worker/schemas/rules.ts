@@ -40,6 +40,8 @@ export const rulePolicy = z.strictObject({
   kind: z.enum(["auto", "ttft", "throughput", "latency", "cost", "balanced", "pinned"]),
   /** The tokens/s floor: slower origins go after those that keep it (default 10 under `ttft`; 0: none). */
   min_tokens_per_s: z.optional(z.number().check(z.minimum(0), z.maximum(1_000_000))),
+  /** Prefix affinity (docs/routing.md): on unless set to false, for tenants whose prompts share nothing worth caching. */
+  affinity: z.optional(z.boolean()),
   /** `balanced` only: 1 is pure latency, 0 pure cost. */
   latency_weight: z.optional(z.number().check(z.minimum(0), z.maximum(1))),
   /** `pinned` only: origin ids in order of preference. */
