@@ -1,5 +1,6 @@
 // Fixture builders for the pure routing tests.
 import type { Candidate } from "../worker/routing/candidates";
+import { REGION_CENTRES } from "../worker/routing/regions";
 import type { Origin } from "../worker/schemas/admin";
 import type { ModelSummary } from "../worker/stats/origin-stats";
 
@@ -18,9 +19,24 @@ export const testOrigin = (id: string, extra: Partial<Origin> = {}): Origin => (
   ...extra,
 });
 
-/** That origin as a routing candidate at `distanceKm`. */
+/**
+ * The point `km` east of `from` along a great circle: a test PoP at the
+ * region's centre (Frankfurt for `weur`) is then `km` from the origin, so the
+ * candidate's distance and the origin's place agree (routing takes the
+ * region centre's trip out of measured TTFTs and puts the PoP's in).
+ */
+function eastOf(from: { lat: number; lon: number }, km: number): { lat: number; lon: number } {
+  const rad = Math.PI / 180;
+  const d = km / 6371.0088;
+  const lat1 = from.lat * rad;
+  const lat2 = Math.asin(Math.sin(lat1) * Math.cos(d));
+  const lon2 = from.lon * rad + Math.atan2(Math.sin(d) * Math.cos(lat1), Math.cos(d) - Math.sin(lat1) * Math.sin(lat2));
+  return { lat: lat2 / rad, lon: ((((lon2 / rad + 180) % 360) + 360) % 360) - 180 };
+}
+
+/** That origin as a routing candidate at `distanceKm` from a PoP at the weur centre (unless `extra` places it). */
 export const testCandidate = (id: string, distanceKm: number, extra: Partial<Origin> = {}): Candidate => ({
-  origin: testOrigin(id, extra),
+  origin: testOrigin(id, { ...eastOf(REGION_CENTRES.weur, distanceKm), ...extra }),
   model: "llama-8b",
   upstreamModel: `upstream-${id}`,
   distanceKm,

@@ -7,7 +7,9 @@ import { OriginStats, type ModelSummary, type OriginSummary } from "../stats/ori
 import type { RegionSnapshot } from "../stats/region-snapshot";
 import type { Candidate } from "./candidates";
 import { plan, type RoutePlan } from "./choose";
-import type { Workload } from "./estimate";
+import { rttMs, type Workload } from "./estimate";
+import { distanceKm } from "./geo";
+import { REGION_CENTRES } from "./regions";
 import { LATENCY_ONLY_PREFERENCES, type Constraints, type Policy, type RoutingPreferences } from "./policy";
 
 const T0 = 1_700_000_000_000;
@@ -100,7 +102,7 @@ describe("plan", () => {
       const r = route([near, far], snap, LATENCY, prng(seed));
       expect(ids(r)).toEqual(["far", "near"]);
       expect(r.ordered[0]!.estimate.source).toBe("measured");
-      expect(r.ordered[0]!.estimate.ttftMs).toBe(150);
+      expect(r.ordered[0]!.estimate.ttftMs).toBeCloseTo(150, 6);
       expect(r.reason).toMatch(/^expected \d+ms \(ttft 150ms, measured\); 2 eligible$/);
     }
   });
@@ -224,7 +226,7 @@ describe("plan", () => {
     const r = route([a, b], slowish, LATENCY);
     expect(ids(r)).toEqual(["b", "a"]);
     expect(r.ordered[1]!.estimate.circuit).toBe("half_open");
-    expect(r.ordered[1]!.score).toBe(1_500);
+    expect(r.ordered[1]!.score).toBeCloseTo(1_500, 6);
     expect(r.excluded).toEqual([]);
     // At 200 ms it scores 600 and is still the best.
     const fast = snapshot(measured(a, 200, 0, { circuit: "half_open" }), measured(b, 1_000, 0));
@@ -318,7 +320,7 @@ describe("objectives", () => {
     const queued = snapshot(measured(near, 90, 25, { load: load(4) }), measured(far, 260, 25, { load: load(0) }));
     const r = plan1(streamed, prefs({ kind: "ttft" }), queued);
     expect(ids(r)).toEqual(["far", "near"]); // near: 90 + 4 x 80 = 410 ms
-    expect(r.ordered[1]!.estimate.queueMs).toBe(320);
+    expect(r.ordered[1]!.estimate.queueMs).toBeCloseTo(320, 6);
     // The latency-only router sees none of it.
     expect(ids(plan([near, far], queued, streamed, { ...LATENCY_ONLY_PREFERENCES, policy: { kind: "ttft" } }, none, prng(3), 0))).toEqual(["near", "far"]);
   });
@@ -436,5 +438,36 @@ describe("the plan's order", () => {
     const odd = candidate("odd", 0, { price: { input_per_m: Infinity, output_per_m: 1 } });
     const fine = candidate("fine", 0);
     expect(ids(route([odd, fine], null, prefs({ kind: "cost" })))).toEqual(["fine", "odd"]);
+  });
+});
+
+describe("plan: the region's measurements and this PoP's trip", () => {
+  // apac's statistics are measured by all its PoPs; its centre is Singapore. A Tokyo PoP sees a
+  // Tokyo origin whose measured TTFT holds the region's trips to Tokyo (~80 ms from Singapore).
+  const tokyoPop = { lat: 35.68, lon: 139.69 };
+  const place = (id: string, at: { lat: number; lon: number }): Candidate => candidate(id, distanceKm(tokyoPop, at), { region: "apac", ...at });
+  const tokyo = place("tokyo", { lat: 35.68, lon: 139.77 });
+  const singapore = place("singapore", { lat: 1.35, lon: 103.8 });
+  const service = 40;
+  const apac = (): RegionSnapshot => ({
+    region: "apac",
+    at: T0,
+    origins: Object.fromEntries([
+      measured(tokyo, service + rttMs(distanceKm(REGION_CENTRES.apac, tokyo.origin)), 10),
+      measured(singapore, service + rttMs(distanceKm(REGION_CENTRES.apac, singapore.origin)), 10),
+    ]),
+  });
+
+  it("takes the region's trip out of a measured TTFT and puts this PoP's in", () => {
+    const r = route([singapore, tokyo], apac(), prefs({ kind: "ttft" }));
+    expect(ids(r)[0]).toBe("tokyo");
+    const byId = Object.fromEntries(r.ordered.map((s) => [s.candidate.origin.id, s.estimate.ttftMs]));
+    expect(byId.tokyo).toBeCloseTo(service + tokyo.distanceKm / 66, 0);
+    expect(byId.singapore).toBeCloseTo(service + singapore.distanceKm / 66, 0);
+  });
+
+  it("leaves the latency-only router (today's) as it was: this PoP's trip taken for the region's", () => {
+    const r = route([singapore, tokyo], apac(), LATENCY_ONLY_PREFERENCES);
+    expect(ids(r)[0]).toBe("singapore");
   });
 });

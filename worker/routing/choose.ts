@@ -5,6 +5,8 @@
 // power-of-two-choices among the near-best so that isolates reading the same
 // slightly stale snapshot spread their traffic instead of piling onto one.
 import { own } from "../own";
+import { REGION_CENTRES, type GeoPoint } from "./regions";
+import { distanceKm } from "./geo";
 import type { Candidate } from "./candidates";
 import { BOUNDED_LOAD_C, chooseByAffinity, hashString, type AffinityMember } from "./affinity";
 import { blankEstimate, copyEstimate, estimateBase, estimateFrom, MIN_SAMPLES, type EstimateBase, NO_PEERS, rttMs, type Estimate, type LoadView, type Peers, type Workload } from "./estimate";
@@ -244,6 +246,9 @@ class Prepared {
     readonly stats: (OriginSummary | undefined)[],
     readonly models: (ModelSummary | undefined)[],
     readonly peers: Peers,
+    /** Each candidate's round trip from the region's centre: what the region's measured TTFTs include. */
+    readonly regionRtt: number[] | null,
+    readonly passivePeers: Peers,
   ) {}
 
   /** Each candidate's estimate base, reading the engines' load. */
@@ -258,7 +263,10 @@ class Prepared {
 
   private bases(view: LoadView): EstimateBase[] {
     const out: EstimateBase[] = new Array(this.candidates.length);
-    for (let i = 0; i < out.length; i++) out[i] = estimateBase(this.candidates[i]!, this.stats[i], this.models[i], this.peers, view);
+    // The latency-only router (today's) keeps its old view: this PoP's trip taken for the region's.
+    const trips = view.engineLoad ? this.regionRtt : null;
+    const peers = view.engineLoad ? this.peers : this.passivePeers;
+    for (let i = 0; i < out.length; i++) out[i] = estimateBase(this.candidates[i]!, this.stats[i], this.models[i], peers, view, trips?.[i]);
     return out;
   }
 }
@@ -284,7 +292,9 @@ function prepared(candidates: readonly Candidate[], snapshot: RegionSnapshot | n
     stats[i] = own(snapshot?.origins, c.origin.id);
     models[i] = own(stats[i]?.models, c.upstreamModel);
   }
-  p = new Prepared(candidates, snapshot?.origins ?? null, snapshot?.at ?? 0, stats, models, measuredPeers(candidates, snapshot));
+  const regionRtt = snapshot ? regionTrips(candidates, snapshot.region) : null;
+  const peers = measuredPeers(candidates, snapshot, regionRtt);
+  p = new Prepared(candidates, snapshot?.origins ?? null, snapshot?.at ?? 0, stats, models, peers, regionRtt, regionRtt ? measuredPeers(candidates, snapshot, null) : peers);
   if (snapshot) {
     let map = BY_SNAPSHOT.get(snapshot);
     if (!map) BY_SNAPSHOT.set(snapshot, (map = new WeakMap()));
@@ -296,8 +306,24 @@ function prepared(candidates: readonly Candidate[], snapshot: RegionSnapshot | n
 const baseScratch = new Float64Array(256);
 const tpotScratch = new Float64Array(256);
 
-/** Medians over the candidates this region has measured enough to trust. */
-function measuredPeers(candidates: readonly Candidate[], snapshot: RegionSnapshot | null): Peers {
+/**
+ * The round trip from the region's centre to each candidate. A region's
+ * statistics are measured by all its PoPs, so an origin's measured TTFT holds
+ * their trips to it, not this PoP's: the centre's trip stands for them and is
+ * taken out before this PoP's own is put in (estimateBase). Without it, a PoP
+ * next to an origin that the region's far PoPs also use sees that origin as
+ * slow by their trips, and sends its streams away.
+ */
+function regionTrips(candidates: readonly Candidate[], region: string): number[] | null {
+  const centre = own(REGION_CENTRES as Record<string, GeoPoint>, region);
+  if (!centre) return null;
+  const out = new Array<number>(candidates.length);
+  for (let i = 0; i < candidates.length; i++) out[i] = rttMs(distanceKm(centre, candidates[i]!.origin));
+  return out;
+}
+
+/** Medians over the candidates this region has measured enough to trust (their own time, trips taken out). */
+function measuredPeers(candidates: readonly Candidate[], snapshot: RegionSnapshot | null, regionRtt: number[] | null): Peers {
   if (!snapshot) return NO_PEERS;
   let nb = 0;
   let nt = 0;
@@ -305,7 +331,7 @@ function measuredPeers(candidates: readonly Candidate[], snapshot: RegionSnapsho
     const c = candidates[i]!;
     const m = own(own(snapshot.origins, c.origin.id)?.models, c.upstreamModel);
     if (!m || m.samples < MIN_SAMPLES) continue;
-    if (m.ttftMs != null && nb < baseScratch.length) baseScratch[nb++] = Math.max(0, m.ttftMs - rttMs(c.distanceKm));
+    if (m.ttftMs != null && nb < baseScratch.length) baseScratch[nb++] = Math.max(0, m.ttftMs - (regionRtt?.[i] ?? rttMs(c.distanceKm)));
     if (m.tpotMs != null && nt < tpotScratch.length) tpotScratch[nt++] = m.tpotMs;
   }
   if (nb === 0 && nt === 0) return NO_PEERS;

@@ -216,17 +216,20 @@ export interface EstimateBase {
   totalP95: number;
 }
 
-export function estimateBase(candidate: Candidate, stats: OriginSummary | undefined, model: ModelSummary | undefined, peers: Peers, view: LoadView): EstimateBase {
+/** `measuredRttMs`: the round trip the region's measurements of this origin hold (from the region's centre); unknown: this PoP's. */
+export function estimateBase(candidate: Candidate, stats: OriginSummary | undefined, model: ModelSummary | undefined, peers: Peers, view: LoadView, measuredRttMs?: number): EstimateBase {
   const rtt = rttMs(candidate.distanceKm);
   const prior = peers.baseTtftMs + rtt;
   const samples = model?.samples ?? 0;
   const w = Math.min(1, samples / MIN_SAMPLES);
   const trusted = samples >= MIN_SAMPLES;
-  let ttftMs = model?.ttftMs != null ? w * model.ttftMs + (1 - w) * prior : prior;
+  // Measured TTFTs are the region's, over its PoPs' trips: this PoP's trip replaces the region's.
+  const shift = measuredRttMs !== undefined ? rtt - measuredRttMs : 0;
+  let ttftMs = model?.ttftMs != null ? w * (model.ttftMs + shift) + (1 - w) * prior : prior;
   const load = view.engineLoad ? freshLoad(stats?.load, view.at) : null;
   let serviceMs: number;
   if (load) {
-    const p50 = trusted ? model?.ttftP50 : null;
+    const p50 = trusted && model?.ttftP50 != null ? model.ttftP50 + shift : null;
     serviceMs = Math.max(MIN_SERVICE_MS, (p50 != null && p50 < ttftMs ? p50 : ttftMs) - rtt);
     ttftMs = serviceMs + rtt;
   } else serviceMs = Math.max(MIN_SERVICE_MS, ttftMs - rtt);
