@@ -117,7 +117,7 @@ GPU time comes from \`fleet/timing.ts\` (measured H100 tables in \`fleet/gpu-pro
 | \`SIM_START_UTC_HOUR\` | UTC time of day at the start |
 | \`SIM_JSON\` | write the summary there: per policy, phase and request kind, requests, TTFT and time to last token p50/p90/p99, errors, cut streams, USD per 1M tokens, prefix-cache hit rate (\`sim/summary-json.ts\`; an array with \`all\`) |
 | \`SIM_THREADS\` | \`1\` runs every policy in one thread (default 2) |
-| \`SIM_EXTRA\` | \`meridian-nohedge\` adds Meridian with hedging off (one more thread) |
+| \`SIM_EXTRA\` | \`meridian-nohedge\` adds Meridian with hedging off, \`meridian-cost\` Meridian with the cost objective (comma-separated; one more thread each) |
 
 A run prints its tables. A run of a shipped scenario (\`sim/scenarios/\`) also stores them in
 \`docs/simulation/<name>.json\` and \`<name>.svg\` and rewrites this file from every stored run. Run

@@ -18,8 +18,12 @@ import type { RegionStatsSim } from "./region-stats";
 import type { Random } from "./rng";
 
 export const POLICIES = ["meridian", "latency-only", "nearest", "random", "cheapest"] as const;
-/** Opt-in variants (SIM_EXTRA): Meridian with hedging off, as `x-meridian-hedge: off` or HEDGE_BUDGET=0 would run it. */
-export const EXTRA_POLICIES = ["meridian-nohedge"] as const;
+/**
+ * Opt-in variants (SIM_EXTRA): Meridian with hedging off, as `x-meridian-hedge: off` or
+ * HEDGE_BUDGET=0 would run it; Meridian with the cost objective, as a tenant's
+ * `policy: {kind: "cost"}` or `x-meridian-policy: cost` would run it.
+ */
+export const EXTRA_POLICIES = ["meridian-nohedge", "meridian-cost"] as const;
 export type PolicyName = (typeof POLICIES)[number] | (typeof EXTRA_POLICIES)[number];
 
 export function isPolicyName(s: string): s is PolicyName {
@@ -27,10 +31,10 @@ export function isPolicyName(s: string): s is PolicyName {
 }
 
 /** Policies that route with Meridian's statistics. */
-export const usesStatistics = (p: PolicyName): boolean => p === "meridian" || p === "meridian-nohedge" || p === "latency-only";
+export const usesStatistics = (p: PolicyName): boolean => p === "meridian" || p === "meridian-nohedge" || p === "meridian-cost" || p === "latency-only";
 
 /** Policies that see the engines' own load (the region snapshots carry each origin's /metrics). */
-export const seesEngineLoad = (p: PolicyName): boolean => p === "meridian" || p === "meridian-nohedge";
+export const seesEngineLoad = (p: PolicyName): boolean => p === "meridian" || p === "meridian-nohedge" || p === "meridian-cost";
 
 /**
  * The name of a policy's random streams (network jitter, routing draws). Meridian and latency-only
@@ -88,6 +92,8 @@ export function makeRouter(name: PolicyName, origins: ReadonlyMap<string, SimOri
   switch (name) {
     case "meridian-nohedge":
       return { ...makeRouter("meridian", origins, random, { ...prefs, hedge: false }), name };
+    case "meridian-cost":
+      return { ...makeRouter("meridian", origins, random, { ...prefs, policy: { kind: "cost" } }), name };
     case "meridian":
     case "latency-only": {
       const latest = name === "meridian";
@@ -98,7 +104,7 @@ export function makeRouter(name: PolicyName, origins: ReadonlyMap<string, SimOri
           // The router cannot see the output length: uncapped requests count as DEFAULT_OUTPUT_TOKENS.
           // Unlike workload(), the input is the request's true token count: the simulation has no body to measure.
           const work = workloadOf(req, latest);
-          const p = latest ? (prefs.hedge ? defaultPreferencesFor(req) : { ...defaultPreferencesFor(req), hedge: false }) : LATENCY_ONLY_PREFERENCES;
+          const p = latest ? { ...defaultPreferencesFor(req), policy: prefs.policy, hedge: prefs.hedge } : LATENCY_ONLY_PREFERENCES;
           const route = plan(pop.candidates, pop.region.snapshot, work, p, pop.isolate.inFlight, random);
           return route.ordered.map((s) => ({
             origin: origins.get(s.candidate.origin.id)!,

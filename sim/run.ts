@@ -8,7 +8,7 @@
 // Environment: SIM_SCENARIO (a path, the name of a shipped scenario, or
 // "all"; default: the failure scenario), SIM_MINUTES, SIM_SEED, SIM_RATE,
 // SIM_START_UTC_HOUR (override the file), SIM_JSON=path (machine-readable
-// summary), SIM_THREADS=1 (everything in this thread), SIM_EXTRA=meridian-nohedge.
+// summary), SIM_THREADS=1 (everything in this thread), SIM_EXTRA=meridian-nohedge,meridian-cost.
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { resolve } from "node:path";

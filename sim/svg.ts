@@ -14,7 +14,7 @@ const TOP2 = TOP1 + H1 + 80;
 const H2 = 220;
 const H = TOP2 + H2 + 50;
 
-const POLICY_COLOURS: Record<string, string> = { meridian: "#1f6fd1", "latency-only": "#9467bd", "meridian-nohedge": "#2ca02c", nearest: "#d62728", random: "#8c8c8c", cheapest: "#ff8c1a" };
+const POLICY_COLOURS: Record<string, string> = { meridian: "#1f6fd1", "latency-only": "#9467bd", "meridian-nohedge": "#2ca02c", "meridian-cost": "#17becf", nearest: "#d62728", random: "#8c8c8c", cheapest: "#ff8c1a" };
 const ORIGIN_COLOURS = ["#1f77b4", "#aec7e8", "#ff7f0e", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#2ca02c", "#98df8a", "#bcbd22", "#17becf", "#7f7f7f"];
 
 const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
