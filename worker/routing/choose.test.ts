@@ -107,6 +107,17 @@ describe("plan", () => {
     }
   });
 
+  it("cost: passes over a cheaper origin that would answer far later than the fastest (2x + 500 ms)", () => {
+    const fast = candidate("fast", 0, { price: { input_per_m: 3, output_per_m: 6 } });
+    const cheap = candidate("cheap", 0, { price: { input_per_m: 1, output_per_m: 2 } });
+    // Measured: the fast one answers its first token in 100 ms, the cheap one (its queue) in 2 s.
+    const slow = snapshot(measured(fast, 100, 10), measured(cheap, 2_000, 10));
+    expect(ids(route([cheap, fast], slow, prefs({ kind: "cost" })))).toEqual(["fast", "cheap"]);
+    // Within the bound (700 ms here) the cheaper one still wins.
+    const fine = snapshot(measured(fast, 100, 10), measured(cheap, 650, 10));
+    expect(ids(route([cheap, fast], fine, prefs({ kind: "cost" })))).toEqual(["cheap", "fast"]);
+  });
+
   it("cost: picks the cheapest, then the next cheapest", () => {
     const a = candidate("a", 0, { price: { input_per_m: 3, output_per_m: 6 } });
     const b = candidate("b", 9_000, { price: { input_per_m: 1, output_per_m: 2 } }); // cheapest, but far
