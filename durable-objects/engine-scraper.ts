@@ -101,7 +101,10 @@ export class EngineScraper extends DurableObject<Env> {
       return;
     }
     this.failures.delete(origin.id);
-    this.latest.set(origin.id, reading.load);
+    // A vLLM page with no prefix-cache queries since the last one says nothing new about the cache: the last rate stands.
+    const before = this.latest.get(origin.id);
+    const quiet = reading.load.prefixHitRate === null && origin.metrics?.format === "vllm" && before?.prefixHitRate != null;
+    this.latest.set(origin.id, quiet ? { ...reading.load, prefixHitRate: before.prefixHitRate } : reading.load);
     if (reading.counters) this.counters.set(origin.id, reading.counters);
     let series = this.series.get(origin.id);
     if (!series) this.series.set(origin.id, (series = LoadSeries.empty()));
