@@ -4,7 +4,7 @@
 // Both meter the same usage.
 import { beforeAll, describe, expect, it } from "vitest";
 import { scriptMessage } from "../../harness/scripted-origin";
-import { chat, newTenant, readSse, registerOrigin, userMessage } from "./helpers";
+import { admin, chat, expectOpenAiError, fleet, newTenant, readSse, registerOrigin, userMessage } from "./helpers";
 import { usageWhen } from "./usage-helpers";
 
 const event = (data: unknown) => `data: ${JSON.stringify(data)}\n\n`;
@@ -75,5 +75,21 @@ describe("stream_relay: native", () => {
     const { text, totals } = await streamOf("checked-m", { stream_options: { include_usage: true }, max_tokens: 16 });
     expect(text).not.toContain("after done");
     expect(totals).toMatchObject({ input_tokens: 11, output_tokens: 4 });
+  });
+
+  it("refuses anything but checked or native, with an OpenAI-shaped 400", async () => {
+    for (const value of ["__proto__", "constructor", "NATIVE", "native\r\nx-evil: 1", true, null, { native: true }]) {
+      const res = await admin("PUT", "/origins/relay-hostile", {
+        base_url: fleet().scripted!.baseUrl,
+        region: "weur",
+        lat: 50.1,
+        lon: 8.7,
+        models: { "relay-hostile": "relay-hostile" },
+        price: { input_per_m: 0.2, output_per_m: 0.6 },
+        stream_relay: value,
+      });
+      const error = await expectOpenAiError(res, 400);
+      expect(error.message, String(value)).toMatch(/stream_relay/);
+    }
   });
 });
