@@ -37,6 +37,7 @@ export function usageRecordProblem(r: unknown): string | null {
     const p = u.list_price as Record<string, unknown> | undefined;
     if (typeof p !== "object" || !price(p.input_per_m) || !price(p.output_per_m)) return "list_price";
   }
+  if (u.batch !== undefined && u.batch !== true) return "batch";
   if (u.auto_class !== undefined && !(PROMPT_CLASSES as readonly unknown[]).includes(u.auto_class)) return "auto_class";
   return null;
 }

@@ -27,6 +27,7 @@ export function meter(facts: RequestFacts, admission: Admission, outcome: Outcom
     at: Date.now(),
     list_price: listPrice(facts.origins, origin, model),
     ...(facts.promptClass ? { auto_class: facts.promptClass } : {}),
+    ...(facts.batch ? { batch: true as const } : {}),
     ...(drawn ? { hold_id: drawn.leaseId, hold_nanos: drawn.nanos } : {}), // the object settles what it drew with this record
   };
   recordUsage(facts.env, facts.tenant, usage, facts.waitUntil);

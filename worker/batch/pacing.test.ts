@@ -1,0 +1,63 @@
+import { describe, expect, it } from "vitest";
+import { assign, DEFAULT_PACING, isNight, localHour, planDispatch, type PacingLoad } from "./pacing";
+
+// 2026-01-01T12:00Z: noon in Greenwich, midnight at 180° east, 07:00 on the US east coast.
+const NOON_UTC = Date.UTC(2026, 0, 1, 12, 0, 0);
+const idle: PacingLoad = { waiting: 0, running: 0, kvUsage: 0 };
+const loads = (entries: Record<string, PacingLoad>) => new Map(Object.entries(entries));
+const none = new Map<string, number>();
+
+describe("local time", () => {
+  it("follows longitude", () => {
+    expect(localHour(0, NOON_UTC)).toBe(12);
+    expect(localHour(150, NOON_UTC)).toBe(22);
+    expect(localHour(-120, NOON_UTC)).toBe(4);
+    expect(isNight(150, NOON_UTC)).toBe(true);
+    expect(isNight(8.7, NOON_UTC)).toBe(false);
+    expect(isNight(-120, NOON_UTC)).toBe(true);
+  });
+});
+
+describe("planDispatch", () => {
+  it("prefers the origin where it is night, then the least loaded", () => {
+    const origins = [{ id: "frankfurt", lon: 8.7 }, { id: "sydney", lon: 151.2 }, { id: "busy-ish", lon: 0 }];
+    const plan = planDispatch(origins, loads({ frankfurt: idle, sydney: { ...idle, running: 2 }, "busy-ish": { ...idle, running: 5 } }), none, NOON_UTC);
+    expect(plan.origins.map((o) => o.origin)).toEqual(["sydney", "frankfurt", "busy-ish"]);
+    expect(plan.origins.map((o) => o.slots)).toEqual([4, 4, 3]);
+    expect(plan.paused).toBeNull();
+  });
+
+  it("gives nothing to an engine with requests waiting or its KV cache nearly full: interactive traffic needs it", () => {
+    const origins = [{ id: "a", lon: 0 }, { id: "b", lon: 0 }];
+    const plan = planDispatch(origins, loads({ a: { ...idle, waiting: 1 }, b: { ...idle, kvUsage: 0.9 } }), none, NOON_UTC);
+    expect(plan.total).toBe(0);
+    expect(plan.paused).toBe("origins busy with interactive traffic");
+  });
+
+  it("treats NaN readings as busy", () => {
+    const plan = planDispatch([{ id: "a", lon: 0 }], loads({ a: { waiting: NaN, running: 0, kvUsage: 0 } }), none, NOON_UTC);
+    expect(plan.total).toBe(0);
+  });
+
+  it("counts the batch's own lines in flight, per origin and in total", () => {
+    const origins = [{ id: "a", lon: 0 }];
+    expect(planDispatch(origins, loads({ a: idle }), new Map([["a", 3]]), NOON_UTC).total).toBe(1);
+    expect(planDispatch(origins, loads({ a: idle }), new Map([["a", 4]]), NOON_UTC).paused).toBe("origins busy with interactive traffic");
+    const many = Array.from({ length: 20 }, (_, i) => ({ id: `o${i}`, lon: 0 }));
+    expect(planDispatch(many, new Map(many.map((o) => [o.id, idle])), none, NOON_UTC).total).toBe(DEFAULT_PACING.maxTotal);
+  });
+
+  it("sends one line at a time to an origin that publishes no load", () => {
+    const plan = planDispatch([{ id: "quiet", lon: 0 }], new Map(), none, NOON_UTC);
+    expect(plan.origins).toEqual([{ origin: "quiet", slots: 1, night: false }]);
+  });
+
+  it("says why when there is no origin", () => {
+    expect(planDispatch([], new Map(), none, NOON_UTC).paused).toBe("no origin");
+  });
+
+  it("assigns lines best origin first", () => {
+    const plan = { origins: [{ origin: "x", slots: 2, night: true }, { origin: "y", slots: 2, night: false }], total: 4, paused: null };
+    expect(assign(plan, 3)).toEqual(["x", "x", "y"]);
+  });
+});
