@@ -21,6 +21,7 @@ export function recordUsage(env: Env, tenant: TenantRecord, usage: UsageRecord, 
     outputTokens: usage.output_tokens,
     cacheHit: servedFromCache(usage.cache),
     monthTokens,
+    batch: usage.batch === true,
   });
   recorder.add(tenant.id, usage, isNanos(costNanos) ? costNanos : 0, waitUntil); // the object sets an uncountable charge aside
 }
