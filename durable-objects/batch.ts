@@ -3,7 +3,7 @@ import { nextAttemptAt, MAX_LINE_ATTEMPTS } from "../worker/batch/line-retry";
 import { newFileId, newLineId } from "../worker/batch/ids";
 import { parseBatchFile, type BatchEndpoint, type BatchLine } from "../worker/batch/jsonl";
 import { getFile, putFile } from "../worker/batch/files-store";
-import { assign, planDispatch, type PacingLoad, type PacingPlan } from "../worker/batch/pacing";
+import { assign, pacingConfig, planDispatch, type PacingLoad, type PacingPlan } from "../worker/batch/pacing";
 import type { CreateBatch, CreateResult, LineAnswer, SendLine } from "../worker/batch/protocol";
 import { belongsInOutput, isFinal, seconds, type BatchObject, type BatchStatus, type ResultLine } from "../worker/batch/shapes";
 import { originSnapshot } from "../worker/origins/snapshot";
@@ -171,7 +171,7 @@ export class Batch extends DurableObject<Env> {
       this.env.ENGINE_SCRAPER.get(this.env.ENGINE_SCRAPER.idFromName("global")).loads().catch(() => ({}) as Record<string, PacingLoad>),
     ]);
     const loadMap = new Map<string, PacingLoad>(Object.entries(loads));
-    return planDispatch(origins.filter((o) => !o.draining), loadMap, perOrigin, Date.now());
+    return planDispatch(origins.filter((o) => !o.draining), loadMap, perOrigin, Date.now(), pacingConfig(this.env.BATCH_MAX_IN_FLIGHT, this.env.BATCH_MAX_PER_ORIGIN));
   }
 
   private dueLines(limit: number): { idx: number; custom_id: string; body: string; attempts: number }[] {

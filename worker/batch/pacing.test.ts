@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { assign, DEFAULT_PACING, isNight, localHour, planDispatch, type PacingLoad } from "./pacing";
+import { assign, DEFAULT_PACING, isNight, localHour, pacingConfig, planDispatch, type PacingLoad } from "./pacing";
 
 // 2026-01-01T12:00Z: noon in Greenwich, midnight at 180° east, 07:00 on the US east coast.
 const NOON_UTC = Date.UTC(2026, 0, 1, 12, 0, 0);
@@ -23,7 +23,13 @@ describe("planDispatch", () => {
     const origins = [{ id: "frankfurt", lon: 8.7 }, { id: "sydney", lon: 151.2 }, { id: "busy-ish", lon: 0 }];
     const plan = planDispatch(origins, loads({ frankfurt: idle, sydney: { ...idle, running: 2 }, "busy-ish": { ...idle, running: 5 } }), none, NOON_UTC);
     expect(plan.origins.map((o) => o.origin)).toEqual(["sydney", "frankfurt", "busy-ish"]);
-    expect(plan.origins.map((o) => o.slots)).toEqual([4, 4, 3]);
+    // Engines running others' requests take one line at a time; the idle one takes its full share.
+    expect(plan.origins.map((o) => o.slots)).toEqual([1, 4, 1]);
+  });
+
+  it("counts only others' requests as the engine's own load: the batch's lines do not crowd it out", () => {
+    const plan = planDispatch([{ id: "a", lon: 0 }], loads({ a: { ...idle, running: 2 } }), new Map([["a", 2]]), NOON_UTC);
+    expect(plan.origins).toEqual([{ origin: "a", slots: 2, night: false }]);
     expect(plan.paused).toBeNull();
   });
 
@@ -41,7 +47,7 @@ describe("planDispatch", () => {
 
   it("counts the batch's own lines in flight, per origin and in total", () => {
     const origins = [{ id: "a", lon: 0 }];
-    expect(planDispatch(origins, loads({ a: idle }), new Map([["a", 3]]), NOON_UTC).total).toBe(1);
+    expect(planDispatch(origins, loads({ a: { ...idle, running: 3 } }), new Map([["a", 3]]), NOON_UTC).total).toBe(1);
     expect(planDispatch(origins, loads({ a: idle }), new Map([["a", 4]]), NOON_UTC).paused).toBe("origins busy with interactive traffic");
     const many = Array.from({ length: 20 }, (_, i) => ({ id: `o${i}`, lon: 0 }));
     expect(planDispatch(many, new Map(many.map((o) => [o.id, idle])), none, NOON_UTC).total).toBe(DEFAULT_PACING.maxTotal);
@@ -59,5 +65,12 @@ describe("planDispatch", () => {
   it("assigns lines best origin first", () => {
     const plan = { origins: [{ origin: "x", slots: 2, night: true }, { origin: "y", slots: 2, night: false }], total: 4, paused: null };
     expect(assign(plan, 3)).toEqual(["x", "x", "y"]);
+  });
+});
+
+describe("pacingConfig", () => {
+  it("takes whole numbers from 1 to 1000, else the defaults", () => {
+    expect(pacingConfig("8", "2")).toMatchObject({ maxTotal: 8, maxPerOrigin: 2 });
+    for (const bad of [undefined, "0", "-1", "1e3", "NaN", "2.5", "99999", " 8"]) expect(pacingConfig(bad, bad)).toEqual(DEFAULT_PACING);
   });
 });

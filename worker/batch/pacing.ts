@@ -29,9 +29,17 @@ export interface PacingConfig {
   unmeasuredSlots: number;
   /** Most lines in flight for the whole batch. */
   maxTotal: number;
+  /** Most lines of the batch on an engine that is also running others' requests (interactive traffic): idle engines take the rest. */
+  sharedSlots: number;
 }
 
-export const DEFAULT_PACING: PacingConfig = { maxPerOrigin: 4, busyRunning: 8, maxKvUsage: 0.85, unmeasuredSlots: 1, maxTotal: 32 };
+export const DEFAULT_PACING: PacingConfig = { maxPerOrigin: 4, busyRunning: 8, maxKvUsage: 0.85, unmeasuredSlots: 1, maxTotal: 32, sharedSlots: 1 };
+
+/** The operator's bounds (wrangler.toml BATCH_MAX_IN_FLIGHT, BATCH_MAX_PER_ORIGIN) over the defaults; anything but a whole number from 1 to 1000 keeps the default. */
+export function pacingConfig(maxInFlight: string | undefined, maxPerOrigin: string | undefined): PacingConfig {
+  const whole = (v: string | undefined, fallback: number) => (v !== undefined && /^\d{1,4}$/.test(v) && Number(v) >= 1 && Number(v) <= 1000 ? Number(v) : fallback);
+  return { ...DEFAULT_PACING, maxTotal: whole(maxInFlight, DEFAULT_PACING.maxTotal), maxPerOrigin: whole(maxPerOrigin, DEFAULT_PACING.maxPerOrigin) };
+}
 
 export interface OriginSlots {
   origin: string;
@@ -89,8 +97,11 @@ export function planDispatch(
       busy++;
       continue;
     } else {
-      room = Math.min(config.maxPerOrigin - mine, config.busyRunning - Math.max(0, load.running));
-      utilisation = Math.min(1, Math.max(0, load.running) / config.busyRunning);
+      // What the engine runs besides this batch's lines (the reading may lag a little behind them).
+      const others = Math.max(0, load.running - mine);
+      const cap = others >= 1 ? config.sharedSlots : config.maxPerOrigin;
+      room = Math.min(cap - mine, config.busyRunning - Math.max(0, load.running));
+      utilisation = Math.min(1, others / config.busyRunning);
     }
     if (!(room > 0)) {
       busy++;
