@@ -87,16 +87,20 @@ interface BatchRun {
   paused: number;
 }
 
-async function startBatch(url: string): Promise<{ id: string; createdAt: number }> {
+/** Uploads the batch's input file (before the measured window: the upload is the client's, not the dispatch). */
+async function uploadBatch(url: string): Promise<string> {
   const lines = Array.from({ length: LINES }, (_, i) =>
     JSON.stringify({ custom_id: `line-${i}`, method: "POST", url: "/v1/chat/completions", body: { model: "llama-8b", max_tokens: 48, messages: [{ role: "user", content: `Batch document ${i}: summarise it.` }] } }),
   );
   const form = new FormData();
   form.set("purpose", "batch");
   form.set("file", new File([lines.join("\n")], "load.jsonl"));
-  const file = await api(url, BATCHER.key, "POST", "/files", form);
+  return (await api(url, BATCHER.key, "POST", "/files", form)).id as string;
+}
+
+async function startBatch(url: string, fileId: string): Promise<{ id: string; createdAt: number }> {
   const createdAt = Date.now();
-  const batch = await api(url, BATCHER.key, "POST", "/batches", { input_file_id: file.id, endpoint: "/v1/chat/completions", completion_window: "24h" });
+  const batch = await api(url, BATCHER.key, "POST", "/batches", { input_file_id: fileId, endpoint: "/v1/chat/completions", completion_window: "24h" });
   return { id: batch.id, createdAt };
 }
 
@@ -134,13 +138,19 @@ async function main(): Promise<number> {
     console.log(`Batch load run: ${router.description}\n${RPS} interactive requests/s for ${SECONDS} s alone, then ${SECONDS} s beside a batch of ${LINES} lines; 4 origins (llama-8b at fleet speed ${SPEED}), UTC hour ${hour}; batch at most ${MAX_IN_FLIGHT} lines in flight, ${MAX_PER_ORIGIN} per origin\n`);
 
     await interactive(router.url, WARMUP_SECONDS, 0);
+    const cpu0 = router.cpuSeconds();
     const alone = await interactive(router.url, SECONDS, 100_000);
+    const cpu1 = router.cpuSeconds();
 
-    const batch = await startBatch(router.url);
+    const fileId = await uploadBatch(router.url);
+    const batch = await startBatch(router.url, fileId);
     const polling = waitBatch(router.url, batch.id, batch.createdAt, Date.now() + 600_000);
     const beside = await interactive(router.url, SECONDS, 200_000);
+    const cpu2 = router.cpuSeconds();
     const run = await polling;
+    const cpu3 = router.cpuSeconds();
     const after = await interactive(router.url, SECONDS, 300_000);
+    const cpu4 = router.cpuSeconds();
 
     const during = beside.filter((t) => t.sentAt < run.doneAt);
     const seconds = (run.doneAt - run.createdAt) / 1000;
@@ -173,6 +183,13 @@ async function main(): Promise<number> {
       return out;
     };
     console.log(`\nTTFT p50/p99 ms per 5 s\n  before:     ${buckets(alone).join("  ")}\n  with batch: ${buckets(beside).join("  ")}\n  after:      ${buckets(after).join("  ")}`);
+    const answeredBy = (sent: readonly Timed[]) => {
+      const by = new Map<string, number>();
+      for (const t of sent) by.set(String(t.result.headers["x-meridian-origin"]), (by.get(String(t.result.headers["x-meridian-origin"])) ?? 0) + 1);
+      return [...by].map(([o, n]) => `${o} ${n}`).join(", ");
+    };
+    console.log(`interactive answered by: before ${answeredBy(alone)}; with batch ${answeredBy(beside)}`);
+    console.log(`workerd CPU (share of one core): before ${fmt((cpu1 - cpu0) / SECONDS, 2)}, with batch ${fmt((cpu2 - cpu1) / SECONDS, 2)}, batch tail ${fmt(cpu3 - cpu2, 1)} s, after ${fmt((cpu4 - cpu3) / SECONDS, 2)}`);
     const failures: string[] = [];
     const errors = [...alone, ...beside, ...after].filter((t) => t.result.outcome !== "ok");
     if (errors.length) failures.push(`${errors.length} interactive requests failed, e.g. ${errors[0]!.result.detail}`);
