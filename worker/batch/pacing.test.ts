@@ -24,12 +24,15 @@ describe("planDispatch", () => {
     const plan = planDispatch(origins, loads({ frankfurt: idle, sydney: { ...idle, running: 2 }, "busy-ish": { ...idle, running: 5 } }), none, NOON_UTC);
     expect(plan.origins.map((o) => o.origin)).toEqual(["sydney", "frankfurt", "busy-ish"]);
     // Engines running others' requests take one line at a time; the idle one takes its full share.
-    expect(plan.origins.map((o) => o.slots)).toEqual([1, 4, 1]);
+    expect(plan.origins.map((o) => o.slots)).toEqual([1, 1, 1]);
+    // Room, before the per-plan start limit: the idle engine could take 8.
+    const roomy = { ...DEFAULT_PACING, startsPerPlan: 100 };
+    expect(planDispatch(origins, loads({ frankfurt: idle, sydney: { ...idle, running: 2 }, "busy-ish": { ...idle, running: 5 } }), none, NOON_UTC, roomy).origins.map((o) => o.slots)).toEqual([1, 8, 1]);
   });
 
   it("counts only others' requests as the engine's own load: the batch's lines do not crowd it out", () => {
-    const plan = planDispatch([{ id: "a", lon: 0 }], loads({ a: { ...idle, running: 2 } }), new Map([["a", 2]]), NOON_UTC);
-    expect(plan.origins).toEqual([{ origin: "a", slots: 2, night: false }]);
+    const plan = planDispatch([{ id: "a", lon: 0 }], loads({ a: { ...idle, running: 2 } }), new Map([["a", 2]]), NOON_UTC, { ...DEFAULT_PACING, startsPerPlan: 100 });
+    expect(plan.origins).toEqual([{ origin: "a", slots: 6, night: false }]);
     expect(plan.paused).toBeNull();
   });
 
@@ -47,9 +50,12 @@ describe("planDispatch", () => {
 
   it("counts the batch's own lines in flight, per origin and in total", () => {
     const origins = [{ id: "a", lon: 0 }];
-    expect(planDispatch(origins, loads({ a: { ...idle, running: 3 } }), new Map([["a", 3]]), NOON_UTC).total).toBe(1);
-    expect(planDispatch(origins, loads({ a: idle }), new Map([["a", 4]]), NOON_UTC).paused).toBe("origins busy with interactive traffic");
-    const many = Array.from({ length: 20 }, (_, i) => ({ id: `o${i}`, lon: 0 }));
+    const roomy = { ...DEFAULT_PACING, startsPerPlan: 100 };
+    expect(planDispatch(origins, loads({ a: { ...idle, running: 7 } }), new Map([["a", 7]]), NOON_UTC, roomy).total).toBe(1);
+    expect(planDispatch(origins, loads({ a: idle }), new Map([["a", 8]]), NOON_UTC).paused).toBe("origins busy with interactive traffic");
+    // The engine's reading includes the batch's own lines: busyRunning caps the two together.
+    expect(planDispatch(origins, loads({ a: { ...idle, running: 5 } }), new Map([["a", 5]]), NOON_UTC, { ...roomy, busyRunning: 6 }).total).toBe(1);
+    const many = Array.from({ length: 40 }, (_, i) => ({ id: `o${i}`, lon: 0 }));
     expect(planDispatch(many, new Map(many.map((o) => [o.id, idle])), none, NOON_UTC).total).toBe(DEFAULT_PACING.maxTotal);
   });
 

@@ -31,9 +31,15 @@ export interface PacingConfig {
   maxTotal: number;
   /** Most lines of the batch on an engine that is also running others' requests (interactive traffic): idle engines take the rest. */
   sharedSlots: number;
+  /**
+   * Most lines started on one origin per plan (the object plans every 200 ms): engines prefill one
+   * prompt at a time, first come first served, so a burst of long batch prompts would make the
+   * next interactive prompt wait behind all of them.
+   */
+  startsPerPlan: number;
 }
 
-export const DEFAULT_PACING: PacingConfig = { maxPerOrigin: 4, busyRunning: 8, maxKvUsage: 0.85, unmeasuredSlots: 1, maxTotal: 32, sharedSlots: 1 };
+export const DEFAULT_PACING: PacingConfig = { maxPerOrigin: 8, busyRunning: 8, maxKvUsage: 0.85, unmeasuredSlots: 1, maxTotal: 32, sharedSlots: 1, startsPerPlan: 1 };
 
 /** The operator's bounds (wrangler.toml BATCH_MAX_IN_FLIGHT, BATCH_MAX_PER_ORIGIN) over the defaults; anything but a whole number from 1 to 1000 keeps the default. */
 export function pacingConfig(maxInFlight: string | undefined, maxPerOrigin: string | undefined): PacingConfig {
@@ -109,7 +115,7 @@ export function planDispatch(
     }
     const night = isNight(origin.lon, nowMs);
     // Night first, then the least loaded; the score only orders, it never adds room.
-    ranked.push({ slots: { origin: origin.id, slots: Math.floor(room), night }, score: (night ? 1 : 0) + (1 - utilisation) });
+    ranked.push({ slots: { origin: origin.id, slots: Math.min(Math.floor(room), config.startsPerPlan), night }, score: (night ? 1 : 0) + (1 - utilisation) });
   }
   ranked.sort((a, b) => b.score - a.score || (a.slots.origin < b.slots.origin ? -1 : 1));
   let left = config.maxTotal - sum(inFlight);
