@@ -1,16 +1,15 @@
-// `npm run load:batch`: does a batch run on idle capacity without hurting
-// interactive latency? One router (workerd, harness/router.ts) and four fleet
-// origins publishing vLLM-style /metrics in four time zones. Interactive
+// `npx tsx bench/load/batch.ts`: does a batch run on idle capacity without
+// hurting interactive latency? One router (workerd, harness/router.ts) and four
+// fleet origins publishing vLLM-style /metrics in four time zones. Interactive
 // traffic (streamed chats at LOAD_BATCH_RPS from a PoP on the US east coast)
-// runs three times for LOAD_BATCH_SECONDS: alone, beside a batch of
-// LOAD_BATCH_LINES lines running through the Batch API, and alone again once
-// the batch is done (the two runs without it bracket the one with it, so the
-// machine's own drift shows in both). Prints interactive TTFT (p50/p99, over
-// the whole window and over the part the batch was running), the batch's
-// lines/s and completion time. Exits 1 if the batch did not complete, any
-// request failed, or interactive p99 TTFT while the batch ran was more than
-// 10% above the runs without it.
-
+// runs without a break; batches of LOAD_BATCH_LINES lines run through the
+// Batch API one after another with LOAD_BATCH_GAP_SECONDS of no batch before,
+// between and after them (LOAD_BATCH_ROUNDS of them). Each interactive request
+// counts as "with batch" when it was sent while a batch ran, else "without":
+// interleaved, so the machine's own drift (other processes) falls on both
+// alike. Prints interactive TTFT p50/p99 with and without, the batches' lines/s
+// and completion times. Exits 1 if a batch did not complete, a request failed,
+// or interactive p99 TTFT with a batch was more than 10% above without.
 import { performance } from "node:perf_hooks";
 import { startOrigin } from "../../fleet/server";
 import { AdminClient } from "../../harness/admin-client";
@@ -21,13 +20,14 @@ import { fmt, summarize, table } from "../lib/stats";
 
 const ADMIN_TOKEN = "load-admin-token-0123456789abcdefgh";
 const RPS = Number(process.env.LOAD_BATCH_RPS ?? 8);
-const SECONDS = Number(process.env.LOAD_BATCH_SECONDS ?? 30);
+const GAP_SECONDS = Number(process.env.LOAD_BATCH_GAP_SECONDS ?? 20);
+const ROUNDS = Number(process.env.LOAD_BATCH_ROUNDS ?? 3);
 const WARMUP_SECONDS = Number(process.env.LOAD_BATCH_WARMUP_SECONDS ?? 8);
 const LINES = Number(process.env.LOAD_BATCH_LINES ?? 1000);
 const SPEED = Number(process.env.FLEET_SPEED ?? 2);
 /** The batch's bounds (wrangler.toml's BATCH_MAX_IN_FLIGHT, BATCH_MAX_PER_ORIGIN) for this run. */
 const MAX_IN_FLIGHT = process.env.BATCH_MAX_IN_FLIGHT ?? "32";
-const MAX_PER_ORIGIN = process.env.BATCH_MAX_PER_ORIGIN ?? "4";
+const MAX_PER_ORIGIN = process.env.BATCH_MAX_PER_ORIGIN ?? "8";
 const POP = "39.04,-77.49";
 const PRICE = { input_per_m: 0.1, output_per_m: 0.2 };
 const INTERACTIVE = { id: "interactive", key: "sk-meridian-load-interactive-0123456789abcdef" };
@@ -46,22 +46,26 @@ interface Timed {
   result: ChatResult;
 }
 
-async function interactive(url: string, seconds: number, first: number): Promise<Timed[]> {
-  const agent = keepAliveAgent(256);
-  const total = Math.round(seconds * RPS);
-  const pending: Promise<Timed>[] = [];
-  const start = performance.now();
-  for (let i = 0; i < total; i++) {
-    const wait = start + (i * 1000) / RPS - performance.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    const n = first + i;
-    const body = { model: "llama-8b", stream: true, max_tokens: 24, messages: [{ role: "user", content: `Interactive question ${n}: explain item ${n % 97} briefly.` }] };
-    const sentAt = Date.now();
-    pending.push(sendChat({ routerUrl: url, headers: { authorization: `Bearer ${INTERACTIVE.key}`, "x-meridian-dev-location": POP }, body, agent, retryStaleSocket: true }).then((result) => ({ sentAt, result })));
-  }
-  const sent = await Promise.all(pending);
-  agent.destroy();
-  return sent;
+/** Sends interactive requests at RPS until `stop()` is called; resolves with every answer. */
+function interactive(url: string, first: number): { stop(): void; done: Promise<Timed[]> } {
+  let stopped = false;
+  const done = (async () => {
+    const agent = keepAliveAgent(256);
+    const pending: Promise<Timed>[] = [];
+    const start = performance.now();
+    for (let i = 0; !stopped; i++) {
+      const wait = start + (i * 1000) / RPS - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      const n = first + i;
+      const body = { model: "llama-8b", stream: true, max_tokens: 24, messages: [{ role: "user", content: `Interactive question ${n}: explain item ${n % 97} briefly.` }] };
+      const sentAt = Date.now();
+      pending.push(sendChat({ routerUrl: url, headers: { authorization: `Bearer ${INTERACTIVE.key}`, "x-meridian-dev-location": POP }, body, agent, retryStaleSocket: true }).then((result) => ({ sentAt, result })));
+    }
+    const sent = await Promise.all(pending);
+    agent.destroy();
+    return sent;
+  })();
+  return { stop: () => void (stopped = true), done };
 }
 
 async function api(url: string, key: string, method: string, path: string, body?: unknown): Promise<any> {
@@ -135,75 +139,71 @@ async function main(): Promise<number> {
       await admin.call("POST", `/tenants/${t.id}/keys`, { name: "load", key: t.key });
     }
     const hour = new Date().getUTCHours();
-    console.log(`Batch load run: ${router.description}\n${RPS} interactive requests/s for ${SECONDS} s alone, then ${SECONDS} s beside a batch of ${LINES} lines; 4 origins (llama-8b at fleet speed ${SPEED}), UTC hour ${hour}; batch at most ${MAX_IN_FLIGHT} lines in flight, ${MAX_PER_ORIGIN} per origin\n`);
-
-    await interactive(router.url, WARMUP_SECONDS, 0);
-    const cpu0 = router.cpuSeconds();
-    const alone = await interactive(router.url, SECONDS, 100_000);
-    const cpu1 = router.cpuSeconds();
-
+    console.log(
+      `Batch load run: ${router.description}\n${RPS} interactive requests/s without a break; ${ROUNDS} batches of ${LINES} lines one after another, ${GAP_SECONDS} s of no batch before, between and after; ` +
+        `4 origins (llama-8b at fleet speed ${SPEED}), UTC hour ${hour}; batch at most ${MAX_IN_FLIGHT} lines in flight, ${MAX_PER_ORIGIN} per origin\n`,
+    );
+    const warm = interactive(router.url, 0);
+    await sleep(WARMUP_SECONDS * 1000);
+    warm.stop();
+    await warm.done;
     const fileId = await uploadBatch(router.url);
-    const batch = await startBatch(router.url, fileId);
-    const polling = waitBatch(router.url, batch.id, batch.createdAt, Date.now() + 600_000);
-    const beside = await interactive(router.url, SECONDS, 200_000);
-    const cpu2 = router.cpuSeconds();
-    const run = await polling;
-    const cpu3 = router.cpuSeconds();
-    const after = await interactive(router.url, SECONDS, 300_000);
-    const cpu4 = router.cpuSeconds();
 
-    const during = beside.filter((t) => t.sentAt < run.doneAt);
-    const seconds = (run.doneAt - run.createdAt) / 1000;
-    const a = ttft([...alone, ...after]);
-    const a1 = ttft(alone);
-    const a2 = ttft(after);
-    const b = ttft(beside);
-    const d = ttft(during);
+    const load = interactive(router.url, 100_000);
+    const runs: BatchRun[] = [];
+    let cpuWith = 0;
+    const cpuStart = router.cpuSeconds();
+    for (let r = 0; r < ROUNDS; r++) {
+      await sleep(GAP_SECONDS * 1000);
+      const cpu = router.cpuSeconds();
+      const batch = await startBatch(router.url, fileId);
+      runs.push(await waitBatch(router.url, batch.id, batch.createdAt, Date.now() + 600_000));
+      cpuWith += router.cpuSeconds() - cpu;
+    }
+    await sleep(GAP_SECONDS * 1000);
+    load.stop();
+    const sent = await load.done;
+    const cpuAll = router.cpuSeconds() - cpuStart;
+
+    const during = (t: Timed) => runs.some((r) => t.sentAt >= r.createdAt && t.sentAt < r.doneAt);
+    const withBatch = sent.filter(during);
+    const without = sent.filter((t) => !during(t));
+    const a = ttft(without);
+    const b = ttft(withBatch);
+    const withSeconds = runs.reduce((n, r) => n + (r.doneAt - r.createdAt) / 1000, 0);
+    const withoutSeconds = (sent.at(-1)!.sentAt - sent[0]!.sentAt) / 1000 - withSeconds;
     const rows = [
-      ["without batch (before)", String(a1.n), fmt(a1.p50, 1), fmt(a1.p99, 1), "-", "-", "-"],
-      ["without batch (after)", String(a2.n), fmt(a2.p50, 1), fmt(a2.p99, 1), "-", "-", "-"],
-      ["without batch (both)", String(a.n), fmt(a.p50, 1), fmt(a.p99, 1), "-", "-", "-"],
-      ["with batch (whole window)", String(b.n), fmt(b.p50, 1), fmt(b.p99, 1), fmt(run.counts.completed / seconds, 1), fmt(seconds, 1), `${run.status} ${run.counts.completed}/${run.counts.total}`],
-      ["with batch (while it ran)", String(d.n), fmt(d.p50, 1), fmt(d.p99, 1), "", "", ""],
+      ["without batch", String(a.n), fmt(a.p50, 1), fmt(a.p99, 1), "-", "-", "-"],
+      ...runs.map((r, i) => {
+        const s = (r.doneAt - r.createdAt) / 1000;
+        const own = ttft(sent.filter((t) => t.sentAt >= r.createdAt && t.sentAt < r.doneAt));
+        return [`with batch ${i + 1}`, String(own.n), fmt(own.p50, 1), fmt(own.p99, 1), fmt(r.counts.completed / s, 1), fmt(s, 1), `${r.status} ${r.counts.completed}/${r.counts.total}`];
+      }),
+      ["with batch (all)", String(b.n), fmt(b.p50, 1), fmt(b.p99, 1), fmt((LINES * runs.length) / withSeconds, 1), fmt(withSeconds / runs.length, 1), ""],
     ];
     console.log(
       table(
-        [{ title: "run", align: "left" }, { title: "interactive requests" }, { title: "TTFT p50 ms" }, { title: "TTFT p99 ms" }, { title: "batch lines/s" }, { title: "batch completion s" }, { title: "batch", align: "left" }],
+        [{ title: "interactive traffic", align: "left" }, { title: "requests" }, { title: "TTFT p50 ms" }, { title: "TTFT p99 ms" }, { title: "batch lines/s" }, { title: "batch completion s" }, { title: "batch", align: "left" }],
         rows,
       ),
     );
-    // TTFT over time: noise from the machine shows in both runs alike, an effect of the batch only beside it.
-    const buckets = (sent: readonly Timed[]) => {
-      const t0 = sent[0]!.sentAt;
-      const out: string[] = [];
-      for (let s = 0; s < SECONDS; s += 5) {
-        const part = ttft(sent.filter((t) => t.sentAt - t0 >= s * 1000 && t.sentAt - t0 < (s + 5) * 1000));
-        out.push(`${fmt(part.p50, 0)}/${fmt(part.p99, 0)}`);
-      }
-      return out;
-    };
-    console.log(`\nTTFT p50/p99 ms per 5 s\n  before:     ${buckets(alone).join("  ")}\n  with batch: ${buckets(beside).join("  ")}\n  after:      ${buckets(after).join("  ")}`);
-    const answeredBy = (sent: readonly Timed[]) => {
-      const by = new Map<string, number>();
-      for (const t of sent) by.set(String(t.result.headers["x-meridian-origin"]), (by.get(String(t.result.headers["x-meridian-origin"])) ?? 0) + 1);
-      return [...by].map(([o, n]) => `${o} ${n}`).join(", ");
-    };
-    console.log(`interactive answered by: before ${answeredBy(alone)}; with batch ${answeredBy(beside)}`);
-    console.log(`workerd CPU (share of one core): before ${fmt((cpu1 - cpu0) / SECONDS, 2)}, with batch ${fmt((cpu2 - cpu1) / SECONDS, 2)}, batch tail ${fmt(cpu3 - cpu2, 1)} s, after ${fmt((cpu4 - cpu3) / SECONDS, 2)}`);
+    console.log(`\nworkerd CPU (share of one core): with a batch ${fmt(cpuWith / withSeconds, 2)}, without ${fmt((cpuAll - cpuWith) / withoutSeconds, 2)}`);
+    console.log(`batches seen paused (every origin busy with interactive traffic) in ${runs.reduce((n, r) => n + r.paused, 0)} of their polls`);
     const failures: string[] = [];
-    const errors = [...alone, ...beside, ...after].filter((t) => t.result.outcome !== "ok");
+    const errors = sent.filter((t) => t.result.outcome !== "ok");
     if (errors.length) failures.push(`${errors.length} interactive requests failed, e.g. ${errors[0]!.result.detail}`);
-    if (run.status !== "completed" || run.counts.completed !== LINES) failures.push(`batch ended ${run.status} with ${run.counts.completed}/${LINES} lines`);
-    const worst = d.n > 0 ? d.p99 : b.p99;
-    console.log(`\ninteractive p99 TTFT with the batch: ${fmt(((worst - a.p99) / a.p99) * 100, 1)}% against the run without it (limit +10%); the batch was seen paused in ${run.paused} of its polls`);
-    if (!(worst <= a.p99 * 1.1)) failures.push(`interactive p99 TTFT rose from ${fmt(a.p99, 1)} to ${fmt(worst, 1)} ms`);
-    console.log(failures.length ? `FAILED:\n  ${failures.join("\n  ")}` : "The batch finished on spare capacity; interactive latency held.");
+    for (const r of runs) if (r.status !== "completed" || r.counts.completed !== LINES) failures.push(`batch ${r.id} ended ${r.status} with ${r.counts.completed}/${LINES} lines`);
+    console.log(`interactive p99 TTFT with a batch: ${fmt(((b.p99 - a.p99) / a.p99) * 100, 1)}% against without (limit +10%)`);
+    if (!(b.p99 <= a.p99 * 1.1)) failures.push(`interactive p99 TTFT rose from ${fmt(a.p99, 1)} to ${fmt(b.p99, 1)} ms`);
+    console.log(failures.length ? `FAILED:\n  ${failures.join("\n  ")}` : "The batches finished on spare capacity; interactive latency held.");
     return failures.length ? 1 : 0;
   } finally {
     await router.stop();
     await Promise.all(origins.map((o) => o.close()));
   }
 }
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 process.exit(
   await main().catch((err: unknown) => {

@@ -166,6 +166,27 @@ describe("batches", () => {
     await expectOpenAiError(await call(b.key, "GET", `/v1/files/${done.output_file_id}/content`), 404);
   });
 
+  it("runs an embeddings batch", async () => {
+    const { key } = await newTenant();
+    const lines = ["e1", "e2"].map((id) => JSON.stringify({ custom_id: id, method: "POST", url: "/v1/embeddings", body: { model: MODEL, input: `text ${id}` } }));
+    const batch = await createBatch(key, await uploadOk(key, lines), {}, { endpoint: "/v1/embeddings" });
+    const done = await waitForBatch(key, batch.id);
+    expect(done).toMatchObject({ status: "completed", endpoint: "/v1/embeddings", request_counts: { total: 2, completed: 2, failed: 0 } });
+    for (const line of await fileLines(key, done.output_file_id)) {
+      expect(line.response.status_code).toBe(200);
+      expect(line.response.body.data[0].embedding.length).toBeGreaterThan(0);
+    }
+  });
+
+  it("puts a line the endpoint refuses (400) in the error file at once, without retries", async () => {
+    const { key } = await newTenant();
+    const bad = JSON.stringify({ custom_id: "bad", method: "POST", url: "/v1/chat/completions", body: { model: MODEL, messages: "not a list" } });
+    const done = await waitForBatch(key, (await createBatch(key, await uploadOk(key, [batchLine("good", MODEL), bad]))).id);
+    expect(done.request_counts).toEqual({ total: 2, completed: 1, failed: 1 });
+    const [line] = await fileLines(key, done.error_file_id);
+    expect(line).toMatchObject({ custom_id: "bad", error: null, response: { status_code: 400, body: { error: { type: "invalid_request_error" } } } });
+  });
+
   it("needs a key", async () => {
     await expectOpenAiError(await call("nope", "GET", "/v1/batches"), 401);
   });

@@ -52,7 +52,7 @@ describe("planDispatch", () => {
     const origins = [{ id: "a", lon: 0 }];
     const roomy = { ...DEFAULT_PACING, startsPerPlan: 100 };
     expect(planDispatch(origins, loads({ a: { ...idle, running: 7 } }), new Map([["a", 7]]), NOON_UTC, roomy).total).toBe(1);
-    expect(planDispatch(origins, loads({ a: idle }), new Map([["a", 8]]), NOON_UTC).paused).toBe("origins busy with interactive traffic");
+    expect(planDispatch(origins, loads({ a: { ...idle, running: 8 } }), new Map([["a", 8]]), NOON_UTC).paused).toBe("batch at its concurrency limit");
     // The engine's reading includes the batch's own lines: busyRunning caps the two together.
     expect(planDispatch(origins, loads({ a: { ...idle, running: 5 } }), new Map([["a", 5]]), NOON_UTC, { ...roomy, busyRunning: 6 }).total).toBe(1);
     const many = Array.from({ length: 40 }, (_, i) => ({ id: `o${i}`, lon: 0 }));

@@ -90,6 +90,8 @@ export function planDispatch(
 ): PacingPlan {
   const ranked: { slots: OriginSlots; score: number }[] = [];
   let busy = 0;
+  /** Origins with no room only because this batch's own lines fill it. */
+  let full = 0;
   for (const origin of origins) {
     const mine = inFlight.get(origin.id) ?? 0;
     const load = loads.get(origin.id);
@@ -110,7 +112,8 @@ export function planDispatch(
       utilisation = Math.min(1, others / config.busyRunning);
     }
     if (!(room > 0)) {
-      busy++;
+      if (mine > 0 && (!load || (load.waiting <= 0 && Math.max(0, load.running - mine) === 0))) full++;
+      else busy++;
       continue;
     }
     const night = isNight(origin.lon, nowMs);
@@ -127,7 +130,7 @@ export function planDispatch(
     left -= take;
   }
   const total = out.reduce((n, o) => n + o.slots, 0);
-  const paused = total > 0 ? null : origins.length === 0 ? "no origin" : busy > 0 ? "origins busy with interactive traffic" : "batch at its concurrency limit";
+  const paused = total > 0 ? null : origins.length === 0 ? "no origin" : busy > 0 && full === 0 ? "origins busy with interactive traffic" : "batch at its concurrency limit";
   return { origins: out, total, paused };
 }
 
