@@ -246,6 +246,21 @@ describe("dispatch", () => {
     expect(line!.response.body.error.type).toBeDefined();
   });
 
+  it("stops answering lines once the key that created the batch is revoked", async () => {
+    const { id, key, keyId } = await newTenant();
+    const other = await adminJson<{ key: string }>("POST", `/tenants/${id}/keys`, {});
+    const batch = await createBatch(key, await uploadOk(key, slowLines(40)));
+    await new Promise((r) => setTimeout(r, 400));
+    await adminJson("DELETE", `/tenants/${id}/keys/${keyId}`);
+    const done = await waitForBatch(other.key, batch.id, 30_000);
+    expect(done.status).toBe("completed");
+    expect(done.request_counts.completed).toBeLessThan(40);
+    const errors = await fileLines(other.key, done.error_file_id);
+    expect(errors.length).toBe(40 - done.request_counts.completed);
+    expect(errors.every((l) => l.response?.status_code === 401)).toBe(true);
+    expect(errors[0]!.response.body.error.message).toMatch(/revoked/);
+  });
+
   it("batch lines use their own rate-limit pool: the interactive limit stays whole", async () => {
     const id = `batch-limits-${crypto.randomUUID().slice(0, 8)}`;
     await adminJson("PUT", `/tenants/${id}`, { name: id, limits: { rpm: 3 } });

@@ -12,6 +12,9 @@ import { kvTenant } from "../kv-keys";
 import { pipeline } from "../pipeline/pipeline";
 import type { TenantRecord } from "../schemas/admin";
 import { settings } from "../settings";
+import { revocationBoundMs } from "../tenants/auth";
+import { isRevoked } from "../tenants/revocations";
+import { heardFromTenant } from "../tenants/rules-client";
 import { CHAT, EMBEDDINGS } from "./v1";
 
 /** Who each line in flight is sent as: set by `sendBatchLine`, read by the middleware, never from the request itself. */
@@ -25,8 +28,14 @@ lines.use(async (c, next) => {
   const config = settings(c.env);
   c.set("settings", config);
   c.set("requestId", entry.requestId);
-  const tenant = await c.env.KV.get<TenantRecord>(kvTenant(sender.tenantId), "json");
+  // As an interactive call would be: the tenant still exists, and the key that created the batch
+  // is not revoked (known to this isolate within the same bound as for interactive calls).
+  const [tenant] = await Promise.all([
+    c.env.KV.get<TenantRecord>(kvTenant(sender.tenantId), "json"),
+    heardFromTenant(c.env, sender.tenantId, revocationBoundMs(config), config.rulesCheckMs, (p) => c.executionCtx.waitUntil(p)),
+  ]);
   if (!tenant) throw unauthorized("The batch's tenant no longer exists.");
+  if (isRevoked(sender.tenantId, sender.keyId)) throw unauthorized("The API key that created this batch was revoked.");
   // The key's own limits are the interactive pool's: batch lines count against the batch pool (limits/batch-pool.ts).
   c.set("caller", { tenant, keyId: sender.keyId, keyLimits: undefined });
   c.set("batch", sender.batchId);
