@@ -2,10 +2,10 @@ import { DurableObject } from "cloudflare:workers";
 import { nextAttemptAt, MAX_LINE_ATTEMPTS } from "../worker/batch/line-retry";
 import { newFileId, newLineId } from "../worker/batch/ids";
 import { parseBatchFile, type BatchEndpoint, type BatchLine } from "../worker/batch/jsonl";
-import { getFile, putFile } from "../worker/batch/files-store";
+import { getFile, JsonlFileWriter } from "../worker/batch/files-store";
 import { assign, pacingConfig, planDispatch, type PacingLoad, type PacingPlan } from "../worker/batch/pacing";
 import type { CreateBatch, CreateResult, LineAnswer, SendLine } from "../worker/batch/protocol";
-import { belongsInOutput, isFinal, seconds, type BatchObject, type BatchStatus, type ResultLine } from "../worker/batch/shapes";
+import { isFinal, seconds, type BatchObject, type BatchStatus, type ResultLine } from "../worker/batch/shapes";
 import { originSnapshot } from "../worker/origins/snapshot";
 
 /** One alarm sends lines for at most this long, then hands over to the next (cancel and expiry are checked every tick too). */
@@ -229,15 +229,20 @@ export class Batch extends DurableObject<Env> {
     stored.batch.status = "finalizing";
     stored.batch.finalizing_at = seconds(now);
     this.save(stored);
-    const output: string[] = [];
-    const errors: string[] = [];
-    for (const row of this.sql.exec<{ result: string }>(`SELECT result FROM lines WHERE result IS NOT NULL ORDER BY idx`)) {
-      (belongsInOutput(JSON.parse(row.result) as ResultLine) ? output : errors).push(row.result);
-    }
+    // Written line by line (a large batch's answers need not fit in memory at once), in the input's order.
     const bucket = this.env.BATCH_FILES;
     const id = stored.batch.id;
-    if (output.length > 0) stored.batch.output_file_id = (await putFile(bucket, stored.tenantId, newFileId(), `${id}_output.jsonl`, "batch_output", output.join("\n") + "\n", now)).id;
-    if (errors.length > 0) stored.batch.error_file_id = (await putFile(bucket, stored.tenantId, newFileId(), `${id}_error.jsonl`, "batch_output", errors.join("\n") + "\n", now)).id;
+    const output = new JsonlFileWriter(bucket, stored.tenantId, newFileId(), `${id}_output.jsonl`, "batch_output", now);
+    const errors = new JsonlFileWriter(bucket, stored.tenantId, newFileId(), `${id}_error.jsonl`, "batch_output", now);
+    const PAGE = 500;
+    for (let after = -1; ; ) {
+      const rows = this.sql.exec<{ idx: number; ok: number; result: string }>(`SELECT idx, ok, result FROM lines WHERE result IS NOT NULL AND idx > ? ORDER BY idx LIMIT ?`, after, PAGE).toArray();
+      for (const row of rows) await (row.ok === 1 ? output : errors).add(row.result);
+      if (rows.length < PAGE) break;
+      after = rows.at(-1)!.idx;
+    }
+    stored.batch.output_file_id = (await output.finish())?.id ?? null;
+    stored.batch.error_file_id = (await errors.finish())?.id ?? null;
     const status: BatchStatus = end;
     stored.batch.status = status;
     const at = seconds(Date.now());

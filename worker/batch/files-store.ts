@@ -18,6 +18,70 @@ export async function putFile(bucket: R2Bucket, tenantId: string, fileId: string
   return fileObject(fileId, stored.size, meta);
 }
 
+/** R2's smallest part but the last (5 MiB). */
+const PART_BYTES = 5 * 1024 * 1024;
+
+/**
+ * Writes a JSONL file line by line without holding all of it: an output file
+ * of 50,000 answers may pass a Durable Object's memory. Small files are one
+ * put; past 5 MiB the lines go up in parts of an R2 multipart upload.
+ */
+export class JsonlFileWriter {
+  private buffer: string[] = [];
+  private bufferBytes = 0;
+  private total = 0;
+  private upload: R2MultipartUpload | null = null;
+  private readonly parts: R2UploadedPart[] = [];
+  private readonly meta: FileMeta;
+  count = 0;
+
+  constructor(
+    private readonly bucket: R2Bucket,
+    private readonly tenantId: string,
+    readonly fileId: string,
+    filename: string,
+    purpose: FilePurpose,
+    nowMs: number,
+  ) {
+    this.meta = { filename, purpose, created_at: String(nowMs) };
+  }
+
+  async add(line: string): Promise<void> {
+    const text = `${line}\n`;
+    this.buffer.push(text);
+    this.bufferBytes += utf8Length(text);
+    this.count++;
+    if (this.bufferBytes >= PART_BYTES) await this.flushPart();
+  }
+
+  /** The stored file, or null when no line was added (no file then). */
+  async finish(): Promise<FileObject | null> {
+    if (this.count === 0) return null;
+    if (!this.upload) return putFile(this.bucket, this.tenantId, this.fileId, this.meta.filename, this.meta.purpose, this.buffer.join(""), Number(this.meta.created_at));
+    if (this.bufferBytes > 0) await this.flushPart();
+    await this.upload.complete(this.parts);
+    return fileObject(this.fileId, this.total, this.meta);
+  }
+
+  private async flushPart(): Promise<void> {
+    this.upload ??= await this.bucket.createMultipartUpload(fileKey(this.tenantId, this.fileId), { customMetadata: { ...this.meta }, httpMetadata: { contentType: "application/jsonl" } });
+    const body = new TextEncoder().encode(this.buffer.join(""));
+    this.parts.push(await this.upload.uploadPart(this.parts.length + 1, body));
+    this.total += body.byteLength;
+    this.buffer = [];
+    this.bufferBytes = 0;
+  }
+}
+
+function utf8Length(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    n += c < 0x80 ? 1 : c < 0x800 ? 2 : c >= 0xd800 && c <= 0xdbff ? (i++, 4) : 3;
+  }
+  return n;
+}
+
 export async function headFile(bucket: R2Bucket, tenantId: string, fileId: string): Promise<FileObject | null> {
   const head = await bucket.head(fileKey(tenantId, fileId));
   return head ? fileObject(fileId, head.size, head.customMetadata as unknown as FileMeta) : null;

@@ -58,6 +58,3 @@ export interface ResultLine {
   response: { status_code: number; request_id: string; body: unknown } | null;
   error: { code: string; message: string } | null;
 }
-
-/** Answered with a 2xx: the output file; anything else: the error file. */
-export const belongsInOutput = (line: ResultLine): boolean => line.response !== null && line.response.status_code >= 200 && line.response.status_code < 300;
