@@ -3,7 +3,7 @@ import { nextAttemptAt, MAX_LINE_ATTEMPTS } from "../worker/batch/line-retry";
 import { newFileId, newLineId } from "../worker/batch/ids";
 import { parseBatchFile, type BatchEndpoint, type BatchLine } from "../worker/batch/jsonl";
 import { getFile, JsonlFileWriter } from "../worker/batch/files-store";
-import { assign, pacingConfig, planDispatch, type PacingLoad, type PacingPlan } from "../worker/batch/pacing";
+import { assign, pacingConfig, planDispatch, RecentOthers, type PacingLoad, type PacingPlan } from "../worker/batch/pacing";
 import type { CreateBatch, CreateResult, LineAnswer, SendLine } from "../worker/batch/protocol";
 import { isFinal, seconds, type BatchObject, type BatchStatus, type ResultLine } from "../worker/batch/shapes";
 import { originSnapshot } from "../worker/origins/snapshot";
@@ -46,6 +46,8 @@ export class Batch extends DurableObject<Env> {
   /** Set by cancel(): the running alarm stops starting lines at its next tick. */
   private cancelRequested = false;
   private readonly inFlight = new Set<number>();
+  /** Others' requests on each engine over the last half minute of readings. */
+  private readonly recent = new RecentOthers();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -171,7 +173,9 @@ export class Batch extends DurableObject<Env> {
       this.env.ENGINE_SCRAPER.get(this.env.ENGINE_SCRAPER.idFromName("global")).loads().catch(() => ({}) as Record<string, PacingLoad>),
     ]);
     const loadMap = new Map<string, PacingLoad>(Object.entries(loads));
-    return planDispatch(origins.filter((o) => !o.draining), loadMap, perOrigin, Date.now(), pacingConfig(this.env.BATCH_MAX_IN_FLIGHT, this.env.BATCH_MAX_PER_ORIGIN));
+    const now = Date.now();
+    for (const [origin, load] of loadMap) this.recent.note(origin, load.running - (perOrigin.get(origin) ?? 0), (load as { at?: number }).at ?? now);
+    return planDispatch(origins.filter((o) => !o.draining), loadMap, perOrigin, now, pacingConfig(this.env.BATCH_MAX_IN_FLIGHT, this.env.BATCH_MAX_PER_ORIGIN), this.recent.peaks(now));
   }
 
   private dueLines(limit: number): { idx: number; custom_id: string; body: string; attempts: number }[] {

@@ -16,7 +16,7 @@
 // SIM_DAY_RPS (interactive requests/s per origin by day, 6), SIM_NIGHT_RPS (0.3),
 // BATCH_MAX_IN_FLIGHT and BATCH_MAX_PER_ORIGIN (the operator's bounds, as in wrangler.toml).
 
-import { assign, pacingConfig, planDispatch, type PacingLoad } from "../worker/batch/pacing";
+import { assign, pacingConfig, planDispatch, RecentOthers, type PacingLoad } from "../worker/batch/pacing";
 import { fmt, summarize, table } from "../bench/lib/stats";
 import { EventQueue } from "./event-queue";
 import { SimEngine } from "./origin-engine";
@@ -100,7 +100,14 @@ function simulate(mode: Mode): Result {
 
   // The engines' readings, as EngineScraper publishes them: refreshed every ENGINE_LOAD_MS.
   const readings = new Map<string, PacingLoad>();
+  /** The batch's own lines per engine when the readings were taken (a reading counts them in `running`). */
+  const inFlightAtRead = new Map<string, number>();
+  let readAt = 0;
+  let batchInFlight: Map<string, number> | null = null;
   const read = () => {
+    readAt = clock.now;
+    inFlightAtRead.clear();
+    if (batchInFlight) for (const [k, v] of batchInFlight) inFlightAtRead.set(k, v);
     for (const [id, e] of engines) {
       const l = e.load();
       readings.set(id, { waiting: l.waiting, running: l.running, kvUsage: l.kvUsage });
@@ -113,6 +120,8 @@ function simulate(mode: Mode): Result {
     const random = rng(SEED, "batch");
     let next = 0;
     const inFlight = new Map<string, number>();
+    const recent = new RecentOthers();
+    batchInFlight = inFlight;
     let rr = 0;
     const send = (origin: string) => {
       const promptTokens = intBetween(random, 300, 2000);
@@ -134,7 +143,8 @@ function simulate(mode: Mode): Result {
       if (next >= LINES) return;
       result.ticks++;
       if (mode === "paced") {
-        const plan = planDispatch(ORIGINS, readings, inFlight, EPOCH + clock.now, PACING);
+        for (const [id, l] of readings) recent.note(id, l.running - (inFlightAtRead.get(id) ?? 0), readAt);
+        const plan = planDispatch(ORIGINS, readings, inFlight, EPOCH + clock.now, PACING, recent.peaks(readAt));
         if (plan.paused === "origins busy with interactive traffic") result.pausedTicks++;
         for (const origin of assign(plan, LINES - next)) send(origin);
       } else {

@@ -20,6 +20,12 @@ import { fmt, summarize, table } from "../lib/stats";
 
 const ADMIN_TOKEN = "load-admin-token-0123456789abcdefgh";
 const RPS = Number(process.env.LOAD_BATCH_RPS ?? 8);
+/**
+ * Diagnostic: `1` keeps the batch off the origin the interactive traffic uses (the batcher's rules
+ * alias its model to the other three), to tell the engines' share of any slowdown from the router's.
+ */
+const AWAY = process.env.LOAD_BATCH_AWAY === "1";
+const BATCH_MODEL = AWAY ? "far-8b" : "llama-8b";
 const GAP_SECONDS = Number(process.env.LOAD_BATCH_GAP_SECONDS ?? 20);
 const ROUNDS = Number(process.env.LOAD_BATCH_ROUNDS ?? 3);
 const WARMUP_SECONDS = Number(process.env.LOAD_BATCH_WARMUP_SECONDS ?? 8);
@@ -94,7 +100,7 @@ interface BatchRun {
 /** Uploads the batch's input file (before the measured window: the upload is the client's, not the dispatch). */
 async function uploadBatch(url: string): Promise<string> {
   const lines = Array.from({ length: LINES }, (_, i) =>
-    JSON.stringify({ custom_id: `line-${i}`, method: "POST", url: "/v1/chat/completions", body: { model: "llama-8b", max_tokens: 48, messages: [{ role: "user", content: `Batch document ${i}: summarise it.` }] } }),
+    JSON.stringify({ custom_id: `line-${i}`, method: "POST", url: "/v1/chat/completions", body: { model: BATCH_MODEL, max_tokens: 48, messages: [{ role: "user", content: `Batch document ${i}: summarise it.` }] } }),
   );
   const form = new FormData();
   form.set("purpose", "batch");
@@ -138,10 +144,11 @@ async function main(): Promise<number> {
       await admin.call("PUT", `/tenants/${t.id}`, { name: t.id });
       await admin.call("POST", `/tenants/${t.id}/keys`, { name: "load", key: t.key });
     }
+    if (AWAY) await admin.call("PUT", `/tenants/${BATCHER.id}/rules`, { aliases: { "far-8b": { targets: [{ model: "llama-8b", origins: ["gpu-frankfurt", "gpu-singapore", "gpu-sydney"] }] } } });
     const hour = new Date().getUTCHours();
     console.log(
       `Batch load run: ${router.description}\n${RPS} interactive requests/s without a break; ${ROUNDS} batches of ${LINES} lines one after another, ${GAP_SECONDS} s of no batch before, between and after; ` +
-        `4 origins (llama-8b at fleet speed ${SPEED}), UTC hour ${hour}; batch at most ${MAX_IN_FLIGHT} lines in flight, ${MAX_PER_ORIGIN} per origin\n`,
+        `4 origins (llama-8b at fleet speed ${SPEED}), UTC hour ${hour}; batch at most ${MAX_IN_FLIGHT} lines in flight, ${MAX_PER_ORIGIN} per origin${AWAY ? "; batch kept off gpu-ashburn (LOAD_BATCH_AWAY)" : ""}\n`,
     );
     const warm = interactive(router.url, 0);
     await sleep(WARMUP_SECONDS * 1000);

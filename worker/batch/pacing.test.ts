@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { assign, DEFAULT_PACING, isNight, localHour, pacingConfig, planDispatch, type PacingLoad } from "./pacing";
+import { assign, DEFAULT_PACING, isNight, localHour, pacingConfig, planDispatch, RecentOthers, type PacingLoad } from "./pacing";
 
 // 2026-01-01T12:00Z: noon in Greenwich, midnight at 180° east, 07:00 on the US east coast.
 const NOON_UTC = Date.UTC(2026, 0, 1, 12, 0, 0);
@@ -78,5 +78,29 @@ describe("pacingConfig", () => {
   it("takes whole numbers from 1 to 1000, else the defaults", () => {
     expect(pacingConfig("8", "2")).toMatchObject({ maxTotal: 8, maxPerOrigin: 2 });
     for (const bad of [undefined, "0", "-1", "1e3", "NaN", "2.5", "99999", " 8"]) expect(pacingConfig(bad, bad)).toEqual(DEFAULT_PACING);
+  });
+});
+
+describe("RecentOthers", () => {
+  it("remembers interactive load for its window, so an engine caught idle for an instant is not idle", () => {
+    const recent = new RecentOthers(30_000);
+    recent.note("a", 2, 0);
+    recent.note("a", 0, 2_000);
+    recent.note("b", 0, 2_000);
+    expect(recent.peaks(2_000)).toEqual(new Map([["a", 2], ["b", 0]]));
+    expect(recent.peaks(31_000)).toEqual(new Map([["a", 0], ["b", 0]]));
+    recent.note("a", NaN, 40_000); // an unreadable count is taken as busy
+    expect(recent.peaks(40_000).get("a")).toBe(1);
+    // One reading seen at several plans: the batch's own lines finished in between, so the least estimate stands.
+    recent.note("b", 0, 50_000);
+    recent.note("b", 3, 50_000);
+    expect(recent.peaks(50_000).get("b")).toBe(0);
+  });
+
+  it("caps an engine that served others lately at the shared share", () => {
+    const roomy = { ...DEFAULT_PACING, startsPerPlan: 100 };
+    const plan = planDispatch([{ id: "a", lon: 0 }], loads({ a: idle }), none, NOON_UTC, roomy, new Map([["a", 1]]));
+    expect(plan.origins).toEqual([{ origin: "a", slots: 1, night: false }]);
+    expect(planDispatch([{ id: "a", lon: 0 }], loads({ a: idle }), none, NOON_UTC, roomy, new Map([["a", 0]])).total).toBe(8);
   });
 });

@@ -87,6 +87,8 @@ export function planDispatch(
   inFlight: ReadonlyMap<string, number>,
   nowMs: number,
   config: PacingConfig = DEFAULT_PACING,
+  /** The most others' requests each engine ran lately (`RecentOthers`): an engine that served interactive traffic a moment ago is not idle. */
+  recentOthers: ReadonlyMap<string, number> = new Map(),
 ): PacingPlan {
   const ranked: { slots: OriginSlots; score: number }[] = [];
   let busy = 0;
@@ -107,7 +109,7 @@ export function planDispatch(
     } else {
       // What the engine runs besides this batch's lines (the reading may lag a little behind them).
       const others = Math.max(0, load.running - mine);
-      const cap = others >= 1 ? config.sharedSlots : config.maxPerOrigin;
+      const cap = Math.max(others, recentOthers.get(origin.id) ?? 0) >= 1 ? config.sharedSlots : config.maxPerOrigin;
       room = Math.min(cap - mine, config.busyRunning - Math.max(0, load.running));
       utilisation = Math.min(1, others / config.busyRunning);
     }
@@ -145,4 +147,42 @@ export function assign(plan: PacingPlan, count: number): string[] {
   const out: string[] = [];
   for (const o of plan.origins) for (let i = 0; i < o.slots && out.length < count; i++) out.push(o.origin);
   return out;
+}
+
+/**
+ * The most requests besides the batch's own each engine ran over the last
+ * `windowMs` of readings. A reading is one instant: an engine serving a few
+ * short interactive requests a second is often caught with none running, and
+ * would look idle; over half a minute it does not.
+ */
+export class RecentOthers {
+  private readonly seen = new Map<string, { at: number; others: number }[]>();
+
+  constructor(private readonly windowMs = 30_000) {}
+
+  /**
+   * Notes a reading taken `at` (`running` less the batch's own lines there). The same reading
+   * noted again keeps the least: the batch's lines finish between plans, and a reading that
+   * still counts them must not make them look like others'.
+   */
+  note(origin: string, others: number, at: number): void {
+    const value = Number.isFinite(others) ? Math.max(0, others) : 1;
+    let list = this.seen.get(origin);
+    if (!list) this.seen.set(origin, (list = []));
+    const last = list.at(-1);
+    if (last && last.at === at) last.others = Math.min(last.others, value);
+    else list.push({ at, others: value });
+    while (list.length > 0 && list[0]!.at < at - this.windowMs) list.shift();
+  }
+
+  /** Each origin's most others seen within the window before `now`. */
+  peaks(now: number): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const [origin, list] of this.seen) {
+      let peak = 0;
+      for (const r of list) if (r.at >= now - this.windowMs && r.others > peak) peak = r.others;
+      out.set(origin, peak);
+    }
+    return out;
+  }
 }
