@@ -26,6 +26,8 @@ const RPS = Number(process.env.LOAD_BATCH_RPS ?? 8);
  */
 const AWAY = process.env.LOAD_BATCH_AWAY === "1";
 const BATCH_MODEL = AWAY ? "far-8b" : "llama-8b";
+/** LOAD_BATCH_PROMPT_WORDS (default 0) words of context before each interactive question: prompts of a realistic length. */
+const CONTEXT = Array.from({ length: Number(process.env.LOAD_BATCH_PROMPT_WORDS ?? 0) }, (_, i) => `w${i % 50}`).join(" ");
 const GAP_SECONDS = Number(process.env.LOAD_BATCH_GAP_SECONDS ?? 20);
 const ROUNDS = Number(process.env.LOAD_BATCH_ROUNDS ?? 3);
 const WARMUP_SECONDS = Number(process.env.LOAD_BATCH_WARMUP_SECONDS ?? 8);
@@ -63,7 +65,7 @@ function interactive(url: string, first: number): { stop(): void; done: Promise<
       const wait = start + (i * 1000) / RPS - performance.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       const n = first + i;
-      const body = { model: "llama-8b", stream: true, max_tokens: 24, messages: [{ role: "user", content: `Interactive question ${n}: explain item ${n % 97} briefly.` }] };
+      const body = { model: "llama-8b", stream: true, max_tokens: 24, messages: [{ role: "user", content: `${CONTEXT}\nInteractive question ${n}: explain item ${n % 97} briefly.` }] };
       const sentAt = Date.now();
       pending.push(sendChat({ routerUrl: url, headers: { authorization: `Bearer ${INTERACTIVE.key}`, "x-meridian-dev-location": POP }, body, agent, retryStaleSocket: true }).then((result) => ({ sentAt, result })));
     }
