@@ -31,6 +31,9 @@ import {
 import { own, setOwn } from "../worker/own";
 import { publishOrRetry } from "./kv-publication";
 import { createHoldsTable, placeLease, releaseHold, settleHolds } from "./tenant/holds";
+import { refundRatedDown, refundsIn, settleRefundClaims, type RefundResult } from "./tenant/refunds";
+import { monthStatement } from "./tenant/statement";
+import type { Statement } from "../worker/billing/statement";
 import type { TenantPoll } from "../worker/tenants/poll-protocol";
 import { recentlyRevoked } from "./tenant/revocations";
 import { Limiter } from "./tenant/limiter";
@@ -237,6 +240,7 @@ export class Tenant extends DurableObject<Env> {
     const screened = screenUsage(Array.isArray(batch) ? batch : []);
     const charged = applyUsage(this.sql, screened.records, tenant, now);
     settleHolds(this.sql, screened.records); // in the same call as the charge: never both held and spent, nor neither
+    settleRefundClaims(this.sql, tenant, screened.records, now);
     logSetAside(tenant.id, [...screened.setAside, ...charged.setAside]);
     recordOutcomes(this.sql, autoOutcomes(screened.records));
     this.pruneQualityNowAndThen(now);
@@ -286,7 +290,19 @@ export class Tenant extends DurableObject<Env> {
   usage(filter: UsageFilter): UsageReport | null {
     const tenant = this.info();
     if (!tenant) return null;
-    return { ...usageReport(this.sql, filter), account: accountState(this.sql, tenant, Date.now()) };
+    return { ...usageReport(this.sql, filter), refunds: refundsIn(this.sql, filter), account: accountState(this.sql, tenant, Date.now()) };
+  }
+
+  /** A call rated down: refunded if the price list offers it (see tenant/refunds.ts). */
+  refundRatedDown(requestId: string, rating: number): RefundResult | null {
+    const tenant = this.info();
+    return tenant ? refundRatedDown(this.sql, tenant, requestId, rating, Date.now()) : null;
+  }
+
+  /** The month-end statement of a UTC month (`YYYY-MM`). */
+  statement(month: string): Statement | null {
+    const tenant = this.info();
+    return tenant ? monthStatement(this.sql, tenant.id, tenant, month) : null;
   }
 
   // ---- auto: feedback on its choices -----------------------------------------

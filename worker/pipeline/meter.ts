@@ -2,13 +2,15 @@
 // id, from the facts and the outcome (who answered, how, from where); the
 // tpm estimate admission charged is settled to the tokens really used.
 import { listPrice } from "../billing/list-price";
+import type { AnswerFacts } from "../billing/outcomes";
 import { recordUsage } from "../metering/record-usage";
 import type { UsageRecord } from "../metering/usage-record";
 import { settleCharge, type Admission } from "./admit";
 import type { RequestFacts } from "./facts";
 import type { Outcome } from "./outcome";
 
-export function meter(facts: RequestFacts, admission: Admission, outcome: Outcome, inputTokens: number, outputTokens: number): void {
+/** `answer`: what the outcome rules' checks found on the answer (answer-check.ts), if it was checked. */
+export function meter(facts: RequestFacts, admission: Admission, outcome: Outcome, inputTokens: number, outputTokens: number, answer?: Pick<AnswerFacts, "error_finish" | "schema">): void {
   // A cache hit names no origin; it is recorded under the model its entry was stored under.
   const model = outcome.model ?? facts.targets[0]!.model;
   const origin = outcome.call?.origin ?? null;
@@ -27,6 +29,8 @@ export function meter(facts: RequestFacts, admission: Admission, outcome: Outcom
     at: Date.now(),
     list_price: listPrice(facts.origins, origin, model),
     ...(facts.promptClass ? { auto_class: facts.promptClass } : {}),
+    ...(facts.endpoint.generates === false ? { generates: false } : {}),
+    ...answer,
     ...(drawn ? { hold_id: drawn.leaseId, hold_nanos: drawn.nanos } : {}), // the object settles what it drew with this record
   };
   recordUsage(facts.env, facts.tenant, usage, facts.waitUntil);
