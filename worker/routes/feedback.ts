@@ -10,6 +10,7 @@ import { feedbackInput, ratingValue } from "../schemas/feedback";
 import { parseOrThrow } from "../schemas/validate";
 import { admitCall } from "../tenants/call-admission";
 import { tenantObject } from "../objects/stubs";
+import { refundOnFeedback } from "../billing/feedback-refund";
 
 export async function postFeedback(c: Context<AppEnv>): Promise<Response> {
   await admitCall(c.env, c.get("caller"), "feedback");
@@ -20,6 +21,8 @@ export async function postFeedback(c: Context<AppEnv>): Promise<Response> {
   if (result === null) throw notFound(`No tenant '${tenantId}'.`, "tenant_not_found");
   if (result === "duplicate") throw new ApiError(409, `Request '${request_id}' was already rated.`, "invalid_request_error", "already_rated");
   staleEvidence(tenantId);
+  // A thumbs-down may refund the call (the tenant's price list says; worker/billing/feedback-refund.ts).
+  const refund = await refundOnFeedback(c.env, c.get("caller").tenant, request_id, value);
   // `pending`: the request's outcome has not reached the object yet (or it was not routed by auto); it counts when it does.
-  return c.json({ object: "feedback", request_id, rating: value, status: result }, result === "applied" ? 200 : 202);
+  return c.json({ object: "feedback", request_id, rating: value, status: result, ...(refund ? { refund } : {}) }, result === "applied" ? 200 : 202);
 }
