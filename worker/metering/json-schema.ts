@@ -14,8 +14,10 @@
 
 export type SchemaVerdict = "valid" | "invalid" | "unchecked";
 
-/** Nodes visited at most per validation (compiling counts too). */
-export const MAX_STEPS = 200_000;
+/** Schema nodes compiled at most (OpenAI's strict mode allows 5,000 properties in all). */
+export const MAX_SCHEMA_NODES = 20_000;
+/** Nodes visited at most per validation, plus two per character of the answer (a long answer is checked whole). */
+export const MAX_STEPS = 100_000;
 /** Nesting of the answer and of $ref chains, at most. */
 export const MAX_DEPTH = 64;
 
@@ -52,8 +54,8 @@ export class CompiledSchema {
     }
   }
 
-  validate(value: unknown): SchemaVerdict {
-    const budget = { steps: MAX_STEPS };
+  validate(value: unknown, steps = MAX_STEPS): SchemaVerdict {
+    const budget = { steps };
     try {
       return matches(this.root, value, 0, budget) ? "valid" : "invalid";
     } catch (err) {
@@ -79,14 +81,16 @@ export function validateText(compiled: CompiledSchema, text: string | null): Sch
   } catch {
     return "invalid";
   }
-  return compiled.validate(value);
+  return compiled.validate(value, MAX_STEPS + 2 * text.length);
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 const own = (o: Record<string, unknown>, k: string): unknown => (Object.hasOwn(o, k) ? o[k] : undefined);
 
 class Compiler {
-  private steps = MAX_STEPS;
+  private steps = MAX_SCHEMA_NODES;
+  /** A subschema object met twice compiles once (only schemas built in code share objects; parsed JSON never does). */
+  private readonly seen = new WeakMap<object, Node>();
   /** Compiled $defs by their reference ("#/$defs/name"), so cycles resolve to one node. */
   private readonly defs = new Map<string, Node>();
   private readonly pending: [Node, string][] = [];
@@ -113,10 +117,13 @@ class Compiler {
     const defs = own(this.schema, m[1]!);
     const name = m[2]!.replaceAll("~1", "/").replaceAll("~0", "~");
     if (!isObject(defs) || !Object.hasOwn(defs, name)) throw new Unreadable(`no definition ${ref}`);
+    const target = defs[name];
+    const compiled = isObject(target) ? this.seen.get(target) : undefined;
+    if (compiled) return compiled;
     // Registered before compiling, so a definition that refers to itself finds this node.
     const node = blank();
     this.defs.set(ref, node);
-    return this.node(defs[name], 0, node);
+    return this.node(target, 0, node);
   }
 
   /** Compiles `s` into `n` (a fresh node, or a definition's node others already point at). */
@@ -125,6 +132,9 @@ class Compiler {
     if (depth > MAX_DEPTH) throw new Unreadable("schema nested too deeply");
     if (s === true || (isObject(s) && Object.keys(s).length === 0)) return n;
     if (!isObject(s)) throw new Unreadable("a schema is an object");
+    const known = this.seen.get(s);
+    if (known) return known;
+    this.seen.set(s, n);
     const ref = own(s, "$ref");
     if (ref !== undefined) {
       if (typeof ref !== "string") throw new Unreadable("$ref is a string");
