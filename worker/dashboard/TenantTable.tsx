@@ -20,6 +20,8 @@ export const TenantTable: FC<{ tenants: TenantRow[] }> = ({ tenants }) => (
             <th>hit rate</th>
             <th>spend</th>
             <th>saved by cache</th>
+            <th>waived</th>
+            <th>refunded</th>
           </tr>
         </thead>
         <tbody>
@@ -31,6 +33,8 @@ export const TenantTable: FC<{ tenants: TenantRow[] }> = ({ tenants }) => (
               <td class="hit-rate">{percent(t.cache_hit_rate)}</td>
               <td class="spend">{usd(t.spend_usd)}</td>
               <td class="saved">{usd(t.saved_usd)}</td>
+              <td class="waived">{usd(t.waived_usd)}</td>
+              <td class="refunded">{usd(t.refunded_usd)}</td>
             </tr>
           ))}
         </tbody>

@@ -40,6 +40,9 @@ export interface TenantRow {
   cache_hit_rate: number | null;
   spend_usd: number;
   saved_usd: number;
+  /** What outcome rules did not charge, and what thumbs-down refunds gave back (docs/billing.md). */
+  waived_usd: number;
+  refunded_usd: number;
 }
 
 /** Where one region's traffic went over the statistics window (the last minute): each origin's share of its requests. */
@@ -116,7 +119,8 @@ function engineRow(origin: Origin, read: EngineLoadReadout["origins"][string] | 
 
 function tenantRow(t: TenantUsage): TenantRow {
   const { requests, cache_hits, cost_usd, saved_usd } = t.totals;
-  return { id: t.id, name: t.name, requests, cache_hits, cache_hit_rate: requests > 0 ? cache_hits / requests : null, spend_usd: cost_usd, saved_usd };
+  const outcomes = { waived_usd: t.totals.waived_usd ?? 0, refunded_usd: t.totals.refunded_usd ?? 0 };
+  return { id: t.id, name: t.name, requests, cache_hits, cache_hit_rate: requests > 0 ? cache_hits / requests : null, spend_usd: cost_usd, saved_usd, ...outcomes };
 }
 
 const round = (ms: number | null) => (ms === null ? null : Math.round(ms));
