@@ -241,6 +241,9 @@ describe("committed-spend agreement and the month-end statement", () => {
     await expectOpenAiError(await put({ agreement: { monthly_commit_nanos: 1e20, discount: 0.1 } }), 400);
     await expectOpenAiError(await put({ agreement: { monthly_commit_nanos: 100, discount: 2 } }), 400);
     await expectOpenAiError(await put({ agreement: { monthly_commit_nanos: 100, discount: 0.1, __proto__x: 1 } }), 400);
+    await expectOpenAiError(await put(JSON.parse('{"agreement":{"monthly_commit_nanos":100,"discount":0.1,"__proto__":{"discount":0}}}') as Record<string, unknown>), 400);
+    await expectOpenAiError(await put(JSON.parse('{"pricing":{"outcomes":{"constructor":true}}}') as Record<string, unknown>), 400);
+    await expectOpenAiError(await put({ agreement: { monthly_commit_nanos: null, discount: 0.1 } }), 400); // NaN arrives as null
     await expectOpenAiError(await put({ pricing: { outcomes: { feedback_refund: { window_minutes: 0 } } } }), 400);
     await expectOpenAiError(await put({ pricing: { outcomes: { zero_completion: "yes" } } }), 400);
   });
