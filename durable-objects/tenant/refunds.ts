@@ -31,15 +31,19 @@ export type RefundResult = { status: "refunded"; refund: Refund } | { status: "p
 export function refundRatedDown(sql: SqlStorage, terms: BillingTerms, requestId: string, rating: number, now: number): RefundResult {
   if (sql.exec(`SELECT 1 FROM refunds WHERE request_id = ?`, requestId).toArray().length) return { status: "refused", reason: "already_refunded" };
   type Event = { id: string; at: number; model: string; key_id: string; cost_nanos: number };
-  // The latest charged call with this id (clients may repeat an x-request-id).
-  const event = sql.exec<Event>(`SELECT id, at, model, key_id, cost_nanos FROM usage_events WHERE request_id = ? ORDER BY at DESC LIMIT 1`, requestId).toArray()[0];
-  if (!event) {
+  // Every call with this id answered within the window: a call `auto` escalated has two usage records,
+  // and a rating is of the whole call. (Clients may repeat an x-request-id: only the window's calls count.)
+  const events = sql.exec<Event>(`SELECT id, at, model, key_id, cost_nanos FROM usage_events WHERE request_id = ? ORDER BY at DESC LIMIT 16`, requestId).toArray();
+  const latest = events[0];
+  if (!latest) {
     const early = refundVerdict({ ...capsOf(sql, now), rule: terms.pricing?.outcomes?.feedback_refund, rating, answeredAt: now, ratedAt: now, chargedNanos: 1 });
     if (!early.ok && (early.reason === "not_offered" || early.reason === "not_rated_down")) return { status: "refused", reason: early.reason };
     sql.exec(`INSERT INTO refund_claims (request_id, rated_at, rating) VALUES (?, ?, ?) ON CONFLICT (request_id) DO NOTHING`, requestId, now, rating);
     return { status: "pending" };
   }
-  return settle(sql, terms, requestId, rating, event, now);
+  const since = now - (terms.pricing?.outcomes?.feedback_refund?.window_minutes ?? 0) * 60_000;
+  const charged = events.filter((e) => e.at >= since).reduce((sum, e) => sum + e.cost_nanos, 0);
+  return settle(sql, terms, requestId, rating, { ...latest, cost_nanos: charged || latest.cost_nanos }, now);
 }
 
 /** Claims made before their calls' usage arrived, settled as the records are charged (in the same object call). */

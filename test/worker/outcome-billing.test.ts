@@ -141,6 +141,21 @@ describe("refunds of calls rated down", () => {
     expect(others.refunds).toEqual([]);
   });
 
+  it("a call with two usage records (an escalation, or a repeated x-request-id in the window) is refunded whole", async () => {
+    const { key } = await tenantWith({ pricing: { models: { [MODEL]: PRICE }, outcomes: { feedback_refund: { window_minutes: 10, max_share: 1 } } } });
+    const requestId = `twice-${crypto.randomUUID()}`;
+    for (const completion of [5, 10]) {
+      const res = await chat(key, { model: MODEL, messages: [{ role: "user", content: scriptMessage(json("x", { prompt_tokens: 10, completion_tokens: completion })) }] }, { "x-meridian-hedge": "off", "x-request-id": requestId });
+      expect(res.headers.get("x-request-id")).toBe(requestId);
+      await res.text();
+    }
+    await usageOf(key, 2); // 20,000,000 + 30,000,000
+    expect(await (await rate(key, requestId)).json()).toMatchObject({ refund: { status: "refunded", amount_nanos: -50_000_000 } });
+    const u = (await readUsage(key)) as Usage;
+    expect(nanos(u.totals.cost_usd)).toBe(50_000_000);
+    expect(nanos(u.account.spent_month_usd)).toBe(0);
+  });
+
   it("a thumbs-down that arrives before the call's usage is settled when the usage does", async () => {
     const { key } = await tenantWith({ pricing: { models: { [MODEL]: PRICE }, outcomes: { feedback_refund: { window_minutes: 10, max_share: 1 } } } });
     const id = await call(key, fine);
