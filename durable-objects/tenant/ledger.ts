@@ -48,6 +48,8 @@ export function createLedgerTables(sql: SqlStorage): void {
   addColumn(sql, "usage_events", "waived_nanos", "INTEGER NOT NULL DEFAULT 0");
   addColumn(sql, "usage_daily", "waivers", "INTEGER NOT NULL DEFAULT 0");
   addColumn(sql, "usage_daily", "waived_nanos", "INTEGER NOT NULL DEFAULT 0");
+  // Charges priced within a committed-spend agreement's commitment (the rest of cost_nanos is overage or has no agreement).
+  addColumn(sql, "usage_daily", "within_nanos", "INTEGER NOT NULL DEFAULT 0");
   // Refunds this month (usage_months.cost_nanos is net of them).
   addColumn(sql, "usage_months", "refund_nanos", "INTEGER NOT NULL DEFAULT 0");
   // Refunds of calls rated down (tenant/refunds.ts): negative entries, one per request id.
@@ -78,7 +80,7 @@ export function applyUsage(sql: SqlStorage, batch: readonly UsageRecord[], terms
   // The rollups are summed here and written once per row they touch, after the records:
   // a batch of 50 is then ~50 statements, not ~250 (the object's calls are atomic either way).
   const months = new Map<string, { tokens: number; cost: number; addTokens: number; addCost: number }>();
-  const days = new Map<string, { day: string; model: string; keyId: string; requests: number; input: number; output: number; cost: number; hits: number; saved: number; waivers: number; waived: number }>();
+  const days = new Map<string, { day: string; model: string; keyId: string; requests: number; input: number; output: number; cost: number; hits: number; saved: number; waivers: number; waived: number; within: number }>();
   let spent = 0;
   for (const r of batch) {
     if (!(r.at >= now - ACCEPT_WINDOW_MS)) continue; // written so that a NaN time is refused too
@@ -91,7 +93,7 @@ export function applyUsage(sql: SqlStorage, batch: readonly UsageRecord[], terms
       months.set(monthKey, (month = { tokens: before.tokens, cost: before.cost_nanos, addTokens: 0, addCost: 0 }));
     }
     const hit = servedFromCache(r.cache);
-    const { costNanos, savedNanos, waivedNanos, waiver } = chargeRecord(terms, { ...r, input_tokens: inputTokens, output_tokens: outputTokens }, month.tokens, month.cost);
+    const { costNanos, savedNanos, waivedNanos, waiver, withinCommitment } = chargeRecord(terms, { ...r, input_tokens: inputTokens, output_tokens: outputTokens }, month.tokens, month.cost);
     // Money that is not a whole number of nano-dollars never reaches the
     // ledger: NaN would fail the batch (NOT NULL), Infinity would poison
     // every total and balance after it. The record is set aside, the batch goes on.
@@ -112,7 +114,7 @@ export function applyUsage(sql: SqlStorage, batch: readonly UsageRecord[], terms
     month.addCost += costNanos;
     const dayKey = `${utcDay(r.at)}\u0000${r.model}\u0000${r.key_id}`;
     let day = days.get(dayKey);
-    if (!day) days.set(dayKey, (day = { day: utcDay(r.at), model: r.model, keyId: r.key_id, requests: 0, input: 0, output: 0, cost: 0, hits: 0, saved: 0, waivers: 0, waived: 0 }));
+    if (!day) days.set(dayKey, (day = { day: utcDay(r.at), model: r.model, keyId: r.key_id, requests: 0, input: 0, output: 0, cost: 0, hits: 0, saved: 0, waivers: 0, waived: 0, within: 0 }));
     day.requests++;
     day.input += inputTokens;
     day.output += outputTokens;
@@ -121,18 +123,19 @@ export function applyUsage(sql: SqlStorage, batch: readonly UsageRecord[], terms
     day.saved += savedNanos;
     day.waivers += waiver ? 1 : 0;
     day.waived += waivedNanos;
+    day.within += withinCommitment ? costNanos : 0;
     spent += costNanos;
     applied++;
   }
   for (const d of days.values()) {
     sql.exec(
-      `INSERT INTO usage_daily (day, model, key_id, requests, input_tokens, output_tokens, cost_nanos, cache_hits, saved_nanos, waivers, waived_nanos)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO usage_daily (day, model, key_id, requests, input_tokens, output_tokens, cost_nanos, cache_hits, saved_nanos, waivers, waived_nanos, within_nanos)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (day, model, key_id) DO UPDATE SET requests = requests + excluded.requests, input_tokens = input_tokens + excluded.input_tokens,
           output_tokens = output_tokens + excluded.output_tokens, cost_nanos = cost_nanos + excluded.cost_nanos,
           cache_hits = cache_hits + excluded.cache_hits, saved_nanos = saved_nanos + excluded.saved_nanos,
-          waivers = waivers + excluded.waivers, waived_nanos = waived_nanos + excluded.waived_nanos`,
-      d.day, d.model, d.keyId, d.requests, d.input, d.output, d.cost, d.hits, d.saved, d.waivers, d.waived,
+          waivers = waivers + excluded.waivers, waived_nanos = waived_nanos + excluded.waived_nanos, within_nanos = within_nanos + excluded.within_nanos`,
+      d.day, d.model, d.keyId, d.requests, d.input, d.output, d.cost, d.hits, d.saved, d.waivers, d.waived, d.within,
     );
   }
   for (const [monthKey, m] of months) {

@@ -10,11 +10,12 @@ import type { BillingTerms } from "./ledger";
 import { monthTotals } from "./ledger";
 
 export function monthStatement(sql: SqlStorage, tenantId: string, terms: BillingTerms, month: string): Statement {
-  type UsageRow = { model: string; requests: number; input_tokens: number; output_tokens: number; cost_nanos: number; cache_hits: number; saved_nanos: number; waivers: number; waived_nanos: number };
+  type UsageRow = { model: string; requests: number; input_tokens: number; output_tokens: number; cost_nanos: number; cache_hits: number; saved_nanos: number; waivers: number; waived_nanos: number; within_nanos: number };
   const usage = sql
     .exec<UsageRow>(
       `SELECT model, SUM(requests) AS requests, SUM(input_tokens) AS input_tokens, SUM(output_tokens) AS output_tokens, SUM(cost_nanos) AS cost_nanos,
-          SUM(cache_hits) AS cache_hits, SUM(saved_nanos) AS saved_nanos, SUM(waivers) AS waivers, SUM(waived_nanos) AS waived_nanos
+          SUM(cache_hits) AS cache_hits, SUM(saved_nanos) AS saved_nanos, SUM(waivers) AS waivers, SUM(waived_nanos) AS waived_nanos,
+          SUM(within_nanos) AS within_nanos
         FROM usage_daily WHERE substr(day, 1, 7) = ? GROUP BY model ORDER BY model`,
       month,
     )
@@ -35,6 +36,7 @@ export function monthStatement(sql: SqlStorage, tenantId: string, terms: Billing
       amount_nanos: u.cost_nanos,
       cache_saved_nanos: u.saved_nanos,
       waived_nanos: u.waived_nanos,
+      ...(terms.agreement ? { within_commitment_nanos: u.within_nanos, overage_nanos: u.cost_nanos - u.within_nanos } : {}),
     })),
     ...refunds.map((r): StatementLine => ({
       kind: "refund",

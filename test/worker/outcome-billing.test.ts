@@ -212,7 +212,7 @@ describe("committed-spend agreement and the month-end statement", () => {
     expect(statement.agreement).toMatchObject({ used_nanos: 60_800_000, remaining_nanos: 0, shortfall_nanos: 0 });
     expect(statement.credits_added_nanos).toBe(1_000_000_000);
     expect(statement.lines).toEqual([
-      expect.objectContaining({ kind: "usage", requests: 6, amount_nanos: 87_800_000, waivers: 1, waived_nanos: 13_500_000 }),
+      expect.objectContaining({ kind: "usage", requests: 6, amount_nanos: 87_800_000, waivers: 1, waived_nanos: 13_500_000, within_commitment_nanos: 60_800_000, overage_nanos: 27_000_000 }),
       expect.objectContaining({ kind: "refund", request_id: ids[4], amount_nanos: -27_000_000 }),
     ]);
     // The usage read-out and the statement agree with each other too.
@@ -222,10 +222,11 @@ describe("committed-spend agreement and the month-end statement", () => {
     const csv = await admin("GET", `/tenants/${id}/statements/${month}?format=csv`);
     expect(csv.headers.get("content-type")).toContain("text/csv");
     const rows = (await csv.text()).trim().split("\r\n");
-    expect(rows[0]).toBe("kind,model,date,request_id,requests,input_tokens,output_tokens,cache_hits,waivers,amount_nanos,cache_saved_nanos,waived_nanos");
+    expect(rows[0]).toBe("kind,model,date,request_id,requests,input_tokens,output_tokens,cache_hits,waivers,amount_nanos,cache_saved_nanos,waived_nanos,within_commitment_nanos,overage_nanos");
+    expect(rows[1]).toMatch(/^"usage","outcome-m",,,6,.*,87800000,0,13500000,60800000,27000000$/);
     const amounts = rows.slice(1).filter((r) => r.startsWith('"usage"') || r.startsWith('"refund"')).map((r) => Number(r.split(",")[9]));
     expect(amounts.reduce((a, b) => a + b, 0)).toBe(60_800_000);
-    expect(rows).toContain('"total",,,,,,,,,60800000,,');
+    expect(rows).toContain('"total",,,,,,,,,60800000,,,,');
   });
 
   it("an agreement short of its commitment owes the shortfall; Accept: text/csv works", async () => {
@@ -236,7 +237,7 @@ describe("committed-spend agreement and the month-end statement", () => {
     const s = await adminJson<{ total_nanos: number; amount_due_nanos: number }>("GET", `/tenants/${id}/statements/${u.account.month}`);
     expect(s).toMatchObject({ total_nanos: 15_000_000, amount_due_nanos: 100_000_000 });
     const res = await request("GET", `/admin/v1/tenants/${id}/statements/${u.account.month}`, { headers: { authorization: `Bearer ${(await import("./helpers")).ADMIN_TOKEN}`, accept: "text/csv" } });
-    expect(await res.text()).toContain('"commitment_shortfall",,,,,,,,,85000000,,');
+    expect(await res.text()).toContain('"commitment_shortfall",,,,,,,,,85000000,,,,');
   });
 
   it("a month that is not YYYY-MM, an unknown format or tenant, is a clear 4xx", async () => {

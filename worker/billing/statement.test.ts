@@ -14,11 +14,11 @@ describe("statement CSV", () => {
     const csv = statementCsv(statement([line({}), line({ kind: "refund", request_id: "req-1", date: "2026-11-03", amount_nanos: -7 })]));
     const rows = csv.trimEnd().split("\r\n");
     expect(rows).toEqual([
-      "kind,model,date,request_id,requests,input_tokens,output_tokens,cache_hits,waivers,amount_nanos,cache_saved_nanos,waived_nanos",
-      '"usage","m",,,1,10,5,0,0,20000000,0,0',
-      '"refund","m","2026-11-03","req-1",1,10,5,0,0,-7,0,0',
-      '"total",,,,,,,,,19999993,,',
-      '"amount_due",,,,,,,,,19999993,,',
+      "kind,model,date,request_id,requests,input_tokens,output_tokens,cache_hits,waivers,amount_nanos,cache_saved_nanos,waived_nanos,within_commitment_nanos,overage_nanos",
+      '"usage","m",,,1,10,5,0,0,20000000,0,0,,',
+      '"refund","m","2026-11-03","req-1",1,10,5,0,0,-7,0,0,,',
+      '"total",,,,,,,,,19999993,,,,',
+      '"amount_due",,,,,,,,,19999993,,,,',
     ]);
   });
 

@@ -24,6 +24,9 @@ export interface StatementLine {
   amount_nanos: number;
   cache_saved_nanos: number;
   waived_nanos: number;
+  /** With an agreement, usage lines split `amount_nanos`: charged at the discount within the commitment, and the rest (overage). */
+  within_commitment_nanos?: number;
+  overage_nanos?: number;
 }
 
 export interface Statement {
@@ -53,20 +56,21 @@ export function statementJson(s: Statement): Record<string, unknown> {
   };
 }
 
-const COLUMNS = ["kind", "model", "date", "request_id", "requests", "input_tokens", "output_tokens", "cache_hits", "waivers", "amount_nanos", "cache_saved_nanos", "waived_nanos"] as const;
+const COLUMNS = ["kind", "model", "date", "request_id", "requests", "input_tokens", "output_tokens", "cache_hits", "waivers", "amount_nanos", "cache_saved_nanos", "waived_nanos", "within_commitment_nanos", "overage_nanos"] as const;
 
 export function statementCsv(s: Statement): string {
   const rows: string[] = [COLUMNS.join(",")];
   for (const line of s.lines) rows.push(COLUMNS.map((c) => cell(line[c])).join(","));
-  const summary = (label: string, nanos: number) => [cell(label), ...Array<string>(COLUMNS.length - 4).fill(""), String(nanos), "", ""].join(",");
+  const amountAt = COLUMNS.indexOf("amount_nanos");
+  const summary = (label: string, nanos: number) => [cell(label), ...Array<string>(amountAt - 1).fill(""), String(nanos), ...Array<string>(COLUMNS.length - amountAt - 1).fill("")].join(",");
   rows.push(summary("total", s.total_nanos));
   if (s.agreement) rows.push(summary("commitment_shortfall", s.agreement.shortfall_nanos));
   rows.push(summary("amount_due", s.amount_due_nanos));
   return rows.join("\r\n") + "\r\n";
 }
 
-function cell(value: string | number | null): string {
-  if (value === null) return "";
+function cell(value: string | number | null | undefined): string {
+  if (value === null || value === undefined) return "";
   if (typeof value === "number") return String(value);
   const text = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
   return `"${text.replaceAll('"', '""')}"`;

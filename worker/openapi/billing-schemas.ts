@@ -80,6 +80,8 @@ const statementLine: Json = {
     amount_nanos: { type: "integer", description: "What the line adds to the month (a refund is negative)." },
     cache_saved_nanos: { type: "integer" },
     waived_nanos: { type: "integer" },
+    within_commitment_nanos: { type: "integer", description: "With an agreement, on usage lines: the part of amount_nanos charged at the discount, within the commitment." },
+    overage_nanos: { type: "integer", description: "With an agreement, on usage lines: the rest of amount_nanos (charged at the overage rate)." },
     amount_usd: { type: "number" },
   },
 };
