@@ -54,9 +54,14 @@ export function learnedSettings(model: DifficultyModel, floor: number, strength 
 const part = (set: FeaturedSet, split: Split) => set.examples.filter((e) => e.split === split);
 const labelled = (set: FeaturedSet) => set.examples.some((e) => e.label !== null);
 
-/** Scores a policy made fresh for each part (each with its own random stream, so parts do not share draws). */
-function scorePart(examples: readonly FeaturedExample[], tiers: Tiers, make: () => ExamplePolicy, escalation: EscalationModel | null = null): SetScore {
-  return scoreExamples(examples, tiers, make(), escalation);
+/** Runs averaged per figure: Thompson sampling makes one run of 38 or 114 prompts swing by several points. */
+export const RUNS = 10;
+
+/** Scores a policy made fresh for each run (each with its own random stream), averaged over RUNS runs. */
+function scorePart(examples: readonly FeaturedExample[], tiers: Tiers, make: (run: number) => ExamplePolicy, escalation: EscalationModel | null = null): SetScore {
+  const runs = Array.from({ length: RUNS }, (_, run) => scoreExamples(examples, tiers, make(run), escalation));
+  const mean = (k: keyof SetScore) => runs.reduce((a, r) => a + r[k], 0) / runs.length;
+  return { ...runs[0]!, goodEnough: mean("goodEnough"), costVsOracle: mean("costVsOracle"), costVsLarge: mean("costVsLarge"), onSmall: mean("onSmall"), escalated: mean("escalated") };
 }
 
 /** The lowest floor whose good-enough share, averaged over the labelled sets' tuning parts, reaches the target. */
@@ -64,7 +69,7 @@ export function chooseFloor(sets: readonly FeaturedSet[], tiers: Tiers, model: D
   const rows: string[][] = [];
   let chosen: number | null = null;
   for (const floor of FLOOR_GRID) {
-    const scores = sets.filter(labelled).map((s) => scorePart(part(s, "tuning"), tiers, () => autoExamplePolicy(tiers, learnedSettings(model, floor), rng(seed, `tune-${s.name}-${floor}`))));
+    const scores = sets.filter(labelled).map((s) => scorePart(part(s, "tuning"), tiers, (run) => autoExamplePolicy(tiers, learnedSettings(model, floor), rng(seed, `tune-${s.name}-${floor}-${run}`))));
     const mean = scores.reduce((a, s) => a + s.goodEnough, 0) / scores.length;
     const cost = scores.reduce((a, s) => a + s.costVsOracle, 0) / scores.length;
     if (chosen === null && mean >= TARGET_GOOD_ENOUGH) chosen = floor;
@@ -77,15 +82,17 @@ export function setsPart(sets: readonly FeaturedSet[], tiers: Tiers, o: { seed: 
   const model = shippedDifficulty();
   const floor = SHIPPED_FLOOR;
   const before: AutoSettings = { seeded: SEEDED_QUALITY, floor: 0.7, strength: DEFAULT_PRIOR_STRENGTH, difficulty: null };
-  const policies: [string, (s: FeaturedSet, split: Split) => ExamplePolicy][] = [
+  const policies: [string, (s: FeaturedSet, split: Split, run: number) => ExamplePolicy][] = [
     ["always small", () => alwaysSmallPolicy],
     ["always large", () => alwaysLargePolicy],
     ["oracle (true labels)", () => oraclePolicy],
-    ["auto before (centroids, hand seeds, floor 0.7)", (s, split) => autoExamplePolicy(tiers, before, rng(o.seed, `before-${s.name}-${split}`))],
-    [`auto shipped (difficulty model, floor ${floor})`, (s, split) => autoExamplePolicy(tiers, learnedSettings(model, floor), rng(o.seed, `shipped-${s.name}-${split}`))],
+    ["auto before (centroids, hand seeds, floor 0.7)", (s, split, run) => autoExamplePolicy(tiers, before, rng(o.seed, `before-${s.name}-${split}-${run}`))],
+    [`auto, learned seeds without the difficulty shift (floor ${floor})`, (s, split, run) => autoExamplePolicy(tiers, { ...learnedSettings(model, floor), difficulty: null }, rng(o.seed, `seeds-${s.name}-${split}-${run}`))],
+    [`auto shipped (difficulty model, floor ${floor})`, (s, split, run) => autoExamplePolicy(tiers, learnedSettings(model, floor), rng(o.seed, `shipped-${s.name}-${split}-${run}`))],
   ];
 
   console.log("## (a) Every set, tuning and held-out\n");
+  console.log(`Figures of \`auto\` are the mean of ${RUNS} runs with different random streams (Thompson sampling), seed ${o.seed}.\n`);
   console.log(
     [
       "Definitions:",
@@ -116,7 +123,7 @@ export function setsPart(sets: readonly FeaturedSet[], tiers: Tiers, o: { seed: 
         policies
           .filter(([name]) => labelled(s) || !name.startsWith("oracle"))
           .map(([name, make]) => {
-            const sc = scorePart(part(s, split), tiers, () => make(s, split));
+            const sc = scorePart(part(s, split), tiers, (run) => make(s, split, run));
             return [s.name, name, pct(sc.goodEnough), labelled(s) ? times(sc.costVsOracle) : "–", pct(sc.costVsLarge), pct(sc.onSmall)];
           }),
       ),
@@ -142,7 +149,7 @@ export function setsPart(sets: readonly FeaturedSet[], tiers: Tiers, o: { seed: 
       FLOOR_GRID.map((f) => [
         String(f),
         ...labelledSets.map((s) => {
-          const sc = scorePart(part(s, "held-out"), tiers, () => autoExamplePolicy(tiers, learnedSettings(model, f), rng(o.seed, `sweep-${s.name}-${f}`)));
+          const sc = scorePart(part(s, "held-out"), tiers, (run) => autoExamplePolicy(tiers, learnedSettings(model, f), rng(o.seed, `sweep-${s.name}-${f}-${run}`)));
           const hit = sc.goodEnough >= TARGET_GOOD_ENOUGH && sc.costVsOracle <= TARGET_COST_VS_ORACLE;
           return `${pct(sc.goodEnough)} / ${times(sc.costVsOracle)}${hit ? " ✓" : ""}`;
         }),
@@ -163,7 +170,7 @@ export function setsPart(sets: readonly FeaturedSet[], tiers: Tiers, o: { seed: 
         String(f),
         m ? `${m.name} (recall ${m.recall}, false alarms ${m.falseAlarm})` : "no escalation",
         ...labelledSets.map((s) => {
-          const sc = scorePart(part(s, "held-out"), tiers, () => autoExamplePolicy(tiers, learnedSettings(model, f), rng(o.seed, `esc-${s.name}-${f}`)), m);
+          const sc = scorePart(part(s, "held-out"), tiers, (run) => autoExamplePolicy(tiers, learnedSettings(model, f), rng(o.seed, `sweep-${s.name}-${f}-${run}`)), m);
           return `${pct(sc.goodEnough)} / ${times(sc.costVsOracle)} / ${pct(sc.escalated)}`;
         }),
       ]);

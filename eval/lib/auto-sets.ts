@@ -147,3 +147,18 @@ export function loadRoutingSets(ownFile: URL, dataDir: URL = ROUTING_DATA, note:
   );
   return sets;
 }
+
+/**
+ * Prompts the shipped centroids add as extra centroids: the tuning parts of
+ * the public sets whose whole family is one class (GSM8K: math word
+ * problems; HumanEval: Python functions to complete). Null without the data.
+ */
+export function publicCentroidPrompts(dataDir: URL = ROUTING_DATA): { class: PromptClass; prompts: string[] }[] | null {
+  const file = (name: string) => join(dataDir.pathname, name);
+  if (!existsSync(file("README.md"))) return null;
+  const tuning = (s: RoutingSet) => s.examples.filter((e) => e.split === "tuning").map((e) => e.prompt);
+  return [
+    { class: "math", prompts: tuning(parseScoredSet("gsm8k", readFileSync(file("routellm_gsm8k.jsonl"), "utf8"))) },
+    { class: "coding", prompts: tuning(parseUnlabelledSet("humaneval", readFileSync(file("humaneval_prompts.jsonl"), "utf8"))) },
+  ];
+}

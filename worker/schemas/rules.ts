@@ -110,7 +110,7 @@ export const ruleAutoModel = z.strictObject({
 export const ruleAuto = z.strictObject({
   models: z.array(ruleAutoModel).check(z.minLength(1), z.maxLength(16)),
   /** The expected quality a model needs for a prompt's class (a request may raise it). */
-  floor: z._default(share, 0.8),
+  floor: z._default(share, 0.85),
   /** Latency SLO: models expected to be slower to the first token from this region are skipped. */
   max_ttft_ms: z.optional(z.number().check(z.minimum(1))),
   /** How many ratings the seeded quality is worth: higher trusts the seed longer. */
