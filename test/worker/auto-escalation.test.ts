@@ -1,9 +1,10 @@
 // `auto`'s escalation end to end: a cheap model whose non-streamed answer is
 // a refusal or cut short is retried on the strong model before the client
 // sees it, and the request is metered as two calls.
+import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { RulesDocument } from "../../worker/schemas/rules";
-import { admin, adminJson, chat, fleet, newTenant, userMessage } from "./helpers";
+import { admin, adminJson, chat, fleet, newTenant, request, userMessage } from "./helpers";
 import { usageWhen } from "./usage-helpers";
 
 const REFUSING = "esc-refusing";
@@ -36,14 +37,15 @@ async function ask(key: string, extra: Record<string, unknown> = {}) {
   expect(res.status).toBe(200);
   const route = res.headers.get("x-meridian-route") ?? "";
   const model = res.headers.get("x-meridian-model");
-  if (extra.stream) return { model, route, content: await res.text() };
+  const id = res.headers.get("x-request-id")!;
+  if (extra.stream) return { model, route, id, content: await res.text() };
   const body = (await res.json()) as { choices: { message: { content: string }; finish_reason: string }[] };
-  return { model, route, content: body.choices[0]!.message.content, finish: body.choices[0]!.finish_reason };
+  return { model, route, id, content: body.choices[0]!.message.content, finish: body.choices[0]!.finish_reason };
 }
 
 describe("auto escalation", () => {
-  it("retries a refusal on the strong model and meters two calls", async () => {
-    const { key } = await tenantWith(rules(REFUSING));
+  it("retries a refusal on the strong model, meters two calls, and credits a rating to the model that answered", async () => {
+    const { id, key } = await tenantWith(rules(REFUSING));
     const answer = await ask(key);
     expect(answer.model).toBe(STRONG);
     expect(answer.route).toContain(`escalated (refusal) from ${REFUSING}`);
@@ -54,6 +56,13 @@ describe("auto escalation", () => {
       [REFUSING, 1],
       [STRONG, 1],
     ]);
+
+    const rated = await request("POST", "/v1/feedback", { body: { request_id: answer.id, rating: "down" }, headers: { authorization: `Bearer ${key}` } });
+    expect([200, 202]).toContain(rated.status);
+    await rated.arrayBuffer();
+    const evidence = await env.TENANT.get(env.TENANT.idFromName(id)).qualityEvidence();
+    expect(evidence[STRONG]?.chat?.[1]).toBeGreaterThan(0);
+    expect(evidence[REFUSING]).toBeUndefined();
   });
 
   it("retries an answer cut short only when the client set no cap", async () => {

@@ -40,6 +40,7 @@ export async function escalateIfPoor(facts: RequestFacts, cheap: Outcome, callAg
     facts.trail = trail;
     return cheap;
   }
+  await cheap.response.body?.cancel(); // read through its clone; nobody reads it now
   const usage = cheap.call.usage;
   meterExtraCall(facts, cheap, usage?.input ?? estimatePromptTokens(body), usage?.output ?? estimateTextTokens(answerText(answer)));
   return strong;

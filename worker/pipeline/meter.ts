@@ -18,9 +18,14 @@ export function meter(facts: RequestFacts, admission: Admission, outcome: Outcom
   settleCharge(facts, admission, inputTokens + outputTokens);
 }
 
-/** An origin call whose answer the client never got (an escalated cheap answer): its own usage record, outside the request's hold. */
+/**
+ * An origin call whose answer the client never got (an escalated cheap answer): its own usage
+ * record, outside the request's hold, and without `auto_class`, so that a rating of the answer the
+ * client did get is credited to the model that gave it.
+ */
 export function meterExtraCall(facts: RequestFacts, outcome: Outcome, inputTokens: number, outputTokens: number): void {
-  recordUsage(facts.env, facts.tenant, usageRecord(facts, outcome, inputTokens, outputTokens), facts.waitUntil);
+  const { auto_class: _, ...usage } = usageRecord(facts, outcome, inputTokens, outputTokens);
+  recordUsage(facts.env, facts.tenant, usage, facts.waitUntil);
 }
 
 function usageRecord(facts: RequestFacts, outcome: Outcome, inputTokens: number, outputTokens: number): UsageRecord {
