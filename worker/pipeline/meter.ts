@@ -28,6 +28,8 @@ export function meter(facts: RequestFacts, admission: Admission, outcome: Outcom
     list_price: listPrice(facts.origins, origin, model),
     ...(facts.promptClass ? { auto_class: facts.promptClass } : {}),
     ...(drawn ? { hold_id: drawn.leaseId, hold_nanos: drawn.nanos } : {}), // the object settles what it drew with this record
+    ...(outcome.entryKey ? { cache_key: outcome.entryKey } : {}), // so a thumbs-down can evict the entry
+    ...(outcome.entryKey && outcome.similarity !== null ? { cache_similarity: outcome.similarity } : {}),
   };
   recordUsage(facts.env, facts.tenant, usage, facts.waitUntil);
   settleCharge(facts, admission, inputTokens + outputTokens);

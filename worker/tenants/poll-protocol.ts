@@ -6,4 +6,6 @@ export interface TenantPoll {
   rules: number;
   /** Ids of keys revoked within REVOCATION_MEMORY_MS (durable-objects/tenant/revocations.ts). */
   revoked: string[];
+  /** The near-duplicate cut the cache's measured precision tightened to; null: none (durable-objects/tenant/cache-precision.ts). */
+  cache_cut?: number | null;
 }

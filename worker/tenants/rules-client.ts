@@ -4,10 +4,11 @@
 // current version number every RULES_CHECK_MS in the background, fetching
 // the document only when it changed. A new version is in use everywhere within
 // about that interval, whatever KV's propagation delay. The same poll brings
-// the tenant's recently revoked keys (see revocations.ts).
+// the tenant's recently revoked keys (see revocations.ts) and its tightened
+// near-duplicate cut (worker/cache/threshold-control.ts): no lookup waits for it.
 import type { TenantPoll } from "./poll-protocol";
 import type { RulesVersion } from "../schemas/rules";
-import { kvRules } from "../kv-keys";
+import { kvCacheCut, kvRules } from "../kv-keys";
 import { noteRevocations, revocationsHeardAt } from "./revocations";
 import { tenantObject } from "../objects/stubs";
 
@@ -17,6 +18,8 @@ interface Entry {
   current: RulesVersion;
   checkedAt: number;
   checking: boolean;
+  /** The tenant's tightened near-duplicate cut, if any. */
+  cut: number | undefined;
 }
 
 const MAX_TENANTS = 10_000;
@@ -47,14 +50,25 @@ export async function heardFromTenant(env: Env, tenantId: string, maxAgeMs: numb
   else if (!entry.checking && Date.now() - entry.checkedAt >= checkMs) waitUntil(check(env, tenantId, entry));
 }
 
+/** The tenant's near-duplicate cut as tightened by its measured precision, as this isolate last heard it. */
+export function tightenedCut(tenantId: string): number | undefined {
+  return entries.get(tenantId)?.cut;
+}
+
 async function entryFor(env: Env, tenantId: string): Promise<Entry> {
   const entry = entries.get(tenantId);
   if (entry) return entry;
-  const published = await env.KV.get<RulesVersion>(kvRules(tenantId), "json");
+  const [published, cut] = await Promise.all([
+    env.KV.get<RulesVersion>(kvRules(tenantId), "json"),
+    env.KV.get<{ cut?: unknown }>(kvCacheCut(tenantId), "json").catch(() => null),
+  ]);
   const made = entries.get(tenantId) ?? remember(tenantId, published ?? EMPTY, 0);
   if (published && published.version > made.current.version) made.current = published;
+  if (made.cut === undefined) made.cut = asCut(cut?.cut);
   return made;
 }
+
+const asCut = (x: unknown): number | undefined => (typeof x === "number" && x >= 0 && x <= 1 ? x : undefined);
 
 /** Asks the object for its rules version and recent revocations; fetches the rules only when they changed. */
 async function check(env: Env, tenantId: string, entry: Entry): Promise<void> {
@@ -64,6 +78,7 @@ async function check(env: Env, tenantId: string, entry: Entry): Promise<void> {
   try {
     const state: TenantPoll = await object.pollState();
     noteRevocations(tenantId, state.revoked, Date.now());
+    entry.cut = asCut(state.cache_cut);
     if (state.rules === entry.current.version) return;
     rulesCounters.fetches++;
     entry.current = await object.rules(); // the object is the authority
@@ -84,7 +99,7 @@ export function adopt(tenantId: string, rules: RulesVersion): void {
 
 function remember(tenantId: string, current: RulesVersion, checkedAt: number): Entry {
   if (entries.size >= MAX_TENANTS) entries.delete(entries.keys().next().value!);
-  const entry: Entry = { current, checkedAt, checking: false };
+  const entry: Entry = { current, checkedAt, checking: false, cut: undefined };
   entries.set(tenantId, entry);
   return entry;
 }
