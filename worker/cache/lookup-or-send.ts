@@ -104,7 +104,9 @@ export async function lookupOrSend<R extends CacheRequest, N>(
   // A sampled share of near-duplicate hits is also answered by the origin, after the client has its answer.
   const verifyNow = (hit: Hit) => {
     if (hit.how !== "hit-semantic" || !options.onShadow || !sampled(decision.verifyShare)) return;
-    waitUntil(shadowCall(req, send, hit, stream, model, options.onShadow));
+    // A wrong hit's request keeps the origin's answer as its own exact entry: no cut can part prompts whose fingerprints are identical.
+    const correct = (entry: CacheEntry) => (decision.exact ? entries.put(kv, key, entry, decision.ttlS) : Promise.resolve());
+    waitUntil(shadowCall(req, send, hit, stream, model, options.onShadow, correct));
   };
 
   // The exact lookup first, then (on a miss) near-duplicates of the final user
@@ -207,11 +209,21 @@ function replayHit<N>(hit: Hit, stream: boolean, model: string, replayed: () => 
 }
 
 /** The origin's own answer to a request a near-duplicate hit answered, judged against the entry; never fails. */
-async function shadowCall<R extends CacheRequest, N>(req: R, send: Send<R, N>, hit: Hit, stream: boolean, model: string, report: NonNullable<CacheOptions<N>["onShadow"]>): Promise<void> {
+async function shadowCall<R extends CacheRequest, N>(
+  req: R,
+  send: Send<R, N>,
+  hit: Hit,
+  stream: boolean,
+  model: string,
+  report: NonNullable<CacheOptions<N>["onShadow"]>,
+  correct: (entry: CacheEntry) => Promise<unknown>,
+): Promise<void> {
   try {
     const answer = await send(req, undefined, false);
     const result = await judge(hit.entry, answer.response, stream, (answer.model ?? model) === model);
-    if (result) report(result, answer, { similarity: hit.similarity ?? null, entryKey: hit.key });
+    if (!result) return;
+    report(result, answer, { similarity: hit.similarity ?? null, entryKey: hit.key });
+    if (result.verdict?.agree === false && result.entry) await correct(result.entry);
   } catch {
     // The origins failing is no evidence about the cache, and costs nothing.
   }

@@ -19,10 +19,11 @@ describe("sampled", () => {
 
 describe("judge", () => {
   it("compares the origin's answer with the cached one and reads its usage", async () => {
-    expect(await judge(cached, new Response(body("The capital of France is Paris.")), false, true)).toEqual({
+    expect(await judge(cached, new Response(body("The capital of France is Paris.")), false, true)).toMatchObject({
       verdict: { agree: true, compared: "exact", similarity: 1 },
       input_tokens: 12,
       output_tokens: 5,
+      entry: { form: "json" },
     });
     const wrong = await judge(cached, new Response(body("The capital of Germany is Berlin.")), false, true);
     expect(wrong?.verdict?.agree).toBe(false);

@@ -19,6 +19,8 @@ export interface ShadowResult {
   verdict: ShadowVerdict | null;
   input_tokens: number;
   output_tokens: number;
+  /** The origin's answer as an entry (a wrong hit's request gets it as its own exact entry). */
+  entry: CacheEntry | null;
 }
 
 /**
@@ -37,7 +39,7 @@ export async function judge(cached: CacheEntry, fresh: Response, stream: boolean
   const cachedText = answerText(cached);
   const freshText = raw.length <= MAX_ANSWER_BYTES ? answerText(entry) : null;
   const verdict = sameModel && cachedText !== null && freshText !== null ? compareAnswers(cachedText, freshText) : null;
-  return { verdict, ...usage };
+  return { verdict, ...usage, entry: freshText !== null ? entry : null };
 }
 
 function usageOf(entry: CacheEntry): { input_tokens: number; output_tokens: number } {
