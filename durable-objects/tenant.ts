@@ -146,7 +146,7 @@ export class Tenant extends DurableObject<Env> {
    * revoked recently enough that a PoP's KV may still hold their grant.
    */
   pollState(): TenantPoll {
-    return { rules: currentRules(this.sql).version, revoked: recentlyRevoked(this.sql, Date.now()), cache_cut: this.cache.cut() };
+    return { rules: currentRules(this.sql).version, revoked: recentlyRevoked(this.sql, Date.now()), cache_cut: this.cache.cut(), cache_evictions: this.cache.evictionSeq() };
   }
 
   rulesHistory(limit: number, before?: number): RulesVersion[] {
@@ -323,6 +323,11 @@ export class Tenant extends DurableObject<Env> {
   cacheFeedback(requestId: string, rating: number): { evict: string | null } | null {
     if (!this.info()) return null;
     return this.cache.onRating(requestId, rating, Date.now());
+  }
+
+  /** Cache entries evicted after `afterSeq` (isolates fetch them when the polled number moves, and drop their copies). */
+  cacheEvictions(afterSeq: number): { seq: number; keys: string[] } {
+    return this.cache.evictionsSince(afterSeq, Date.now());
   }
 
   /** Takes one feedback or usage call of a key from its per-minute limits: 0 if admitted, else milliseconds to wait. */

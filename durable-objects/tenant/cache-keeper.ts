@@ -7,7 +7,19 @@ import type { CutPolicy } from "../../worker/cache/threshold-control";
 import { kvCacheCut } from "../../worker/kv-keys";
 import type { UsageRecord } from "../../worker/metering/usage-record";
 import type { CacheSettings } from "../../worker/schemas/admin";
-import { cachePrecisionReport, cutState, judgeHit, recordShadowCalls, rememberHits, settleCut, splitShadow, type CachePrecisionReport } from "./cache-precision";
+import {
+  cachePrecisionReport,
+  cutState,
+  evictionSeq,
+  evictionsSince,
+  judgeHit,
+  noteEviction,
+  recordShadowCalls,
+  rememberHits,
+  settleCut,
+  splitShadow,
+  type CachePrecisionReport,
+} from "./cache-precision";
 
 /** The required precision when the tenant sets none. */
 export const DEFAULT_PRECISION_TARGET = 0.99;
@@ -36,6 +48,7 @@ export class CacheKeeper {
     // A thumbs-down that arrived before its request's usage record counts now.
     for (const hit of rememberHits(sql, billed)) {
       state = judgeHit(sql, hit.requestId, 0, now, state).state;
+      noteEviction(sql, hit.key, now);
       void this.host.publish(() => entries.evict(this.host.kv, hit.key));
     }
     if (state !== before) this.settle(state, now);
@@ -45,8 +58,21 @@ export class CacheKeeper {
   /** A rating of a request: a thumbs-down of a cached answer is a wrong hit, and its entry's key comes back to be evicted. */
   onRating(requestId: string, rating: number, now: number): { evict: string | null } {
     const judged = judgeHit(this.host.sql, requestId, rating, now, cutState(this.host.sql));
-    if (judged.key) this.settle(judged.state, now);
+    if (!judged.key) return { evict: null };
+    noteEviction(this.host.sql, judged.key, now);
+    this.settle(judged.state, now);
     return { evict: judged.key };
+  }
+
+  /** The newest eviction's number, which isolates poll. */
+  evictionSeq(): number {
+    return evictionSeq(this.host.sql);
+  }
+
+  /** Keys evicted after `afterSeq` that may still be held somewhere (within the tenant's entry lifetime). */
+  evictionsSince(afterSeq: number, now: number): { seq: number; keys: string[] } {
+    const ttlS = this.host.settings()?.ttl_s ?? 3_600;
+    return evictionsSince(this.host.sql, Number.isFinite(afterSeq) ? afterSeq : 0, ttlS * 1000, now);
   }
 
   /** The tightened cut isolates use, or null (they poll it with the rules version). */

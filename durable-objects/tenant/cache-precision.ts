@@ -34,6 +34,30 @@ export function createCachePrecisionTables(sql: SqlStorage): void {
   sql.exec(`CREATE TABLE IF NOT EXISTS shadow_events (id TEXT PRIMARY KEY, at INTEGER NOT NULL)`);
   sql.exec(`CREATE INDEX IF NOT EXISTS shadow_events_by_age ON shadow_events (at)`);
   sql.exec(`CREATE TABLE IF NOT EXISTS cache_cut (id INTEGER PRIMARY KEY CHECK (id = 1), body TEXT NOT NULL, changed_at INTEGER NOT NULL)`);
+  sql.exec(`CREATE TABLE IF NOT EXISTS cache_evictions (seq INTEGER PRIMARY KEY AUTOINCREMENT, cache_key TEXT NOT NULL, at INTEGER NOT NULL)`);
+}
+
+/** At most this many evicted keys go to an isolate at once (newest first). */
+export const MAX_EVICTIONS_SENT = 100;
+/** Evictions are kept as long as an entry may live. */
+const EVICTION_RETENTION_MS = 30 * DAY_MS;
+
+/** Remembers an evicted entry so that every isolate drops its copies (they hear of it with their rules poll). */
+export function noteEviction(sql: SqlStorage, key: string, now: number): void {
+  sql.exec(`INSERT INTO cache_evictions (cache_key, at) VALUES (?, ?)`, key, now);
+}
+
+/** The newest eviction's sequence number (0: none): what isolates poll. */
+export function evictionSeq(sql: SqlStorage): number {
+  return sql.exec<{ seq: number | null }>(`SELECT MAX(seq) AS seq FROM cache_evictions`).one().seq ?? 0;
+}
+
+/** Keys evicted after `afterSeq` and within `withinMs` (entries older than that have expired anyway), newest first. */
+export function evictionsSince(sql: SqlStorage, afterSeq: number, withinMs: number, now: number): { seq: number; keys: string[] } {
+  const rows = sql
+    .exec<{ seq: number; cache_key: string }>(`SELECT seq, cache_key FROM cache_evictions WHERE seq > ? AND at >= ? ORDER BY seq DESC LIMIT ?`, afterSeq, now - withinMs, MAX_EVICTIONS_SENT)
+    .toArray();
+  return { seq: evictionSeq(sql), keys: rows.map((r) => r.cache_key) };
 }
 
 /** The records of a batch that are shadow calls (they belong here, not in the ledger), and the rest. */
@@ -172,6 +196,7 @@ export function pruneCachePrecision(sql: SqlStorage, now: number): void {
   const oldestKept = sql.exec<{ at: number }>(`SELECT at FROM cache_hits ORDER BY at DESC LIMIT 1 OFFSET ?`, MAX_REMEMBERED_HITS - 1).toArray()[0];
   if (oldestKept) sql.exec(`DELETE FROM cache_hits WHERE at < ?`, oldestKept.at);
   sql.exec(`DELETE FROM shadow_events WHERE at < ?`, now - SHADOW_ID_RETENTION_MS);
+  sql.exec(`DELETE FROM cache_evictions WHERE at < ?`, now - EVICTION_RETENTION_MS);
 }
 
 function addToDay(sql: SqlStorage, day: string, d: DayCounts): void {

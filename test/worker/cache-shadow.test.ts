@@ -3,7 +3,10 @@
 // call (a near-duplicate hit also answered by the origin) that disagrees is
 // counted and tightens the tenant's cut; a thumbs-down evicts the entry that
 // answered and counts as a wrong hit; another tenant's request id evicts nothing.
+import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
+import { entries } from "../../worker/cache/lookup-or-send";
 import { admin, adminJson, expectOpenAiError, newTenant, registerOrigin, request, settle, trackedChat, trackedRequest, userMessage } from "./helpers";
 
 interface Precision {
@@ -164,6 +167,27 @@ describe("thumbs-down on a cached answer", () => {
     await settle();
     await usageWhen(id, (u) => u.cache_precision.exact_thumbs_down === 1);
     expect((await asked(key, "Name the largest moon of Saturn.")).cache).toBe("miss");
+  });
+
+  it("reaches the copies other points of presence and isolates hold, with their rules poll", async () => {
+    const { id, key } = await cachedTenant({ verify_share: 0, semantic: false });
+    await asked(key, "Which planet has the most moons?");
+    const hit = await asked(key, "Which planet has the most moons?");
+    expect(hit.cache).toBe("hit-exact");
+    await usageWhen(id, (u) => u.totals.cache_hits >= 1);
+    await pollRules(key); // this isolate has heard the tenant's (empty) eviction list
+
+    // The thumbs-down lands elsewhere: there, the object names the entry and that isolate deletes it from KV.
+    const object = env.TENANT.get(env.TENANT.idFromName(id));
+    const cacheKey = await runInDurableObject(object, (_i, state) => state.storage.sql.exec<{ cache_key: string }>(`SELECT cache_key FROM cache_hits WHERE request_id = ?`, hit.id).one().cache_key);
+    await object.feedback(hit.id, 0);
+    expect(await object.cacheFeedback(hit.id, 0)).toEqual({ evict: cacheKey });
+    await env.KV.delete(`cache:${cacheKey}`);
+    expect(await entries.get(env.KV, cacheKey, () => {})).not.toBeNull(); // here, memory and the Cache API still hold it
+
+    await pollRules(key);
+    expect(await entries.get(env.KV, cacheKey, () => {})).toBeNull();
+    expect((await asked(key, "Which planet has the most moons?")).cache).toBe("miss");
   });
 
   it("never lets another tenant's rating, a thumbs-up or a hostile id evict anything", async () => {

@@ -74,6 +74,12 @@ export class TieredStore<V> {
     await Promise.all([edge, kv.delete(`${this.prefix}:${key}`)]);
   }
 
+  /** Removes a key from this isolate and this point of presence (another isolate deleted it from KV). */
+  async evictHere(key: string): Promise<void> {
+    this.memory.delete(key);
+    await (async () => caches.default.delete(this.url(key)))().catch(() => false);
+  }
+
   /** Forgets a key in this isolate (the other tiers expire on their own). */
   forget(key: string): void {
     this.memory.delete(key);
