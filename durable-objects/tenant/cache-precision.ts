@@ -159,10 +159,10 @@ export function settleCut(sql: SqlStorage, state: CutState, policy: CutPolicy, n
 
 /** The read-out over an inclusive range of UTC days (the whole tenant: shadow calls are not split by model or key). */
 export function cachePrecisionReport(sql: SqlStorage, from: string, to: string, policy: CutPolicy & { configuredByTenant: number | null }): CachePrecisionReport {
-  type Row = { agree: number | null; disagree: number | null; thumbs_down: number | null; exact_thumbs_down: number | null; calls: number | null; input: number | null; output: number | null; cost: number | null };
+  type Row = { agree: number | null; disagree: number | null; unjudged: number | null; thumbs_down: number | null; exact_thumbs_down: number | null; calls: number | null; input: number | null; output: number | null; cost: number | null };
   const r = sql
     .exec<Row>(
-      `SELECT SUM(agree) AS agree, SUM(disagree) AS disagree, SUM(thumbs_down) AS thumbs_down, SUM(exact_thumbs_down) AS exact_thumbs_down,
+      `SELECT SUM(agree) AS agree, SUM(disagree) AS disagree, SUM(unjudged) AS unjudged, SUM(thumbs_down) AS thumbs_down, SUM(exact_thumbs_down) AS exact_thumbs_down,
           SUM(shadow_calls) AS calls, SUM(shadow_input_tokens) AS input, SUM(shadow_output_tokens) AS output, SUM(shadow_cost_nanos) AS cost
         FROM cache_precision_daily WHERE day >= ? AND day <= ?`,
       from, to,
@@ -179,6 +179,7 @@ export function cachePrecisionReport(sql: SqlStorage, from: string, to: string, 
     verified: agree + disagree,
     agree,
     disagree,
+    unsure: r.unjudged ?? 0,
     thumbs_down: thumbsDown,
     exact_thumbs_down: r.exact_thumbs_down ?? 0,
     precision: n > 0 ? agree / n : null,

@@ -13,6 +13,7 @@ interface Precision {
   verified: number;
   agree: number;
   disagree: number;
+  unsure: number;
   thumbs_down: number;
   exact_thumbs_down: number;
   precision: number | null;
@@ -109,6 +110,20 @@ describe("shadow verification", () => {
     const corrected = await asked(key, "Describe the water cycle.");
     expect(corrected.cache).toBe("hit-exact");
     expect(corrected.content).not.toBe(original.content);
+  });
+
+  it("counts a shadow call it cannot judge as unsure: no verdict, no tightening, still the operator's cost", async () => {
+    const { id, key } = await cachedTenant({ verify_share: 1 });
+    const noSeed = (prompt: string) => trackedChat(key, { model: "llama-8b", messages: userMessage(prompt), temperature: 0 });
+    await (await noSeed("Describe a quiet walk through the forest.")).text();
+    await settle();
+    const hit = await noSeed("Describe a calm walk through the forest.");
+    expect(hit.headers.get("x-meridian-cache")).toBe("hit-semantic");
+    await hit.text();
+    await settle();
+    // The imitation origin's answers are strings of common words: by meaning, neither clearly apart nor together.
+    const u = await usageWhen(id, (x) => x.cache_precision.shadow.calls >= 1);
+    expect(u.cache_precision).toMatchObject({ verified: 0, unsure: 1, precision: null, threshold: { tightened: null } });
   });
 
   it("sends nothing to the origin at verify_share 0", async () => {

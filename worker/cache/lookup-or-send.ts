@@ -15,6 +15,7 @@ import type { PromptFingerprint } from "./fingerprint";
 import { exactKey, semanticParts } from "./keys";
 import { findSimilar, index, type SemanticMatch } from "./semantic";
 import { judge, sampled, type ShadowResult } from "./shadow";
+import { deterministic } from "./shadow-compare";
 import { board } from "./single-flight";
 import { TieredStore } from "./tiered-store";
 
@@ -220,10 +221,10 @@ async function shadowCall<R extends CacheRequest, N>(
 ): Promise<void> {
   try {
     const answer = await send(req, undefined, false);
-    const result = await judge(hit.entry, answer.response, stream, (answer.model ?? model) === model);
+    const result = await judge(hit.entry, answer.response, stream, (answer.model ?? model) === model, deterministic(req.body));
     if (!result) return;
     report(result, answer, { similarity: hit.similarity ?? null, entryKey: hit.key });
-    if (result.verdict?.agree === false && result.entry) await correct(result.entry);
+    if (result.verdict?.outcome === "disagree" && result.entry) await correct(result.entry);
   } catch {
     // The origins failing is no evidence about the cache, and costs nothing.
   }

@@ -7,6 +7,8 @@ export interface CachePrecisionReport {
   verified: number;
   agree: number;
   disagree: number;
+  /** Shadow calls the comparison could not judge either way (not in precision). */
+  unsure: number;
   /** Thumbs-down ratings of near-duplicate hits (wrong hits) and of exact hits (a bad stored answer). */
   thumbs_down: number;
   exact_thumbs_down: number;

@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { jsonEntry, sseEntry } from "./entry";
-import { answerText, compareAnswers } from "./shadow-compare";
+import { fingerprintPass } from "./embedder";
+import { answerText, compareAnswers as compareWith, deterministic } from "./shadow-compare";
+
+const compareAnswers = (a: string, b: string) => compareWith(a, b, fingerprintPass);
 
 const chat = (content: string) => jsonEntry(JSON.stringify({ object: "chat.completion", choices: [{ index: 0, message: { role: "assistant", content }, finish_reason: "stop" }] }));
 
@@ -27,7 +30,7 @@ describe("answerText", () => {
 
 describe("compareAnswers", () => {
   it("agrees on identical text, whitespace aside", () => {
-    expect(compareAnswers("The capital of France is Paris.", "The capital of France is  Paris.\n")).toEqual({ agree: true, compared: "exact", similarity: 1 });
+    expect(compareAnswers("The capital of France is Paris.", "The capital of France is  Paris.\n")).toEqual({ outcome: "agree", compared: "exact", similarity: 1 });
   });
 
   it("agrees on the same answer in other words", () => {
@@ -35,17 +38,31 @@ describe("compareAnswers", () => {
       "Photosynthesis is the process by which plants use sunlight, water and carbon dioxide to make glucose and release oxygen.",
       "Plants use sunlight, water and carbon dioxide to make glucose and release oxygen: this process is called photosynthesis.",
     );
-    expect(v.compared).toBe("embedding");
-    expect(v.agree).toBe(true);
+    expect(v).toMatchObject({ outcome: "agree", compared: "embedding" });
   });
 
-  it("disagrees on answers about different things, or with other numbers or names", () => {
-    expect(compareAnswers("The capital of France is Paris.", "The capital of Germany is Berlin.").agree).toBe(false);
-    expect(compareAnswers("Use list.reverse() in Python to reverse a list in place.", "In Rust, call v.reverse() on a Vec to reverse it in place.").agree).toBe(false);
-    expect(compareAnswers("Photosynthesis turns light into chemical energy in plants.", "A black hole is a region of spacetime where gravity is so strong nothing escapes.").agree).toBe(false);
+  it("disagrees on answers about different things", () => {
+    expect(compareAnswers("Photosynthesis turns light into chemical energy in plants.", "Tax returns are due on the fifteenth of April.").outcome).toBe("disagree");
   });
 
-  it("disagrees when either answer has no words it knows", () => {
-    expect(compareAnswers("", "Paris.").agree).toBe(false);
+  it("is unsure, not wrong, between clearly apart and clearly together", () => {
+    expect(compareAnswers("The capital of France is Paris.", "The capital of Germany is Berlin.").outcome).not.toBe("agree");
+    expect(compareAnswers("", "Paris.").outcome).toBe("unsure");
+  });
+
+  it("asks a deterministic request for identical text", () => {
+    expect(compareWith("Paris is the capital.", "The capital is Paris.", fingerprintPass, true)).toEqual({ outcome: "disagree", compared: "exact", similarity: 0 });
+    expect(compareWith("Paris.", " Paris. ", fingerprintPass, true).outcome).toBe("agree");
+  });
+});
+
+describe("deterministic", () => {
+  it("means greedy with a fixed seed", () => {
+    expect(deterministic({ temperature: 0, seed: 7 })).toBe(true);
+    expect(deterministic({ top_k: 1, temperature: 0.7, seed: 1 })).toBe(true);
+    expect(deterministic({ temperature: 0 })).toBe(false);
+    expect(deterministic({ temperature: 0, seed: 1.5 })).toBe(false);
+    expect(deterministic({ temperature: 0, seed: "7" })).toBe(false);
+    expect(deterministic({ temperature: 0.2, seed: 7 })).toBe(false);
   });
 });

@@ -20,13 +20,13 @@ describe("sampled", () => {
 describe("judge", () => {
   it("compares the origin's answer with the cached one and reads its usage", async () => {
     expect(await judge(cached, new Response(body("The capital of France is Paris.")), false, true)).toMatchObject({
-      verdict: { agree: true, compared: "exact", similarity: 1 },
+      verdict: { outcome: "agree", compared: "exact", similarity: 1 },
       input_tokens: 12,
       output_tokens: 5,
       entry: { form: "json" },
     });
-    const wrong = await judge(cached, new Response(body("The capital of Germany is Berlin.")), false, true);
-    expect(wrong?.verdict?.agree).toBe(false);
+    const wrong = await judge(cached, new Response(body("The capital of France is Paris, of course.")), false, true, true);
+    expect(wrong?.verdict?.outcome).toBe("disagree");
   });
 
   it("reads a streamed answer", async () => {
@@ -37,7 +37,7 @@ describe("judge", () => {
       "data: [DONE]",
       "",
     ].join("\n\n");
-    expect(await judge(cached, new Response(sse), true, true)).toMatchObject({ verdict: { agree: true }, input_tokens: 3, output_tokens: 4 });
+    expect(await judge(cached, new Response(sse), true, true)).toMatchObject({ verdict: { outcome: "agree" }, input_tokens: 3, output_tokens: 4 });
   });
 
   it("gives no verdict for another model's answer, and nothing for a failed call", async () => {

@@ -4,6 +4,7 @@
 // verdicts are the tenant's measured precision; the calls are the operator's
 // cost (see worker/pipeline/shadow-meter.ts).
 import { jsonEntry, sseEntry, asJson, type CacheEntry } from "./entry";
+import { fingerprintPass } from "./embedder";
 import { answerText, compareAnswers, type ShadowVerdict } from "./shadow-compare";
 
 /** Origin answers larger than this are not compared (nor stored by the cache). */
@@ -15,7 +16,7 @@ export function sampled(share: number, random: number = Math.random()): boolean 
 }
 
 export interface ShadowResult {
-  /** Null when the answers could not be compared (no text, too large, another model answered). */
+  /** Null when the answers could not be compared (no text, too large, another model answered); `unsure` is not a verdict either. */
   verdict: ShadowVerdict | null;
   input_tokens: number;
   output_tokens: number;
@@ -27,7 +28,7 @@ export interface ShadowResult {
  * Reads the origin's complete answer and compares it with the cached entry.
  * Null when the origin's answer is not a complete 200 (no evidence, no charge).
  */
-export async function judge(cached: CacheEntry, fresh: Response, stream: boolean, sameModel: boolean): Promise<ShadowResult | null> {
+export async function judge(cached: CacheEntry, fresh: Response, stream: boolean, sameModel: boolean, exactOnly = false): Promise<ShadowResult | null> {
   if (fresh.status !== 200) {
     await fresh.body?.cancel();
     return null;
@@ -38,7 +39,7 @@ export async function judge(cached: CacheEntry, fresh: Response, stream: boolean
   const usage = usageOf(entry);
   const cachedText = answerText(cached);
   const freshText = raw.length <= MAX_ANSWER_BYTES ? answerText(entry) : null;
-  const verdict = sameModel && cachedText !== null && freshText !== null ? compareAnswers(cachedText, freshText) : null;
+  const verdict = sameModel && cachedText !== null && freshText !== null ? compareAnswers(cachedText, freshText, fingerprintPass, exactOnly) : null;
   return { verdict, ...usage, entry: freshText !== null ? entry : null };
 }
 

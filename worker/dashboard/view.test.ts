@@ -40,7 +40,7 @@ describe("dashboardView", () => {
   it("shows a tenant's measured cache precision with its interval and tightened cut, or nothing without evidence", () => {
     const totals = { requests: 10, cache_hits: 5, input_tokens: 0, output_tokens: 0, cost_usd: 0, saved_usd: 0 };
     const precision = {
-      verified: 9, agree: 8, disagree: 1, thumbs_down: 1, exact_thumbs_down: 0, precision: 0.8, wilson_low: 0.49, wilson_high: 0.94, target: 0.99,
+      verified: 9, agree: 8, disagree: 1, unsure: 0, thumbs_down: 1, exact_thumbs_down: 0, precision: 0.8, wilson_low: 0.49, wilson_high: 0.94, target: 0.99,
       threshold: { configured: null, tightened: 0.97, effective: 0.97 },
       shadow: { calls: 9, input_tokens: 90, output_tokens: 90, operator_cost_usd: 0.0001 },
     };

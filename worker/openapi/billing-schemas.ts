@@ -19,11 +19,12 @@ const unit = (description: string): Json => ({ type: "number", minimum: 0, maxim
 const cachePrecision: Json = {
   type: "object",
   description: "The near-duplicate cache's measured precision over the range (the whole tenant: not split by model or key). See docs/cache.md, \"Self-measurement in production\".",
-  required: ["verified", "agree", "disagree", "thumbs_down", "exact_thumbs_down", "precision", "wilson_low", "wilson_high", "target", "threshold", "shadow"],
+  required: ["verified", "agree", "disagree", "unsure", "thumbs_down", "exact_thumbs_down", "precision", "wilson_low", "wilson_high", "target", "threshold", "shadow"],
   properties: {
     verified: int("Near-duplicate hits also answered by the origin (shadow calls) whose answers were compared."),
     agree: int("Shadow calls whose answer agreed with the cached one."),
     disagree: int("Shadow calls whose answer did not: wrong hits."),
+    unsure: int("Shadow calls the comparison could not judge either way (not in precision)."),
     thumbs_down: int("Near-duplicate hits rated down on POST /v1/feedback: wrong hits (their entries were evicted)."),
     exact_thumbs_down: int("Exact hits rated down (entries evicted; not counted in precision: the stored answer was bad, not the match)."),
     precision: { type: ["number", "null"], description: "agree / (agree + disagree + thumbs_down); null without evidence." },

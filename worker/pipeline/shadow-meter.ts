@@ -28,7 +28,7 @@ export function meterShadow(facts: RequestFacts, result: ShadowResult, answer: C
     at: Date.now(),
     list_price: listPrice(facts.origins, origin, model),
     shadow: {
-      verdict: verdict === null ? "none" : verdict.agree ? "agree" : "disagree",
+      verdict: verdict === null || verdict.outcome === "unsure" ? "none" : verdict.outcome,
       answer_similarity: verdict ? round(verdict.similarity) : 0,
       hit_similarity: hit.similarity === null ? null : round(hit.similarity),
     },

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { cachePrecisionLine } from "./cache-precision";
 
 const report = {
-  verified: 10, agree: 9, disagree: 1, thumbs_down: 0, exact_thumbs_down: 0, precision: 0.9, wilson_low: 0.5958, wilson_high: 0.9821, target: 0.99,
+  verified: 10, agree: 9, disagree: 1, unsure: 0, thumbs_down: 0, exact_thumbs_down: 0, precision: 0.9, wilson_low: 0.5958, wilson_high: 0.9821, target: 0.99,
   threshold: { configured: null, tightened: 0.9645, effective: 0.9645 },
   shadow: { calls: 10, input_tokens: 100, output_tokens: 200, operator_cost_usd: 0.0004 },
 };
