@@ -67,6 +67,8 @@ async function cachedTenant(cache: Record<string, unknown>): Promise<{ id: strin
 
 beforeAll(async () => {
   await registerOrigin("shadow-origin", "healthy");
+  // At a real GPU's pace (several ms per token): an answer from it takes a while.
+  await registerOrigin("shadow-paced", "paced", { models: { "paced-8b": "llama-8b" } });
 });
 
 describe("shadow verification", () => {
@@ -124,6 +126,24 @@ describe("shadow verification", () => {
     // The imitation origin's answers are strings of common words: by meaning, neither clearly apart nor together.
     const u = await usageWhen(id, (x) => x.cache_precision.shadow.calls >= 1);
     expect(u.cache_precision).toMatchObject({ verified: 0, unsure: 1, precision: null, threshold: { tightened: null } });
+  });
+
+  it("gives the client its cached answer without waiting for the shadow call", async () => {
+    const { id, key } = await cachedTenant({ verify_share: 1 });
+    const timed = async (prompt: string) => {
+      const start = performance.now();
+      const res = await trackedChat(key, { model: "paced-8b", messages: userMessage(prompt), temperature: 0, seed: 3 });
+      await res.text();
+      return { ms: performance.now() - start, cache: res.headers.get("x-meridian-cache") };
+    };
+    const miss = await timed("Write a short story about a brave knight.");
+    await settle();
+    const hit = await timed("Write a brief story about a brave knight.");
+    expect(hit.cache).toBe("hit-semantic");
+    expect(miss.ms).toBeGreaterThan(100);
+    expect(hit.ms).toBeLessThan(miss.ms / 2);
+    await settle(); // the shadow call, a whole origin answer, finishes after the client was answered
+    expect((await usageWhen(id, (u) => u.cache_precision.shadow.calls >= 1)).cache_precision.disagree).toBe(1);
   });
 
   it("sends nothing to the origin at verify_share 0", async () => {

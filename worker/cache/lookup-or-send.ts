@@ -107,7 +107,9 @@ export async function lookupOrSend<R extends CacheRequest, N>(
     if (hit.how !== "hit-semantic" || !options.onShadow || !sampled(decision.verifyShare)) return;
     // A wrong hit's request keeps the origin's answer as its own exact entry: no cut can part prompts whose fingerprints are identical.
     const correct = (entry: CacheEntry) => (decision.exact ? entries.put(kv, key, entry, decision.ttlS) : Promise.resolve());
-    waitUntil(shadowCall(req, send, hit, stream, model, options.onShadow, correct));
+    const report = options.onShadow;
+    // Started on a later turn of the event loop: not even its routing runs before the client's answer is handed back.
+    waitUntil(new Promise((resolve) => setTimeout(resolve, 0)).then(() => shadowCall(req, send, hit, stream, model, report, correct)));
   };
 
   // The exact lookup first, then (on a miss) near-duplicates of the final user
