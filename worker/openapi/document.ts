@@ -233,7 +233,7 @@ function components(): Json {
           seq: { type: "integer" },
           at: { type: "integer", description: "Milliseconds since the epoch." },
           actor: { type: "string", description: "Label of the admin token that made the write." },
-          action: { type: "string", examples: ["tenant.create", "rules.put", "rules.rollback", "key.create", "key.revoke", "cache.purge", "credits.add", "budget.alert"] },
+          action: { type: "string", examples: ["tenant.create", "rules.put", "rules.rollback", "key.create", "key.revoke", "cache.purge", "cache.tighten", "cache.loosen", "credits.add", "budget.alert"] },
           detail: { type: "object" },
           rules_version: { type: "integer", description: "The rules version in force after the write." },
         },
