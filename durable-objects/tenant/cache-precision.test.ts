@@ -4,7 +4,20 @@ import { describe, expect, it } from "vitest";
 import type { UsageRecord } from "../../worker/metering/usage-record";
 import { screenUsage } from "../../worker/metering/usage-record-check";
 import { NO_EVIDENCE } from "../../worker/cache/threshold-control";
-import { cachePrecisionReport, cutState, judgeHit, pruneCachePrecision, recordShadowCalls, rememberHits, settleCut, splitShadow } from "./cache-precision";
+import {
+  cachePrecisionReport,
+  cutState,
+  evictionSeq,
+  evictionsSince,
+  judgeHit,
+  MAX_EVICTIONS_SENT,
+  noteEviction,
+  pruneCachePrecision,
+  recordShadowCalls,
+  rememberHits,
+  settleCut,
+  splitShadow,
+} from "./cache-precision";
 
 const DAY = 86_400_000;
 const NOW = Date.UTC(2026, 5, 15, 12);
@@ -76,6 +89,27 @@ describe("cache precision tables", () => {
     expect(out.first.state.cut).toBeCloseTo(0.9645, 6);
     expect(out.second.changed).toBe(false);
     expect(out.stored).toMatchObject({ cut: out.first.state.cut, agree: 1 });
+  });
+
+  it("numbers evictions and hands out those after a number, within the entries' lifetime, oldest first, in bounded rounds", async () => {
+    const out = await inObject("precision-evictions", (sql) => {
+      const none = evictionSeq(sql);
+      noteEviction(sql, "expired", NOW - 2 * 3_600_000);
+      noteEviction(sql, "k1", NOW - 1_000);
+      const afterFirst = evictionSeq(sql);
+      noteEviction(sql, "k2", NOW);
+      for (let i = 0; i < MAX_EVICTIONS_SENT + 5; i++) noteEviction(sql, `bulk-${i}`, NOW);
+      const first = evictionsSince(sql, afterFirst, 3_600_000, NOW);
+      const rest = evictionsSince(sql, first.seq, 3_600_000, NOW);
+      return { none, all: evictionsSince(sql, 0, 3_600_000, NOW), first, rest, newest: evictionSeq(sql) };
+    });
+    expect(out.none).toBe(0);
+    expect(out.all.keys).toHaveLength(MAX_EVICTIONS_SENT);
+    expect(out.all.keys.slice(0, 2)).toEqual(["k1", "k2"]); // the expired one is not handed out
+    expect(out.first.keys[0]).toBe("k2");
+    expect(out.first.seq).toBeLessThan(out.newest);
+    expect(out.rest.keys).toEqual(["bulk-99", "bulk-100", "bulk-101", "bulk-102", "bulk-103", "bulk-104"]);
+    expect(out.rest.seq).toBe(out.newest);
   });
 
   it("forgets hits after a day", async () => {

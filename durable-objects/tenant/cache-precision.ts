@@ -52,12 +52,16 @@ export function evictionSeq(sql: SqlStorage): number {
   return sql.exec<{ seq: number | null }>(`SELECT MAX(seq) AS seq FROM cache_evictions`).one().seq ?? 0;
 }
 
-/** Keys evicted after `afterSeq` and within `withinMs` (entries older than that have expired anyway), newest first. */
+/**
+ * Keys evicted after `afterSeq` and within `withinMs` (entries older than that
+ * have expired anyway), oldest first, at most MAX_EVICTIONS_SENT; `seq` is the
+ * last one handed out, so an isolate far behind catches up over several polls.
+ */
 export function evictionsSince(sql: SqlStorage, afterSeq: number, withinMs: number, now: number): { seq: number; keys: string[] } {
   const rows = sql
-    .exec<{ seq: number; cache_key: string }>(`SELECT seq, cache_key FROM cache_evictions WHERE seq > ? AND at >= ? ORDER BY seq DESC LIMIT ?`, afterSeq, now - withinMs, MAX_EVICTIONS_SENT)
+    .exec<{ seq: number; cache_key: string }>(`SELECT seq, cache_key FROM cache_evictions WHERE seq > ? AND at >= ? ORDER BY seq LIMIT ?`, afterSeq, now - withinMs, MAX_EVICTIONS_SENT)
     .toArray();
-  return { seq: evictionSeq(sql), keys: rows.map((r) => r.cache_key) };
+  return { seq: rows.length === MAX_EVICTIONS_SENT ? rows.at(-1)!.seq : evictionSeq(sql), keys: rows.map((r) => r.cache_key) };
 }
 
 /** The records of a batch that are shadow calls (they belong here, not in the ledger), and the rest. */
