@@ -14,6 +14,43 @@ const counts: Record<string, Json> = {
   waived_usd: usd("What those answers would have cost."),
 };
 
+const int = (description: string): Json => ({ type: "integer", description });
+const unit = (description: string): Json => ({ type: "number", minimum: 0, maximum: 1, description });
+
+/** The cache's measured precision (worker/cache/precision-report.ts). */
+const cachePrecision: Json = {
+  type: "object",
+  description: "The near-duplicate cache's measured precision over the range (the whole tenant: not split by model or key). See docs/cache.md, \"Self-measurement in production\".",
+  required: ["verified", "agree", "disagree", "unsure", "thumbs_down", "exact_thumbs_down", "precision", "wilson_low", "wilson_high", "target", "threshold", "shadow"],
+  properties: {
+    verified: int("Near-duplicate hits also answered by the origin (shadow calls) whose answers were compared."),
+    agree: int("Shadow calls whose answer agreed with the cached one."),
+    disagree: int("Shadow calls whose answer did not: wrong hits."),
+    unsure: int("Shadow calls the comparison could not judge either way (not in precision)."),
+    thumbs_down: int("Near-duplicate hits rated down on POST /v1/feedback: wrong hits (their entries were evicted)."),
+    exact_thumbs_down: int("Exact hits rated down (entries evicted; not counted in precision: the stored answer was bad, not the match)."),
+    precision: { type: ["number", "null"], description: "agree / (agree + disagree + thumbs_down); null without evidence." },
+    wilson_low: unit("Lower end of its 95% Wilson score interval (0 without evidence)."),
+    wilson_high: unit("Upper end (1 without evidence)."),
+    target: unit("The tenant's precision_target (default 0.99)."),
+    threshold: {
+      type: "object",
+      required: ["configured", "tightened", "effective"],
+      properties: {
+        configured: { type: ["number", "null"], description: "The tenant's cache.threshold; null: the shipped default." },
+        tightened: { type: ["number", "null"], description: "The cut the measured precision tightened to; null: none." },
+        effective: unit("The cut lookups use: the stricter of the two (higher is stricter)."),
+      },
+    },
+    shadow: {
+      type: "object",
+      description: "The shadow calls' cost: the operator's, at the origins' list price; never in the tenant's totals, bill or budget.",
+      required: ["calls", "input_tokens", "output_tokens", "operator_cost_usd"],
+      properties: { calls: { type: "integer" }, input_tokens: { type: "integer" }, output_tokens: { type: "integer" }, operator_cost_usd: usd("Paid by the operator.") },
+    },
+  },
+};
+
 const account: Json = {
   type: "object",
   required: ["month", "spent_month_usd", "tokens_month", "credits_usd", "budget"],
@@ -103,7 +140,7 @@ export const billingComponents: Record<string, Json> = {
   Account: account,
   Usage: {
     type: "object",
-    required: ["object", "tenant_id", "from", "to", "data", "totals", "account"],
+    required: ["object", "tenant_id", "from", "to", "data", "totals", "account", "cache_precision"],
     properties: {
       object: { const: "usage" },
       tenant_id: { type: "string" },
@@ -116,6 +153,7 @@ export const billingComponents: Record<string, Json> = {
       totals: { type: "object", required: Object.keys(counts), properties: { ...counts, refunded_usd: usd("Refunds dated in the range (calls rated down).") } },
       refunds: { type: "array", items: refund, description: "Refunds dated in the range: negative entries naming the request they refund." },
       account: { $ref: "#/components/schemas/Account" },
+      cache_precision: cachePrecision,
     },
   },
   Statement: {

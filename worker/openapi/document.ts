@@ -97,7 +97,7 @@ const routes: Route[] = [
   { method: "post", path: "/v1/responses", summary: "Responses API (routed to an origin)", tag: "v1", auth: "tenantKey", body: responsesRequest, params: ["qualityFloor"], steering: true, ok: { 200: ["Response", completionLike("An OpenAI response object")] }, errors: PROXY_ERRORS },
   { method: "get", path: "/v1/usage", summary: "This tenant's usage by day and model, with totals and its account", tag: "v1", auth: "tenantKey", params: USAGE_QUERY, ok: { 200: ["Usage", ref("schemas", "Usage")] }, errors: [400, 401] },
   { method: "get", path: "/v1/models", summary: "Models this tenant may call, with prices per 1M tokens; its aliases and auto models too", tag: "v1", auth: "tenantKey", ok: { 200: ["Models", list(ref("schemas", "Model"))] }, errors: [401] },
-  { method: "post", path: "/v1/feedback", summary: "Rate an answer (by its x-request-id): what `auto` learns from; a thumbs-down may refund the call when the tenant's price list offers it (`refund` in the answer: `refunded` with `amount_nanos`, `pending`, or `refused` with a `reason`)", tag: "v1", auth: "tenantKey", body: feedbackInput, ok: { 200: ["Applied to the model and class that answered", object("`{ object: \"feedback\", request_id, rating, status: \"applied\" }`")], 202: ["Stored; counts once the request's outcome reaches the tenant's object", object("`{ object: \"feedback\", request_id, rating, status: \"pending\" }`")] }, errors: [400, 401, 409, 413] },
+  { method: "post", path: "/v1/feedback", summary: "Rate an answer (by its x-request-id): what `auto` learns from; a thumbs-down may refund the call when the tenant's price list offers it (`refund` in the answer: `refunded` with `amount_nanos`, `pending`, or `refused` with a `reason`)", tag: "v1", auth: "tenantKey", body: feedbackInput, ok: { 200: ["Applied to the model and class that answered", object("`{ object: \"feedback\", request_id, rating, status: \"applied\", cache_evicted }`: `cache_evicted` is true when a thumbs-down (rating < 0.5) evicted the cache entry that answered (a wrong hit)")], 202: ["Stored; counts once the request's outcome reaches the tenant's object", object("`{ object: \"feedback\", request_id, rating, status: \"pending\", cache_evicted }`")] }, errors: [400, 401, 409, 413] },
 
   // ---- /admin/v1: the operator's API ----
   { method: "get", path: "/admin/dashboard", summary: "The operator dashboard: TTFT heat map by region and origin, circuits, tenants' usage (sign in once at `/admin/dashboard/sign-in`: a signed session cookie, 8 hours; a token in the URL is refused with 400)", tag: "admin", auth: "adminToken", media: "text/html", ok: { 200: ["The page; it refreshes itself", { type: "string" }] }, errors: [400, 401, 503] },
@@ -237,7 +237,7 @@ function components(): Json {
           seq: { type: "integer" },
           at: { type: "integer", description: "Milliseconds since the epoch." },
           actor: { type: "string", description: "Label of the admin token that made the write." },
-          action: { type: "string", examples: ["tenant.create", "rules.put", "rules.rollback", "key.create", "key.revoke", "cache.purge", "credits.add", "budget.alert"] },
+          action: { type: "string", examples: ["tenant.create", "rules.put", "rules.rollback", "key.create", "key.revoke", "cache.purge", "cache.tighten", "cache.loosen", "credits.add", "budget.alert"] },
           detail: { type: "object" },
           rules_version: { type: "integer", description: "The rules version in force after the write." },
         },
