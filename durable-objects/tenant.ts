@@ -31,6 +31,9 @@ import {
 import { own, setOwn } from "../worker/own";
 import { publishOrRetry } from "./kv-publication";
 import { createHoldsTable, placeLease, releaseHold, settleHolds } from "./tenant/holds";
+import { refundRatedDown, refundsIn, settleRefundClaims, type RefundResult } from "./tenant/refunds";
+import { monthStatement } from "./tenant/statement";
+import type { Statement } from "../worker/billing/statement";
 import type { TenantPoll } from "../worker/tenants/poll-protocol";
 import { recentlyRevoked } from "./tenant/revocations";
 import { Limiter } from "./tenant/limiter";
@@ -251,6 +254,7 @@ export class Tenant extends DurableObject<Env> {
     screened.records = this.cache.onUsage(screened.records, now); // shadow calls are the operator's: counted there, never billed
     const charged = applyUsage(this.sql, screened.records, tenant, now);
     settleHolds(this.sql, screened.records); // in the same call as the charge: never both held and spent, nor neither
+    settleRefundClaims(this.sql, tenant, screened.records, now);
     logSetAside(tenant.id, [...screened.setAside, ...charged.setAside]);
     recordOutcomes(this.sql, autoOutcomes(screened.records));
     this.pruneQualityNowAndThen(now);
@@ -301,7 +305,19 @@ export class Tenant extends DurableObject<Env> {
   usage(filter: UsageFilter): (UsageReport & { cache_precision: CachePrecisionReport }) | null {
     const tenant = this.info();
     if (!tenant) return null;
-    return { ...usageReport(this.sql, filter), account: accountState(this.sql, tenant, Date.now()), cache_precision: this.cache.report(filter.from, filter.to) };
+    return { ...usageReport(this.sql, filter), refunds: refundsIn(this.sql, filter), account: accountState(this.sql, tenant, Date.now()), cache_precision: this.cache.report(filter.from, filter.to) };
+  }
+
+  /** A call rated down: refunded if the price list offers it (see tenant/refunds.ts). */
+  refundRatedDown(requestId: string, rating: number): RefundResult | null {
+    const tenant = this.info();
+    return tenant ? refundRatedDown(this.sql, tenant, requestId, rating, Date.now()) : null;
+  }
+
+  /** The month-end statement of a UTC month (`YYYY-MM`). */
+  statement(month: string): Statement | null {
+    const tenant = this.info();
+    return tenant ? monthStatement(this.sql, tenant.id, tenant, month) : null;
   }
 
   // ---- auto: feedback on its choices -----------------------------------------

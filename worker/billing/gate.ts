@@ -78,6 +78,7 @@ export async function checkFunds(env: Env, tenant: TenantRecord, req: FundsReque
   const recorder = usageRecorder(env);
   const estimate = holdEstimateNanos({
     pricing: tenant.pricing,
+    agreement: tenant.agreement,
     origins: req.origins,
     models: req.models,
     inputTokens: req.inputTokens,

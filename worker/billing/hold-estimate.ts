@@ -3,7 +3,8 @@
 // every choice it asks for, at the dearest price any of its targets may be
 // served at. Pure.
 import type { Origin } from "../schemas/admin";
-import type { ModelPrice, Pricing } from "../schemas/billing";
+import type { Agreement, ModelPrice, Pricing } from "../schemas/billing";
+import { agreementMaxFactor } from "./agreement";
 import type { ForwardableRequest } from "../schemas/openai";
 import { charge } from "./pricing";
 
@@ -16,6 +17,8 @@ export const DEFAULT_HOLD_OUTPUT_TOKENS = 4_096;
 
 export interface HoldEstimateInput {
   pricing: Pricing | undefined;
+  /** A committed-spend agreement: the hold assumes its dearest rate (overage can cost more than list). */
+  agreement?: Agreement | null | undefined;
   origins: readonly Origin[];
   /** Every model the request may be served by (the rules' targets, fallbacks included). */
   models: readonly string[];
@@ -51,7 +54,9 @@ export function holdEstimateNanos(input: HoldEstimateInput): number {
     // NaN must win here too, so that the gate refuses it.
     if (!(costNanos <= most)) most = costNanos;
   }
-  return most;
+  // Rounded up: a hold is never a nano-dollar short of what the request can be charged.
+  const factor = agreementMaxFactor(input.agreement);
+  return factor === 1 ? most : Math.ceil(most * factor);
 }
 
 /**

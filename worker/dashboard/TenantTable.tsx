@@ -33,6 +33,8 @@ export const TenantTable: FC<{ tenants: TenantRow[] }> = ({ tenants }) => (
             <th>spend</th>
             <th>saved by cache</th>
             <th>cache precision</th>
+            <th>waived</th>
+            <th>refunded</th>
           </tr>
         </thead>
         <tbody>
@@ -47,6 +49,8 @@ export const TenantTable: FC<{ tenants: TenantRow[] }> = ({ tenants }) => (
               <td class="cache-precision">
                 <Precision p={t.cache_precision} />
               </td>
+              <td class="waived">{usd(t.waived_usd)}</td>
+              <td class="refunded">{usd(t.refunded_usd)}</td>
             </tr>
           ))}
         </tbody>

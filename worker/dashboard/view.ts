@@ -45,6 +45,9 @@ export interface TenantRow {
   saved_usd: number;
   /** The near-duplicate cache's measured precision this month, with its 95% Wilson interval; null without evidence. */
   cache_precision: { precision: number; low: number; high: number; n: number; threshold: number; tightened: boolean } | null;
+  /** What outcome rules did not charge, and what thumbs-down refunds gave back (docs/billing.md). */
+  waived_usd: number;
+  refunded_usd: number;
 }
 
 /** Where one region's traffic went over the statistics window (the last minute): each origin's share of its requests. */
@@ -121,7 +124,8 @@ function engineRow(origin: Origin, read: EngineLoadReadout["origins"][string] | 
 
 function tenantRow(t: TenantUsage): TenantRow {
   const { requests, cache_hits, cost_usd, saved_usd } = t.totals;
-  return { id: t.id, name: t.name, requests, cache_hits, cache_hit_rate: requests > 0 ? cache_hits / requests : null, spend_usd: cost_usd, saved_usd, cache_precision: precisionCell(t.cache_precision) };
+  const outcomes = { waived_usd: t.totals.waived_usd ?? 0, refunded_usd: t.totals.refunded_usd ?? 0 };
+  return { id: t.id, name: t.name, requests, cache_hits, cache_hit_rate: requests > 0 ? cache_hits / requests : null, spend_usd: cost_usd, saved_usd, cache_precision: precisionCell(t.cache_precision), ...outcomes };
 }
 
 function precisionCell(p: CachePrecisionReport | undefined): TenantRow["cache_precision"] {

@@ -44,6 +44,9 @@ export function usageRecordProblem(r: unknown): string | null {
     const p = u.list_price as Record<string, unknown> | undefined;
     if (typeof p !== "object" || !price(p.input_per_m) || !price(p.output_per_m)) return "list_price";
   }
+  if (u.generates !== undefined && typeof u.generates !== "boolean") return "generates";
+  if (u.error_finish !== undefined && typeof u.error_finish !== "boolean") return "error_finish";
+  if (u.schema !== undefined && u.schema !== "valid" && u.schema !== "invalid" && u.schema !== "unchecked") return "schema";
   if (u.auto_class !== undefined && !(PROMPT_CLASSES as readonly unknown[]).includes(u.auto_class)) return "auto_class";
   if (u.cache_key !== undefined && !text(u.cache_key, 128)) return "cache_key";
   if (u.cache_similarity !== undefined && !unit(u.cache_similarity)) return "cache_similarity";

@@ -33,6 +33,12 @@ export interface UsageRecord {
   hold_id?: string;
   /** ...and what it drew from it. */
   hold_nanos?: number;
+  /** False for endpoints that generate no tokens (embeddings). */
+  generates?: boolean;
+  /** The answer ended with an error (`finish_reason: "error"`, or an error event mid-stream): see worker/billing/outcomes.ts. */
+  error_finish?: boolean;
+  /** Set when the request asked for a strict `json_schema` and the tenant's price list checks it: whether the answer follows it. */
+  schema?: "valid" | "invalid" | "unchecked";
   /** A cache hit: the key of the entry it replayed, kept by the tenant's object a day so a thumbs-down can evict it. */
   cache_key?: string;
   /** A near-duplicate hit: its similarity score. */

@@ -2,16 +2,19 @@
 // id, from the facts and the outcome (who answered, how, from where); the
 // tpm estimate admission charged is settled to the tokens really used.
 import { listPrice } from "../billing/list-price";
+import type { AnswerFacts } from "../billing/outcomes";
 import { recordUsage } from "../metering/record-usage";
 import type { UsageRecord } from "../metering/usage-record";
 import { settleCharge, type Admission } from "./admit";
 import type { RequestFacts } from "./facts";
 import type { Outcome } from "./outcome";
 
-export function meter(facts: RequestFacts, admission: Admission, outcome: Outcome, inputTokens: number, outputTokens: number): void {
+/** `answer`: what the outcome rules' checks found on the answer (answer-check.ts), if it was checked. */
+export function meter(facts: RequestFacts, admission: Admission, outcome: Outcome, inputTokens: number, outputTokens: number, answer?: Pick<AnswerFacts, "error_finish" | "schema">): void {
   const drawn = admission.drawn;
   const usage: UsageRecord = {
     ...usageRecord(facts, outcome, inputTokens, outputTokens),
+    ...answer,
     ...(drawn ? { hold_id: drawn.leaseId, hold_nanos: drawn.nanos } : {}), // the object settles what it drew with this record
   };
   recordUsage(facts.env, facts.tenant, usage, facts.waitUntil);
@@ -46,6 +49,7 @@ function usageRecord(facts: RequestFacts, outcome: Outcome, inputTokens: number,
     at: Date.now(),
     list_price: listPrice(facts.origins, origin, model),
     ...(facts.promptClass ? { auto_class: facts.promptClass } : {}),
+    ...(facts.endpoint.generates === false ? { generates: false } : {}),
     ...(outcome.entryKey ? { cache_key: outcome.entryKey } : {}), // so a thumbs-down can evict the entry
     ...(outcome.entryKey && outcome.similarity !== null ? { cache_similarity: outcome.similarity } : {}),
   };

@@ -11,6 +11,7 @@ import { feedbackInput, ratingValue } from "../schemas/feedback";
 import { parseOrThrow } from "../schemas/validate";
 import { admitCall } from "../tenants/call-admission";
 import { tenantObject } from "../objects/stubs";
+import { refundOnFeedback } from "../billing/feedback-refund";
 
 export async function postFeedback(c: Context<AppEnv>): Promise<Response> {
   await admitCall(c.env, c.get("caller"), "feedback");
@@ -23,6 +24,8 @@ export async function postFeedback(c: Context<AppEnv>): Promise<Response> {
   staleEvidence(tenantId);
   // A thumbs-down of a cached answer evicts its entry and counts as a wrong hit (worker/cache/rated-hit.ts).
   const cacheEvicted = await evictRatedHit(c.env, tenantId, request_id, value);
+  // A thumbs-down may refund the call (the tenant's price list says; worker/billing/feedback-refund.ts).
+  const refund = await refundOnFeedback(c.env, c.get("caller").tenant, request_id, value);
   // `pending`: the request's outcome has not reached the object yet (or it was not routed by auto); it counts when it does.
-  return c.json({ object: "feedback", request_id, rating: value, status: result, cache_evicted: cacheEvicted }, result === "applied" ? 200 : 202);
+  return c.json({ object: "feedback", request_id, rating: value, status: result, cache_evicted: cacheEvicted, ...(refund ? { refund } : {}) }, result === "applied" ? 200 : 202);
 }
