@@ -22,6 +22,8 @@ export interface HoldEstimateInput {
   origins: readonly Origin[];
   /** Every model the request may be served by (the rules' targets, fallbacks included). */
   models: readonly string[];
+  /** A model a poor answer may be retried on (`auto`'s escalation): both calls are billed, so both are held. */
+  escalatesTo?: string | null | undefined;
   /** Input tokens, estimated from the body. */
   inputTokens: number;
   body: Pick<ForwardableRequest, "max_tokens" | "max_completion_tokens"> & Record<string, unknown>;
@@ -42,18 +44,11 @@ export function holdEstimateNanos(input: HoldEstimateInput): number {
   const outputTokens = input.generates ? maxOutputTokens(input.body) : 0;
   let most = 0;
   for (const model of input.models) {
-    const { costNanos } = charge({
-      pricing: input.pricing,
-      model,
-      listPrice: dearestListPrice(input.origins, model),
-      inputTokens: input.inputTokens,
-      outputTokens,
-      cacheHit: false,
-      monthTokens: input.monthTokens,
-    });
+    const costNanos = callCost(input, model, outputTokens);
     // NaN must win here too, so that the gate refuses it.
     if (!(costNanos <= most)) most = costNanos;
   }
+  if (input.escalatesTo) most += callCost(input, input.escalatesTo, outputTokens);
   // Rounded up: a hold is never a nano-dollar short of what the request can be charged.
   const factor = agreementMaxFactor(input.agreement);
   return factor === 1 ? most : Math.ceil(most * factor);
@@ -75,4 +70,16 @@ export function dearestListPrice(origins: readonly Origin[], model: string): Mod
 
 function positive(value: unknown): number | null {
   return typeof value === "number" && Number.isSafeInteger(value) && value > 0 ? value : null;
+}
+
+function callCost(input: HoldEstimateInput, model: string, outputTokens: number): number {
+  return charge({
+    pricing: input.pricing,
+    model,
+    listPrice: dearestListPrice(input.origins, model),
+    inputTokens: input.inputTokens,
+    outputTokens,
+    cacheHit: false,
+    monthTokens: input.monthTokens,
+  }).costNanos;
 }

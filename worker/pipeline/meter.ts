@@ -23,7 +23,8 @@ export function meter(facts: RequestFacts, admission: Admission, outcome: Outcom
 
 /**
  * An origin call whose answer the client never got (an escalated cheap answer): its own usage
- * record, outside the request's hold, and without `auto_class`, so that a rating of the answer the
+ * record, sent before the request's own (which settles the hold: hold-estimate.ts held both
+ * calls), and without `auto_class`, so that a rating of the answer the
  * client did get is credited to the model that gave it.
  */
 export function meterExtraCall(facts: RequestFacts, outcome: Outcome, inputTokens: number, outputTokens: number): void {
