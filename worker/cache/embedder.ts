@@ -9,6 +9,7 @@ import wasmModule from "../../wasm/fingerprint.wasm";
 import tableBytes from "../../wasm/embeddings.bin";
 import type { MarkedFingerprint } from "./fingerprint";
 import { KEYWORD_SLOTS, keywordTable } from "./markers";
+import { wordSketch } from "./word-sketch";
 
 /** Longest prompt prefix fingerprinted, in UTF-8 bytes (the wasm clamps to the same). */
 export const MAX_INPUT_BYTES = 1 << 20;
@@ -123,6 +124,7 @@ export function fingerprintPass(text: string): MarkedFingerprint {
         nonAscii: u32[res + 11]!,
         lines: u32[res + 12]!,
       },
+      sketch: wordSketch(text.length > MAX_INPUT_BYTES ? text.slice(0, MAX_INPUT_BYTES) : text),
     };
   } catch (err) {
     embedder = null; // a trap leaves the instance in an unknown state: start over on the next call
