@@ -30,6 +30,10 @@ export interface WordSketch {
   order: Uint16Array;
   /** Sorted unique hashes of function words (request boilerplate left out). */
   functionWords: Uint32Array;
+  /** Sorted unique hashes of ordered content-word pairs joined by a direction word ("text to speech": text→speech). */
+  directed: Uint32Array;
+  /** The same pairs reversed (speech→text), to find a flipped direction with one merge. */
+  directedReversed: Uint32Array;
   /** Sorted unique hashes of consecutive content-word pairs. */
   bigrams: Uint32Array;
   /** Sorted unique marks: class << 28 | 28-bit hash. */
@@ -76,6 +80,9 @@ tensorflow keras django flask fastapi rails spring express jquery docker kuberne
 git github gitlab linux windows macos ubuntu debian aws azure gcp excel vba vim emacs vscode json yaml xml csv
 `);
 
+/** Words that give the two words around them a direction: "speech to text" != "text to speech". */
+const DIRECTION_WORDS = new Set(list(`to into onto from than by vs versus per toward towards against`));
+
 const NUMBER_WORDS = list(`
 zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen
 eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred thousand million billion trillion
@@ -119,6 +126,8 @@ export function fnv1a(s: string): number {
 }
 
 const NOT = fnv1a("not");
+/** An ordered pair of word hashes. */
+const pairOf = (a: number, b: number): number => (Math.imul(a ^ 0x9e3779b9, 0x01000193) ^ b) >>> 0;
 const mark = (cls: number, h: number): number => ((cls << 28) | (h & 0x0fffffff)) >>> 0;
 
 /** Sorts and removes repeats in place; returns the unique prefix. */
@@ -150,6 +159,10 @@ export function wordSketch(text: string): WordSketch {
   const words: number[] = [];
   const functionWords: number[] = [];
   const marks: number[] = [];
+  const directed: number[] = [];
+  const directedReversed: number[] = [];
+  /** Content words so far when the last direction word was read (-1: none since the last content word). */
+  let directionAfter = -1;
   let tokens = 0;
   let negations = 0;
   for (const m of lower.matchAll(TOKEN)) {
@@ -169,6 +182,7 @@ export function wordSketch(text: string): WordSketch {
       if (t === "ca") t = "can";
       else if (t === "wo") t = "will";
     } else t = t.replace(CLITIC, "");
+    if (DIRECTION_WORDS.has(t) && words.length > 0) directionAfter = words.length;
     const cls = CLASS_OF.get(t) ?? 0;
     if (cls === IGNORED) continue;
     if (cls === FUNCTION) {
@@ -189,7 +203,14 @@ export function wordSketch(text: string): WordSketch {
       }
       marks.push(mark(c, fnv1a(fold(t))));
     }
-    words.push(fnv1a(fold(t)));
+    const h = fnv1a(fold(t));
+    if (directionAfter === words.length && !DIRECTION_WORDS.has(t)) {
+      const prev = words[words.length - 1]!;
+      directed.push(pairOf(prev, h));
+      directedReversed.push(pairOf(h, prev));
+      directionAfter = -1;
+    }
+    words.push(h);
   }
   const firstRank = new Map<number, number>();
   for (const w of words) if (!firstRank.has(w)) firstRank.set(w, firstRank.size);
@@ -197,8 +218,17 @@ export function wordSketch(text: string): WordSketch {
   const order = new Uint16Array(sorted.length);
   for (let i = 0; i < sorted.length; i++) order[i] = Math.min(firstRank.get(sorted[i]!)!, 0xffff);
   const bigrams = new Uint32Array(Math.max(0, words.length - 1));
-  for (let i = 1; i < words.length; i++) bigrams[i - 1] = (Math.imul(words[i - 1]! ^ 0x9e3779b9, 0x01000193) ^ words[i]!) >>> 0;
-  return { tokens, words: sorted, order, functionWords: uniqueSorted(Uint32Array.from(functionWords)), bigrams: uniqueSorted(bigrams), marks: uniqueSorted(Uint32Array.from(marks)) };
+  for (let i = 1; i < words.length; i++) bigrams[i - 1] = pairOf(words[i - 1]!, words[i]!);
+  return {
+    tokens,
+    words: sorted,
+    order,
+    functionWords: uniqueSorted(Uint32Array.from(functionWords)),
+    directed: uniqueSorted(Uint32Array.from(directed)),
+    directedReversed: uniqueSorted(Uint32Array.from(directedReversed)),
+    bigrams: uniqueSorted(bigrams),
+    marks: uniqueSorted(Uint32Array.from(marks)),
+  };
 }
 
 /** Folds a plural "-s" / "-es" (not "-ss", "-us", "-is"), so "lists" = "list". */
