@@ -5,7 +5,7 @@
 
 export const VERIFIER = {
   features: ["bias","cosine","cosine_above_0.8","word_jaccard","unmatched_words_log","bigram_jaccard","order_disagreement","reordered","moved_phrase","same_content","scope_differs","question_word_differs","person_differs","modal_differs","function_unmatched_log","length_ratio","min_tokens_log","distance_x_length","unmatched_x_length"],
-  weights: [-5.676576, 7.974236, 0, 0, 0, 0, -1.649019, -0.49743, 0, 2.919844, 0, 0, -0.194939, 0, 0, 0, -0.335299, 0, 0],
+  weights: [-5.706777, 8.013203, 0, 0, 0, 0, -1.652501, -0.500303, 0, 2.916142, 0, 0, -0.195865, 0, 0, 0, -0.33679, 0, 0],
   cosineFloor: 0.75,
   requireSameSalient: true,
   rejectReordered: true,

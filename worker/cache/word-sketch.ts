@@ -113,11 +113,54 @@ for (const [words, cls] of [
 ] as const)
   for (const w of words) CLASS_OF.set(w, cls << 1);
 
-/** Tokens: letters/digits runs with inner apostrophes, numbers with inner . and ,, and c++ / c# style names. */
-const TOKEN = /[\p{L}\p{N}]+(?:['’][\p{L}]+)*(?:[.,]\d+)*(?:\+\+|#)?/gu;
-const DIGIT = /\d/;
-const CLITIC = /['’](?:s|re|ll|ve|d|m)$/;
-const NT = /n['’]t$/;
+/** The same by the word's hash (what the scan computes): class in the low byte, DIRECTION_BIT, and the person group above. */
+const DIRECTION_BIT = 0x100;
+const infoByHash = new Map<number, number>();
+for (const [w, cls] of CLASS_OF) infoByHash.set(fnv1a(w), cls | ((PERSON_OF.get(w) ?? 0) << 9));
+for (const w of DIRECTION_WORDS) infoByHash.set(fnv1a(w), (infoByHash.get(fnv1a(w)) ?? 0) | DIRECTION_BIT);
+// As an open-addressing table over typed arrays: a Map keyed by 32-bit hashes boxes most of them.
+const INFO_SLOTS = 2048;
+const INFO_KEYS = new Uint32Array(INFO_SLOTS);
+const INFO_VALUES = new Int32Array(INFO_SLOTS); // 0: empty (every listed word has a non-zero entry)
+const infoSlot = (h: number): number => (Math.imul(h, 0x9e3779b1) >>> 21) & (INFO_SLOTS - 1);
+for (const [h, v] of infoByHash) {
+  let slot = infoSlot(h);
+  while (INFO_VALUES[slot] !== 0) slot = (slot + 1) & (INFO_SLOTS - 1);
+  INFO_KEYS[slot] = h;
+  INFO_VALUES[slot] = v;
+}
+/** The entry of a word hash: class | DIRECTION_BIT | person group << 9; 0 when unlisted. */
+function infoOf(h: number): number {
+  let slot = infoSlot(h);
+  for (;;) {
+    const v = INFO_VALUES[slot]!;
+    if (v === 0 || INFO_KEYS[slot] === h) return v;
+    slot = (slot + 1) & (INFO_SLOTS - 1);
+  }
+}
+
+const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
+const isAsciiLetter = (c: number) => c >= 0x61 && c <= 0x7a; // the text is lowercased first
+/** Word characters: ASCII letters and digits, and non-ASCII outside the punctuation and symbol blocks. */
+const isWordChar = (c: number) => isAsciiLetter(c) || isDigit(c) || (c >= 0xc0 && !(c >= 0x2000 && c <= 0x2bff) && !(c >= 0x3000 && c <= 0x303f) && c !== 0xd7 && c !== 0xf7);
+/** The frames and leading phrases are looked for in this many first characters (where prompts put them); keeps the cost flat. */
+const HEAD_CHARS = 400;
+
+/** A clitic 's 're 'll 've 'd 'm dropped ("france's" -> "france"). */
+function dropClitic(t: string): string {
+  const q = t.lastIndexOf("'");
+  if (q <= 0) return t;
+  const suffix = t.length - q - 1;
+  if (suffix === 1) {
+    const c = t.charCodeAt(q + 1);
+    return c === 0x73 || c === 0x64 || c === 0x6d ? t.slice(0, q) : t; // s d m
+  }
+  if (suffix === 2) {
+    const x = t.slice(q + 1);
+    return x === "re" || x === "ll" || x === "ve" ? t.slice(0, q) : t;
+  }
+  return t;
+}
 
 export function fnv1a(s: string): number {
   let h = 0x811c9dc5 | 0;
@@ -129,6 +172,39 @@ const NOT = fnv1a("not");
 /** An ordered pair of word hashes. */
 const pairOf = (a: number, b: number): number => (Math.imul(a ^ 0x9e3779b9, 0x01000193) ^ b) >>> 0;
 const mark = (cls: number, h: number): number => ((cls << 28) | (h & 0x0fffffff)) >>> 0;
+
+/**
+ * The unique hashes of `words`, sorted, each with the rank of its first occurrence
+ * among the unique words: a small open-addressing table (hash -> rank), then one
+ * numeric sort of the unique hashes.
+ */
+function uniqueWithRanks(words: readonly number[]): { sorted: Uint32Array; order: Uint16Array } {
+  let cap = 16;
+  while (cap < words.length * 2) cap *= 2;
+  const mask = cap - 1;
+  const keys = new Uint32Array(cap);
+  const ranks = new Int32Array(cap).fill(-1);
+  const unique = new Uint32Array(words.length);
+  let count = 0;
+  const slotOf = (h: number): number => {
+    let slot = Math.imul(h, 0x9e3779b1) >>> 0 & mask;
+    while (ranks[slot]! >= 0 && keys[slot] !== h) slot = (slot + 1) & mask;
+    return slot;
+  };
+  for (let i = 0; i < words.length; i++) {
+    const h = words[i]!;
+    const slot = slotOf(h);
+    if (ranks[slot]! < 0) {
+      keys[slot] = h;
+      ranks[slot] = count;
+      unique[count++] = h;
+    }
+  }
+  const sorted = unique.slice(0, count).sort();
+  const order = new Uint16Array(count);
+  for (let i = 0; i < count; i++) order[i] = Math.min(ranks[slotOf(sorted[i]!)]!, 0xffff);
+  return { sorted, order };
+}
 
 /** Sorts and removes repeats in place; returns the unique prefix. */
 function uniqueSorted(a: Uint32Array): Uint32Array {
@@ -154,8 +230,16 @@ const REQUEST_FRAME =
 const LEADING_PHRASE =
   /(^|[.!?\n]\s*)((?:in|from|with|using|for|when|while|as|after|before|on|at|if|by|during|within|without|via|through|given)\b[^,:.!?\n]{1,80})[,:]\s*([^:.!?\n]+)/g;
 
+/** The text the words are read from: lowercased, ’ as ', request frames dropped and a leading phrase moved, in the head. */
+function prepare(text: string): string {
+  const lower = text.toLowerCase().replace(/’/g, "'");
+  const head = lower.length > HEAD_CHARS ? lower.slice(0, HEAD_CHARS) : lower;
+  const rest = lower.length > HEAD_CHARS ? lower.slice(HEAD_CHARS) : "";
+  return head.replace(REQUEST_FRAME, "$1").replace(LEADING_PHRASE, "$1$3 $2") + rest;
+}
+
 export function wordSketch(text: string): WordSketch {
-  const lower = text.toLowerCase().replace(/’/g, "'").replace(REQUEST_FRAME, "$1").replace(LEADING_PHRASE, "$1$3 $2");
+  const lower = prepare(text);
   const words: number[] = [];
   const functionWords: number[] = [];
   const marks: number[] = [];
@@ -165,58 +249,102 @@ export function wordSketch(text: string): WordSketch {
   let directionAfter = -1;
   let tokens = 0;
   let negations = 0;
-  for (const m of lower.matchAll(TOKEN)) {
-    let t = m[0];
-    tokens++;
-    if (DIGIT.test(t)) {
-      // A number is a mark and, for order, a content word: "6th ... 7th" != "7th ... 6th".
-      const h = fnv1a(t.replace(/,/g, ""));
-      marks.push(mark(MARK_NUMBER, h));
-      words.push(h);
+  const n = lower.length;
+  let i = 0;
+  const addNegation = (): void => {
+    marks.push(mark(MARK_NEGATION, ++negations));
+    words.push(NOT); // where the negation stands matters: "isn't who has" != "is who doesn't have"
+  };
+  while (i < n) {
+    // A token: word characters, an apostrophe before a letter, "." or "," between digits; then "++" or "#" (c++, c#).
+    // Its FNV-1a hash is taken on the way, with the hash before its last character (to fold a plural "-s").
+    if (!isWordChar(lower.charCodeAt(i))) {
+      i++;
       continue;
     }
-    if (NT.test(t)) {
-      marks.push(mark(MARK_NEGATION, ++negations));
-      words.push(NOT);
-      t = t.slice(0, -3);
-      if (t === "ca") t = "can";
-      else if (t === "wo") t = "will";
-    } else t = t.replace(CLITIC, "");
-    if (DIRECTION_WORDS.has(t) && words.length > 0) directionAfter = words.length;
-    const cls = CLASS_OF.get(t) ?? 0;
+    const start = i;
+    let hasDigit = false;
+    let hasApos = false;
+    let hasComma = false;
+    let h = 0x811c9dc5 | 0;
+    let hPrev = h;
+    let last = 0;
+    let prev = 0;
+    let end = -1; // set when "++" or "#" closes the token
+    while (i < n) {
+      let c = lower.charCodeAt(i);
+      if (end >= 0) {
+        if (i === end) break;
+      } else if (isWordChar(c)) {
+        if (isDigit(c)) hasDigit = true;
+      } else if (c === 0x27 && i + 1 < n && isAsciiLetter(lower.charCodeAt(i + 1))) hasApos = true;
+      else if ((c === 0x2e || c === 0x2c) && i + 1 < n && isDigit(lower.charCodeAt(i - 1)) && isDigit(lower.charCodeAt(i + 1))) {
+        if (c === 0x2c) hasComma = true;
+      } else if (c === 0x2b && i + 1 < n && lower.charCodeAt(i + 1) === 0x2b) end = i + 2;
+      else if (c === 0x23) end = i + 1;
+      else break;
+      c = lower.charCodeAt(i);
+      hPrev = h;
+      h = Math.imul(h ^ c, 0x01000193);
+      prev = last;
+      last = c;
+      i++;
+    }
+    tokens++;
+    if (hasDigit) {
+      // A number is a mark and, for order, a content word: "6th ... 7th" != "7th ... 6th".
+      const hn = hasComma ? fnv1a(lower.slice(start, i).replace(/,/g, "")) : h >>> 0;
+      marks.push(mark(MARK_NUMBER, hn));
+      words.push(hn);
+      continue;
+    }
+    let folded: number;
+    if (hasApos) {
+      // Rare: n't, clitics and names with apostrophes take the string path.
+      let t = lower.slice(start, i);
+      if (t.length > 3 && t.endsWith("n't")) {
+        addNegation();
+        t = t.slice(0, -3);
+        if (t === "ca") t = "can";
+        else if (t === "wo") t = "will";
+      } else t = dropClitic(t);
+      h = fnv1a(t);
+      folded = fnv1a(fold(t));
+    } else {
+      h = h >>> 0;
+      const len = i - start;
+      folded = len >= 4 && last === 0x73 && prev !== 0x73 && prev !== 0x75 && prev !== 0x69 ? hPrev >>> 0 : h;
+    }
+    const info = infoOf(h);
+    if (info & DIRECTION_BIT && words.length > 0) directionAfter = words.length;
+    const cls = info & 0xff;
     if (cls === IGNORED) continue;
     if (cls === FUNCTION) {
-      functionWords.push(fnv1a(t));
+      functionWords.push(h);
       continue;
     }
     if (cls !== 0) {
       const c = cls >> 1;
       if (c === MARK_NEGATION) {
-        marks.push(mark(c, ++negations));
-        words.push(NOT); // where the negation stands matters: "isn't who has" != "is who doesn't have"
+        addNegation();
         continue;
       }
       if (c === MARK_PERSON || c === MARK_MODAL) {
-        marks.push(mark(c, c === MARK_PERSON ? PERSON_OF.get(t)! : fnv1a(t)));
-        functionWords.push(fnv1a(t));
+        marks.push(mark(c, c === MARK_PERSON ? info >> 9 : h));
+        functionWords.push(h);
         continue;
       }
-      marks.push(mark(c, fnv1a(fold(t))));
+      marks.push(mark(c, folded));
     }
-    const h = fnv1a(fold(t));
-    if (directionAfter === words.length && !DIRECTION_WORDS.has(t)) {
-      const prev = words[words.length - 1]!;
-      directed.push(pairOf(prev, h));
-      directedReversed.push(pairOf(h, prev));
+    if (directionAfter === words.length && !(info & DIRECTION_BIT)) {
+      const before = words[words.length - 1]!;
+      directed.push(pairOf(before, folded));
+      directedReversed.push(pairOf(folded, before));
       directionAfter = -1;
     }
-    words.push(h);
+    words.push(folded);
   }
-  const firstRank = new Map<number, number>();
-  for (const w of words) if (!firstRank.has(w)) firstRank.set(w, firstRank.size);
-  const sorted = uniqueSorted(Uint32Array.from(words));
-  const order = new Uint16Array(sorted.length);
-  for (let i = 0; i < sorted.length; i++) order[i] = Math.min(firstRank.get(sorted[i]!)!, 0xffff);
+  const { sorted, order } = uniqueWithRanks(words);
   const bigrams = new Uint32Array(Math.max(0, words.length - 1));
   for (let i = 1; i < words.length; i++) bigrams[i - 1] = pairOf(words[i - 1]!, words[i]!);
   return {
