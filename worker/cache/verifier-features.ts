@@ -1,4 +1,4 @@
-// The features the verifier (./verifier.ts) weighs for a pair of prompts (pure).
+// The features the verifier (verify() in ./similarity.ts) weighs for a pair of prompts (pure).
 // Symmetric in the two prompts. Trained on by scripts/train-verifier.ts; the
 // order of FEATURE_NAMES is the order of the shipped weights.
 
