@@ -11,8 +11,9 @@
 //   VERIFIER_SALIENT=feature (salient items not required equal), VERIFIER_REORDER=allow
 //
 // Steps: fingerprint every prompt (reference implementation); keep the pairs
-// the checks before the verifier let through (cosine floor, no hard difference,
-// equal salient items); fit a weighted L2 logistic regression over
+// the checks before the weighing let through (cosine floor, no hard difference,
+// equal salient items; the order check's rejects stay in as negatives' look-alikes,
+// but never count as hits); fit a weighted L2 logistic regression over
 // FEATURE_NAMES, each set weighing the same in total; choose the lowest cut on
 // its probability at which every tuning set reaches TUNING_PRECISION.
 
@@ -64,13 +65,15 @@ function main(): void {
   for (const set of sets) {
     const s = scorePairs(set.tuning, fp, gate, true);
     scored.set(set.name, s);
-    const kept = s.filter((x) => x.scored.features);
+    // Rows: the pairs that reach the weighing, and those the order check turns away after it (they
+    // are hits' nearest look-alikes: without them the regression learns that a high cosine suffices).
+    const kept = s.filter((x) => x.scored.features && (x.scored.reason === "ok" || x.scored.reason === "order_mismatch"));
     const total = kept.reduce((n, x) => n + (x.pair.duplicate ? 1 : NEGATIVE_WEIGHT), 0);
     // Each set weighs SET_WEIGHT × 1,000 in total, whatever its size.
     const setWeight = SET_WEIGHT[set.name] ?? 1;
     for (const x of kept) examples.push({ features: x.scored.features!, label: x.pair.duplicate ? 1 : 0, weight: (setWeight * (x.pair.duplicate ? 1 : NEGATIVE_WEIGHT) * 1000) / total });
     const dups = set.tuning.filter((p) => p.duplicate).length;
-    console.error(`${set.name}: ${set.tuning.length} tuning pairs (${dups} duplicates), ${kept.length} past the checks (${kept.filter((x) => x.pair.duplicate).length} duplicates)`);
+    console.error(`${set.name}: ${set.tuning.length} tuning pairs (${dups} duplicates), ${kept.length} training rows (${kept.filter((x) => x.pair.duplicate).length} duplicates)`);
   }
   const signs = process.env.VERIFIER_FREE ? FEATURE_NAMES.map(() => 0) : FEATURE_NAMES.map((n) => FEATURE_SIGNS[n]);
   const { weights, dropped } = fitSignConstrained(examples, signs, L2);
@@ -78,7 +81,7 @@ function main(): void {
 
   // The cut: the lowest at which every set's tuning precision reaches the target.
   const probs = new Map<string, { p: number; duplicate: boolean }[]>();
-  for (const [name, s] of scored) probs.set(name, s.map((x) => ({ p: x.scored.features ? probability(weights, x.scored.features) : 0, duplicate: x.pair.duplicate })));
+  for (const [name, s] of scored) probs.set(name, s.map((x) => ({ p: x.scored.reason === "ok" && x.scored.features ? probability(weights, x.scored.features) : 0, duplicate: x.pair.duplicate })));
   const at = (name: string, cut: number) => {
     let tp = 0;
     let fp = 0;
@@ -108,7 +111,7 @@ function main(): void {
     // What keeps the set out: its wrong hits at the cut, for a reader to judge (on QQP, mostly label noise).
     const wrong = scored
       .get(name)!
-      .filter((x) => !x.pair.duplicate && x.scored.features && probability(weights, x.scored.features) >= cut)
+      .filter((x) => !x.pair.duplicate && x.scored.reason === "ok" && x.scored.features && probability(weights, x.scored.features) >= cut)
       .slice(0, 6)
       .map((x) => `"${x.pair.a}" / "${x.pair.b}"`);
     console.log(`${name} is reported, not constraining. Its tuning wrong hits at the cut include: ${wrong.join("; ") || "none"}.\n`);
