@@ -75,7 +75,7 @@ describe("shadow verification", () => {
   it("counts a wrong near-duplicate hit the origin contradicts, tightens the tenant's cut, and the near-duplicate then misses", async () => {
     const { id, key } = await cachedTenant({ verify_share: 1 });
     expect((await asked(key, "Write a short poem about autumn leaves.")).cache).toBe("miss");
-    const hit = await asked(key, "Write a short poem about falling autumn leaves.");
+    const hit = await asked(key, "Please write a short poem about autumn leaves.");
     expect(hit.cache).toBe("hit-semantic");
     expect(hit.similarity).toBeLessThan(0.99);
 
@@ -94,7 +94,7 @@ describe("shadow verification", () => {
 
     // Once the isolate has heard of the new cut, the same near-duplicate goes to the origin.
     await pollRules(key);
-    expect((await asked(key, "Write a short poem about the falling autumn leaves.")).cache).toBe("miss");
+    expect((await asked(key, "Write a short poem about the autumn leaves.")).cache).toBe("miss");
     // The exact prompt still hits: the cut concerns near-duplicates only.
     expect((await asked(key, "Write a short poem about autumn leaves.")).cache).toBe("hit-exact");
 
@@ -103,11 +103,12 @@ describe("shadow verification", () => {
     expect(audit.data.find((e) => e.action === "cache.tighten")?.detail.to).toBe(after.cache_precision.threshold.tightened);
   });
 
-  it("gives a wrong hit's request the origin's answer as its own entry, even where no cut can part the prompts", async () => {
+  it("gives a wrong hit's request the origin's answer as its own entry, so that prompt is answered right next time", async () => {
     const { id, key } = await cachedTenant({ verify_share: 1 });
     const original = await asked(key, "Can you describe the water cycle?");
     const hit = await asked(key, "Describe the water cycle.");
-    expect(hit).toMatchObject({ cache: "hit-semantic", similarity: 1, content: original.content }); // identical fingerprints
+    expect(hit).toMatchObject({ cache: "hit-semantic", content: original.content });
+    expect(hit.similarity).toBeGreaterThan(0.99); // the same content words: as sure as the verifier gets
     await usageWhen(id, (u) => u.cache_precision.disagree >= 1);
     const corrected = await asked(key, "Describe the water cycle.");
     expect(corrected.cache).toBe("hit-exact");
@@ -119,7 +120,7 @@ describe("shadow verification", () => {
     const noSeed = (prompt: string) => trackedChat(key, { model: "llama-8b", messages: userMessage(prompt), temperature: 0 });
     await (await noSeed("Describe a quiet walk through the forest.")).text();
     await settle();
-    const hit = await noSeed("Describe a calm walk through the forest.");
+    const hit = await noSeed("Please describe a quiet walk through the forest.");
     expect(hit.headers.get("x-meridian-cache")).toBe("hit-semantic");
     await hit.text();
     await settle();
@@ -138,7 +139,7 @@ describe("shadow verification", () => {
     };
     const miss = await timed("Write a short story about a brave knight.");
     await settle();
-    const hit = await timed("Write a brief story about a brave knight.");
+    const hit = await timed("Please write a short story about a brave knight.");
     expect(hit.cache).toBe("hit-semantic");
     expect(miss.ms).toBeGreaterThan(100);
     expect(hit.ms).toBeLessThan(miss.ms / 2);
@@ -162,7 +163,7 @@ describe("thumbs-down on a cached answer", () => {
     const { id, key } = await cachedTenant({ verify_share: 0 });
     const original = await asked(key, "Why is the sky blue?");
     expect(original.cache).toBe("miss");
-    const hit = await asked(key, "Why does the sky look blue?");
+    const hit = await asked(key, "Could you tell me why the sky is blue?");
     expect(hit.cache).toBe("hit-semantic");
     await usageWhen(id, (u) => u.totals.cache_hits >= 1); // the hit's usage record names its entry to the object
 
