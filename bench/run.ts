@@ -14,8 +14,9 @@ import { auto } from "./suites/auto";
 import { cache } from "./suites/cache";
 import { overhead } from "./suites/overhead";
 import { routing } from "./suites/routing";
+import { schema } from "./suites/schema";
 
-const SUITES: readonly Suite[] = [overhead, embedding, routing, cache, auto];
+const SUITES: readonly Suite[] = [overhead, embedding, routing, cache, auto, schema];
 
 let config: BenchConfig;
 let selected: readonly Suite[];

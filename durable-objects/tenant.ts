@@ -31,10 +31,15 @@ import {
 import { own, setOwn } from "../worker/own";
 import { publishOrRetry } from "./kv-publication";
 import { createHoldsTable, placeLease, releaseHold, settleHolds } from "./tenant/holds";
+import { refundRatedDown, refundsIn, settleRefundClaims, type RefundResult } from "./tenant/refunds";
+import { monthStatement } from "./tenant/statement";
+import type { Statement } from "../worker/billing/statement";
 import type { TenantPoll } from "../worker/tenants/poll-protocol";
 import { recentlyRevoked } from "./tenant/revocations";
 import { Limiter } from "./tenant/limiter";
 import { appendRules, createRulesTable, currentRules, rulesAt, rulesHistory } from "./tenant/rules-log";
+import { CacheKeeper } from "./tenant/cache-keeper";
+import { createCachePrecisionTables, pruneCachePrecision, type CachePrecisionReport } from "./tenant/cache-precision";
 
 type KeyRow = Omit<KeyInfo, "limits"> & { hash: string; limits: string | null };
 
@@ -61,6 +66,8 @@ export class Tenant extends DurableObject<Env> {
   private readonly callLimits = new CallLimits();
   /** Rate-limit buckets live in memory (see tenant/limiter.ts for why). */
   private readonly limiter = new Limiter();
+  /** The cache's measured precision, its tightened cut and its hits' entries (tenant/cache-keeper.ts). */
+  private readonly cache: CacheKeeper;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -76,6 +83,15 @@ export class Tenant extends DurableObject<Env> {
     createLedgerTables(this.sql);
     createHoldsTable(this.sql);
     createQualityTables(this.sql);
+    createCachePrecisionTables(this.sql);
+    this.cache = new CacheKeeper({
+      sql: this.sql,
+      kv: env.KV,
+      tenantId: () => this.info()?.id ?? "",
+      settings: () => currentRules(this.sql).rules.cache,
+      publish: (write) => this.publish(write),
+      audit: (action, detail) => this.audit(METERING_ACTOR, action, detail),
+    });
   }
 
   /** The profile as saved, read from SQLite once per object life (every call on the hot path needs it). */
@@ -133,7 +149,7 @@ export class Tenant extends DurableObject<Env> {
    * revoked recently enough that a PoP's KV may still hold their grant.
    */
   pollState(): TenantPoll {
-    return { rules: currentRules(this.sql).version, revoked: recentlyRevoked(this.sql, Date.now()) };
+    return { rules: currentRules(this.sql).version, revoked: recentlyRevoked(this.sql, Date.now()), cache_cut: this.cache.cut(), cache_evictions: this.cache.evictionSeq() };
   }
 
   rulesHistory(limit: number, before?: number): RulesVersion[] {
@@ -235,8 +251,10 @@ export class Tenant extends DurableObject<Env> {
     if (!tenant) return null;
     const now = Date.now();
     const screened = screenUsage(Array.isArray(batch) ? batch : []);
+    screened.records = this.cache.onUsage(screened.records, now); // shadow calls are the operator's: counted there, never billed
     const charged = applyUsage(this.sql, screened.records, tenant, now);
     settleHolds(this.sql, screened.records); // in the same call as the charge: never both held and spent, nor neither
+    settleRefundClaims(this.sql, tenant, screened.records, now);
     logSetAside(tenant.id, [...screened.setAside, ...charged.setAside]);
     recordOutcomes(this.sql, autoOutcomes(screened.records));
     this.pruneQualityNowAndThen(now);
@@ -247,6 +265,7 @@ export class Tenant extends DurableObject<Env> {
     if (now - this.prunedAt > PRUNE_EVERY_MS) {
       this.prunedAt = now;
       pruneUsageEvents(this.sql, now);
+      pruneCachePrecision(this.sql, now);
     }
     return account;
   }
@@ -283,10 +302,22 @@ export class Tenant extends DurableObject<Env> {
     return { balance_usd: creditBalanceUsd(this.sql), prepaid: tenant.prepaid === true, data: creditJournal(this.sql, limit, before) };
   }
 
-  usage(filter: UsageFilter): UsageReport | null {
+  usage(filter: UsageFilter): (UsageReport & { cache_precision: CachePrecisionReport }) | null {
     const tenant = this.info();
     if (!tenant) return null;
-    return { ...usageReport(this.sql, filter), account: accountState(this.sql, tenant, Date.now()) };
+    return { ...usageReport(this.sql, filter), refunds: refundsIn(this.sql, filter), account: accountState(this.sql, tenant, Date.now()), cache_precision: this.cache.report(filter.from, filter.to) };
+  }
+
+  /** A call rated down: refunded if the price list offers it (see tenant/refunds.ts). */
+  refundRatedDown(requestId: string, rating: number): RefundResult | null {
+    const tenant = this.info();
+    return tenant ? refundRatedDown(this.sql, tenant, requestId, rating, Date.now()) : null;
+  }
+
+  /** The month-end statement of a UTC month (`YYYY-MM`). */
+  statement(month: string): Statement | null {
+    const tenant = this.info();
+    return tenant ? monthStatement(this.sql, tenant.id, tenant, month) : null;
   }
 
   // ---- auto: feedback on its choices -----------------------------------------
@@ -297,6 +328,22 @@ export class Tenant extends DurableObject<Env> {
     const now = Date.now();
     this.pruneQualityNowAndThen(now);
     return recordFeedback(this.sql, requestId, rating, now);
+  }
+
+  /**
+   * A rating of a request the cache answered: a thumbs-down counts as a wrong
+   * hit and returns the entry's key to evict (null: not a cached answer of
+   * this tenant, or not a thumbs-down; a rating that arrives before the
+   * request's usage record is applied, and the entry evicted, when it arrives).
+   */
+  cacheFeedback(requestId: string, rating: number): { evict: string | null } | null {
+    if (!this.info()) return null;
+    return this.cache.onRating(requestId, rating, Date.now());
+  }
+
+  /** Cache entries evicted after `afterSeq` (isolates fetch them when the polled number moves, and drop their copies). */
+  cacheEvictions(afterSeq: number): { seq: number; keys: string[] } {
+    return this.cache.evictionsSince(afterSeq, Date.now());
   }
 
   /** Takes one feedback or usage call of a key from its per-minute limits: 0 if admitted, else milliseconds to wait. */
@@ -356,6 +403,7 @@ export class Tenant extends DurableObject<Env> {
     await this.publish(async () => {
       await this.env.KV.put(kvTenant(tenant.id), JSON.stringify(tenant));
       await this.env.KV.put(kvRules(tenant.id), JSON.stringify(currentRules(this.sql)));
+      await this.cache.republish();
       const active = this.sql.exec<{ id: string; hash: string; limits: string | null }>(`SELECT id, hash, limits FROM keys WHERE revoked_at IS NULL`).toArray();
       for (const key of active) await this.env.KV.put(kvKey(key.hash), JSON.stringify(keyGrant(tenant.id, key)));
       const revoked = this.sql.exec<{ hash: string }>(`SELECT hash FROM keys WHERE revoked_at IS NOT NULL`).toArray();

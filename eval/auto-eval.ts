@@ -1,9 +1,10 @@
 // `npm run eval:auto [-- --seed N] [--floor X] [--requests N]`
 //
 // Evaluates `model: "auto"` between the dev fleet's 1.5B and 8B models:
-// (a) on the held-out labelled prompts (eval/auto-prompts.jsonl), auto from the
-//     seeded quality table against always-large and always-small: cost per
-//     1,000 requests and the share answered by a model good enough for them;
+// (a) on every labelled set, own (eval/auto-prompts.jsonl) and public
+//     (../shared/data/routing), each split into tuning and held-out parts:
+//     auto against always-small, always-large and the oracle (routing by the
+//     true labels), the floor sweep and escalation (eval/lib/auto-report.ts);
 // (b) a simulated feedback run in which the small model's quality for one
 //     class silently drops midway: how fast the bandit moves that class away,
 //     and that the other classes stay put; with a sweep of prior strength and
@@ -15,8 +16,10 @@ import { DEFAULT_CENTROIDS } from "../worker/auto/centroids";
 import { PROMPT_CLASSES, type PromptClass } from "../worker/vocabulary/prompt-classes";
 import { devTiers, OUTPUT_TOKENS, SEEDED_QUALITY, type QualityTable, type Tiers } from "./lib/auto-setup";
 import { classWindows, outcome, requestsUntilBelow, simulateFeedback, smallShare, type FeedbackConfig } from "./lib/auto-feedback";
-import { alwaysLarge, alwaysSmall, autoPolicy, oracle, routePrompts, score, type PolicyScore, type RoutedPrompt } from "./lib/auto-static";
-import { accuracy } from "./lib/class-confusion";
+import { routePrompts, type RoutedPrompt } from "./lib/auto-static";
+import { featureSets } from "./lib/auto-features";
+import { setsPart } from "./lib/auto-report";
+import { loadRoutingSets } from "./lib/auto-sets";
 import { markdownTable } from "./lib/metrics";
 import { parseLabelledPrompts } from "./lib/prompts";
 import { referenceFeatures } from "./lib/reference-features";
@@ -37,7 +40,7 @@ const TRAILING = 20;
 const MOVED_BELOW = 0.2;
 const SERIES_WINDOW = 100;
 
-interface Options {
+export interface Options {
   seed: number;
   floor: number;
   requests: number;
@@ -80,44 +83,8 @@ function main(): void {
     ["seeded P(large good enough)", ...PROMPT_CLASSES.map((c) => SEEDED_QUALITY.large[c].toFixed(2))],
     ["answer tokens assumed", ...PROMPT_CLASSES.map((c) => String(OUTPUT_TOKENS[c]))],
   ]) + "\n");
-  staticPart(routed, tiers, o);
+  setsPart(featureSets(loadRoutingSets(new URL("./auto-prompts.jsonl", import.meta.url)), DEFAULT_CENTROIDS), tiers, o);
   feedbackPart(routed, tiers, o);
-}
-
-function staticPart(routed: RoutedPrompt[], tiers: Tiers, o: Options): void {
-  const auto = (floor: number) => score(`auto (floor ${floor})`, routed, tiers, autoPolicy(tiers, SEEDED_QUALITY, floor, DEFAULT_PRIOR_STRENGTH, rng(o.seed, `auto-${floor}`)));
-  const large = score("always large (always-best)", routed, tiers, alwaysLarge);
-  const rows = (scores: PolicyScore[]) =>
-    scores.map((s) => [s.policy, usd(s.costPer1k), pct(s.costPer1k / large.costPer1k, 0), pct(s.goodEnough), pct(s.onSmall, 0)]);
-  const header = ["policy", "USD per 1k requests", "cost vs always-large", "good-enough share", "sent to small"];
-
-  console.log(`## (a) Held-out prompts (eval/auto-prompts.jsonl, ${routed.length} prompts)\n`);
-  console.log(`Classified by the shipped centroids: ${pct(accuracy(routed.map((p) => ({ actual: p.class, predicted: p.predicted }))))} right (see \`npm run build:centroids\` for the confusion matrix). Routed from the seeded table, before any feedback (Thompson sampling over the priors).\n`);
-  console.log(markdownTable(header, rows([score("always small (always-cheapest)", routed, tiers, alwaysSmall), large, auto(o.floor), score("oracle (each prompt's label)", routed, tiers, oracle)])) + "\n");
-  console.log("By quality floor:\n");
-  console.log(markdownTable(header, rows(FLOORS.map(auto))) + "\n");
-
-  console.log(`By labelled class, floor ${o.floor}:\n`);
-  const policy = autoPolicy(tiers, SEEDED_QUALITY, o.floor, DEFAULT_PRIOR_STRENGTH, rng(o.seed, `auto-${o.floor}`));
-  const decisions = routed.map((p) => ({ p, tier: policy(p) }));
-  console.log(
-    markdownTable(
-      ["class", "prompts", "labelled small", "classified right", "sent to small", "good enough: auto", "good enough: always small"],
-      PROMPT_CLASSES.map((cls) => {
-        const mine = decisions.filter((d) => d.p.class === cls);
-        const share = (f: (d: (typeof mine)[number]) => boolean) => pct(mine.filter(f).length / mine.length, 0);
-        return [
-          cls,
-          String(mine.length),
-          share((d) => d.p.goodEnough === "small"),
-          share((d) => d.p.predicted === cls),
-          share((d) => d.tier === "small"),
-          share((d) => d.tier === "large" || d.p.goodEnough === "small"),
-          share((d) => d.p.goodEnough === "small"),
-        ];
-      }),
-    ) + "\n",
-  );
 }
 
 function feedbackConfig(routed: RoutedPrompt[], tiers: Tiers, o: Options, strength: number, decay: number, drop = true): FeedbackConfig {

@@ -47,12 +47,27 @@ describe("STS-B", () => {
     ].join("\n");
     const { pairs, errors, ambiguous } = parseStsb(text);
     expect(pairs).toEqual([
-      { a: "A man is dancing.", b: "A man dances.", duplicate: true, kind: "main-captions" },
-      { a: "Driver backs into stroller", b: "Driver hits stroller", duplicate: true, kind: "main-news" },
-      { a: "cats", b: "dogs", duplicate: false, kind: "main-forums" },
+      { a: "A man is dancing.", b: "A man dances.", duplicate: true, kind: "main-captions", id: "main-captions:MSRvid:2012test:0000" },
+      { a: "Driver backs into stroller", b: "Driver hits stroller", duplicate: true, kind: "main-news", id: "main-news:headlines:2016:0012" },
+      { a: "cats", b: "dogs", duplicate: false, kind: "main-forums", id: "main-forums:answers:2015:0002" },
     ]);
     expect(ambiguous).toBe(1);
     expect(errors.map((e) => e.split(":")[0])).toEqual(["line 5", "line 6", "line 7"]);
+  });
+});
+
+describe("the shared paraphrase sets' format", () => {
+  it("reads source as the kind and split:id as the id", () => {
+    const text = [
+      JSON.stringify({ a: "x", b: "y", duplicate: true, source: "paws-wiki", split: "dev", id: "1" }),
+      JSON.stringify({ a: "x", b: "z", duplicate: false, source: "qqp", id: 290564 }),
+      JSON.stringify({ a: "x", b: "w", duplicate: false, kind: "number", id: { __proto__: 1 } }),
+    ].join("\n");
+    expect(parsePairsJsonl(text).pairs).toEqual([
+      { a: "x", b: "y", duplicate: true, kind: "paws-wiki", id: "dev:1" },
+      { a: "x", b: "z", duplicate: false, kind: "qqp", id: "290564" },
+      { a: "x", b: "w", duplicate: false, kind: "number" },
+    ]);
   });
 });
 

@@ -38,3 +38,12 @@ describe("parseFaults", () => {
     },
   );
 });
+
+describe("parseFaults: answer", () => {
+  it("takes a refusal, a truncation or null, and nothing else", () => {
+    expect(parseFaults({ answer: "refusal" })).toEqual({ answer: "refusal" });
+    expect(parseFaults({ answer: "truncated" })).toEqual({ answer: "truncated" });
+    expect(parseFaults({ answer: null })).toEqual({ answer: null });
+    for (const bad of ["poor", 1, true, "__proto__"]) expect(parseFaults({ answer: bad })).toMatch(/answer must be/);
+  });
+});

@@ -15,7 +15,11 @@ export interface Faults {
   reset: boolean;
   /** Invalid JSON body (non-streaming) or a malformed SSE event (streaming). */
   malformed: boolean;
+  /** Answers that look poor by their own signals (for `auto`'s escalation): a refusal, or text cut off with finish_reason "length". */
+  answer: AnswerFault | null;
 }
+
+export type AnswerFault = "refusal" | "truncated";
 
 export const NO_FAULTS: Readonly<Faults> = Object.freeze({
   errorRate: 0,
@@ -24,6 +28,7 @@ export const NO_FAULTS: Readonly<Faults> = Object.freeze({
   status429: null,
   reset: false,
   malformed: false,
+  answer: null,
 });
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -54,6 +59,10 @@ export function parseFaults(v: unknown): Partial<Faults> | string {
           return "dropAfterTokens must be null or an integer >= 0";
         }
         out.dropAfterTokens = x;
+        break;
+      case "answer":
+        if (x !== null && x !== "refusal" && x !== "truncated") return 'answer must be null, "refusal" or "truncated"';
+        out.answer = x;
         break;
       case "status429": {
         if (x === null) {

@@ -8,7 +8,7 @@ import type { Engine, SequenceHandle } from "./engine";
 import { embed } from "./embeddings";
 import type { Faults } from "./faults";
 import type { ChatRequest, CompletionRequest, EmbeddingRequest, Prompt, ResponsesRequest } from "./openai-requests";
-import { generateCompletion, type Completion } from "./text";
+import { generateCompletion, poorCompletion, type Completion } from "./text";
 import {
   ChatChunks,
   CompletionChunks,
@@ -182,7 +182,7 @@ function usageOf(prompts: readonly Prompt[], outputs: readonly Completion[], cac
 // ---------------------------------------------------------------- endpoints
 
 export function chatCompletions(x: Exchange, r: ChatRequest): void {
-  const out = generateCompletion(r.model, r.prompt.text, r.maxTokens);
+  const out = poorCompletion(generateCompletion(r.model, r.prompt.text, r.maxTokens), x.faults.answer);
   const id = x.nextId("chatcmpl-");
   const created = nowSeconds();
   if (!r.stream) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { embed } from "./embeddings";
-import { ALL_PIECES, MAX_COMPLETION_TOKENS, MIN_COMPLETION_TOKENS, countTokens, generateCompletion, seedFor } from "./text";
+import { ALL_PIECES, MAX_COMPLETION_TOKENS, MIN_COMPLETION_TOKENS, countTokens, generateCompletion, poorCompletion, seedFor } from "./text";
 
 describe("generateCompletion", () => {
   it("is deterministic in (model, prompt)", () => {
@@ -78,5 +78,17 @@ describe("embed", () => {
     expect(Math.hypot(...v)).toBeCloseTo(1, 12);
     expect(embed("m", "hello", 64)).toEqual(v);
     expect(embed("m", "hello!", 64)).not.toEqual(v);
+  });
+});
+
+describe("poorCompletion", () => {
+  const out = generateCompletion("llama-8b", "Tell me about rivers.");
+  it("answers a refusal, or cuts the answer with finish length, or leaves it", () => {
+    expect(poorCompletion(out, "refusal")).toEqual({ pieces: expect.any(Array), finishReason: "stop" });
+    expect(poorCompletion(out, "refusal").pieces.join("")).toBe("I'm sorry, but I can't help with that.");
+    const cut = poorCompletion(out, "truncated");
+    expect(cut.finishReason).toBe("length");
+    expect(cut.pieces).toEqual(out.pieces.slice(0, 4));
+    expect(poorCompletion(out, null)).toBe(out);
   });
 });

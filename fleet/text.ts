@@ -111,6 +111,17 @@ export function generateCompletion(model: string, prompt: string, maxTokens?: nu
   return { pieces, finishReason: n < natural ? "length" : "stop" };
 }
 
+const REFUSAL_PIECES = ["I'm", " sorry", ",", " but", " I", " can't", " help", " with", " that", "."];
+/** Tokens a truncated answer keeps. */
+const TRUNCATED_TOKENS = 4;
+
+/** A completion reshaped to look poor by its own signals (fault `answer`): a refusal, or cut short with finish "length". */
+export function poorCompletion(out: Completion, kind: "refusal" | "truncated" | null): Completion {
+  if (kind === "refusal") return { pieces: REFUSAL_PIECES, finishReason: "stop" };
+  if (kind === "truncated") return { pieces: out.pieces.slice(0, TRUNCATED_TOKENS), finishReason: "length" };
+  return out;
+}
+
 function isAsciiLetter(c: number): boolean {
   return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 }

@@ -55,12 +55,13 @@ export const DEMO_RULES: RulesDocument = {
   cache: { exact: true, semantic: true, ttl_s: 3600, allow_tools: false },
   auto: {
     auto: {
-      // The small model's seeded chance of being good enough, by class; the 8B model is trusted everywhere.
+      // The small model's seeded chance of being good enough, by class: the shares the public routing
+      // labels give (worker/auto/difficulty.json `class_prior`, docs/auto.md); the 8B model is trusted everywhere.
       models: [
-        { model: "llama-1.5b", quality: { chat: 0.9, extraction: 0.75, other: 0.7, summarization: 0.6, coding: 0.45, math: 0.35 } },
+        { model: "llama-1.5b", quality: { chat: 0.88, extraction: 0.74, other: 0.81, summarization: 0.75, coding: 0.65, math: 0.67 } },
         { model: "llama-8b", quality: 0.92 },
       ],
-      floor: 0.7,
+      floor: 0.85,
       prior_strength: 10,
     },
   },

@@ -1,11 +1,14 @@
-// `npm run build:centroids [-- --from FILE] [--eval FILE] [--out FILE]`
+// `npm run build:centroids [-- --from FILE] [--eval FILE] [--out FILE] [--no-public]`
 //
 // Builds the class centroids of `model: "auto"` (worker/auto/centroids.json)
 // from labelled prompts ({class, prompt} per line, by default
 // data/prompts/classes.jsonl), with the reference fingerprint, and reports how
 // well they classify: on the training prompts (as built, and leave-one-out) and
 // on held-out labelled prompts (eval/auto-prompts.jsonl). A tenant builds its
-// own set the same way from its own prompts.
+// own set the same way from its own prompts. Unless --no-public, two extra
+// centroids come from the tuning parts of public sets whose family is one
+// class (GSM8K for math, HumanEval for coding; ../shared/data/routing): the
+// hand-written prompts alone put half of GSM8K's word problems elsewhere.
 
 import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
@@ -17,11 +20,13 @@ import { referenceFeatures } from "../eval/lib/reference-features";
 import { compileCentroids, type CentroidSet, type CentroidSpec } from "../worker/auto/centroid-set";
 import { classify } from "../worker/auto/classify";
 import { EMBEDDING_DIMS, FEATURE_DIMS, SCALAR_FEATURES } from "../worker/auto/features";
-import { buildCentroidSpec, type LabelledFeatures } from "./lib/centroid-builder";
+import { publicCentroidPrompts } from "../eval/lib/auto-sets";
+import { buildCentroidSpec, withExtraCentroids, type LabelledFeatures } from "./lib/centroid-builder";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 
 interface Options {
+  public: boolean;
   from: string;
   eval: string;
   out: string;
@@ -29,6 +34,7 @@ interface Options {
 
 function parseArgs(argv: string[]): Options {
   const o: Options = {
+    public: true,
     from: join(ROOT, "data", "prompts", "classes.jsonl"),
     eval: join(ROOT, "eval", "auto-prompts.jsonl"),
     out: join(ROOT, "worker", "auto", "centroids.json"),
@@ -36,10 +42,11 @@ function parseArgs(argv: string[]): Options {
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => argv[++i] ?? fail(`${arg} needs a value`);
-    if (arg === "--from") o.from = value();
+    if (arg === "--no-public") o.public = false;
+    else if (arg === "--from") o.from = value();
     else if (arg === "--eval") o.eval = value();
     else if (arg === "--out") o.out = value();
-    else fail(`unknown argument ${arg}\nusage: npm run build:centroids -- [--from FILE] [--eval FILE] [--out FILE]`);
+    else fail(`unknown argument ${arg}\nusage: npm run build:centroids -- [--from FILE] [--eval FILE] [--out FILE] [--no-public]`);
   }
   return o;
 }
@@ -93,7 +100,12 @@ function main(): void {
   const heldOut = featurize(load(o.eval));
   if (training.length === 0) fail(`${o.from}: no labelled prompts`);
 
-  const spec = buildCentroidSpec(training);
+  const extras = o.public ? publicCentroidPrompts() : [];
+  if (extras === null) console.error("public routing data not found: no extra centroids (the shipped file has them)");
+  const spec = withExtraCentroids(
+    buildCentroidSpec(training),
+    (extras ?? []).map((e) => ({ class: e.class, rows: e.prompts.map((p) => ({ class: e.class, features: features(p) })) })),
+  );
   const set = compileCentroids(spec);
   writeFileSync(o.out, JSON.stringify(spec) + "\n");
 

@@ -8,6 +8,8 @@ export const kvKey = (keyHash: string) => `key:${keyHash}`;
 /** The tenant's current routing rules (a `RulesVersion`). */
 export const kvRules = (tenantId: string) => `rules:${tenantId}`;
 export const KV_TENANT_PREFIX = "tenant:";
+/** The tenant's tightened near-duplicate cut (`{ cut: number | null }`), for isolates that have not polled its object yet. */
+export const kvCacheCut = (tenantId: string) => `cache-cut:${tenantId}`;
 
 /** What `key:<sha256>` holds. */
 export interface KeyGrant {

@@ -13,6 +13,9 @@ import { fileURLToPath } from "node:url";
 import { DEFAULT_CENTROIDS } from "../../worker/auto/centroids";
 import { chooseModel } from "../../worker/auto/choose-model";
 import { classify } from "../../worker/auto/classify";
+import { posterior } from "../../worker/auto/bandit";
+import { difficultyShift, shiftedQuality } from "../../worker/auto/difficulty";
+import { DEFAULT_DIFFICULTY } from "../../worker/auto/difficulty-model";
 import { promptFeatures } from "../../worker/auto/features";
 import type { ModelOption, RequestShape } from "../../worker/auto/types";
 import { mulberry32 } from "../../harness/random";
@@ -48,17 +51,27 @@ async function run(ctx: SuiteContext): Promise<void> {
     { model: "llama-1.5b", pricePerM: 0.05, ttftMs: 120, alpha: 9, beta: 1 },
     { model: "llama-8b", pricePerM: 0.45, ttftMs: 250, alpha: 9.2, beta: 0.8 },
   ];
+  const seeds = [0.75, 0.92];
+  /** Everything the request path decides after the fingerprint: features, class, the difficulty shift, both posteriors, the choice. */
+  const decide = (fp: ReturnType<typeof fingerprint>) => {
+    const x = promptFeatures(fp, SHAPE);
+    const cls = classify(x, DEFAULT_CENTROIDS);
+    const shift = difficultyShift(x, cls.class, DEFAULT_DIFFICULTY);
+    for (let i = 0; i < options.length; i++) {
+      const p = posterior(shiftedQuality(seeds[i]!, shift), 10, 0, 0);
+      options[i]!.alpha = p.alpha;
+      options[i]!.beta = p.beta;
+    }
+    return chooseModel(options, 0.8, null, null, random).quality + cls.margin;
+  };
   const rows: string[][] = [];
   for (const { label, text } of prompts()) {
     ctx.progress(`auto: ${label}`);
     const fp = fingerprint(text);
     const cases = {
       fingerprint: () => fingerprintPass(text).tokens,
-      "fingerprint + decide": () => {
-        const cls = classify(promptFeatures(fingerprintPass(text), SHAPE), DEFAULT_CENTROIDS);
-        return chooseModel(options, 0.7, null, null, random).quality + cls.margin;
-      },
-      "decide alone": () => classify(promptFeatures(fp, SHAPE), DEFAULT_CENTROIDS).margin + chooseModel(options, 0.7, null, null, random).quality,
+      "fingerprint + decide": () => decide(fingerprintPass(text)),
+      "decide alone": () => decide(fp),
     };
     const samples: Record<string, number[]> = {};
     for (const [name, call] of Object.entries(cases)) {
@@ -88,7 +101,7 @@ async function run(ctx: SuiteContext): Promise<void> {
     { title: "x fingerprint" },
     { title: `p99 <= ${BUDGET_P99_US} µs`, align: "left" },
   ];
-  console.log("Per call, in Node (V8, the worker's wasm and modules). `decide`: features + nearest centroid + Thompson choice of two models.");
+  console.log("Per call, in Node (V8, the worker's wasm and modules). `decide`: features + nearest centroid + difficulty shift + two posteriors + Thompson choice of two models.");
   console.log(table(columns, rows));
 }
 

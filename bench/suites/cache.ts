@@ -25,6 +25,7 @@ import { fileURLToPath } from "node:url";
 import { startOrigin, type RunningOrigin } from "../../fleet/server";
 import { AdminClient } from "../../harness/admin-client";
 import type { PromptFingerprint } from "../../worker/cache/fingerprint";
+import { fromRecord, toRecord as storedRecord } from "../../worker/cache/semantic";
 import { bands } from "../../worker/cache/lsh";
 import { DEFAULT_THRESHOLD, verify, type Verdict } from "../../worker/cache/similarity";
 import { keepAliveAgent, runLoad, type LoadTarget } from "../lib/load";
@@ -544,25 +545,9 @@ function report(rows: { s: Scenario; t: Totals }[], simulatorMs: number): void {
 
 // ---- the semantic lookup's pure steps, in-process ---------------------------
 
-/** How the index keeps a fingerprint (semantic.ts toRecord) ... */
-interface StoredRecord {
-  vector: number[];
-  signature: [number, number];
-  salient: number[];
-}
-const toRecord = (fp: PromptFingerprint): StoredRecord => ({
-  vector: Array.from(fp.vector, (x) => Math.round(x * 1e5) / 1e5),
-  signature: fp.signature,
-  salient: Array.from(fp.salient),
-});
-/** ... and how findSimilar turns each candidate back before verify() (semantic.ts fromRecord; both are private there). */
-const fromRecord = (r: StoredRecord): PromptFingerprint => ({
-  vector: Float32Array.from(r.vector),
-  signature: r.signature,
-  salient: Uint32Array.from(r.salient),
-  tokens: r.vector.length,
-  known: 1,
-});
+/** How the index keeps a fingerprint, and how findSimilar turns each candidate back before verify(). */
+type StoredRecord = ReturnType<typeof storedRecord>;
+const toRecord = (fp: PromptFingerprint) => storedRecord("bench", fp);
 
 interface Step {
   path: "hit" | "miss";

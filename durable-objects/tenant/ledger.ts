@@ -4,14 +4,17 @@
 // journal of top-ups. Amounts are integer nano-dollars.
 import type { AccountState, CreditEntry, UsageFilter, UsageReport, UsageRow, UsageTotals } from "../../worker/billing/account";
 import { utcDay, utcMonth } from "../../worker/billing/calendar";
-import { charge, isNanos, nanosToUsd } from "../../worker/billing/pricing";
+import { agreementStatus } from "../../worker/billing/agreement";
+import { isNanos, nanosToUsd } from "../../worker/billing/pricing";
+import { chargeRecord } from "../../worker/billing/record-charge";
 import { servedFromCache, type UsageRecord } from "../../worker/metering/usage-record";
 import type { SetAside } from "../../worker/metering/usage-record-check";
-import type { Budget, Pricing } from "../../worker/schemas/billing";
+import type { Agreement, Budget, Pricing } from "../../worker/schemas/billing";
 
 /** What the tenant's profile says about money. */
 export interface BillingTerms {
   pricing?: Pricing | undefined;
+  agreement?: Agreement | null | undefined;
   budget?: Budget | null | undefined;
   prepaid?: boolean | undefined;
 }
@@ -44,6 +47,27 @@ export function createLedgerTables(sql: SqlStorage): void {
     `CREATE TABLE IF NOT EXISTS credits (seq INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, actor TEXT NOT NULL,
       amount_nanos INTEGER NOT NULL, note TEXT, balance_nanos INTEGER NOT NULL)`,
   );
+  // Outcome waivers (objects created before outcome rules lack the columns).
+  addColumn(sql, "usage_events", "waiver", "TEXT");
+  addColumn(sql, "usage_events", "waived_nanos", "INTEGER NOT NULL DEFAULT 0");
+  addColumn(sql, "usage_daily", "waivers", "INTEGER NOT NULL DEFAULT 0");
+  addColumn(sql, "usage_daily", "waived_nanos", "INTEGER NOT NULL DEFAULT 0");
+  // Charges priced within a committed-spend agreement's commitment (the rest of cost_nanos is overage or has no agreement).
+  addColumn(sql, "usage_daily", "within_nanos", "INTEGER NOT NULL DEFAULT 0");
+  // Refunds this month (usage_months.cost_nanos is net of them).
+  addColumn(sql, "usage_months", "refund_nanos", "INTEGER NOT NULL DEFAULT 0");
+  // Refunds of calls rated down (tenant/refunds.ts): negative entries, one per request id.
+  sql.exec(
+    `CREATE TABLE IF NOT EXISTS refunds (request_id TEXT PRIMARY KEY, usage_id TEXT NOT NULL, at INTEGER NOT NULL, day TEXT NOT NULL,
+      month TEXT NOT NULL, model TEXT NOT NULL, key_id TEXT NOT NULL, amount_nanos INTEGER NOT NULL)`,
+  );
+  sql.exec(`CREATE INDEX IF NOT EXISTS refunds_day ON refunds (day)`);
+  sql.exec(`CREATE TABLE IF NOT EXISTS refund_claims (request_id TEXT PRIMARY KEY, rated_at INTEGER NOT NULL, rating REAL NOT NULL)`);
+}
+
+function addColumn(sql: SqlStorage, table: string, column: string, type: string): void {
+  const columns = sql.exec<{ name: string }>(`PRAGMA table_info(${table})`).toArray();
+  if (!columns.some((c) => c.name === column)) sql.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
 }
 
 /**
@@ -59,8 +83,8 @@ export function applyUsage(sql: SqlStorage, batch: readonly UsageRecord[], terms
   const setAside: SetAside[] = [];
   // The rollups are summed here and written once per row they touch, after the records:
   // a batch of 50 is then ~50 statements, not ~250 (the object's calls are atomic either way).
-  const months = new Map<string, { tokens: number; addTokens: number; addCost: number }>();
-  const days = new Map<string, { day: string; model: string; keyId: string; requests: number; input: number; output: number; cost: number; hits: number; saved: number }>();
+  const months = new Map<string, { tokens: number; cost: number; addTokens: number; addCost: number }>();
+  const days = new Map<string, { day: string; model: string; keyId: string; requests: number; input: number; output: number; cost: number; hits: number; saved: number; waivers: number; waived: number; within: number }>();
   let spent = 0;
   for (const r of batch) {
     if (!(r.at >= now - ACCEPT_WINDOW_MS)) continue; // written so that a NaN time is refused too
@@ -68,55 +92,54 @@ export function applyUsage(sql: SqlStorage, batch: readonly UsageRecord[], terms
     const outputTokens = wholeTokens(r.output_tokens);
     const monthKey = utcMonth(r.at);
     let month = months.get(monthKey);
-    if (!month) months.set(monthKey, (month = { tokens: monthTotals(sql, monthKey).tokens, addTokens: 0, addCost: 0 }));
+    if (!month) {
+      const before = monthTotals(sql, monthKey);
+      months.set(monthKey, (month = { tokens: before.tokens, cost: before.cost_nanos, addTokens: 0, addCost: 0 }));
+    }
     const hit = servedFromCache(r.cache);
-    const { costNanos, savedNanos } = charge({
-      pricing: terms.pricing,
-      model: r.model,
-      listPrice: r.list_price,
-      inputTokens,
-      outputTokens,
-      cacheHit: hit,
-      monthTokens: month.tokens,
-      batch: r.batch === true,
-    });
+    const { costNanos, savedNanos, waivedNanos, waiver, withinCommitment } = chargeRecord(terms, { ...r, input_tokens: inputTokens, output_tokens: outputTokens }, month.tokens, month.cost);
     // Money that is not a whole number of nano-dollars never reaches the
     // ledger: NaN would fail the batch (NOT NULL), Infinity would poison
     // every total and balance after it. The record is set aside, the batch goes on.
-    if (!isNanos(costNanos) || !isNanos(savedNanos) || !isNanos(inputTokens + outputTokens)) {
+    if (!isNanos(costNanos) || !isNanos(savedNanos) || !isNanos(waivedNanos) || !isNanos(inputTokens + outputTokens)) {
       setAside.push({ id: r.id, reason: `charge is not a whole number of nano-dollars (${costNanos})` });
       continue;
     }
     // A usage id seen before (a batch delivered twice) writes nothing.
     const inserted = sql.exec(
-      `INSERT INTO usage_events (id, at, request_id, key_id, model, origin, region, input_tokens, output_tokens, cache, stream, cost_nanos, saved_nanos, batch)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
-      r.id, r.at, r.request_id, r.key_id, r.model, r.origin, r.region, inputTokens, outputTokens, r.cache, r.stream ? 1 : 0, costNanos, savedNanos, r.batch === true ? 1 : 0,
+      `INSERT INTO usage_events (id, at, request_id, key_id, model, origin, region, input_tokens, output_tokens, cache, stream, cost_nanos, saved_nanos, waiver, waived_nanos, batch)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+      r.id, r.at, r.request_id, r.key_id, r.model, r.origin, r.region, inputTokens, outputTokens, r.cache, r.stream ? 1 : 0, costNanos, savedNanos, waiver, waivedNanos, r.batch === true ? 1 : 0,
     ).rowsWritten;
     if (inserted === 0) continue;
     month.tokens += inputTokens + outputTokens;
+    month.cost += costNanos;
     month.addTokens += inputTokens + outputTokens;
     month.addCost += costNanos;
     const dayKey = `${utcDay(r.at)}\u0000${r.model}\u0000${r.key_id}`;
     let day = days.get(dayKey);
-    if (!day) days.set(dayKey, (day = { day: utcDay(r.at), model: r.model, keyId: r.key_id, requests: 0, input: 0, output: 0, cost: 0, hits: 0, saved: 0 }));
+    if (!day) days.set(dayKey, (day = { day: utcDay(r.at), model: r.model, keyId: r.key_id, requests: 0, input: 0, output: 0, cost: 0, hits: 0, saved: 0, waivers: 0, waived: 0, within: 0 }));
     day.requests++;
     day.input += inputTokens;
     day.output += outputTokens;
     day.cost += costNanos;
     day.hits += hit ? 1 : 0;
     day.saved += savedNanos;
+    day.waivers += waiver ? 1 : 0;
+    day.waived += waivedNanos;
+    day.within += withinCommitment ? costNanos : 0;
     spent += costNanos;
     applied++;
   }
   for (const d of days.values()) {
     sql.exec(
-      `INSERT INTO usage_daily (day, model, key_id, requests, input_tokens, output_tokens, cost_nanos, cache_hits, saved_nanos)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO usage_daily (day, model, key_id, requests, input_tokens, output_tokens, cost_nanos, cache_hits, saved_nanos, waivers, waived_nanos, within_nanos)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (day, model, key_id) DO UPDATE SET requests = requests + excluded.requests, input_tokens = input_tokens + excluded.input_tokens,
           output_tokens = output_tokens + excluded.output_tokens, cost_nanos = cost_nanos + excluded.cost_nanos,
-          cache_hits = cache_hits + excluded.cache_hits, saved_nanos = saved_nanos + excluded.saved_nanos`,
-      d.day, d.model, d.keyId, d.requests, d.input, d.output, d.cost, d.hits, d.saved,
+          cache_hits = cache_hits + excluded.cache_hits, saved_nanos = saved_nanos + excluded.saved_nanos,
+          waivers = waivers + excluded.waivers, waived_nanos = waived_nanos + excluded.waived_nanos, within_nanos = within_nanos + excluded.within_nanos`,
+      d.day, d.model, d.keyId, d.requests, d.input, d.output, d.cost, d.hits, d.saved, d.waivers, d.waived, d.within,
     );
   }
   for (const [monthKey, m] of months) {
@@ -159,7 +182,14 @@ export function accountState(sql: SqlStorage, terms: BillingTerms, now: number):
     tokens_month: totals.tokens,
     credits_usd: terms.prepaid ? nanosToUsd(balanceNanos(sql)) : null,
     budget: terms.budget ? { ...terms.budget, used: spent / terms.budget.monthly_usd } : null,
+    ...(terms.agreement ? { agreement: agreementView(terms.agreement, totals.cost_nanos) } : {}),
   };
+}
+
+/** The agreement as read-outs show it: committed / used / remaining, in nano-dollars and dollars. */
+function agreementView(agreement: Agreement, monthChargedNanos: number): AccountState["agreement"] {
+  const s = agreementStatus(agreement, monthChargedNanos);
+  return { ...s, committed_usd: nanosToUsd(s.committed_nanos), used_usd: nanosToUsd(s.used_nanos), remaining_usd: nanosToUsd(s.remaining_nanos) };
 }
 
 /** Adds (or, negative, takes back) credits; returns the journal entry. */
@@ -188,17 +218,17 @@ export function creditJournal(sql: SqlStorage, limit: number, before?: number): 
 
 /** Usage by day and model over an inclusive range of UTC days, with totals. */
 export function usageReport(sql: SqlStorage, filter: UsageFilter): Omit<UsageReport, "account"> {
-  type Row = Omit<UsageRow, "cost_usd" | "saved_usd"> & { cost_nanos: number; saved_nanos: number };
+  type Row = Omit<UsageRow, "cost_usd" | "saved_usd" | "waived_usd"> & { cost_nanos: number; saved_nanos: number; waived_nanos: number };
   const rows = sql
     .exec<Row>(
       `SELECT day AS date, model, SUM(requests) AS requests, SUM(input_tokens) AS input_tokens, SUM(output_tokens) AS output_tokens,
-          SUM(cost_nanos) AS cost_nanos, SUM(cache_hits) AS cache_hits, SUM(saved_nanos) AS saved_nanos
+          SUM(cost_nanos) AS cost_nanos, SUM(cache_hits) AS cache_hits, SUM(saved_nanos) AS saved_nanos, SUM(waivers) AS waivers, SUM(waived_nanos) AS waived_nanos
         FROM usage_daily WHERE day >= ?1 AND day <= ?2 AND (?3 IS NULL OR model = ?3) AND (?4 IS NULL OR key_id = ?4)
         GROUP BY day, model ORDER BY day, model`,
       filter.from, filter.to, filter.model ?? null, filter.key_id ?? null,
     )
     .toArray();
-  const totals = { requests: 0, input_tokens: 0, output_tokens: 0, cost_nanos: 0, cache_hits: 0, saved_nanos: 0 };
+  const totals = { requests: 0, input_tokens: 0, output_tokens: 0, cost_nanos: 0, cache_hits: 0, saved_nanos: 0, waivers: 0, waived_nanos: 0 };
   const data = rows.map((r): UsageRow => {
     totals.requests += r.requests;
     totals.input_tokens += r.input_tokens;
@@ -206,22 +236,33 @@ export function usageReport(sql: SqlStorage, filter: UsageFilter): Omit<UsageRep
     totals.cost_nanos += r.cost_nanos;
     totals.cache_hits += r.cache_hits;
     totals.saved_nanos += r.saved_nanos;
-    return { date: r.date, model: r.model, requests: r.requests, input_tokens: r.input_tokens, output_tokens: r.output_tokens, cost_usd: nanosToUsd(r.cost_nanos), cache_hits: r.cache_hits, saved_usd: nanosToUsd(r.saved_nanos) };
+    totals.waivers += r.waivers ?? 0;
+    totals.waived_nanos += r.waived_nanos;
+    return {
+      date: r.date, model: r.model, requests: r.requests, input_tokens: r.input_tokens, output_tokens: r.output_tokens, cost_usd: nanosToUsd(r.cost_nanos),
+      cache_hits: r.cache_hits, saved_usd: nanosToUsd(r.saved_nanos), waivers: r.waivers, waived_usd: nanosToUsd(r.waived_nanos),
+    };
   });
-  const { cost_nanos, saved_nanos, ...counts } = totals;
-  const summary: UsageTotals = { ...counts, cost_usd: nanosToUsd(cost_nanos), saved_usd: nanosToUsd(saved_nanos) };
+  const refunded = sql
+    .exec<{ nanos: number }>(
+      `SELECT COALESCE(-SUM(amount_nanos), 0) AS nanos FROM refunds WHERE day >= ?1 AND day <= ?2 AND (?3 IS NULL OR model = ?3) AND (?4 IS NULL OR key_id = ?4)`,
+      filter.from, filter.to, filter.model ?? null, filter.key_id ?? null,
+    )
+    .one().nanos;
+  const { cost_nanos, saved_nanos, waived_nanos, ...counts } = totals;
+  const summary: UsageTotals = { ...counts, cost_usd: nanosToUsd(cost_nanos), saved_usd: nanosToUsd(saved_nanos), waived_usd: nanosToUsd(waived_nanos), refunded_usd: nanosToUsd(refunded) };
   return { from: filter.from, to: filter.to, data, totals: summary };
 }
 
-function monthTotals(sql: SqlStorage, month: string): { tokens: number; cost_nanos: number; alerted: number } {
+export function monthTotals(sql: SqlStorage, month: string): { tokens: number; cost_nanos: number; alerted: number } {
   return sql.exec<{ tokens: number; cost_nanos: number; alerted: number }>(`SELECT tokens, cost_nanos, alerted FROM usage_months WHERE month = ?`, month).toArray()[0] ?? { tokens: 0, cost_nanos: 0, alerted: 0 };
 }
 
-function balanceNanos(sql: SqlStorage): number {
+export function balanceNanos(sql: SqlStorage): number {
   return sql.exec<{ nanos: number }>(`SELECT nanos FROM credit_balance WHERE id = 1`).toArray()[0]?.nanos ?? 0;
 }
 
-function setBalance(sql: SqlStorage, nanos: number): void {
+export function setBalance(sql: SqlStorage, nanos: number): void {
   sql.exec(`INSERT INTO credit_balance (id, nanos) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET nanos = excluded.nanos`, nanos);
 }
 

@@ -7,6 +7,8 @@ export interface LabelledPair {
   duplicate: boolean;
   /** What makes the pair hard (`number`, `entity`, … or a duplicate's kind); "" when unknown. */
   kind: string;
+  /** The pair's id in its source ("<split>:<id>" for public sets), when it has one: the split rule (./split.ts) hashes it. */
+  id?: string;
 }
 
 export interface ParseResult {
@@ -15,7 +17,11 @@ export interface ParseResult {
   errors: string[];
 }
 
-/** `{"a","b","duplicate"[,"kind"]}` per line; blank lines and `#` comments are skipped. */
+/**
+ * `{"a","b","duplicate"[,"kind"]}` per line; blank lines and `#` comments are skipped.
+ * The shared paraphrase sets' extra fields are read too: `source` is the kind when
+ * there is none, and `id` (prefixed "<split>:" when there is a split) the pair's id.
+ */
 export function parsePairsJsonl(text: string): ParseResult {
   const pairs: LabelledPair[] = [];
   const errors: string[] = [];
@@ -42,7 +48,10 @@ export function parsePairsJsonl(text: string): ParseResult {
       errors.push(`line ${i + 1}: "duplicate" must be true or false`);
       return;
     }
-    pairs.push({ a: o.a, b: o.b, duplicate: o.duplicate, kind: typeof o.kind === "string" ? o.kind : "" });
+    const kind = typeof o.kind === "string" ? o.kind : typeof o.source === "string" ? o.source : "";
+    const id = typeof o.id === "string" || (typeof o.id === "number" && Number.isFinite(o.id)) ? String(o.id) : "";
+    const split = typeof o.split === "string" ? `${o.split}:` : "";
+    pairs.push({ a: o.a, b: o.b, duplicate: o.duplicate, kind, ...(id ? { id: split + id } : {}) });
   });
   return { pairs, errors };
 }
@@ -99,7 +108,7 @@ export function parseStsb(text: string): StsbParse {
       ambiguous++;
       return;
     }
-    pairs.push({ a, b, duplicate: label, kind: (f[0] ?? "").trim() || "stsb" });
+    pairs.push({ a, b, duplicate: label, kind: (f[0] ?? "").trim() || "stsb", id: f.slice(0, 4).map((x) => x.trim()).join(":") });
   });
   return { pairs, errors, ambiguous };
 }

@@ -33,3 +33,22 @@ export function buildCentroidSpec(rows: readonly LabelledFeatures[], centered = 
     centroids: means.map((m) => ({ class: m.class, vector: m.vector.map(round) })),
   };
 }
+
+/**
+ * One extra centroid for a class from another source (say GSM8K's word
+ * problems for `math`): the mean of its rows, appended after the class's own
+ * centroid, leaving the center alone. classify() takes the nearest centroid,
+ * so a class may have several.
+ */
+export function withExtraCentroids(spec: CentroidSpec, extras: readonly { class: PromptClass; rows: readonly LabelledFeatures[] }[]): CentroidSpec {
+  const round = (x: number) => Number(x.toFixed(DECIMALS));
+  const added = extras
+    .filter((e) => e.rows.length > 0)
+    .map((e) => {
+      const dims = e.rows[0]!.features.length;
+      const sum = new Float64Array(dims);
+      for (const r of e.rows) for (let d = 0; d < dims; d++) sum[d]! += r.features[d]!;
+      return { class: e.class, vector: Array.from(sum, (x) => round(x / e.rows.length)) };
+    });
+  return { ...spec, centroids: [...spec.centroids, ...added] };
+}

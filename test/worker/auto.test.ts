@@ -63,7 +63,8 @@ describe("auto", () => {
   it("moves traffic up when a request raises the quality floor", async () => {
     const { key } = await tenantWith(autoRules(100, { ...SMALL_QUALITY, chat: 0.8 }));
     expect(await share(key, EASY, SMALL)).toBeGreaterThanOrEqual(0.9);
-    expect(await share(key, EASY, BIG, 20, { "x-meridian-quality-floor": "0.9" })).toBeGreaterThanOrEqual(0.85);
+    // EASY is easier than the average chat prompt (the difficulty model lifts 0.8 to about 0.86): a floor above that moves it up.
+    expect(await share(key, EASY, BIG, 20, { "x-meridian-quality-floor": "0.95" })).toBeGreaterThanOrEqual(0.85);
     expect((await expectOpenAiError(await chat(key, { model: "auto", messages: userMessage("hi") }, { "x-meridian-quality-floor": "high" }), 400)).code).toBe("invalid_header");
   });
 

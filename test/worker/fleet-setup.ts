@@ -21,6 +21,9 @@ const MEMBERS: Record<string, { speed: number; networkDelayMs?: number; faults?:
   resetting: { speed: 50, faults: { reset: true } },
   malformed: { speed: 50, faults: { malformed: true } },
   dropping: { speed: 1, faults: { dropAfterTokens: 3 } },
+  // Answers that look poor by their own signals (auto's escalation).
+  refusing: { speed: 50, faults: { answer: "refusal" } },
+  truncating: { speed: 50, faults: { answer: "truncated" } },
   // Steered at run time (POST /_fleet/faults) by exactly one test file each.
   "brain-slow": { speed: 50, networkDelayMs: 150 },
   "brain-fast": { speed: 50 },

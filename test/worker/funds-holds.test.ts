@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { placeLease, heldNanos, settleHolds, releaseHold } from "../../durable-objects/tenant/holds";
 import { DEFAULT_HOLD_OUTPUT_TOKENS } from "../../worker/billing/hold-estimate";
 import type { UsageRecord } from "../../worker/metering/usage-record";
+import { scriptMessage } from "../../harness/scripted-origin";
 import { adminJson, chat, expectOpenAiError, newTenant, registerOrigin, userMessage } from "./helpers";
 import { NANOS, readUsage, usageWhen } from "./usage-helpers";
 
@@ -83,6 +84,45 @@ describe("50 concurrent requests against funds that cover 5", () => {
 
     const next = await ask(key, 999);
     expect(next.status).toBe(budgetNanos - spent >= hold ? 200 : 402);
+  });
+
+  it("a hard budget with a committed-spend agreement holds at the overage rate, so overage cannot pass it", async () => {
+    // Past a 1-nano commitment every request costs twice its price, and the origin reports usage as large as the hold
+    // assumes: were the hold at list price, twice as many would be admitted and the budget passed twofold.
+    await registerOrigin("holds-scripted", "scripted", { models: { "scripted-8b": "scripted-8b" }, price: PRICE });
+    const scripted = (i: number, promptTokens: number) => ({
+      model: "scripted-8b",
+      messages: [
+        { role: "user", content: scriptMessage({ status: 200, headers: { "content-type": "application/json" }, chunks: [JSON.stringify({ id: "s", object: "chat.completion", choices: [{ index: 0, message: { role: "assistant", content: "ok" }, finish_reason: "stop" }], usage: { prompt_tokens: promptTokens, completion_tokens: MAX_TOKENS } })] }) },
+        { role: "user", content: `Question ${String(i).padStart(3, "0")}` },
+      ],
+      max_tokens: MAX_TOKENS,
+    });
+    // The prompt tokens the origin reports are the input the hold estimates (body bytes / 4): a fixed point, found in a few steps.
+    let prompt = 100;
+    for (let k = 0; k < 5; k++) prompt = Math.ceil(JSON.stringify(scripted(0, prompt)).length / 4);
+    const listHold = (prompt + MAX_TOKENS) * PER_TOKEN;
+    expect(Math.ceil(JSON.stringify(scripted(0, prompt)).length / 4)).toBe(prompt);
+    const budgetNanos = 5 * 2 * listHold + listHold;
+    const { key } = await tenantWith({
+      pricing: { models: { "scripted-8b": PRICE } },
+      budget: { monthly_usd: budgetNanos / NANOS, mode: "hard" },
+      agreement: { monthly_commit_nanos: 1, discount: 0.2, overage_multiplier: 2 },
+    });
+    const responses = await Promise.all(Array.from({ length: 50 }, (_, i) => chat(key, scripted(i, prompt), { "x-meridian-hedge": "off" })));
+    let answered = 0;
+    for (const res of responses) {
+      if (res.status === 200) {
+        answered++;
+        await res.json();
+      } else expect(await expectOpenAiError(res, 402)).toMatchObject({ code: "budget_exceeded" });
+    }
+    expect(answered).toBeGreaterThanOrEqual(5); // nothing refused while enough was free
+    const usage = await usageWhen(key, (u) => u.totals.requests >= answered);
+    const spent = Math.round(usage.account.spent_month_usd * NANOS);
+    // The first request is within the commitment (0.8 x list), the rest past it (2 x list).
+    expect(spent).toBe(Math.round(0.8 * listHold) + (answered - 1) * 2 * listHold);
+    expect(spent).toBeLessThanOrEqual(budgetNanos);
   });
 });
 

@@ -46,6 +46,7 @@ import {
   keywordEntry,
   keywordTable,
 } from "../../worker/cache/markers";
+import { wordSketch } from "../../worker/cache/word-sketch";
 import { FNV_OFFSET, FNV_PRIME, H2_MUL, H2_SEED, fmix32, pairHash } from "../../worker/cache/term-hashes";
 
 // ---- format of wasm/embeddings.bin (little-endian) --------------------------
@@ -246,8 +247,9 @@ function dot4(a: Float32Array, ao: number, b: Float32Array): number {
   return f(f(s0 + s1) + f(s2 + s3));
 }
 
+/** The fingerprint with its word sketch (worker/cache/word-sketch.ts), as the worker's adapter returns it. */
 export function fingerprintReference(text: string, table: EmbeddingTable): MarkedFingerprint {
-  return fingerprintBytes(encodeCapped(text), table);
+  return { ...fingerprintBytes(encodeCapped(text), table), sketch: wordSketch(text.length > MAX_INPUT_BYTES ? text.slice(0, MAX_INPUT_BYTES) : text) };
 }
 
 /** What made an item salient (fingerprintBytes' trace; not part of the result). */

@@ -21,6 +21,10 @@ import { posterior } from "./bandit";
 import { compileCentroids, DEFAULT_CENTROIDS, type CentroidSet } from "./centroids";
 import { classify } from "./classify";
 import { chooseModel } from "./choose-model";
+import { difficultyShift, shiftedQuality } from "./difficulty";
+import { DEFAULT_DIFFICULTY } from "./difficulty-model";
+import { DEFAULT_ESCALATION, type EscalationRule } from "./escalate";
+import { posteriorMean } from "./bandit";
 import { promptFeatures } from "./features";
 import { promptText, requestShape } from "./prompt";
 import { priorQuality } from "./prior";
@@ -32,6 +36,10 @@ export interface AutoDecision {
   promptClass: PromptClass;
   choice: ModelChoice;
   floor: number;
+  /** How much easier (> 0) or harder than its class the prompt is, in log-odds (0: the difficulty model is off). */
+  shift: number;
+  /** Where a poor non-streamed answer is retried, and by which rule; null: no escalation. */
+  escalation: { to: string; rule: EscalationRule } | null;
 }
 
 /** What the choice reads of one request, computed once by the request path. */
@@ -55,18 +63,38 @@ export async function decideAuto(spec: RuleAuto, req: AutoRequest): Promise<Auto
   const { tenant, body, work, prefs, origins, location, stats } = req;
   const floor = requestFloor(req.floorHeader ?? undefined, spec.floor);
 
-  const promptClass = classify(promptFeatures(fingerprint(promptText(body)), requestShape(body)), centroidsOf(spec)).class;
+  const features = promptFeatures(fingerprint(promptText(body)), requestShape(body));
+  const promptClass = classify(features, centroidsOf(spec)).class;
+  const shift = spec.difficulty === false ? 0 : difficultyShift(features, promptClass, DEFAULT_DIFFICULTY);
   const evidence = await qualityEvidence(req.env, tenant.id, req.waitUntil);
 
   const options: ModelOption[] = spec.models.map(({ model, quality }) => {
     const price = priceOf(tenant.pricing, model, listPrice(origins, null, model));
     const route = plan(rankCandidates(origins, model, location), stats, work, prefs, inFlight.get, () => 0.5, 0);
     const [good, bad] = own(own(evidence, model), promptClass) ?? [0, 0];
-    const { alpha, beta } = posterior(priorQuality(quality, promptClass), spec.prior_strength, good, bad);
+    const { alpha, beta } = posterior(shiftedQuality(priorQuality(quality, promptClass), shift), spec.prior_strength, good, bad);
     return { model, pricePerM: price ? blended(price, work) : Infinity, ttftMs: route.ordered[0]?.estimate.ttftMs ?? null, alpha, beta };
   });
   const choice = chooseModel(options, floor, spec.max_ttft_ms ?? null, prefs.constraints.maxPricePerM ?? null, Math.random);
-  return { promptClass, choice, floor };
+  return { promptClass, choice, floor, shift, escalation: body.stream === true ? null : escalationOf(spec, options, choice) };
+}
+
+/** The rule of the tenant's `escalate` (default: on, no log-probability cut). */
+export function escalationRule(spec: RuleAuto): EscalationRule {
+  const e = spec.escalate;
+  return e ? { on: e.on, minMeanLogprob: e.min_mean_logprob ?? null } : DEFAULT_ESCALATION;
+}
+
+/** A cheap choice escalates to the best fallback, when that one is expected to be better. */
+function escalationOf(spec: RuleAuto, options: readonly ModelOption[], choice: ModelChoice): AutoDecision["escalation"] {
+  const rule = escalationRule(spec);
+  const to = choice.fallbacks[0];
+  if (!rule.on || to === undefined) return null;
+  const mean = (model: string) => {
+    const o = options.find((x) => x.model === model)!;
+    return posteriorMean(o.alpha, o.beta);
+  };
+  return mean(to) > mean(choice.model) ? { to, rule } : null;
 }
 
 /** Compiled once per rules version: the rules object an isolate holds is immutable. */

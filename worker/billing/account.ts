@@ -1,6 +1,7 @@
 // A tenant's money as its object reports it: after every usage batch, on
 // request (`account()`), and in the usage read-outs.
 import type { Budget } from "../schemas/billing";
+import type { AgreementStatus } from "./agreement";
 
 export interface BudgetState extends Budget {
   /** Share of the monthly budget spent so far (may pass 1). */
@@ -15,6 +16,8 @@ export interface AccountState {
   /** The prepaid balance; null unless the tenant is prepaid. */
   credits_usd: number | null;
   budget: BudgetState | null;
+  /** A committed-spend agreement's month: committed / used / remaining (only when the tenant has one). */
+  agreement?: AgreementStatus & { committed_usd: number; used_usd: number; remaining_usd: number };
 }
 
 /** One line of the credits journal: a top-up or a correction. */
@@ -40,9 +43,12 @@ export interface UsageRow {
   cost_usd: number;
   cache_hits: number;
   saved_usd: number;
+  /** Answers an outcome rule did not charge, and what they would have cost. */
+  waivers?: number;
+  waived_usd?: number;
 }
 
-export type UsageTotals = Omit<UsageRow, "date" | "model">;
+export type UsageTotals = Omit<UsageRow, "date" | "model"> & { refunded_usd?: number };
 
 /** What a usage read-out asks the tenant's object for: an inclusive range of UTC days, optionally one model or key. */
 export interface UsageFilter {
@@ -52,10 +58,24 @@ export interface UsageFilter {
   key_id?: string | undefined;
 }
 
+/** A refund as usage read-outs list it: a negative entry naming the request it refunds. */
+export interface RefundEntry {
+  request_id: string;
+  usage_id: string;
+  at: number;
+  date: string;
+  model: string;
+  key_id: string;
+  amount_nanos: number;
+  amount_usd: number;
+}
+
 export interface UsageReport {
   from: string;
   to: string;
   data: UsageRow[];
   totals: UsageTotals;
+  /** Refunds dated in the range (negative amounts); `totals.refunded_usd` sums them. */
+  refunds?: RefundEntry[];
   account: AccountState;
 }

@@ -28,6 +28,8 @@ type WaitUntil = (p: Promise<unknown>) => void;
 export interface FundsRequest {
   /** Every model the request may be served by, fallbacks included; the first is the one the rules chose. */
   models: readonly string[];
+  /** `auto`'s stronger model when a poor cheap answer may be retried there: the request may then be billed twice. */
+  escalatesTo?: string | null;
   /** The origin list the request is routed on (list prices). */
   origins: readonly Origin[];
   /** Input tokens, estimated from the body. */
@@ -78,8 +80,10 @@ export async function checkFunds(env: Env, tenant: TenantRecord, req: FundsReque
   const recorder = usageRecorder(env);
   const estimate = holdEstimateNanos({
     pricing: tenant.pricing,
+    agreement: tenant.agreement,
     origins: req.origins,
     models: req.models,
+    escalatesTo: req.escalatesTo,
     inputTokens: req.inputTokens,
     body: req.body,
     generates: req.generates,

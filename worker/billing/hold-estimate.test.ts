@@ -33,4 +33,11 @@ describe("holdEstimateNanos", () => {
     expect(holdEstimateNanos({ ...base, generates: false })).toBe(500_000);
     expect(holdEstimateNanos({ ...base, pricing: { models: { a: { input_per_m: 1, output_per_m: 1 } }, tiers: [], cache_hit_discount: 0.5 } })).toBe(110_000);
   });
+
+  it("holds both calls of a request `auto` may escalate: the cheap one it tries and the stronger one it may retry on", () => {
+    // b: 100 in at $1/M + 10 out at $9/M = 190,000; a: 590,000 (above).
+    expect(holdEstimateNanos({ ...base, models: ["b"] })).toBe(190_000);
+    expect(holdEstimateNanos({ ...base, models: ["b"], escalatesTo: "a" })).toBe(190_000 + 590_000);
+    expect(holdEstimateNanos({ ...base, models: ["b"], escalatesTo: null })).toBe(190_000);
+  });
 });

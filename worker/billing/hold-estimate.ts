@@ -3,7 +3,8 @@
 // every choice it asks for, at the dearest price any of its targets may be
 // served at. Pure.
 import type { Origin } from "../schemas/admin";
-import type { ModelPrice, Pricing } from "../schemas/billing";
+import type { Agreement, ModelPrice, Pricing } from "../schemas/billing";
+import { agreementMaxFactor } from "./agreement";
 import type { ForwardableRequest } from "../schemas/openai";
 import { charge } from "./pricing";
 
@@ -16,9 +17,13 @@ export const DEFAULT_HOLD_OUTPUT_TOKENS = 4_096;
 
 export interface HoldEstimateInput {
   pricing: Pricing | undefined;
+  /** A committed-spend agreement: the hold assumes its dearest rate (overage can cost more than list). */
+  agreement?: Agreement | null | undefined;
   origins: readonly Origin[];
   /** Every model the request may be served by (the rules' targets, fallbacks included). */
   models: readonly string[];
+  /** A model a poor answer may be retried on (`auto`'s escalation): both calls are billed, so both are held. */
+  escalatesTo?: string | null | undefined;
   /** Input tokens, estimated from the body. */
   inputTokens: number;
   body: Pick<ForwardableRequest, "max_tokens" | "max_completion_tokens"> & Record<string, unknown>;
@@ -39,19 +44,14 @@ export function holdEstimateNanos(input: HoldEstimateInput): number {
   const outputTokens = input.generates ? maxOutputTokens(input.body) : 0;
   let most = 0;
   for (const model of input.models) {
-    const { costNanos } = charge({
-      pricing: input.pricing,
-      model,
-      listPrice: dearestListPrice(input.origins, model),
-      inputTokens: input.inputTokens,
-      outputTokens,
-      cacheHit: false,
-      monthTokens: input.monthTokens,
-    });
+    const costNanos = callCost(input, model, outputTokens);
     // NaN must win here too, so that the gate refuses it.
     if (!(costNanos <= most)) most = costNanos;
   }
-  return most;
+  if (input.escalatesTo) most += callCost(input, input.escalatesTo, outputTokens);
+  // Rounded up: a hold is never a nano-dollar short of what the request can be charged.
+  const factor = agreementMaxFactor(input.agreement);
+  return factor === 1 ? most : Math.ceil(most * factor);
 }
 
 /**
@@ -70,4 +70,16 @@ export function dearestListPrice(origins: readonly Origin[], model: string): Mod
 
 function positive(value: unknown): number | null {
   return typeof value === "number" && Number.isSafeInteger(value) && value > 0 ? value : null;
+}
+
+function callCost(input: HoldEstimateInput, model: string, outputTokens: number): number {
+  return charge({
+    pricing: input.pricing,
+    model,
+    listPrice: dearestListPrice(input.origins, model),
+    inputTokens: input.inputTokens,
+    outputTokens,
+    cacheHit: false,
+    monthTokens: input.monthTokens,
+  }).costNanos;
 }

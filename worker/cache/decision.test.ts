@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { cacheDecision, ttlFrom } from "./decision";
+import { DEFAULT_THRESHOLD } from "./similarity";
 
 const on = { exact: true, semantic: false, ttl_s: 600, allow_tools: false };
 
@@ -29,5 +30,25 @@ describe("cacheDecision", () => {
     expect(decide("90")).toMatchObject({ use: true, ttlS: 90 });
     expect(decide("99999999")).toMatchObject({ use: true, ttlS: 600 });
     expect(decide("-1")).toMatchObject({ use: true, ttlS: 600 });
+  });
+});
+
+describe("the near-duplicate cut", () => {
+  const semantic = { ...on, semantic: true };
+  const decide = (settings: typeof semantic & { threshold?: number; verify_share?: number }, tightened?: number) => cacheDecision(settings, { temperature: 0 }, new Headers(), tightened);
+
+  it("is the configured cut, or undefined (the shipped default), when nothing was tightened", () => {
+    expect(decide(semantic)).toMatchObject({ threshold: undefined, verifyShare: 0.01 });
+    expect(decide({ ...semantic, threshold: 0.95, verify_share: 0.2 })).toMatchObject({ threshold: 0.95, verifyShare: 0.2 });
+  });
+
+  it("is the stricter of the configured (or shipped) cut and the tightened one", () => {
+    expect(decide(semantic, 0.999)).toMatchObject({ threshold: 0.999 });
+    expect(decide({ ...semantic, threshold: 0.98 }, 0.97)).toMatchObject({ threshold: 0.98 });
+    expect(decide(semantic, 0.1)).toMatchObject({ threshold: DEFAULT_THRESHOLD }); // never looser than the shipped default
+  });
+
+  it("ignores a tightened value that is not a cut", () => {
+    for (const bad of [Number.NaN, -1, 2, Number.POSITIVE_INFINITY]) expect(decide({ ...semantic, threshold: 0.95 }, bad)).toMatchObject({ threshold: 0.95 });
   });
 });

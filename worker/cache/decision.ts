@@ -1,15 +1,32 @@
 // Whether a request may be answered from, and stored into, the cache.
 // Conservative on purpose: a wrong answer from a cache is worse than a miss.
 import type { CacheSettings } from "../schemas/admin";
+import { DEFAULT_THRESHOLD } from "./similarity";
+
+/** Share of near-duplicate hits verified against the origin when the tenant says nothing. */
+export const DEFAULT_VERIFY_SHARE = 0.01;
 
 export type CacheDecision =
   | { use: false; reason: string }
-  | { use: true; exact: boolean; semantic: boolean; ttlS: number; threshold: number | undefined };
+  | {
+      use: true;
+      exact: boolean;
+      semantic: boolean;
+      ttlS: number;
+      /** The near-duplicate cut, higher = stricter; undefined: the shipped default. */
+      threshold: number | undefined;
+      /** Share of near-duplicate hits also sent to the origin to check them. */
+      verifyShare: number;
+    };
 
 /** What the decision reads of a request body (any OpenAI request body will do). */
 export type CacheableRequest = Record<string, unknown>;
 
-export function cacheDecision(settings: CacheSettings | undefined, body: CacheableRequest, headers: Headers): CacheDecision {
+/**
+ * `tightened`: the tenant's cut as its measured precision set it (published by
+ * its object, see worker/cache/threshold-control.ts), or undefined.
+ */
+export function cacheDecision(settings: CacheSettings | undefined, body: CacheableRequest, headers: Headers, tightened?: number): CacheDecision {
   if (!settings || (!settings.exact && !settings.semantic)) return { use: false, reason: "off for this tenant" };
   const directive = headers.get("x-meridian-cache")?.trim().toLowerCase();
   if (directive === "bypass" || directive === "off") return { use: false, reason: "x-meridian-cache: bypass" };
@@ -22,8 +39,15 @@ export function cacheDecision(settings: CacheSettings | undefined, body: Cacheab
     exact: settings.exact,
     semantic: settings.semantic,
     ttlS: ttlFrom(headers.get("x-meridian-cache-ttl"), settings.ttl_s),
-    threshold: settings.threshold,
+    threshold: effectiveThreshold(settings.threshold, tightened),
+    verifyShare: settings.verify_share ?? DEFAULT_VERIFY_SHARE,
   };
+}
+
+/** The stricter of the configured (or shipped) cut and the tightened one; undefined when neither is set. */
+export function effectiveThreshold(configured: number | undefined, tightened: number | undefined): number | undefined {
+  if (tightened === undefined || !(tightened >= 0 && tightened <= 1)) return configured;
+  return Math.max(configured ?? DEFAULT_THRESHOLD, tightened);
 }
 
 /** KV keeps nothing for less than a minute. */

@@ -168,6 +168,15 @@ describe("wasm fingerprint == TypeScript reference", () => {
     for (const text of prompts) expectSame(fingerprint(text), fingerprintReference(text, table), text);
   });
 
+  it("carries the same word sketch, made on first use", () => {
+    for (const text of prompts.slice(0, 100)) {
+      const f = fingerprint(text);
+      expect(Object.keys(f)).toContain("sketch");
+      expect(f.sketch, text).toEqual(fingerprintReference(text, table).sketch);
+      expect(f.sketch).toBe(f.sketch); // computed once
+    }
+  });
+
   it("returns well-formed fingerprints", () => {
     for (const text of prompts) {
       const f = fingerprint(text);

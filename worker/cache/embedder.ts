@@ -9,6 +9,7 @@ import wasmModule from "../../wasm/fingerprint.wasm";
 import tableBytes from "../../wasm/embeddings.bin";
 import type { MarkedFingerprint } from "./fingerprint";
 import { KEYWORD_SLOTS, keywordTable } from "./markers";
+import { wordSketch, type WordSketch } from "./word-sketch";
 
 /** Longest prompt prefix fingerprinted, in UTF-8 bytes (the wasm clamps to the same). */
 export const MAX_INPUT_BYTES = 1 << 20;
@@ -109,7 +110,7 @@ export function fingerprintPass(text: string): MarkedFingerprint {
     const u32 = e.u32;
     const salientPtr = u32[res + 5]! >>> 2;
     const vectorPtr = u32[res + 6]! >>> 2;
-    return {
+    const fp: MarkedFingerprint = {
       vector: e.f32.slice(vectorPtr, vectorPtr + DIMS),
       signature: [u32[res]!, u32[res + 1]!],
       salient: u32.slice(salientPtr, salientPtr + u32[res + 4]!),
@@ -124,6 +125,10 @@ export function fingerprintPass(text: string): MarkedFingerprint {
         lines: u32[res + 12]!,
       },
     };
+    // The word sketch only the semantic cache reads: made on first use, so `auto` never pays for it.
+    let sketch: WordSketch | undefined;
+    Object.defineProperty(fp, "sketch", { enumerable: true, get: () => (sketch ??= wordSketch(text.length > MAX_INPUT_BYTES ? text.slice(0, MAX_INPUT_BYTES) : text)) });
+    return fp;
   } catch (err) {
     embedder = null; // a trap leaves the instance in an unknown state: start over on the next call
     throw err;

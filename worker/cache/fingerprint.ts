@@ -1,6 +1,9 @@
 // The fingerprint of one prompt (the final user turn) for the semantic cache.
 // Produced by the wasm embedder (worker/cache/embedder.ts) and, bit for bit the
 // same, by the TypeScript reference (wasm/reference/embedding-reference.ts).
+// The word sketch beside it is computed in TypeScript (./word-sketch.ts) by both.
+
+import type { WordSketch } from "./word-sketch";
 
 export interface PromptFingerprint {
   /** 100-d SIF embedding, principal component removed, unit length (all zeros when no known word carries a vector: none, or only "a"/"I"). */
@@ -19,6 +22,8 @@ export interface PromptFingerprint {
   tokens: number;
   /** Tokens found in the vocabulary. */
   known: number;
+  /** Content words, their order, bigrams and marked words, for the verifier (./verifier.ts); a fingerprint without one never hits. */
+  sketch?: WordSketch;
 }
 
 /**
@@ -50,4 +55,4 @@ export interface MarkedFingerprint extends PromptFingerprint {
  * Bumped whenever the table, tokeniser, hashes or hyperplanes change: semantic
  * keys carry it, so fingerprints of different versions are never compared.
  */
-export const FINGERPRINT_VERSION = 1;
+export const FINGERPRINT_VERSION = 2;

@@ -14,6 +14,8 @@ import { fingerprint } from "./embedder";
 import type { PromptFingerprint } from "./fingerprint";
 import { exactKey, semanticParts } from "./keys";
 import { findSimilar, index, type SemanticMatch } from "./semantic";
+import { judge, sampled, type ShadowResult } from "./shadow";
+import { deterministic } from "./shadow-compare";
 import { board } from "./single-flight";
 import { TieredStore } from "./tiered-store";
 
@@ -43,6 +45,16 @@ export interface CacheAnswer<N> {
   /** How close a near-duplicate hit was. */
   similarity: number | null;
   call: N | null;
+  /** A hit: the key of the entry it replayed (so a thumbs-down can evict it). */
+  entryKey?: string;
+}
+
+/** What the cache is told besides the tenant's settings. */
+export interface CacheOptions<N> {
+  /** The tenant's near-duplicate cut as its measured precision tightened it (see threshold-control.ts). */
+  tightened?: number | undefined;
+  /** A near-duplicate hit was also answered by the origin (a sampled share, off the client's path): the verdict and the call. */
+  onShadow?: (result: ShadowResult, answer: CacheAnswer<N>, hit: { similarity: number | null; entryKey: string }) => void;
 }
 
 /**
@@ -65,7 +77,7 @@ const MAX_ENTRY_BYTES = 512 * 1024;
  */
 const LOOKUP_HEAD_START_MS = 5;
 
-type Hit = { kind: "hit"; how: "hit-exact" | "hit-semantic"; entry: CacheEntry; similarity?: number };
+type Hit = { kind: "hit"; how: "hit-exact" | "hit-semantic"; entry: CacheEntry; key: string; similarity?: number };
 type Race<N> = { kind: "origin"; answer: CacheAnswer<N> } | { kind: "error"; error: unknown } | Hit;
 
 /** A leader that failed: its followers get its error, with no model or call to name. */
@@ -77,13 +89,28 @@ const FAILED: Note<never> = { model: null, similarity: null, call: null };
  * under it, never under the name the client used, and an answer is stored
  * under the model that gave it (a fallback target may have).
  */
-export async function lookupOrSend<R extends CacheRequest, N>(req: R, settings: CacheSettings | undefined, model: string, send: Send<R, N>): Promise<CacheAnswer<N>> {
+export async function lookupOrSend<R extends CacheRequest, N>(
+  req: R,
+  settings: CacheSettings | undefined,
+  model: string,
+  send: Send<R, N>,
+  options: CacheOptions<N> = {},
+): Promise<CacheAnswer<N>> {
   const { tenant, path, body, stream, waitUntil } = req;
-  const decision = cacheDecision(settings, body, req.headers);
+  const decision = cacheDecision(settings, body, req.headers, options.tightened);
   if (!decision.use) return answeredAs(await send(req, undefined, true), "bypass");
 
   const kv = req.env.KV;
   const key = await exactKey(tenant, path, model, body);
+  // A sampled share of near-duplicate hits is also answered by the origin, after the client has its answer.
+  const verifyNow = (hit: Hit) => {
+    if (hit.how !== "hit-semantic" || !options.onShadow || !sampled(decision.verifyShare)) return;
+    // A wrong hit's request keeps the origin's answer as its own exact entry: no cut can part prompts whose fingerprints are identical.
+    const correct = (entry: CacheEntry) => (decision.exact ? entries.put(kv, key, entry, decision.ttlS) : Promise.resolve());
+    const report = options.onShadow;
+    // Started on a later turn of the event loop: not even its routing runs before the client's answer is handed back.
+    waitUntil(new Promise((resolve) => setTimeout(resolve, 0)).then(() => shadowCall(req, send, hit, stream, model, report, correct)));
+  };
 
   // The exact lookup first, then (on a miss) near-duplicates of the final user
   // turn under the exact same conversation prefix; together they race the origin.
@@ -96,7 +123,7 @@ export async function lookupOrSend<R extends CacheRequest, N>(req: R, settings: 
   if (lookup) {
     const early = await within(lookup, LOOKUP_HEAD_START_MS);
     if (early.settled) {
-      if (early.value) return replayHit<N>(early.value, stream, model);
+      if (early.value) return replayHit<N>(early.value, stream, model, () => verifyNow(early.value!));
       lookup = null;
     }
   }
@@ -123,7 +150,7 @@ export async function lookupOrSend<R extends CacheRequest, N>(req: R, settings: 
   if (outcome.kind === "hit") {
     controller.abort();
     void origin.then((o) => (o.kind === "origin" ? o.answer.response.body?.cancel() : undefined));
-    const hit = replayHit<N>(outcome, stream, model);
+    const hit = replayHit<N>(outcome, stream, model, () => verifyNow(outcome));
     seat.flight.settle(hit.response.clone(), hit);
     seat.land();
     return hit;
@@ -168,18 +195,41 @@ function answeredAs<N>(answer: CacheAnswer<N>, how: CacheState): CacheAnswer<N> 
 
 async function exactHit(kv: KVNamespace, key: string, waitUntil: (p: Promise<unknown>) => void): Promise<Hit | null> {
   const entry = await entries.get(kv, key, waitUntil);
-  return entry ? { kind: "hit", how: "hit-exact", entry } : null;
+  return entry ? { kind: "hit", how: "hit-exact", entry, key } : null;
 }
 
 async function semanticHit(kv: KVNamespace, match: SemanticMatch | null, waitUntil: (p: Promise<unknown>) => void): Promise<Hit | null> {
   if (!match) return null;
   const entry = await entries.get(kv, match.key, waitUntil);
-  return entry ? { kind: "hit", how: "hit-semantic", entry, similarity: match.similarity } : null;
+  return entry ? { kind: "hit", how: "hit-semantic", entry, key: match.key, similarity: match.similarity } : null;
 }
 
-/** An entry is found only under the model that gave it, so a hit can say which model that was. */
-function replayHit<N>(hit: Hit, stream: boolean, model: string): CacheAnswer<N> {
-  return { response: replay(hit.entry, stream), model, cache: hit.how, similarity: hit.similarity ?? null, call: null };
+/** An entry is found only under the model that gave it, so a hit can say which model that was. `replayed` runs once the answer is on its way. */
+function replayHit<N>(hit: Hit, stream: boolean, model: string, replayed: () => void): CacheAnswer<N> {
+  const answer: CacheAnswer<N> = { response: replay(hit.entry, stream), model, cache: hit.how, similarity: hit.similarity ?? null, call: null, entryKey: hit.key };
+  replayed();
+  return answer;
+}
+
+/** The origin's own answer to a request a near-duplicate hit answered, judged against the entry; never fails. */
+async function shadowCall<R extends CacheRequest, N>(
+  req: R,
+  send: Send<R, N>,
+  hit: Hit,
+  stream: boolean,
+  model: string,
+  report: NonNullable<CacheOptions<N>["onShadow"]>,
+  correct: (entry: CacheEntry) => Promise<unknown>,
+): Promise<void> {
+  try {
+    const answer = await send(req, undefined, false);
+    const result = await judge(hit.entry, answer.response, stream, (answer.model ?? model) === model, deterministic(req.body));
+    if (!result) return;
+    report(result, answer, { similarity: hit.similarity ?? null, entryKey: hit.key });
+    if (result.verdict?.outcome === "disagree" && result.entry) await correct(result.entry);
+  } catch {
+    // The origins failing is no evidence about the cache, and costs nothing.
+  }
 }
 
 /** Whether `p` settled within `ms`, and its value if so. */

@@ -16,6 +16,8 @@ interface SemanticRecord {
   vector: number[];
   signature: [number, number];
   salient: number[];
+  /** The word sketch (./word-sketch.ts) as plain arrays; a record without one never verifies. */
+  sketch?: { tokens: number; words: number[]; order: number[]; functionWords: number[]; directed: number[]; directedReversed: number[]; bigrams: number[]; marks: number[] };
 }
 
 export interface SemanticMatch {
@@ -110,10 +112,36 @@ function merge(newest: string[], current: string[]): string[] {
   return [...new Set([...newest, ...current])].slice(0, BAND_CAPACITY);
 }
 
-function toRecord(key: string, fp: PromptFingerprint): SemanticRecord {
-  return { key, vector: Array.from(fp.vector, (x) => Math.round(x * 1e5) / 1e5), signature: fp.signature, salient: Array.from(fp.salient) };
+export function toRecord(key: string, fp: PromptFingerprint): SemanticRecord {
+  const s = fp.sketch;
+  return {
+    key,
+    vector: Array.from(fp.vector, (x) => Math.round(x * 1e5) / 1e5),
+    signature: fp.signature,
+    salient: Array.from(fp.salient),
+    ...(s && { sketch: { tokens: s.tokens, words: Array.from(s.words), order: Array.from(s.order), functionWords: Array.from(s.functionWords), directed: Array.from(s.directed), directedReversed: Array.from(s.directedReversed), bigrams: Array.from(s.bigrams), marks: Array.from(s.marks) } }),
+  };
 }
 
-function fromRecord(r: SemanticRecord): PromptFingerprint {
-  return { vector: Float32Array.from(r.vector), signature: r.signature, salient: Uint32Array.from(r.salient), tokens: r.vector.length, known: 1 };
+export function fromRecord(r: SemanticRecord): PromptFingerprint {
+  const s = r.sketch;
+  return {
+    vector: Float32Array.from(r.vector),
+    signature: r.signature,
+    salient: Uint32Array.from(r.salient),
+    tokens: r.vector.length,
+    known: 1,
+    ...(s && {
+      sketch: {
+        tokens: s.tokens,
+        words: Uint32Array.from(s.words),
+        order: Uint16Array.from(s.order),
+        functionWords: Uint32Array.from(s.functionWords),
+        directed: Uint32Array.from(s.directed),
+        directedReversed: Uint32Array.from(s.directedReversed),
+        bigrams: Uint32Array.from(s.bigrams),
+        marks: Uint32Array.from(s.marks),
+      },
+    }),
+  };
 }

@@ -63,6 +63,23 @@ export class TieredStore<V> {
     this.memory.set(key, value, Math.min(this.memoryTtlMs, ttlS * 1000));
   }
 
+  /**
+   * Removes a key from this isolate, this point of presence and KV. Other
+   * points of presence keep a copy in their Cache API until it expires.
+   */
+  async evict(kv: KVNamespace, key: string): Promise<void> {
+    this.memory.delete(key);
+    // Written so that a runtime without the Cache API (a Durable Object) still deletes from KV.
+    const edge = (async () => caches.default.delete(this.url(key)))().catch(() => false);
+    await Promise.all([edge, kv.delete(`${this.prefix}:${key}`)]);
+  }
+
+  /** Removes a key from this isolate and this point of presence (another isolate deleted it from KV). */
+  async evictHere(key: string): Promise<void> {
+    this.memory.delete(key);
+    await (async () => caches.default.delete(this.url(key)))().catch(() => false);
+  }
+
   /** Forgets a key in this isolate (the other tiers expire on their own). */
   forget(key: string): void {
     this.memory.delete(key);

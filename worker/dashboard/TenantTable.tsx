@@ -3,6 +3,18 @@ import type { TenantRow } from "./view";
 
 const percent = (rate: number | null) => (rate === null ? "–" : `${(rate * 100).toFixed(1)}%`);
 const usd = (v: number) => `$${v.toFixed(v < 1 ? 6 : 2)}`;
+const pct1 = (x: number) => (x * 100).toFixed(1);
+
+/** Measured precision of near-duplicate hits, its 95% interval and evidence; the cut when tightened. */
+const Precision: FC<{ p: TenantRow["cache_precision"] }> = ({ p }) =>
+  p === null ? (
+    <>–</>
+  ) : (
+    <span title={`95% Wilson interval from ${p.n} verdicts; near-duplicate cut ${p.threshold}${p.tightened ? " (tightened)" : ""}`}>
+      {pct1(p.precision)}% [{pct1(p.low)}–{pct1(p.high)}] n={p.n}
+      {p.tightened ? ` · cut ${p.threshold}` : ""}
+    </span>
+  );
 
 /** This month's requests, cache hit rate and spend per tenant, busiest first. */
 export const TenantTable: FC<{ tenants: TenantRow[] }> = ({ tenants }) => (
@@ -20,6 +32,9 @@ export const TenantTable: FC<{ tenants: TenantRow[] }> = ({ tenants }) => (
             <th>hit rate</th>
             <th>spend</th>
             <th>saved by cache</th>
+            <th>cache precision</th>
+            <th>waived</th>
+            <th>refunded</th>
           </tr>
         </thead>
         <tbody>
@@ -31,6 +46,11 @@ export const TenantTable: FC<{ tenants: TenantRow[] }> = ({ tenants }) => (
               <td class="hit-rate">{percent(t.cache_hit_rate)}</td>
               <td class="spend">{usd(t.spend_usd)}</td>
               <td class="saved">{usd(t.saved_usd)}</td>
+              <td class="cache-precision">
+                <Precision p={t.cache_precision} />
+              </td>
+              <td class="waived">{usd(t.waived_usd)}</td>
+              <td class="refunded">{usd(t.refunded_usd)}</td>
             </tr>
           ))}
         </tbody>

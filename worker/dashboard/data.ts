@@ -31,7 +31,7 @@ async function tenantUsage(env: Env): Promise<TenantUsage[]> {
       const tenant = await env.KV.get<TenantRecord>(k.name, "json");
       if (!tenant) return null;
       const report = await tenantObject(env, tenant.id).usage(range);
-      return report ? { id: tenant.id, name: tenant.name, totals: report.totals } : null;
+      return report ? { id: tenant.id, name: tenant.name, totals: report.totals, cache_precision: report.cache_precision } : null;
     }),
   );
   return rows.filter((r) => r !== null);

@@ -37,6 +37,18 @@ describe("dashboardView", () => {
     expect(view.tenants.map((t) => [t.id, t.cache_hit_rate])).toEqual([["busy", 0.25], ["quiet", null]]);
   });
 
+  it("shows a tenant's measured cache precision with its interval and tightened cut, or nothing without evidence", () => {
+    const totals = { requests: 10, cache_hits: 5, input_tokens: 0, output_tokens: 0, cost_usd: 0, saved_usd: 0 };
+    const precision = {
+      verified: 9, agree: 8, disagree: 1, unsure: 0, thumbs_down: 1, exact_thumbs_down: 0, precision: 0.8, wilson_low: 0.49, wilson_high: 0.94, target: 0.99,
+      threshold: { configured: null, tightened: 0.97, effective: 0.97 },
+      shadow: { calls: 9, input_tokens: 90, output_tokens: 90, operator_cost_usd: 0.0001 },
+    };
+    const view = dashboardView([], [], [{ id: "t", name: "T", totals, cache_precision: precision }, { id: "u", name: "U", totals, cache_precision: { ...precision, precision: null } }], 1);
+    expect(view.tenants.find((t) => t.id === "t")!.cache_precision).toEqual({ precision: 0.8, low: 0.49, high: 0.94, n: 10, threshold: 0.97, tightened: true });
+    expect(view.tenants.find((t) => t.id === "u")!.cache_precision).toBeNull();
+  });
+
   it("shows an origin named like an Object.prototype key as unseen where no region measured it", () => {
     const origin = { id: "constructor", region: "weur", draining: false } as Origin;
     const view = dashboardView([{ region: "weur", at: 1, origins: {} }], [origin], [], 42);

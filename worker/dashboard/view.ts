@@ -1,5 +1,6 @@
 // The dashboard's data, shaped for display: no bindings here, so the page
 // and the JSON the live refresh fetches are built from one pure function.
+import type { CachePrecisionReport } from "../cache/precision-report";
 import type { UsageTotals } from "../billing/account";
 import { own } from "../own";
 import type { Origin } from "../schemas/admin";
@@ -29,6 +30,8 @@ export interface TenantUsage {
   id: string;
   name: string;
   totals: UsageTotals;
+  /** The cache's measured precision this month (absent: not read). */
+  cache_precision?: CachePrecisionReport;
 }
 
 export interface TenantRow {
@@ -40,6 +43,11 @@ export interface TenantRow {
   cache_hit_rate: number | null;
   spend_usd: number;
   saved_usd: number;
+  /** The near-duplicate cache's measured precision this month, with its 95% Wilson interval; null without evidence. */
+  cache_precision: { precision: number; low: number; high: number; n: number; threshold: number; tightened: boolean } | null;
+  /** What outcome rules did not charge, and what thumbs-down refunds gave back (docs/billing.md). */
+  waived_usd: number;
+  refunded_usd: number;
 }
 
 /** Where one region's traffic went over the statistics window (the last minute): each origin's share of its requests. */
@@ -116,7 +124,14 @@ function engineRow(origin: Origin, read: EngineLoadReadout["origins"][string] | 
 
 function tenantRow(t: TenantUsage): TenantRow {
   const { requests, cache_hits, cost_usd, saved_usd } = t.totals;
-  return { id: t.id, name: t.name, requests, cache_hits, cache_hit_rate: requests > 0 ? cache_hits / requests : null, spend_usd: cost_usd, saved_usd };
+  const outcomes = { waived_usd: t.totals.waived_usd ?? 0, refunded_usd: t.totals.refunded_usd ?? 0 };
+  return { id: t.id, name: t.name, requests, cache_hits, cache_hit_rate: requests > 0 ? cache_hits / requests : null, spend_usd: cost_usd, saved_usd, cache_precision: precisionCell(t.cache_precision), ...outcomes };
+}
+
+function precisionCell(p: CachePrecisionReport | undefined): TenantRow["cache_precision"] {
+  if (!p || p.precision === null) return null;
+  const n = p.agree + p.disagree + p.thumbs_down;
+  return { precision: p.precision, low: p.wilson_low, high: p.wilson_high, n, threshold: p.threshold.effective, tightened: p.threshold.tightened !== null };
 }
 
 const round = (ms: number | null) => (ms === null ? null : Math.round(ms));

@@ -5,23 +5,18 @@
 // (worker/pipeline/relay.ts and meter.ts): every answered /v1 request yields
 // exactly one, whoever answered it.
 import { knownAccount } from "../billing/account-client";
-import { charge, isNanos } from "../billing/pricing";
+import { isNanos, usdToNanos } from "../billing/pricing";
+import { chargeRecord } from "../billing/record-charge";
 import type { TenantRecord } from "../schemas/admin";
 import { usageRecorder } from "./report";
-import { servedFromCache, type UsageRecord } from "./usage-record";
+import type { UsageRecord } from "./usage-record";
 
 export function recordUsage(env: Env, tenant: TenantRecord, usage: UsageRecord, waitUntil: (p: Promise<unknown>) => void): void {
   const recorder = usageRecorder(env);
-  const monthTokens = (knownAccount(tenant.id)?.tokens_month ?? 0) + recorder.unflushed(tenant.id).tokens;
-  const { costNanos } = charge({
-    pricing: tenant.pricing,
-    model: usage.model,
-    listPrice: usage.list_price,
-    inputTokens: usage.input_tokens,
-    outputTokens: usage.output_tokens,
-    cacheHit: servedFromCache(usage.cache),
-    monthTokens,
-    batch: usage.batch === true,
-  });
+  const known = knownAccount(tenant.id);
+  const unflushed = recorder.unflushed(tenant.id);
+  const monthTokens = (known?.tokens_month ?? 0) + unflushed.tokens;
+  const monthCharged = usdToNanos(known?.spent_month_usd ?? 0) + unflushed.nanos;
+  const { costNanos } = chargeRecord(tenant, usage, monthTokens, monthCharged);
   recorder.add(tenant.id, usage, isNanos(costNanos) ? costNanos : 0, waitUntil); // the object sets an uncountable charge aside
 }

@@ -12,6 +12,8 @@ export function tapStream(
   body: ReadableStream<Uint8Array>,
   stripUsage: boolean,
   onEnd: (meter: SseMeter, ending: StreamEnding) => void,
+  /** Also sees every chunk (the answer checks of outcome rules, see answer-check.ts). */
+  watch?: { push(chunk: Uint8Array): void },
 ): ReadableStream<Uint8Array> {
   const reader = body.getReader();
   const meter = new SseMeter();
@@ -44,6 +46,7 @@ export function tapStream(
             return;
           }
           meter.push(chunk.value);
+          watch?.push(chunk.value);
           const out = filter ? filter.push(chunk.value) : chunk.value;
           if (out) {
             controller.enqueue(out);

@@ -18,6 +18,13 @@ export interface SetAside {
 const text = (v: unknown, max = MAX_TEXT): v is string => typeof v === "string" && v.length > 0 && v.length <= max;
 const count = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v) && v >= 0;
 const price = (v: unknown): boolean => typeof v === "number" && Number.isFinite(v) && v >= 0;
+const unit = (v: unknown): boolean => typeof v === "number" && v >= -1 && v <= 1;
+
+function shadowProblem(v: unknown): boolean {
+  if (typeof v !== "object" || v === null) return true;
+  const s = v as Record<string, unknown>;
+  return !["agree", "disagree", "none"].includes(s.verdict as string) || !unit(s.answer_similarity) || (s.hit_similarity !== null && !unit(s.hit_similarity));
+}
 
 /** Why a record cannot be charged, or null when it can. */
 export function usageRecordProblem(r: unknown): string | null {
@@ -38,7 +45,13 @@ export function usageRecordProblem(r: unknown): string | null {
     if (typeof p !== "object" || !price(p.input_per_m) || !price(p.output_per_m)) return "list_price";
   }
   if (u.batch !== undefined && u.batch !== true) return "batch";
+  if (u.generates !== undefined && typeof u.generates !== "boolean") return "generates";
+  if (u.error_finish !== undefined && typeof u.error_finish !== "boolean") return "error_finish";
+  if (u.schema !== undefined && u.schema !== "valid" && u.schema !== "invalid" && u.schema !== "unchecked") return "schema";
   if (u.auto_class !== undefined && !(PROMPT_CLASSES as readonly unknown[]).includes(u.auto_class)) return "auto_class";
+  if (u.cache_key !== undefined && !text(u.cache_key, 128)) return "cache_key";
+  if (u.cache_similarity !== undefined && !unit(u.cache_similarity)) return "cache_similarity";
+  if (u.shadow !== undefined && shadowProblem(u.shadow)) return "shadow";
   return null;
 }
 

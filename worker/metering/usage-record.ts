@@ -35,6 +35,31 @@ export interface UsageRecord {
   hold_id?: string;
   /** ...and what it drew from it. */
   hold_nanos?: number;
+  /** False for endpoints that generate no tokens (embeddings). */
+  generates?: boolean;
+  /** The answer ended with an error (`finish_reason: "error"`, or an error event mid-stream): see worker/billing/outcomes.ts. */
+  error_finish?: boolean;
+  /** Set when the request asked for a strict `json_schema` and the tenant's price list checks it: whether the answer follows it. */
+  schema?: "valid" | "invalid" | "unchecked";
+  /** A cache hit: the key of the entry it replayed, kept by the tenant's object a day so a thumbs-down can evict it. */
+  cache_key?: string;
+  /** A near-duplicate hit: its similarity score. */
+  cache_similarity?: number;
+  /**
+   * Set on a shadow call (a near-duplicate hit also answered by the origin, to
+   * measure the cache): the operator's cost, never charged to the tenant nor
+   * counted in its budget, and the comparison's verdict.
+   */
+  shadow?: ShadowMark;
+}
+
+/** What a shadow call found: `none` when the answers could not be compared. */
+export interface ShadowMark {
+  verdict: "agree" | "disagree" | "none";
+  /** The two answers' similarity (1: identical). */
+  answer_similarity: number;
+  /** The hit's own similarity score, when known. */
+  hit_similarity: number | null;
 }
 
 /** The (model, class) outcomes of the auto-routed records in a batch. */

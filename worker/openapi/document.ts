@@ -11,7 +11,7 @@ import { REGIONS } from "../vocabulary/regions";
 import { feedbackInput } from "../schemas/feedback";
 import { rulesRollback } from "../schemas/rules";
 import { rulesDocument } from "../rules/document";
-import { billingComponents, USAGE_QUERY, usageParameters } from "./billing-schemas";
+import { billingComponents, statementParameters, USAGE_QUERY, usageParameters } from "./billing-schemas";
 import { batchComponents, batchCreateBody, fileUploadForm } from "./batch-schemas";
 
 type Json = Record<string, unknown>;
@@ -42,6 +42,8 @@ interface Route {
   ok: Partial<Record<200 | 201 | 202 | 303, [description: string, schema: Json]>>;
   /** The success body's media type (default application/json). */
   media?: "text/html" | "application/jsonl";
+  /** The success body may also come as CSV (`Accept: text/csv` or `?format=csv`). */
+  csv?: true;
   errors: ErrorStatus[];
 }
 
@@ -100,7 +102,7 @@ const routes: Route[] = [
   { method: "post", path: "/v1/responses", summary: "Responses API (routed to an origin)", tag: "v1", auth: "tenantKey", body: responsesRequest, params: ["qualityFloor"], steering: true, ok: { 200: ["Response", completionLike("An OpenAI response object")] }, errors: PROXY_ERRORS },
   { method: "get", path: "/v1/usage", summary: "This tenant's usage by day and model, with totals and its account", tag: "v1", auth: "tenantKey", params: USAGE_QUERY, ok: { 200: ["Usage", ref("schemas", "Usage")] }, errors: [400, 401] },
   { method: "get", path: "/v1/models", summary: "Models this tenant may call, with prices per 1M tokens; its aliases and auto models too", tag: "v1", auth: "tenantKey", ok: { 200: ["Models", list(ref("schemas", "Model"))] }, errors: [401] },
-  { method: "post", path: "/v1/feedback", summary: "Rate an answer (by its x-request-id): what `auto` learns from", tag: "v1", auth: "tenantKey", body: feedbackInput, ok: { 200: ["Applied to the model and class that answered", object("`{ object: \"feedback\", request_id, rating, status: \"applied\" }`")], 202: ["Stored; counts once the request's outcome reaches the tenant's object", object("`{ object: \"feedback\", request_id, rating, status: \"pending\" }`")] }, errors: [400, 401, 409, 413] },
+  { method: "post", path: "/v1/feedback", summary: "Rate an answer (by its x-request-id): what `auto` learns from; a thumbs-down may refund the call when the tenant's price list offers it (`refund` in the answer: `refunded` with `amount_nanos`, `pending`, or `refused` with a `reason`)", tag: "v1", auth: "tenantKey", body: feedbackInput, ok: { 200: ["Applied to the model and class that answered", object("`{ object: \"feedback\", request_id, rating, status: \"applied\", cache_evicted }`: `cache_evicted` is true when a thumbs-down (rating < 0.5) evicted the cache entry that answered (a wrong hit)")], 202: ["Stored; counts once the request's outcome reaches the tenant's object", object("`{ object: \"feedback\", request_id, rating, status: \"pending\", cache_evicted }`")] }, errors: [400, 401, 409, 413] },
 
   // ---- /v1: the Batch API (docs/batch.md) ----
   { method: "post", path: "/v1/files", summary: "Upload a batch input file (JSONL, purpose `batch`), checked line by line", tag: "v1", auth: "tenantKey", multipart: fileUploadForm, ok: { 200: ["The file", ref("schemas", "BatchFile")] }, errors: [400, 401, 413] },
@@ -138,6 +140,7 @@ const routes: Route[] = [
   { method: "patch", path: "/admin/v1/tenants/{id}/keys/{keyId}", summary: "Rename an API key or change its rate limits", tag: "admin", auth: "adminToken", params: ["tenantId", "keyId"], body: keyUpdate, ok: { 200: ["Updated", object("The key record plus `object: \"api_key\"`.")] }, errors: [...ADMIN_WRITE, 404] },
   { method: "delete", path: "/admin/v1/tenants/{id}/keys/{keyId}", summary: "Revoke an API key", tag: "admin", auth: "adminToken", params: ["tenantId", "keyId"], ok: { 200: ["Revoked", object("The key record plus `object: \"api_key\"` and `revoked: true`.")] }, errors: [400, 401, 404, 503] },
   { method: "get", path: "/admin/v1/tenants/{id}/usage", summary: "A tenant's usage by day and model, with totals and its account", tag: "admin", auth: "adminToken", params: ["tenantId", ...USAGE_QUERY], ok: { 200: ["Usage", ref("schemas", "Usage")] }, errors: [400, 401, 404, 503] },
+  { method: "get", path: "/admin/v1/tenants/{id}/statements/{month}", summary: "A tenant's month-end statement: usage lines by model, refund lines, the agreement's committed / used / shortfall; the lines add up exactly to the usage ledger for the month. JSON, or CSV with `Accept: text/csv` or `?format=csv`", tag: "admin", auth: "adminToken", params: ["tenantId", "month", "statement.format"], csv: true, ok: { 200: ["Statement", ref("schemas", "Statement")] }, errors: [400, 401, 404, 503] },
   { method: "post", path: "/admin/v1/tenants/{id}/credits", summary: "Add prepaid credits (negative: a correction)", tag: "admin", auth: "adminToken", params: ["tenantId"], body: creditsAdd, ok: { 201: ["The journal entry and the account after it", ref("schemas", "CreditAdded")] }, errors: [...ADMIN_WRITE, 404] },
   { method: "get", path: "/admin/v1/tenants/{id}/credits", summary: "A tenant's credit balance and journal, newest first (`?limit=`, `?before=<seq>`)", tag: "admin", auth: "adminToken", params: ["tenantId"], ok: { 200: ["Credits", ref("schemas", "Credits")] }, errors: [400, 401, 404, 503] },
   { method: "get", path: "/admin/v1/tenants/{id}/audit", summary: "The tenant's audit log, newest first (`?limit=`, `?before=<seq>`)", tag: "admin", auth: "adminToken", params: ["tenantId"], ok: { 200: ["Audit entries", list(ref("schemas", "AuditEntry"))] }, errors: [400, 401, 404, 503] },
@@ -152,6 +155,7 @@ const pathParam = (name: string, description: string, schema: Json = { type: "st
 
 const parameters: Record<string, Json> = {
   ...usageParameters,
+  ...statementParameters,
   originId: pathParam("id", "Origin id.", { type: "string", pattern: "^[a-z0-9][a-z0-9._-]{0,63}$" }),
   tenantId: pathParam("id", "Tenant id.", { type: "string", pattern: "^[a-z0-9][a-z0-9._-]{0,63}$" }),
   keyId: pathParam("keyId", "API key id."),
@@ -249,7 +253,7 @@ function components(): Json {
           seq: { type: "integer" },
           at: { type: "integer", description: "Milliseconds since the epoch." },
           actor: { type: "string", description: "Label of the admin token that made the write." },
-          action: { type: "string", examples: ["tenant.create", "rules.put", "rules.rollback", "key.create", "key.revoke", "cache.purge", "credits.add", "budget.alert"] },
+          action: { type: "string", examples: ["tenant.create", "rules.put", "rules.rollback", "key.create", "key.revoke", "cache.purge", "cache.tighten", "cache.loosen", "credits.add", "budget.alert"] },
           detail: { type: "object" },
           rules_version: { type: "integer", description: "The rules version in force after the write." },
         },
@@ -264,7 +268,8 @@ function components(): Json {
 function operation(route: Route): Json {
   const responses: Json = {};
   for (const [status, [description, schema]] of Object.entries(route.ok)) {
-    responses[status] = status === "303" ? { description } : { description, content: { [route.media ?? "application/json"]: { schema } } };
+    const csv = route.csv ? { "text/csv": { schema: { type: "string", description: "The same, as CSV (spreadsheet-safe: formula-like cells are prefixed with a quote)." } } } : {};
+    responses[status] = status === "303" ? { description } : { description, content: { [route.media ?? "application/json"]: { schema }, ...csv } };
   }
   for (const status of route.errors) responses[status] = ref("responses", `Error${status}`);
   const params = [...(route.params ?? []), ...(route.steering ? steeringHeaders.map(([name]) => `steering.${name}`) : [])];

@@ -27,6 +27,7 @@ export async function admit(facts: RequestFacts): Promise<Admission> {
         tenant,
         {
           models: facts.targets.map((t) => t.model),
+          escalatesTo: facts.escalation?.to ?? null,
           origins: facts.origins,
           inputTokens: facts.workload.inputTokens,
           body: facts.body,

@@ -1,6 +1,7 @@
 // What the pipeline knows of one request, computed once and passed down the
 // stages: each stage reads what the ones before it learned, and none asks
 // the bindings or the isolate's snapshots again for something already here.
+import type { AutoDecision } from "../auto/route-auto";
 import type { Context } from "hono";
 import type * as z from "zod/mini";
 import type { AppEnv } from "../app-env";
@@ -76,6 +77,8 @@ export class RequestFacts {
   limits!: RetryLimits;
   /** The prompt's class when `auto` chose the model. */
   promptClass: PromptClass | null = null;
+  /** Where `auto` retries a poor non-streamed answer (escalate.ts); null: nowhere. */
+  escalation: AutoDecision["escalation"] = null;
   /** The origin list, from this isolate's snapshot. */
   origins!: readonly Origin[];
   /** The region's statistics: read when first needed (`regionStats`), then kept. */

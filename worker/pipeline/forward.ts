@@ -2,6 +2,7 @@
 // hedges, the relay) with the request built for them, and what happened is
 // recorded in the outcome. An error names the region it happened in.
 import { ApiError } from "../http/errors";
+import { answerCheckPlan } from "../metering/answer-check";
 import { asksForUsage, RelayMeter } from "../metering/relay-meter";
 import { observe } from "../objects/region-stats-client";
 import { describePolicy } from "../routing/policy";
@@ -42,7 +43,8 @@ export async function forwardRequest(facts: RequestFacts, body: ForwardableReque
   // Origins are shared: they hear our id, never the client's `x-request-id` (vLLM takes it as its own
   // request id, so one tenant's id could collide with, or abort, another's request).
   const upstreamRequestId = crypto.randomUUID();
-  const relayMeter = direct && stream ? new RelayMeter(!asksForUsage(facts.body)) : null;
+  // A stream whose answer the price list's outcome rules check goes through the tap (relay.ts), which sees its content.
+  const relayMeter = direct && stream && !answerCheckPlan(tenant, facts.body) ? new RelayMeter(!asksForUsage(facts.body)) : null;
   let result: Forwarded;
   try {
     result = await forward({

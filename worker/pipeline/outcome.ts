@@ -40,4 +40,6 @@ export interface Outcome {
   similarity: number | null;
   /** The origin call that answered; null for cache hits (and errors shared with coalesced requests). */
   call: OriginCall | null;
+  /** A cache hit: the key of the entry it replayed. */
+  entryKey?: string;
 }

@@ -21,6 +21,7 @@ import { giveBack, admit, type Admission } from "./admit";
 import { throughCache } from "./cache";
 import type { Endpoint, RequestFacts } from "./facts";
 import { forwardRequest, originBody } from "./forward";
+import { escalateIfPoor } from "./escalate";
 import { errorResponse, writeAnswerHeaders } from "./headers";
 import type { Outcome } from "./outcome";
 import { read } from "./read";
@@ -52,8 +53,9 @@ export async function pipeline(c: Context<AppEnv>, endpoint: Endpoint): Promise<
 
 /** The origins' side of the cache (or the whole of an uncached endpoint): route, then forward. */
 async function callOrigins(facts: RequestFacts, signal: AbortSignal | undefined, direct: boolean): Promise<Outcome> {
-  const body = originBody(facts);
-  return forwardRequest(facts, body, route(facts), signal, direct);
+  const call = () => forwardRequest(facts, originBody(facts), route(facts), signal, direct);
+  // `auto`'s cheap answer that looks poor is retried on the stronger model (escalate.ts).
+  return facts.escalation ? escalateIfPoor(facts, await call(), call) : call();
 }
 
 /** An answer on its way out: relayed and metered when it is a 200 (else not billed), then its headers. */

@@ -7,6 +7,7 @@
 import { answerText, estimatePromptTokens, estimateTextTokens, reportedUsage } from "../metering/tokens";
 import { asksForUsage } from "../metering/relay-meter";
 import { tapStream } from "../metering/stream-tap";
+import { answerCheckPlan, checkJsonAnswer, StreamAnswer } from "../metering/answer-check";
 import { releaseDrawn, type Admission } from "./admit";
 import type { RequestFacts } from "./facts";
 import { meter } from "./meter";
@@ -16,6 +17,8 @@ import type { Outcome } from "./outcome";
 export async function relay(facts: RequestFacts, admission: Admission, outcome: Outcome): Promise<Response> {
   const response = outcome.response;
   const body = facts.body;
+  // Outcome rules of the tenant's price list that look at the answer (forward.ts then leaves streams to the tap).
+  const plan = answerCheckPlan(facts.tenant, body);
   if (facts.stream) {
     const relayMeter = outcome.call?.relayMeter;
     if (relayMeter?.meters(response)) {
@@ -26,24 +29,26 @@ export async function relay(facts: RequestFacts, admission: Admission, outcome: 
       return response;
     }
     if (response.body) {
+      const answer = plan ? new StreamAnswer(plan) : undefined;
       const tapped = tapStream(response.body, !asksForUsage(body), (counted, ending) => {
         if (ending === "failed" && counted.contentEvents === 0) return releaseDrawn(facts, admission);
-        meter(facts, admission, outcome, counted.promptTokens ?? estimatePromptTokens(body), counted.outputTokens());
-      });
+        meter(facts, admission, outcome, counted.promptTokens ?? estimatePromptTokens(body), counted.outputTokens(), answer?.result(ending === "failed"));
+      }, answer);
       return new Response(tapped, { status: response.status, headers: response.headers });
     }
   }
 
   // The request's own origin call read the usage already (a coalesced one's body is its leader's, re-read here).
   const usage = outcome.cache === "coalesced" ? null : outcome.call?.usage;
-  if (usage) {
+  if (usage && !plan) {
     meter(facts, admission, outcome, usage.input ?? estimatePromptTokens(body), usage.output);
     return response;
   }
   const text = await response.text();
   const answer = parseJson(text);
   const reported = reportedUsage(answer);
-  meter(facts, admission, outcome, reported.input ?? estimatePromptTokens(body), reported.output ?? estimateTextTokens(answerText(answer)));
+  const output = usage?.output ?? reported.output ?? estimateTextTokens(answerText(answer));
+  meter(facts, admission, outcome, usage?.input ?? reported.input ?? estimatePromptTokens(body), output, plan ? checkJsonAnswer(plan, answer) : undefined);
   return new Response(text, { status: response.status, headers: response.headers });
 }
 

@@ -39,6 +39,7 @@ export async function applyRules(facts: RequestFacts): Promise<void> {
     waitUntil,
   });
   facts.promptClass = auto.promptClass;
+  facts.escalation = auto.escalation;
   facts.targets = [auto.choice.model, ...auto.choice.fallbacks].map((model) => ({ model, origins: null }));
   facts.trail = [...resolution.trail, `auto ${resolution.auto}`, `class ${auto.promptClass}`, auto.choice.reason];
 }

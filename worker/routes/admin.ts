@@ -7,6 +7,7 @@ import { billing } from "./admin/billing";
 import { isolate } from "./admin/isolate";
 import { origins } from "./admin/origins";
 import { rules } from "./admin/rules";
+import { statements } from "./admin/statements";
 import { tenants } from "./admin/tenants";
 import { regions } from "./regions";
 
@@ -27,4 +28,5 @@ admin.route("/", origins);
 admin.route("/", tenants);
 admin.route("/", rules);
 admin.route("/", billing);
+admin.route("/", statements);
 admin.route("/", isolate);

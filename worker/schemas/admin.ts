@@ -72,6 +72,14 @@ export const cacheSettings = z.strictObject({
   ttl_s: z._default(z.int().check(z.minimum(60), z.maximum(30 * 86_400)), 3_600),
   /** Cache requests that carry `tools` / `tool_choice` (off: tools may have side effects). */
   allow_tools: z._default(z.boolean(), false),
+  /**
+   * Share (0..1) of near-duplicate hits also sent to the origin off the
+   * client's path, to measure the cache's precision; absent: 0.01. The
+   * operator pays for these calls, not the tenant.
+   */
+  verify_share: z.optional(z.number().check(z.minimum(0), z.maximum(1))),
+  /** Precision the near-duplicate cache must keep (0.5..0.999); below it the threshold tightens by itself. Absent: 0.99. */
+  precision_target: z.optional(z.number().check(z.minimum(0.5), z.maximum(0.999))),
 });
 export type CacheSettings = z.infer<typeof cacheSettings>;
 

@@ -21,6 +21,27 @@ export const priceTier = z.strictObject({
   discount: share,
 });
 
+/** A call rated down (`POST /v1/feedback`) soon enough is refunded, within monthly caps. */
+export const feedbackRefund = z.strictObject({
+  /** How long after the answer a thumbs-down still refunds it. */
+  window_minutes: z.int().check(z.minimum(1), z.maximum(10_080)),
+  /** Refunds this month may add up to at most this share of the month's charges (refunds included)... */
+  max_share: z._default(share, 0.1),
+  /** ...and number at most this many. */
+  max_count: z._default(z.int().check(z.minimum(0), z.maximum(1_000_000)), 1_000),
+});
+export type FeedbackRefund = z.infer<typeof feedbackRefund>;
+
+/** Charges for results, not attempts: each rule is checked by the meter on the answer itself. */
+export const outcomeRules = z.strictObject({
+  /** No charge for an answer with no completion tokens or an error finish. */
+  zero_completion: z._default(z.boolean(), false),
+  /** No charge for an answer to a strict `json_schema` request that does not validate against its schema. */
+  structured_outputs: z._default(z.boolean(), false),
+  feedback_refund: z.optional(feedbackRefund),
+});
+export type OutcomeRules = z.infer<typeof outcomeRules>;
+
 /** What a tenant pays. Models without an entry cost what the serving origin charges. */
 export const pricing = z.strictObject({
   models: z._default(z.record(modelName, modelPrice), {}),
@@ -29,6 +50,7 @@ export const pricing = z.strictObject({
   cache_hit_discount: z._default(share, DEFAULT_CACHE_HIT_DISCOUNT),
   /** Share of the price waived for a Batch API line (DEFAULT_BATCH_DISCOUNT when absent). */
   batch_discount: z.optional(share),
+  outcomes: z.optional(outcomeRules),
 });
 export type Pricing = z.infer<typeof pricing>;
 
@@ -41,9 +63,22 @@ export const budget = z.strictObject({
 });
 export type Budget = z.infer<typeof budget>;
 
+/**
+ * A committed-spend agreement: the tenant commits to `monthly_commit_nanos` a
+ * UTC month. While the month's charges are below it, requests cost their
+ * price × (1 − `discount`); once they reach it, price × `overage_multiplier`.
+ */
+export const agreement = z.strictObject({
+  monthly_commit_nanos: z.int().check(z.minimum(1), z.maximum(9e15)),
+  discount: share,
+  overage_multiplier: z._default(z.number().check(z.minimum(0), z.maximum(10)), 1),
+});
+export type Agreement = z.infer<typeof agreement>;
+
 /** The money fields of a tenant profile (spread into `tenantInput`). */
 export const billingFields = {
   pricing: z.optional(pricing),
+  agreement: z.optional(z.nullable(agreement)),
   budget: z.optional(z.nullable(budget)),
   /** Requests need a positive credit balance. */
   prepaid: z.optional(z.boolean()),
@@ -65,3 +100,9 @@ export const usageQuery = z.strictObject({
   key_id: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
 });
 export type UsageQuery = z.infer<typeof usageQuery>;
+
+/** A statement's month, `YYYY-MM`. */
+export const statementMonth = z.string().check(z.regex(/^\d{4}-(0[1-9]|1[0-2])$/, "expected a month as YYYY-MM"));
+
+/** Query of the statement: `?format=csv` is the same as `Accept: text/csv`. */
+export const statementQuery = z.strictObject({ format: z.optional(z.enum(["json", "csv"])) });

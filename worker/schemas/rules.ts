@@ -110,11 +110,15 @@ export const ruleAutoModel = z.strictObject({
 export const ruleAuto = z.strictObject({
   models: z.array(ruleAutoModel).check(z.minLength(1), z.maxLength(16)),
   /** The expected quality a model needs for a prompt's class (a request may raise it). */
-  floor: z._default(share, 0.7),
+  floor: z._default(share, 0.85),
   /** Latency SLO: models expected to be slower to the first token from this region are skipped. */
   max_ttft_ms: z.optional(z.number().check(z.minimum(1))),
   /** How many ratings the seeded quality is worth: higher trusts the seed longer. */
   prior_strength: z._default(z.number().check(z.minimum(1), z.maximum(1000)), 10),
+  /** false: seeds per class only, without the per-prompt difficulty model (docs/auto.md). */
+  difficulty: z.optional(z.boolean()),
+  /** Retry a poor non-streamed answer (refusal, truncation, low log-probability) on the best fallback; default on, no log-probability cut. */
+  escalate: z.optional(z.strictObject({ on: z.boolean(), min_mean_logprob: z.optional(z.number().check(z.minimum(-100), z.maximum(0))) })),
   /** The tenant's own class centroids (`npm run build:centroids -- --from mine.jsonl`), instead of the shipped ones. */
   centroids: z.optional(
     z.strictObject({

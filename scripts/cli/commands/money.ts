@@ -3,9 +3,11 @@
 import { emit, stringOption, UsageError, type Command, type Context } from "../command";
 import type { UsageReport, UsageRow } from "../../../worker/billing/account";
 import { count, fields, table, usd } from "../format";
+import type { CachePrecisionReport } from "../../../worker/cache/precision-report";
+import { cachePrecisionLine } from "./cache-precision";
 
 /** The read-out as the admin API sends it (the worker's own type, plus the tenant id). */
-type UsageReadout = Omit<UsageReport, "totals" | "account"> & { tenant_id: string; totals?: Partial<UsageRow>; account?: Record<string, unknown> };
+type UsageReadout = Omit<UsageReport, "totals" | "account"> & { tenant_id: string; totals?: Partial<UsageRow>; account?: Record<string, unknown>; cache_precision?: CachePrecisionReport };
 
 const tenantPath = (tenant: string) => `/tenants/${encodeURIComponent(tenant)}`;
 
@@ -53,6 +55,8 @@ const usage: Command = {
         ]),
       ];
       if (report.account) lines.push("", fields(report.account));
+      const precision = cachePrecisionLine(report.cache_precision);
+      if (precision) lines.push("", precision);
       return lines.join("\n");
     });
   },
