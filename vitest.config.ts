@@ -34,6 +34,8 @@ export default defineConfig({
                 USAGE_FLUSH_MS: "20",
                 // Engines' metrics are read every 200 ms here, not every 2 s.
                 ENGINE_LOAD_MS: "200",
+                // Batch files above 64 KiB are refused here, so the limit can be tested without megabytes.
+                BATCH_MAX_FILE_BYTES: "65536",
               },
               // The usage queue hands over its batches within tens of milliseconds here, not a second.
               queueConsumers: { "meridian-usage": { maxBatchSize: 100, maxBatchTimeout: 0.05, maxRetries: 5, deadLetterQueue: "meridian-usage-dead" } },

@@ -72,6 +72,8 @@ interface WranglerConfig {
   compatibility_flags: string[];
   vars: Record<string, string>;
   kv: string[];
+  /** R2 bucket bindings (the Batch API's files). */
+  r2: string[];
   durableObjects: { name: string; className: string; useSQLite: boolean }[];
   /** Queue bindings to queue names, and the queues this worker consumes with their settings. */
   queueProducers: Record<string, string>;
@@ -93,6 +95,7 @@ process.stdout.write(JSON.stringify({
   compatibility_flags: c.compatibility_flags,
   vars: Object.fromEntries(Object.entries(c.vars).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)])),
   kv: c.kv_namespaces.map((k) => k.binding),
+  r2: (c.r2_buckets ?? []).map((b) => b.binding),
   durableObjects: c.durable_objects.bindings.map((b) => ({ name: b.name, className: b.class_name, useSQLite: sqlite.get(b.class_name) === true })),
   queueProducers: Object.fromEntries((c.queues.producers ?? []).map((p) => [p.binding, p.queue])),
   queueConsumers: Object.fromEntries((c.queues.consumers ?? []).map((q) => [q.queue, {
@@ -227,6 +230,7 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
       compatibilityDate: config.compatibility_date,
       compatibilityFlags: config.compatibility_flags,
       kvNamespaces: config.kv,
+      r2Buckets: config.r2,
       durableObjects: Object.fromEntries(config.durableObjects.map((d) => [d.name, { className: d.className, useSQLite: d.useSQLite }])),
       // The usage queue, as deployed: records reach the tenants' objects through it.
       queueProducers: config.queueProducers,
@@ -234,6 +238,7 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
       bindings: { ...config.vars, ...opts.vars, ADMIN_TOKEN: opts.adminToken, MERIDIAN_DEV: "true" },
       // In memory (Miniflare's temp dir, removed on dispose): nothing left behind.
       kvPersist: false,
+      r2Persist: false,
       durableObjectsPersist: false,
       cachePersist: false,
       logRequests: false,

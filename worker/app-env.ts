@@ -11,5 +11,7 @@ export interface AppEnv {
     settings: Settings;
     /** The label of the admin token that authorised an admin request (for the audit log). */
     adminLabel: string;
+    /** Set only on a Batch API line (worker/routes/batch-line.ts): the batch's id. Never from a header. */
+    batch?: string;
   };
 }

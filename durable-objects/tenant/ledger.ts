@@ -32,6 +32,10 @@ export function createLedgerTables(sql: SqlStorage): void {
       cache TEXT NOT NULL, stream INTEGER NOT NULL, cost_nanos INTEGER NOT NULL, saved_nanos INTEGER NOT NULL)`,
   );
   sql.exec(`CREATE INDEX IF NOT EXISTS usage_events_at ON usage_events (at)`);
+  // Batch API lines are flagged (objects created before batches get the column on their next start).
+  if (!sql.exec<{ name: string }>(`PRAGMA table_info(usage_events)`).toArray().some((c) => c.name === "batch")) {
+    sql.exec(`ALTER TABLE usage_events ADD COLUMN batch INTEGER NOT NULL DEFAULT 0`);
+  }
   sql.exec(
     `CREATE TABLE IF NOT EXISTS usage_daily (day TEXT NOT NULL, model TEXT NOT NULL, key_id TEXT NOT NULL, requests INTEGER NOT NULL,
       input_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL, cost_nanos INTEGER NOT NULL, cache_hits INTEGER NOT NULL,
@@ -103,9 +107,9 @@ export function applyUsage(sql: SqlStorage, batch: readonly UsageRecord[], terms
     }
     // A usage id seen before (a batch delivered twice) writes nothing.
     const inserted = sql.exec(
-      `INSERT INTO usage_events (id, at, request_id, key_id, model, origin, region, input_tokens, output_tokens, cache, stream, cost_nanos, saved_nanos, waiver, waived_nanos)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
-      r.id, r.at, r.request_id, r.key_id, r.model, r.origin, r.region, inputTokens, outputTokens, r.cache, r.stream ? 1 : 0, costNanos, savedNanos, waiver, waivedNanos,
+      `INSERT INTO usage_events (id, at, request_id, key_id, model, origin, region, input_tokens, output_tokens, cache, stream, cost_nanos, saved_nanos, waiver, waived_nanos, batch)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+      r.id, r.at, r.request_id, r.key_id, r.model, r.origin, r.region, inputTokens, outputTokens, r.cache, r.stream ? 1 : 0, costNanos, savedNanos, waiver, waivedNanos, r.batch === true ? 1 : 0,
     ).rowsWritten;
     if (inserted === 0) continue;
     month.tokens += inputTokens + outputTokens;

@@ -5,7 +5,7 @@
 // Money is counted in integer nano-dollars: a short prompt to a cheap model
 // costs a fraction of a micro-dollar, and sums of floats drift.
 import { own } from "../own";
-import { DEFAULT_CACHE_HIT_DISCOUNT, type ModelPrice, type Pricing } from "../schemas/billing";
+import { DEFAULT_BATCH_DISCOUNT, DEFAULT_CACHE_HIT_DISCOUNT, type ModelPrice, type Pricing } from "../schemas/billing";
 
 export const NANOS_PER_USD = 1_000_000_000;
 
@@ -37,6 +37,8 @@ export interface ChargeInput {
   cacheHit: boolean;
   /** Tokens the tenant used this month before this request: picks the volume tier. */
   monthTokens: number;
+  /** A Batch API line: the batch discount applies (after the volume tier, before the cache's). */
+  batch?: boolean;
 }
 
 export interface Charge {
@@ -86,7 +88,8 @@ export function charge(input: ChargeInput): Charge {
   if (!price) return { costNanos: 0, savedNanos: 0 };
   // USD per 1M tokens is exactly 1000 nano-dollars per token per USD.
   const listNanos = (tokens(input.inputTokens) * price.input_per_m + tokens(input.outputTokens) * price.output_per_m) * 1000;
-  const full = Math.round(listNanos * (1 - tierDiscount(input.pricing?.tiers, input.monthTokens)));
+  const tiered = listNanos * (1 - tierDiscount(input.pricing?.tiers, input.monthTokens));
+  const full = Math.round(input.batch ? tiered * (1 - (input.pricing?.batch_discount ?? DEFAULT_BATCH_DISCOUNT)) : tiered);
   if (!input.cacheHit) return { costNanos: full, savedNanos: 0 };
   const waived = input.pricing?.cache_hit_discount ?? DEFAULT_CACHE_HIT_DISCOUNT;
   const costNanos = Math.round(full * (1 - waived));

@@ -38,6 +38,7 @@ export function chargeRecord(terms: RecordTerms, r: UsageRecord, monthTokens: nu
     outputTokens: r.output_tokens,
     cacheHit: servedFromCache(r.cache),
     monthTokens,
+    batch: r.batch === true,
   });
   const agreed = agreementPrice(terms.agreement, priced, monthChargedNanos);
   const waiver = outcomeWaiver(terms.pricing?.outcomes, r);

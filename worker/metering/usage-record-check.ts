@@ -44,6 +44,7 @@ export function usageRecordProblem(r: unknown): string | null {
     const p = u.list_price as Record<string, unknown> | undefined;
     if (typeof p !== "object" || !price(p.input_per_m) || !price(p.output_per_m)) return "list_price";
   }
+  if (u.batch !== undefined && u.batch !== true) return "batch";
   if (u.generates !== undefined && typeof u.generates !== "boolean") return "generates";
   if (u.error_finish !== undefined && typeof u.error_finish !== "boolean") return "error_finish";
   if (u.schema !== undefined && u.schema !== "valid" && u.schema !== "invalid" && u.schema !== "unchecked") return "schema";

@@ -29,6 +29,8 @@ export interface UsageRecord {
   list_price: ModelPrice | null;
   /** Set when `auto` chose the model: the prompt's class, so feedback can be credited to (model, class). */
   auto_class?: PromptClass;
+  /** A Batch API line: charged at the batch price (worker/billing/pricing.ts), shown apart in the usage read-out. */
+  batch?: true;
   /** The funds lease the request drew from at admission, settled by this record (prepaid and hard-budget tenants)... */
   hold_id?: string;
   /** ...and what it drew from it. */

@@ -2,6 +2,7 @@
 // maps to (and where a region's object is created). Stubs are typed by the
 // objects' classes, so what an RPC call returns needs no cast. The classes are
 // named as types only: no object code is imported here.
+import type { Batch } from "../../durable-objects/batch";
 import type { EngineScraper } from "../../durable-objects/engine-scraper";
 import type { OriginRegistry } from "../../durable-objects/origin-registry";
 import type { RegionStats } from "../../durable-objects/region-stats";
@@ -25,4 +26,9 @@ export function originRegistry(env: Env): DurableObjectStub<OriginRegistry> {
 /** The one reader of origins' engine metrics, for the whole world. */
 export function engineScraper(env: Env): DurableObjectStub<EngineScraper> {
   return env.ENGINE_SCRAPER.get(env.ENGINE_SCRAPER.idFromName("global"));
+}
+
+/** A batch's own object (Batch API): its lines, their answers, its dispatch. */
+export function batchObject(env: Env, batchId: string): DurableObjectStub<Batch> {
+  return env.BATCH.get(env.BATCH.idFromName(batchId));
 }

@@ -12,6 +12,7 @@ import { feedbackInput } from "../schemas/feedback";
 import { rulesRollback } from "../schemas/rules";
 import { rulesDocument } from "../rules/document";
 import { billingComponents, statementParameters, USAGE_QUERY, usageParameters } from "./billing-schemas";
+import { batchComponents, batchCreateBody, fileUploadForm } from "./batch-schemas";
 
 type Json = Record<string, unknown>;
 type Method = "get" | "post" | "put" | "patch" | "delete";
@@ -29,6 +30,10 @@ interface Route {
   body?: z.ZodMiniType;
   /** Or, for a browser form, the JSON Schema of its urlencoded fields. */
   form?: Json;
+  /** Or a multipart/form-data upload's fields. */
+  multipart?: Json;
+  /** Or a JSON body checked by hand (its JSON Schema). */
+  jsonBody?: Json;
   /** Path parameters, by component name (see `parameters` below). */
   params?: string[];
   /** Accepts the `x-meridian-*` steering headers. */
@@ -36,7 +41,7 @@ interface Route {
   /** Success status -> a description and a body schema (inline or a component $ref). */
   ok: Partial<Record<200 | 201 | 202 | 303, [description: string, schema: Json]>>;
   /** The success body's media type (default application/json). */
-  media?: "text/html";
+  media?: "text/html" | "application/jsonl";
   /** The success body may also come as CSV (`Accept: text/csv` or `?format=csv`). */
   csv?: true;
   errors: ErrorStatus[];
@@ -99,6 +104,15 @@ const routes: Route[] = [
   { method: "get", path: "/v1/models", summary: "Models this tenant may call, with prices per 1M tokens; its aliases and auto models too", tag: "v1", auth: "tenantKey", ok: { 200: ["Models", list(ref("schemas", "Model"))] }, errors: [401] },
   { method: "post", path: "/v1/feedback", summary: "Rate an answer (by its x-request-id): what `auto` learns from; a thumbs-down may refund the call when the tenant's price list offers it (`refund` in the answer: `refunded` with `amount_nanos`, `pending`, or `refused` with a `reason`)", tag: "v1", auth: "tenantKey", body: feedbackInput, ok: { 200: ["Applied to the model and class that answered", object("`{ object: \"feedback\", request_id, rating, status: \"applied\", cache_evicted }`: `cache_evicted` is true when a thumbs-down (rating < 0.5) evicted the cache entry that answered (a wrong hit)")], 202: ["Stored; counts once the request's outcome reaches the tenant's object", object("`{ object: \"feedback\", request_id, rating, status: \"pending\", cache_evicted }`")] }, errors: [400, 401, 409, 413] },
 
+  // ---- /v1: the Batch API (docs/batch.md) ----
+  { method: "post", path: "/v1/files", summary: "Upload a batch input file (JSONL, purpose `batch`), checked line by line", tag: "v1", auth: "tenantKey", multipart: fileUploadForm, ok: { 200: ["The file", ref("schemas", "BatchFile")] }, errors: [400, 401, 413] },
+  { method: "get", path: "/v1/files/{id}", summary: "A file of this tenant's (input, output or error file)", tag: "v1", auth: "tenantKey", params: ["fileId"], ok: { 200: ["The file", ref("schemas", "BatchFile")] }, errors: [401, 404] },
+  { method: "get", path: "/v1/files/{id}/content", summary: "A file's content (JSONL)", tag: "v1", auth: "tenantKey", params: ["fileId"], media: "application/jsonl", ok: { 200: ["The file's bytes", { type: "string" }] }, errors: [401, 404] },
+  { method: "post", path: "/v1/batches", summary: "Start a batch of an uploaded file's requests, at the batch price, within 24 h", tag: "v1", auth: "tenantKey", jsonBody: batchCreateBody, ok: { 200: ["The batch", ref("schemas", "Batch")] }, errors: [400, 401, 404, 413] },
+  { method: "get", path: "/v1/batches", summary: "This tenant's batches, newest first (`?limit=` 1..100, `?after=<batch id>`)", tag: "v1", auth: "tenantKey", ok: { 200: ["Batches", { ...list(ref("schemas", "Batch")), description: "Plus `first_id`, `last_id`, `has_more`." }] }, errors: [400, 401] },
+  { method: "get", path: "/v1/batches/{id}", summary: "A batch: status, progress (`request_counts`), output and error files", tag: "v1", auth: "tenantKey", params: ["batchId"], ok: { 200: ["The batch", ref("schemas", "Batch")] }, errors: [401, 404] },
+  { method: "post", path: "/v1/batches/{id}/cancel", summary: "Cancel a batch: `cancelling`, then `cancelled` within seconds; unsent lines go to the error file", tag: "v1", auth: "tenantKey", params: ["batchId"], ok: { 200: ["The batch", ref("schemas", "Batch")] }, errors: [401, 404] },
+
   // ---- /admin/v1: the operator's API ----
   { method: "get", path: "/admin/dashboard", summary: "The operator dashboard: TTFT heat map by region and origin, circuits, tenants' usage (sign in once at `/admin/dashboard/sign-in`: a signed session cookie, 8 hours; a token in the URL is refused with 400)", tag: "admin", auth: "adminToken", media: "text/html", ok: { 200: ["The page; it refreshes itself", { type: "string" }] }, errors: [400, 401, 503] },
   { method: "get", path: "/admin/dashboard/sign-in", summary: "The dashboard's sign-in form (public; `#token=<admin token>` in the fragment signs in without the token reaching any log)", tag: "admin", auth: null, media: "text/html", ok: { 200: ["The form", { type: "string" }] }, errors: [] },
@@ -145,6 +159,8 @@ const parameters: Record<string, Json> = {
   originId: pathParam("id", "Origin id.", { type: "string", pattern: "^[a-z0-9][a-z0-9._-]{0,63}$" }),
   tenantId: pathParam("id", "Tenant id.", { type: "string", pattern: "^[a-z0-9][a-z0-9._-]{0,63}$" }),
   keyId: pathParam("keyId", "API key id."),
+  fileId: pathParam("id", "File id (another tenant's is 404).", { type: "string" }),
+  batchId: pathParam("id", "Batch id (another tenant's is 404).", { type: "string" }),
   region: pathParam("region", "Region code.", { enum: [...REGIONS] }),
   ifMatch: { name: "If-Match", in: "header", required: false, description: "The rules version you read (its ETag, e.g. `\"3\"`); 412 if it is no longer current.", schema: { type: "string" } },
   qualityFloor: { name: "x-meridian-quality-floor", in: "header", required: false, description: "For an auto model: the expected quality (0..1) the chosen model needs for this prompt's class, instead of the tenant's floor.", schema: { type: "number", minimum: 0, maximum: 1 } },
@@ -243,6 +259,7 @@ function components(): Json {
         },
       },
       ...billingComponents,
+      ...batchComponents,
       Tenant: jsonSchema(z.extend(tenantInput, { id: z.string(), created_at: z.number(), updated_at: z.number(), cache_generation: z.optional(z.looseObject({})) }), "output"),
     },
   };
@@ -263,6 +280,8 @@ function operation(route: Route): Json {
     security: route.auth ? [{ [route.auth]: [] }] : [],
     ...(params.length ? { parameters: params.map((name) => ref("parameters", name)) } : {}),
     ...(route.body ? { requestBody: { required: true, content: { "application/json": { schema: jsonSchema(route.body) } } } } : {}),
+    ...(route.multipart ? { requestBody: { required: true, content: { "multipart/form-data": { schema: route.multipart } } } } : {}),
+    ...(route.jsonBody ? { requestBody: { required: true, content: { "application/json": { schema: route.jsonBody } } } } : {}),
     ...(route.form ? { requestBody: { required: true, content: { "application/x-www-form-urlencoded": { schema: route.form } } } } : {}),
     responses,
   };

@@ -4,6 +4,7 @@
 import { checkFunds, checksFunds, releaseFunds } from "../billing/gate";
 import type { Drawn } from "../billing/funds-lease";
 import type { RateLimitView } from "../limits/lease-client";
+import { BATCH_POOL_KEY, batchPoolCaller } from "../limits/batch-pool";
 import { enforceRateLimits, hasRateLimits, settleTokens, tokenEstimate } from "../limits/rate-limit";
 import type { RequestFacts } from "./facts";
 
@@ -37,9 +38,11 @@ export async function admit(facts: RequestFacts): Promise<Admission> {
       )
     : null;
   let rateLimit: RateLimitView | null = null;
-  if (hasRateLimits(facts.caller)) {
+  // A batch line counts against the batch pool only, never the interactive limits.
+  const limited = facts.batch ? batchPoolCaller(facts.caller) : facts.caller;
+  if (hasRateLimits(limited)) {
     try {
-      rateLimit = await enforceRateLimits(env, facts.caller, tokenEstimate(facts.workload));
+      rateLimit = await enforceRateLimits(env, limited, tokenEstimate(facts.workload));
     } catch (err) {
       if (drawn) releaseFunds(env, tenant.id, drawn, waitUntil); // refused after its funds were drawn: give them back
       throw err;
@@ -52,7 +55,7 @@ export async function admit(facts: RequestFacts): Promise<Admission> {
 export function settleCharge(facts: RequestFacts, admission: Admission, actualTokens: number): void {
   const charged = admission.rateLimit?.tokensCharged;
   if (charged === undefined || charged === 0) return;
-  settleTokens(facts.tenant.id, facts.caller.keyId, charged, actualTokens);
+  settleTokens(facts.tenant.id, facts.batch ? BATCH_POOL_KEY : facts.caller.keyId, charged, actualTokens);
 }
 
 /** The request ends without being billed: its tpm estimate goes back, and what it drew. */

@@ -62,6 +62,8 @@ export class RequestFacts {
   readonly stream: boolean;
   /** What routing, admission and `auto` assume the request will cost. */
   readonly workload: Workload;
+  /** The batch this request is a line of (Batch API), null for interactive calls: its own rate-limit pool and price. */
+  readonly batch: string | null;
 
   // Set by the rules stage (rules.ts).
   /** The version of the tenant's rules this request runs on; undefined until they are read. */
@@ -105,6 +107,7 @@ export class RequestFacts {
     }
     this.steering = steering;
     this.bytes = bytes;
+    this.batch = c.var.batch ?? null;
     this.stream = body.stream === true;
     // Only answers that generate tokens run a prefill worth a prefix key.
     this.workload = workload(this.body, bytes, this.stream, endpoint.generates === false ? undefined : this.tenant.id);

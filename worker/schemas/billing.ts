@@ -4,6 +4,8 @@ import * as z from "zod/mini";
 
 /** The cache discount when a tenant's price list does not set one. */
 export const DEFAULT_CACHE_HIT_DISCOUNT = 0.5;
+/** The Batch API discount when a tenant's price list does not set one (docs/batch.md). */
+export const DEFAULT_BATCH_DISCOUNT = 0.5;
 
 const usdPerMillion = z.number().check(z.minimum(0), z.maximum(1_000_000));
 const share = z.number().check(z.minimum(0), z.maximum(1));
@@ -46,6 +48,8 @@ export const pricing = z.strictObject({
   tiers: z._default(z.array(priceTier).check(z.maxLength(50)), []),
   /** Share of the price waived when the answer comes from the cache. */
   cache_hit_discount: z._default(share, DEFAULT_CACHE_HIT_DISCOUNT),
+  /** Share of the price waived for a Batch API line (DEFAULT_BATCH_DISCOUNT when absent). */
+  batch_discount: z.optional(share),
   outcomes: z.optional(outcomeRules),
 });
 export type Pricing = z.infer<typeof pricing>;
