@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import type { AccountState, CreditEntry, UsageFilter, UsageReport } from "../worker/billing/account";
+import type { AccountState, BatchCharge, CreditEntry, UsageFilter, UsageReport } from "../worker/billing/account";
 import type { FundsLeaseAnswer, FundsLeaseRequest } from "../worker/billing/hold-protocol";
 import { usdToNanos } from "../worker/billing/pricing";
 import { kvKey, kvRules, kvTenant } from "../worker/kv-keys";
@@ -27,6 +27,7 @@ import {
   creditJournal,
   pruneUsageEvents,
   usageReport,
+  batchCharges,
 } from "./tenant/ledger";
 import { own, setOwn } from "../worker/own";
 import { publishOrRetry } from "./kv-publication";
@@ -306,6 +307,11 @@ export class Tenant extends DurableObject<Env> {
     const tenant = this.info();
     if (!tenant) return null;
     return { ...usageReport(this.sql, filter), refunds: refundsIn(this.sql, filter), account: accountState(this.sql, tenant, Date.now()), cache_precision: this.cache.report(filter.from, filter.to) };
+  }
+
+  /** What each of these batches was charged so far (the dashboard's batch table). */
+  batchCharges(batchIds: string[]): BatchCharge[] {
+    return Array.isArray(batchIds) ? batchCharges(this.sql, batchIds.filter((id) => typeof id === "string")) : [];
   }
 
   /** A call rated down: refunded if the price list offers it (see tenant/refunds.ts). */

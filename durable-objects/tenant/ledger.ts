@@ -2,7 +2,7 @@
 // batch sent twice is counted once), daily rollups by model and key, monthly
 // totals (for volume tiers and budgets), and the prepaid balance with its
 // journal of top-ups. Amounts are integer nano-dollars.
-import type { AccountState, CreditEntry, UsageFilter, UsageReport, UsageRow, UsageTotals } from "../../worker/billing/account";
+import type { AccountState, BatchCharge, CreditEntry, UsageFilter, UsageReport, UsageRow, UsageTotals } from "../../worker/billing/account";
 import { utcDay, utcMonth } from "../../worker/billing/calendar";
 import { agreementStatus } from "../../worker/billing/agreement";
 import { isNanos, nanosToUsd } from "../../worker/billing/pricing";
@@ -56,6 +56,11 @@ export function createLedgerTables(sql: SqlStorage): void {
   addColumn(sql, "usage_daily", "within_nanos", "INTEGER NOT NULL DEFAULT 0");
   // Refunds this month (usage_months.cost_nanos is net of them).
   addColumn(sql, "usage_months", "refund_nanos", "INTEGER NOT NULL DEFAULT 0");
+  // Batch API lines, shown apart in the read-out (their requests and charges are also in the day's totals).
+  addColumn(sql, "usage_daily", "batch_requests", "INTEGER NOT NULL DEFAULT 0");
+  addColumn(sql, "usage_daily", "batch_nanos", "INTEGER NOT NULL DEFAULT 0");
+  // What each batch was charged so far, for the dashboard (kept as long as usage ids are).
+  sql.exec(`CREATE TABLE IF NOT EXISTS usage_batches (batch_id TEXT PRIMARY KEY, requests INTEGER NOT NULL, cost_nanos INTEGER NOT NULL, at INTEGER NOT NULL)`);
   // Refunds of calls rated down (tenant/refunds.ts): negative entries, one per request id.
   sql.exec(
     `CREATE TABLE IF NOT EXISTS refunds (request_id TEXT PRIMARY KEY, usage_id TEXT NOT NULL, at INTEGER NOT NULL, day TEXT NOT NULL,
@@ -84,7 +89,7 @@ export function applyUsage(sql: SqlStorage, batch: readonly UsageRecord[], terms
   // The rollups are summed here and written once per row they touch, after the records:
   // a batch of 50 is then ~50 statements, not ~250 (the object's calls are atomic either way).
   const months = new Map<string, { tokens: number; cost: number; addTokens: number; addCost: number }>();
-  const days = new Map<string, { day: string; model: string; keyId: string; requests: number; input: number; output: number; cost: number; hits: number; saved: number; waivers: number; waived: number; within: number }>();
+  const days = new Map<string, { day: string; model: string; keyId: string; requests: number; input: number; output: number; cost: number; hits: number; saved: number; waivers: number; waived: number; within: number; batchRequests: number; batchNanos: number }>();
   let spent = 0;
   for (const r of batch) {
     if (!(r.at >= now - ACCEPT_WINDOW_MS)) continue; // written so that a NaN time is refused too
@@ -118,7 +123,7 @@ export function applyUsage(sql: SqlStorage, batch: readonly UsageRecord[], terms
     month.addCost += costNanos;
     const dayKey = `${utcDay(r.at)}\u0000${r.model}\u0000${r.key_id}`;
     let day = days.get(dayKey);
-    if (!day) days.set(dayKey, (day = { day: utcDay(r.at), model: r.model, keyId: r.key_id, requests: 0, input: 0, output: 0, cost: 0, hits: 0, saved: 0, waivers: 0, waived: 0, within: 0 }));
+    if (!day) days.set(dayKey, (day = { day: utcDay(r.at), model: r.model, keyId: r.key_id, requests: 0, input: 0, output: 0, cost: 0, hits: 0, saved: 0, waivers: 0, waived: 0, within: 0, batchRequests: 0, batchNanos: 0 }));
     day.requests++;
     day.input += inputTokens;
     day.output += outputTokens;
@@ -128,18 +133,30 @@ export function applyUsage(sql: SqlStorage, batch: readonly UsageRecord[], terms
     day.waivers += waiver ? 1 : 0;
     day.waived += waivedNanos;
     day.within += withinCommitment ? costNanos : 0;
+    if (r.batch === true) {
+      day.batchRequests++;
+      day.batchNanos += costNanos;
+      if (r.batch_id !== undefined) {
+        sql.exec(
+          `INSERT INTO usage_batches (batch_id, requests, cost_nanos, at) VALUES (?, 1, ?, ?)
+            ON CONFLICT (batch_id) DO UPDATE SET requests = requests + 1, cost_nanos = cost_nanos + excluded.cost_nanos, at = MAX(at, excluded.at)`,
+          r.batch_id, costNanos, r.at,
+        );
+      }
+    }
     spent += costNanos;
     applied++;
   }
   for (const d of days.values()) {
     sql.exec(
-      `INSERT INTO usage_daily (day, model, key_id, requests, input_tokens, output_tokens, cost_nanos, cache_hits, saved_nanos, waivers, waived_nanos, within_nanos)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO usage_daily (day, model, key_id, requests, input_tokens, output_tokens, cost_nanos, cache_hits, saved_nanos, waivers, waived_nanos, within_nanos, batch_requests, batch_nanos)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (day, model, key_id) DO UPDATE SET requests = requests + excluded.requests, input_tokens = input_tokens + excluded.input_tokens,
           output_tokens = output_tokens + excluded.output_tokens, cost_nanos = cost_nanos + excluded.cost_nanos,
           cache_hits = cache_hits + excluded.cache_hits, saved_nanos = saved_nanos + excluded.saved_nanos,
-          waivers = waivers + excluded.waivers, waived_nanos = waived_nanos + excluded.waived_nanos, within_nanos = within_nanos + excluded.within_nanos`,
-      d.day, d.model, d.keyId, d.requests, d.input, d.output, d.cost, d.hits, d.saved, d.waivers, d.waived, d.within,
+          waivers = waivers + excluded.waivers, waived_nanos = waived_nanos + excluded.waived_nanos, within_nanos = within_nanos + excluded.within_nanos,
+          batch_requests = batch_requests + excluded.batch_requests, batch_nanos = batch_nanos + excluded.batch_nanos`,
+      d.day, d.model, d.keyId, d.requests, d.input, d.output, d.cost, d.hits, d.saved, d.waivers, d.waived, d.within, d.batchRequests, d.batchNanos,
     );
   }
   for (const [monthKey, m] of months) {
@@ -157,6 +174,7 @@ export function applyUsage(sql: SqlStorage, batch: readonly UsageRecord[], terms
 /** Forgets usage ids past the retention (their rollups stay). */
 export function pruneUsageEvents(sql: SqlStorage, now: number): void {
   sql.exec(`DELETE FROM usage_events WHERE at < ?`, now - EVENT_RETENTION_MS);
+  sql.exec(`DELETE FROM usage_batches WHERE at < ?`, now - EVENT_RETENTION_MS);
 }
 
 /**
@@ -218,17 +236,18 @@ export function creditJournal(sql: SqlStorage, limit: number, before?: number): 
 
 /** Usage by day and model over an inclusive range of UTC days, with totals. */
 export function usageReport(sql: SqlStorage, filter: UsageFilter): Omit<UsageReport, "account"> {
-  type Row = Omit<UsageRow, "cost_usd" | "saved_usd" | "waived_usd"> & { cost_nanos: number; saved_nanos: number; waived_nanos: number };
+  type Row = Omit<UsageRow, "cost_usd" | "saved_usd" | "waived_usd" | "batch_usd"> & { cost_nanos: number; saved_nanos: number; waived_nanos: number; batch_requests: number; batch_nanos: number };
   const rows = sql
     .exec<Row>(
       `SELECT day AS date, model, SUM(requests) AS requests, SUM(input_tokens) AS input_tokens, SUM(output_tokens) AS output_tokens,
-          SUM(cost_nanos) AS cost_nanos, SUM(cache_hits) AS cache_hits, SUM(saved_nanos) AS saved_nanos, SUM(waivers) AS waivers, SUM(waived_nanos) AS waived_nanos
+          SUM(cost_nanos) AS cost_nanos, SUM(cache_hits) AS cache_hits, SUM(saved_nanos) AS saved_nanos, SUM(waivers) AS waivers, SUM(waived_nanos) AS waived_nanos,
+          SUM(batch_requests) AS batch_requests, SUM(batch_nanos) AS batch_nanos
         FROM usage_daily WHERE day >= ?1 AND day <= ?2 AND (?3 IS NULL OR model = ?3) AND (?4 IS NULL OR key_id = ?4)
         GROUP BY day, model ORDER BY day, model`,
       filter.from, filter.to, filter.model ?? null, filter.key_id ?? null,
     )
     .toArray();
-  const totals = { requests: 0, input_tokens: 0, output_tokens: 0, cost_nanos: 0, cache_hits: 0, saved_nanos: 0, waivers: 0, waived_nanos: 0 };
+  const totals = { requests: 0, input_tokens: 0, output_tokens: 0, cost_nanos: 0, cache_hits: 0, saved_nanos: 0, waivers: 0, waived_nanos: 0, batch_requests: 0, batch_nanos: 0 };
   const data = rows.map((r): UsageRow => {
     totals.requests += r.requests;
     totals.input_tokens += r.input_tokens;
@@ -238,9 +257,12 @@ export function usageReport(sql: SqlStorage, filter: UsageFilter): Omit<UsageRep
     totals.saved_nanos += r.saved_nanos;
     totals.waivers += r.waivers ?? 0;
     totals.waived_nanos += r.waived_nanos;
+    totals.batch_requests += r.batch_requests;
+    totals.batch_nanos += r.batch_nanos;
     return {
       date: r.date, model: r.model, requests: r.requests, input_tokens: r.input_tokens, output_tokens: r.output_tokens, cost_usd: nanosToUsd(r.cost_nanos),
       cache_hits: r.cache_hits, saved_usd: nanosToUsd(r.saved_nanos), waivers: r.waivers, waived_usd: nanosToUsd(r.waived_nanos),
+      batch_requests: r.batch_requests, batch_usd: nanosToUsd(r.batch_nanos),
     };
   });
   const refunded = sql
@@ -249,10 +271,21 @@ export function usageReport(sql: SqlStorage, filter: UsageFilter): Omit<UsageRep
       filter.from, filter.to, filter.model ?? null, filter.key_id ?? null,
     )
     .one().nanos;
-  const { cost_nanos, saved_nanos, waived_nanos, ...counts } = totals;
-  const summary: UsageTotals = { ...counts, cost_usd: nanosToUsd(cost_nanos), saved_usd: nanosToUsd(saved_nanos), waived_usd: nanosToUsd(waived_nanos), refunded_usd: nanosToUsd(refunded) };
+  const { cost_nanos, saved_nanos, waived_nanos, batch_nanos, ...counts } = totals;
+  const summary: UsageTotals = {
+    ...counts, cost_usd: nanosToUsd(cost_nanos), saved_usd: nanosToUsd(saved_nanos), waived_usd: nanosToUsd(waived_nanos), batch_usd: nanosToUsd(batch_nanos), refunded_usd: nanosToUsd(refunded),
+  };
   return { from: filter.from, to: filter.to, data, totals: summary };
 }
+
+/** What each named batch was charged so far (a batch with no metered line yet is absent). */
+export function batchCharges(sql: SqlStorage, batchIds: readonly string[]): BatchCharge[] {
+  return batchIds.slice(0, MAX_BATCH_CHARGES).flatMap((id) =>
+    sql.exec<{ batch_id: string; requests: number; cost_nanos: number }>(`SELECT batch_id, requests, cost_nanos FROM usage_batches WHERE batch_id = ?`, id).toArray(),
+  );
+}
+/** Batches looked up in one call, at most. */
+const MAX_BATCH_CHARGES = 100;
 
 export function monthTotals(sql: SqlStorage, month: string): { tokens: number; cost_nanos: number; alerted: number } {
   return sql.exec<{ tokens: number; cost_nanos: number; alerted: number }>(`SELECT tokens, cost_nanos, alerted FROM usage_months WHERE month = ?`, month).toArray()[0] ?? { tokens: 0, cost_nanos: 0, alerted: 0 };

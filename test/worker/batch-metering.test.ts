@@ -1,11 +1,12 @@
 // Batch lines are metered one usage record each, flagged batch, at the batch
-// price: exact nano-dollars from the tokens each answer reports.
+// price: exact nano-dollars from the tokens each answer reports, shown apart in
+// the usage read-out and charged per batch for the dashboard.
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, expect, it } from "vitest";
-import { adminJson, registerOrigin } from "./helpers";
+import { adminJson, chat, registerOrigin, userMessage } from "./helpers";
 import { batchLine, createBatch, fileLines, uploadOk, waitForBatch } from "./batch-helpers";
-import { NANOS, usageWhen } from "./usage-helpers";
+import { NANOS, readUsage, usageWhen } from "./usage-helpers";
 
 const MODEL = "batch-metered";
 
@@ -34,4 +35,37 @@ it("charges each line at half the list price, with its own usage record flagged 
   expect(rows).toHaveLength(5);
   expect(rows.every((r) => r.batch === 1)).toBe(true);
   expect(rows.reduce((n, r) => n + r.cost_nanos, 0)).toBe(expected);
+});
+
+it("shows batch lines apart in GET /v1/usage (per row and in totals) and charges each batch in the tenant's ledger", async () => {
+  const id = `batch-usage-${crypto.randomUUID().slice(0, 8)}`;
+  await adminJson("PUT", `/tenants/${id}`, { name: id, pricing: { models: { [MODEL]: { input_per_m: 3, output_per_m: 7 } } } });
+  const { key } = await adminJson<{ key: string }>("POST", `/tenants/${id}/keys`, {});
+  // One interactive call at the full price...
+  const res = await chat(key, { model: MODEL, messages: userMessage("an interactive question"), max_tokens: 5 }, { "x-meridian-hedge": "off" });
+  expect(res.status).toBe(200);
+  const u0 = ((await res.json()) as { usage: { prompt_tokens: number; completion_tokens: number } }).usage;
+  const interactive = (u0.prompt_tokens * 3 + u0.completion_tokens * 7) * 1000;
+  // ...and a batch of three lines at half of it.
+  const lines = Array.from({ length: 3 }, (_, i) => batchLine(`u${i}`, MODEL, `usage question ${i}`, { max_tokens: 4 + i }));
+  const done = await waitForBatch(key, (await createBatch(key, await uploadOk(key, lines))).id);
+  expect(done.request_counts).toEqual({ total: 3, completed: 3, failed: 0 });
+  let batched = 0;
+  for (const line of await fileLines(key, done.output_file_id)) {
+    const u = line.response.body.usage;
+    batched += Math.round((u.prompt_tokens * 3 + u.completion_tokens * 7) * 1000 * 0.5);
+  }
+
+  const usage = await usageWhen(key, (u) => u.totals.requests >= 4);
+  expect(usage.totals).toMatchObject({ requests: 4, batch_requests: 3 });
+  expect(Math.round(usage.totals.batch_usd! * NANOS)).toBe(batched);
+  expect(Math.round(usage.totals.cost_usd * NANOS)).toBe(batched + interactive);
+  expect(usage.data).toHaveLength(1);
+  expect(usage.data[0]).toMatchObject({ model: MODEL, requests: 4, batch_requests: 3 });
+  expect(Math.round(usage.data[0]!.batch_usd! * NANOS)).toBe(batched);
+  // A filter that leaves the batch out leaves its counts out too.
+  expect((await readUsage(key, "?model=other")).totals).toMatchObject({ requests: 0, batch_requests: 0, batch_usd: 0 });
+
+  const tenant = env.TENANT.get(env.TENANT.idFromName(id));
+  expect(await tenant.batchCharges([done.id, "batch_unknown", "__proto__"])).toEqual([{ batch_id: done.id, requests: 3, cost_nanos: batched }]);
 });

@@ -3,7 +3,9 @@
 import { exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { DashboardView } from "../../worker/dashboard/view";
+import { batchLine, createBatch, uploadOk, waitForBatch } from "./batch-helpers";
 import { ADMIN_TOKEN, adminJson, chat, CI_TOKEN, expectOpenAiError, newTenant, registerOrigin, request, userMessage } from "./helpers";
+import { usageWhen } from "./usage-helpers";
 
 const FROM_EUROPE = { "x-meridian-dev-region": "weur", "x-meridian-hedge": "off" };
 const bearer = { authorization: `Bearer ${ADMIN_TOKEN}` };
@@ -178,5 +180,26 @@ describe("dashboard data", () => {
     expect(html).toContain(`data-origin="dash-origin" data-region="weur" data-circuit="closed"`);
     expect(html).toMatch(new RegExp(`<span class="p50">${cell.p50_ms}</span>/<span class="p99">${cell.p99_ms}</span>`));
     expect(html).toMatch(new RegExp(`<tr data-tenant="${tenant.id}"><th[^>]*>${tenant.id}</th><td class="requests">4</td><td class="cache-hits">1</td><td class="hit-rate">25.0%</td>`));
+  });
+});
+
+describe("dashboard batches", () => {
+  it("lists a tenant's batch with its progress, times and what its lines were charged, and renders it", async () => {
+    const lines = [0, 1].map((i) => batchLine(`dash-${i}`, "dash-model", `dashboard batch line ${i}`));
+    const done = await waitForBatch(tenant.key, (await createBatch(tenant.key, await uploadOk(tenant.key, lines))).id);
+    expect(done.status).toBe("completed");
+    const d = await dataWhen((v) => (v.batches.find((b) => b.id === done.id)?.charged_requests ?? 0) >= 2);
+    const row = d.batches.find((b) => b.id === done.id)!;
+    expect(row).toMatchObject({ tenant: tenant.id, status: "completed", total: 2, completed: 2, failed: 0, created_at: done.created_at, finished_at: done.completed_at, charged_requests: 2 });
+    // The same spend the tenant's usage read-out shows for its batch lines.
+    const usage = await usageWhen(tenant.key, (u) => (u.totals.batch_requests ?? 0) >= 2);
+    expect(row.spend_usd).toBe(usage.totals.batch_usd);
+    expect(row.spend_usd).toBeGreaterThan(0);
+
+    const html = await (await request("GET", "/admin/dashboard", { headers: bearer })).text();
+    const created = new Date(done.created_at * 1000).toISOString().replace("T", " ").slice(0, 19);
+    expect(html).toMatch(
+      new RegExp(`<tr data-batch="${done.id}"><th>${done.id}</th><td class="tenant">${tenant.id}</td><td class="status">completed</td><td class="total">2</td><td class="completed">2</td><td class="failed">0</td><td class="created">${created}Z</td>`),
+    );
   });
 });

@@ -46,9 +46,19 @@ export interface UsageRow {
   /** Answers an outcome rule did not charge, and what they would have cost. */
   waivers?: number;
   waived_usd?: number;
+  /** Of `requests` and `cost_usd`: Batch API lines, and what they were charged (at the batch price). */
+  batch_requests?: number;
+  batch_usd?: number;
 }
 
 export type UsageTotals = Omit<UsageRow, "date" | "model"> & { refunded_usd?: number };
+
+/** What one batch's metered lines were charged so far (the tenant's object keeps it as long as usage ids). */
+export interface BatchCharge {
+  batch_id: string;
+  requests: number;
+  cost_nanos: number;
+}
 
 /** What a usage read-out asks the tenant's object for: an inclusive range of UTC days, optionally one model or key. */
 export interface UsageFilter {

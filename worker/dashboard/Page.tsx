@@ -1,5 +1,6 @@
 import type { FC } from "hono/jsx";
 import { raw } from "hono/html";
+import { BatchTable } from "./BatchTable";
 import { EngineLoadTable } from "./EngineLoadTable";
 import { HeatMap } from "./HeatMap";
 import { liveScript } from "./live";
@@ -16,6 +17,7 @@ export const Live: FC<{ view: DashboardView }> = ({ view }) => (
     <TrafficTable traffic={view.traffic} origins={view.origins.map((o) => o.id)} />
     <EngineLoadTable engines={view.engines} at={view.at} />
     <TenantTable tenants={view.tenants} />
+    <BatchTable batches={view.batches} />
   </main>
 );
 

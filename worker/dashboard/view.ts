@@ -8,6 +8,7 @@ import type { CircuitState } from "../health/breaker";
 import type { OriginSummary } from "../stats/origin-stats";
 import type { RegionSnapshot } from "../stats/region-snapshot";
 import type { EngineLoadReadout, LoadPoint } from "../stats/engine-load-series";
+import type { BatchRow } from "./batches";
 
 /** One heat-map cell: how an origin looks from one region. */
 export interface HeatCell {
@@ -74,9 +75,11 @@ export interface DashboardView {
   traffic: RegionTraffic[];
   engines: EngineRow[];
   tenants: TenantRow[];
+  /** The newest batches across tenants (batches.ts). */
+  batches: BatchRow[];
 }
 
-export function dashboardView(snapshots: readonly RegionSnapshot[], origins: readonly Origin[], tenants: readonly TenantUsage[], now: number, engines: EngineLoadReadout | null = null): DashboardView {
+export function dashboardView(snapshots: readonly RegionSnapshot[], origins: readonly Origin[], tenants: readonly TenantUsage[], now: number, engines: EngineLoadReadout | null = null, batches: BatchRow[] = []): DashboardView {
   return {
     at: now,
     regions: snapshots.map((s) => s.region),
@@ -89,6 +92,7 @@ export function dashboardView(snapshots: readonly RegionSnapshot[], origins: rea
     traffic: snapshots.map((s) => regionTraffic(s, origins)),
     engines: origins.filter((o) => o.metrics).map((o) => engineRow(o, own(engines?.origins, o.id))),
     tenants: tenants.map(tenantRow).sort((a, b) => b.requests - a.requests || a.id.localeCompare(b.id)),
+    batches,
   };
 }
 

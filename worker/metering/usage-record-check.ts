@@ -45,6 +45,7 @@ export function usageRecordProblem(r: unknown): string | null {
     if (typeof p !== "object" || !price(p.input_per_m) || !price(p.output_per_m)) return "list_price";
   }
   if (u.batch !== undefined && u.batch !== true) return "batch";
+  if (u.batch_id !== undefined && (u.batch !== true || !text(u.batch_id, 128))) return "batch_id";
   if (u.generates !== undefined && typeof u.generates !== "boolean") return "generates";
   if (u.error_finish !== undefined && typeof u.error_finish !== "boolean") return "error_finish";
   if (u.schema !== undefined && u.schema !== "valid" && u.schema !== "invalid" && u.schema !== "unchecked") return "schema";

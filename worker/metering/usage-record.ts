@@ -31,6 +31,8 @@ export interface UsageRecord {
   auto_class?: PromptClass;
   /** A Batch API line: charged at the batch price (worker/billing/pricing.ts), shown apart in the usage read-out. */
   batch?: true;
+  /** ...and which batch (what the dashboard shows per batch). */
+  batch_id?: string;
   /** The funds lease the request drew from at admission, settled by this record (prepaid and hard-budget tenants)... */
   hold_id?: string;
   /** ...and what it drew from it. */

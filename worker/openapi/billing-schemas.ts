@@ -12,6 +12,8 @@ const counts: Record<string, Json> = {
   saved_usd: usd("What the cache discount waived."),
   waivers: { type: "integer", description: "Answers an outcome rule of the price list did not charge (no completion, error finish, schema not followed)." },
   waived_usd: usd("What those answers would have cost."),
+  batch_requests: { type: "integer", description: "Of requests: Batch API lines (POST /v1/batches), charged at the batch price." },
+  batch_usd: usd("Of cost_usd: what those batch lines were charged."),
 };
 
 const int = (description: string): Json => ({ type: "integer", description });

@@ -50,7 +50,7 @@ function usageRecord(facts: RequestFacts, outcome: Outcome, inputTokens: number,
     at: Date.now(),
     list_price: listPrice(facts.origins, origin, model),
     ...(facts.promptClass ? { auto_class: facts.promptClass } : {}),
-    ...(facts.batch ? { batch: true as const } : {}),
+    ...(facts.batch ? { batch: true as const, batch_id: facts.batch } : {}),
     ...(facts.endpoint.generates === false ? { generates: false } : {}),
     ...(outcome.entryKey ? { cache_key: outcome.entryKey } : {}), // so a thumbs-down can evict the entry
     ...(outcome.entryKey && outcome.similarity !== null ? { cache_similarity: outcome.similarity } : {}),

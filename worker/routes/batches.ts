@@ -1,13 +1,15 @@
 // `POST /v1/batches`, `GET /v1/batches[/:id]`, `POST /v1/batches/:id/cancel`:
 // OpenAI's Batch API. Each batch is its own Durable Object
 // (durable-objects/batch.ts), which holds its lines and sends them; the
-// tenant's batches are listed from an index in R2, newest first.
+// tenant's batches are listed from an index in R2, newest first (and the
+// operator's dashboard lists every tenant's from another, batch/recent-index.ts).
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
 import { headFile, indexBatch, indexKey, listBatchIds } from "../batch/files-store";
 import { isBatchId, isFileId, newBatchId } from "../batch/ids";
 import { BATCH_ENDPOINTS, printable, type BatchEndpoint } from "../batch/jsonl";
 import { checkMetadata } from "../batch/metadata";
+import { indexRecentBatch } from "../batch/recent-index";
 import type { BatchObject } from "../batch/shapes";
 import { testWindowMs, windowMs } from "../batch/window";
 import { readJsonBody } from "../http/body";
@@ -50,7 +52,10 @@ export async function createBatch(c: Context<AppEnv>): Promise<Response> {
   if (!created.ok) {
     throw new ApiError(created.status, created.message, created.status === 404 ? "not_found_error" : "invalid_request_error", created.code, created.line === null ? {} : { line: created.line });
   }
-  await indexBatch(c.env.BATCH_FILES, tenant.id, batchId, created.batch.created_at);
+  await Promise.all([
+    indexBatch(c.env.BATCH_FILES, tenant.id, batchId, created.batch.created_at),
+    indexRecentBatch(c.env.BATCH_FILES, tenant.id, batchId, created.batch.created_at),
+  ]);
   return c.json(created.batch);
 }
 
