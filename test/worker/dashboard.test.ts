@@ -183,6 +183,18 @@ describe("dashboard data", () => {
   });
 });
 
+describe("dashboard agreements", () => {
+  it("shows a tenant's committed-spend agreement as used of committed, in the data and the page", async () => {
+    const committed = await newTenant();
+    await adminJson("PUT", `/tenants/${committed.id}`, { name: committed.id, agreement: { monthly_commit_nanos: 2_000_000_000, discount: 0.1 } });
+    const d = await dataWhen((v) => tenantOf(v, committed.id) !== undefined);
+    expect(tenantOf(d, committed.id)!.commitment).toEqual({ committed_usd: 2, used_usd: 0 });
+    expect(tenantOf(d, tenant.id)!.commitment).toBeNull();
+    const html = await (await request("GET", "/admin/dashboard", { headers: bearer })).text();
+    expect(html).toContain(`<td class="commitment">$0.000000 of $2.00</td>`);
+  });
+});
+
 describe("dashboard batches", () => {
   it("lists a tenant's batch with its progress, times and what its lines were charged, and renders it", async () => {
     const lines = [0, 1].map((i) => batchLine(`dash-${i}`, "dash-model", `dashboard batch line ${i}`));

@@ -35,6 +35,7 @@ export const TenantTable: FC<{ tenants: TenantRow[] }> = ({ tenants }) => (
             <th>cache precision</th>
             <th>waived</th>
             <th>refunded</th>
+            <th>commitment used</th>
           </tr>
         </thead>
         <tbody>
@@ -51,6 +52,7 @@ export const TenantTable: FC<{ tenants: TenantRow[] }> = ({ tenants }) => (
               </td>
               <td class="waived">{usd(t.waived_usd)}</td>
               <td class="refunded">{usd(t.refunded_usd)}</td>
+              <td class="commitment">{t.commitment ? `${usd(t.commitment.used_usd)} of ${usd(t.commitment.committed_usd)}` : "–"}</td>
             </tr>
           ))}
         </tbody>

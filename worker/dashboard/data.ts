@@ -39,7 +39,7 @@ async function tenantUsage(env: Env): Promise<TenantUsage[]> {
       const tenant = await env.KV.get<TenantRecord>(k.name, "json");
       if (!tenant) return null;
       const report = await tenantObject(env, tenant.id).usage(range);
-      return report ? { id: tenant.id, name: tenant.name, totals: report.totals, cache_precision: report.cache_precision } : null;
+      return report ? { id: tenant.id, name: tenant.name, totals: report.totals, cache_precision: report.cache_precision, agreement: report.account.agreement } : null;
     }),
   );
   return rows.filter((r) => r !== null);

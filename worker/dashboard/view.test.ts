@@ -49,6 +49,14 @@ describe("dashboardView", () => {
     expect(view.tenants.find((t) => t.id === "u")!.cache_precision).toBeNull();
   });
 
+  it("shows a committed-spend agreement's month as used of committed, and nothing without one", () => {
+    const totals = { requests: 3, cache_hits: 0, input_tokens: 0, output_tokens: 0, cost_usd: 0.25, saved_usd: 0 };
+    const agreement = { committed_usd: 100, used_usd: 0.25, remaining_usd: 99.75 };
+    const view = dashboardView([], [], [{ id: "a", name: "A", totals, agreement }, { id: "b", name: "B", totals }], 1);
+    expect(view.tenants.find((t) => t.id === "a")!.commitment).toEqual({ committed_usd: 100, used_usd: 0.25 });
+    expect(view.tenants.find((t) => t.id === "b")!.commitment).toBeNull();
+  });
+
   it("shows an origin named like an Object.prototype key as unseen where no region measured it", () => {
     const origin = { id: "constructor", region: "weur", draining: false } as Origin;
     const view = dashboardView([{ region: "weur", at: 1, origins: {} }], [origin], [], 42);

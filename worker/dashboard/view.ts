@@ -33,6 +33,8 @@ export interface TenantUsage {
   totals: UsageTotals;
   /** The cache's measured precision this month (absent: not read). */
   cache_precision?: CachePrecisionReport;
+  /** A committed-spend agreement's month (absent: none). */
+  agreement?: { committed_usd: number; used_usd: number; remaining_usd: number } | undefined;
 }
 
 export interface TenantRow {
@@ -49,6 +51,8 @@ export interface TenantRow {
   /** What outcome rules did not charge, and what thumbs-down refunds gave back (docs/billing.md). */
   waived_usd: number;
   refunded_usd: number;
+  /** A committed-spend agreement this month: committed and used so far; null without one. */
+  commitment: { committed_usd: number; used_usd: number } | null;
 }
 
 /** Where one region's traffic went over the statistics window (the last minute): each origin's share of its requests. */
@@ -129,7 +133,8 @@ function engineRow(origin: Origin, read: EngineLoadReadout["origins"][string] | 
 function tenantRow(t: TenantUsage): TenantRow {
   const { requests, cache_hits, cost_usd, saved_usd } = t.totals;
   const outcomes = { waived_usd: t.totals.waived_usd ?? 0, refunded_usd: t.totals.refunded_usd ?? 0 };
-  return { id: t.id, name: t.name, requests, cache_hits, cache_hit_rate: requests > 0 ? cache_hits / requests : null, spend_usd: cost_usd, saved_usd, cache_precision: precisionCell(t.cache_precision), ...outcomes };
+  const commitment = t.agreement ? { committed_usd: t.agreement.committed_usd, used_usd: t.agreement.used_usd } : null;
+  return { id: t.id, name: t.name, requests, cache_hits, cache_hit_rate: requests > 0 ? cache_hits / requests : null, spend_usd: cost_usd, saved_usd, cache_precision: precisionCell(t.cache_precision), ...outcomes, commitment };
 }
 
 function precisionCell(p: CachePrecisionReport | undefined): TenantRow["cache_precision"] {
