@@ -198,7 +198,7 @@ export class Batch extends DurableObject<Env> {
     const answer: LineAnswer = await sendLine(
       this.env,
       (p) => this.ctx.waitUntil(p),
-      { tenantId: stored.tenantId, keyId: stored.keyId, batchId: stored.batch.id },
+      { tenantId: stored.tenantId, keyId: stored.keyId, batchId: stored.batch.id, line: line.idx },
       stored.batch.endpoint as BatchEndpoint,
       line.body,
       origin,

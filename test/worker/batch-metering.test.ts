@@ -7,6 +7,7 @@ import { beforeAll, expect, it } from "vitest";
 import { adminJson, chat, registerOrigin, userMessage } from "./helpers";
 import { batchLine, createBatch, fileLines, uploadOk, waitForBatch } from "./batch-helpers";
 import { NANOS, readUsage, usageWhen } from "./usage-helpers";
+import { sendBatchLine } from "../../worker/routes/batch-line";
 
 const MODEL = "batch-metered";
 
@@ -68,4 +69,29 @@ it("shows batch lines apart in GET /v1/usage (per row and in totals) and charges
 
   const tenant = env.TENANT.get(env.TENANT.idFromName(id));
   expect(await tenant.batchCharges([done.id, "batch_unknown", "__proto__"])).toEqual([{ batch_id: done.id, requests: 3, cost_nanos: batched }]);
+});
+
+it("charges a line once however often it is answered: a resend after a lost answer or a restart has the same request and record id", async () => {
+  const id = `batch-once-${crypto.randomUUID().slice(0, 8)}`;
+  await adminJson("PUT", `/tenants/${id}`, { name: id, pricing: { models: { [MODEL]: { input_per_m: 3, output_per_m: 7 } } } });
+  const { key, id: keyId } = await adminJson<{ key: string; id: string }>("POST", `/tenants/${id}/keys`, {});
+  const batchId = `batch_${crypto.randomUUID().replaceAll("-", "")}`;
+  const pending: Promise<unknown>[] = [];
+  const send = (line: number) =>
+    sendBatchLine(env, (p) => void pending.push(p), { tenantId: id, keyId, batchId, line }, "/v1/chat/completions", JSON.stringify({ model: MODEL, messages: userMessage(`line ${line}`), max_tokens: 5 }), "batch-metered-origin");
+  const first = await send(0);
+  const again = await send(0); // the object restarted before it stored the first answer
+  const next = await send(1);
+  expect([first.status, again.status, next.status]).toEqual([200, 200, 200]);
+  expect(again.requestId).toBe(first.requestId);
+  expect(next.requestId).not.toBe(first.requestId);
+  await Promise.allSettled(pending);
+
+  // Line 1's record was sent after both of line 0's: once it is in, so is the resend.
+  const usage = await usageWhen(key, (u) => u.totals.requests >= 2);
+  const object = env.TENANT.get(env.TENANT.idFromName(id));
+  const rows = await runInDurableObject(object, (_i, state) => state.storage.sql.exec<{ id: string; request_id: string }>(`SELECT id, request_id FROM usage_events ORDER BY request_id`).toArray());
+  expect(rows.map((r) => r.request_id)).toEqual([first.requestId, next.requestId]);
+  expect(rows.map((r) => r.id)).toEqual([first.requestId, next.requestId]);
+  expect(usage.totals).toMatchObject({ requests: 2, batch_requests: 2 });
 });

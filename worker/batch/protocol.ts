@@ -22,6 +22,8 @@ export interface LineSender {
   tenantId: string;
   keyId: string;
   batchId: string;
+  /** The line's place in the input file: with the batch id, the line's request id on every attempt. */
+  line: number;
 }
 
 export interface LineAnswer {

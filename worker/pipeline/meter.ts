@@ -28,16 +28,25 @@ export function meter(facts: RequestFacts, admission: Admission, outcome: Outcom
  * client did get is credited to the model that gave it.
  */
 export function meterExtraCall(facts: RequestFacts, outcome: Outcome, inputTokens: number, outputTokens: number): void {
-  const { auto_class: _, ...usage } = usageRecord(facts, outcome, inputTokens, outputTokens);
+  const { auto_class: _, ...usage } = usageRecord(facts, outcome, inputTokens, outputTokens, "escalated");
   recordUsage(facts.env, facts.tenant, usage, facts.waitUntil);
 }
 
-function usageRecord(facts: RequestFacts, outcome: Outcome, inputTokens: number, outputTokens: number): UsageRecord {
+/**
+ * A batch line's record id is its request id (the same on every attempt of the line), so a line
+ * answered twice — a retry after a lost answer, a resend after its object restarted — is charged
+ * once: the ledger writes an id once. Interactive calls get a fresh id.
+ */
+function recordId(facts: RequestFacts, part: string): string {
+  return facts.batch ? `${facts.requestId}${part ? `:${part}` : ""}` : crypto.randomUUID();
+}
+
+function usageRecord(facts: RequestFacts, outcome: Outcome, inputTokens: number, outputTokens: number, part = ""): UsageRecord {
   // A cache hit names no origin; it is recorded under the model its entry was stored under.
   const model = outcome.model ?? facts.targets[0]!.model;
   const origin = outcome.call?.origin ?? null;
   return {
-    id: crypto.randomUUID(),
+    id: recordId(facts, part),
     request_id: facts.requestId,
     key_id: facts.caller.keyId,
     model,

@@ -51,7 +51,9 @@ export async function sendBatchLine(env: Env, waitUntil: (p: Promise<unknown>) =
     headers: { "content-type": "application/json", "x-meridian-policy": "pinned", "x-meridian-pin": origin, "x-meridian-hedge": "off" },
     body,
   });
-  const requestId = `req_${crypto.randomUUID().replaceAll("-", "")}`;
+  // The same id on every attempt of a line (retries, or a resend after the object restarted), so
+  // its usage record has the same id too and the ledger charges the line once (pipeline/meter.ts).
+  const requestId = lineRequestId(sender);
   senders.set(request, { sender, requestId });
   const ctx: ExecutionContext = { waitUntil, passThroughOnException() {}, props: {} } as unknown as ExecutionContext;
   const response = await lines.fetch(request, env, ctx);
@@ -64,3 +66,6 @@ export async function sendBatchLine(env: Env, waitUntil: (p: Promise<unknown>) =
   }
   return { status: response.status, requestId, body: parsed };
 }
+
+/** `req_<batch id>_<line>`: a line's request id, the same on every attempt. */
+export const lineRequestId = (sender: LineSender): string => `req_${sender.batchId}_${sender.line}`;
