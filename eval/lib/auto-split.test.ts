@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { fnv1a, splitOf } from "./auto-split";
+import { splitOf } from "./auto-split";
+
+const EXPECTED = ["held-out", "tuning", "held-out"];
 
 describe("the tuning / held-out split", () => {
-  it("is the published FNV-1a hash", () => {
-    expect(fnv1a("")).toBe(0x811c9dc5);
-    expect(fnv1a("a")).toBe(0xe40c292c);
+  it("is fixed: known prompts stay on their side", () => {
+    expect(["What is 2 + 2?", "Write a haiku about rain.", "Sort a list in Python."].map(splitOf)).toEqual(EXPECTED);
   });
 
   it("puts the same prompt on the same side, whatever its spacing", () => {

@@ -7,20 +7,11 @@
 // the key, mixed (MurmurHash3's finaliser); even → tuning, odd → held-out: about
 // 50/50, stable when sets grow, and independent of line order.
 
+import { hashString } from "../../worker/routing/affinity";
 import type { LabelledPair } from "./pairs";
 
 export type Part = "tuning" | "held-out";
 
-function fnv1a(s: string): number {
-  let h = 0x811c9dc5 | 0;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
 
 /** The key a pair is split by. */
 export function splitKey(set: string, pair: Pick<LabelledPair, "a" | "b" | "id">): string {
@@ -28,7 +19,7 @@ export function splitKey(set: string, pair: Pick<LabelledPair, "a" | "b" | "id">
 }
 
 export function partOf(key: string): Part {
-  return (fnv1a(key) & 1) === 0 ? "tuning" : "held-out";
+  return (hashString(key) & 1) === 0 ? "tuning" : "held-out";
 }
 
 /**
@@ -37,5 +28,5 @@ export function partOf(key: string): Part {
  */
 export function inSample(key: string, share: number): boolean {
   if (share >= 1) return true;
-  return ((fnv1a(key) >>> 1) & 0xffff) / 0x10000 < share;
+  return ((hashString(key) >>> 1) & 0xffff) / 0x10000 < share;
 }

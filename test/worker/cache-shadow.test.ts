@@ -7,22 +7,10 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { entries } from "../../worker/cache/lookup-or-send";
+import type { CachePrecisionReport } from "../../worker/cache/precision-report";
 import { admin, adminJson, expectOpenAiError, newTenant, registerOrigin, request, settle, trackedChat, trackedRequest, userMessage } from "./helpers";
 
-interface Precision {
-  verified: number;
-  agree: number;
-  disagree: number;
-  unsure: number;
-  thumbs_down: number;
-  exact_thumbs_down: number;
-  precision: number | null;
-  wilson_low: number;
-  wilson_high: number;
-  target: number;
-  threshold: { configured: number | null; tightened: number | null; effective: number };
-  shadow: { calls: number; input_tokens: number; output_tokens: number; operator_cost_usd: number };
-}
+type Precision = CachePrecisionReport;
 interface Usage {
   totals: { requests: number; cache_hits: number; cost_usd: number };
   cache_precision: Precision;
