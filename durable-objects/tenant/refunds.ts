@@ -5,6 +5,7 @@
 // rating that arrives before the call's usage record is kept as a claim and
 // settled when the record is charged. Only this tenant's own usage is looked
 // up: another tenant's request id finds nothing.
+import type { RefundEntry } from "../../worker/billing/account";
 import { utcDay, utcMonth } from "../../worker/billing/calendar";
 import { nanosToUsd } from "../../worker/billing/pricing";
 import { refundVerdict, type RefundVerdict } from "../../worker/billing/refund-policy";
@@ -14,16 +15,8 @@ import { balanceNanos, monthTotals, setBalance, type BillingTerms } from "./ledg
 /** Claims older than this are dropped: no window is longer than a week. */
 const CLAIM_TTL_MS = 7 * 86_400_000 + 60_000;
 
-export interface Refund {
-  request_id: string;
-  usage_id: string;
-  at: number;
-  date: string;
-  model: string;
-  key_id: string;
-  /** Negative: what was given back. */
-  amount_nanos: number;
-}
+/** A refund as the ledger keeps it: the read-outs add its dollars. */
+export type Refund = Omit<RefundEntry, "amount_usd">;
 
 export type RefundResult = { status: "refunded"; refund: Refund } | { status: "pending" } | { status: "refused"; reason: Exclude<RefundVerdict, { ok: true }>["reason"] | "already_refunded" };
 
