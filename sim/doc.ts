@@ -209,7 +209,9 @@ TTFT column says when the first token would have arrived); last token = the whol
 no first token (non-streamed: no answer) after every attempt; cut = streams broken after their
 first token (not errors, not charged); cost = USD of the tokens served at the serving origin's
 prices / tokens served, per 1M; cache hit = cached prompt tokens / prompt tokens over answered
-requests; percentiles are nearest-rank.
+requests; under 10 tok/s (streams) = the share of complete answers of two tokens or more whose
+tokens after the first came slower than the default tokens/s floor (the ttft objective's floor,
+\`DEFAULT_MIN_TOKENS_PER_S\`); percentiles are nearest-rank.
 
 **Simplified or left out**: the client-to-PoP leg (the same for every policy); TCP/TLS set-up;
 KV and origin-registry staleness; the Durable Object's own latency; a metrics scrape's own network

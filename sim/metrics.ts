@@ -1,5 +1,6 @@
 // Per-request outcomes of one run, and the numbers the report prints: per
 // policy, phase and request kind (streamed or not).
+import { DEFAULT_MIN_TOKENS_PER_S } from "../worker/routing/policy";
 import type { Request } from "./load";
 import { phaseBounds, phaseOf, type Scenario } from "./scenario";
 
@@ -55,6 +56,8 @@ export interface KindStats {
   costPerM: number;
   /** Cached prompt tokens / prompt tokens, over answered requests. */
   prefixHitRate: number;
+  /** Share of complete answers of two or more tokens that arrived slower than the default tokens/s floor after their first token. */
+  underFloor: number;
 }
 
 export const KINDS = ["streamed", "nonStreamed"] as const;
@@ -130,6 +133,8 @@ export function kindStats(indices: readonly number[], requests: readonly Request
   let tokens = 0;
   let prompt = 0;
   let cached = 0;
+  let paced = 0;
+  let slow = 0;
   for (const i of indices) {
     const st = rec.status[i];
     if (st === Status.Failed || st === Status.Pending) {
@@ -143,6 +148,11 @@ export function kindStats(indices: readonly number[], requests: readonly Request
     if (st === Status.Cut) cut++;
     else {
       ttlt.push(rec.e2e[i]!);
+      if (req.outputTokens >= 2) {
+        paced++;
+        // Decode rate after the first token: (tokens after it) / (seconds after it).
+        if ((req.outputTokens - 1) * 1000 < DEFAULT_MIN_TOKENS_PER_S * (rec.e2e[i]! - rec.ttft[i]!)) slow++;
+      }
       usd += price(rec.origin[i]!, req);
       tokens += req.promptTokens + req.outputTokens;
     }
@@ -155,6 +165,7 @@ export function kindStats(indices: readonly number[], requests: readonly Request
     ttlt: quantiles(ttlt),
     costPerM: tokens ? (usd / tokens) * 1e6 : 0,
     prefixHitRate: prompt ? cached / prompt : 0,
+    underFloor: paced ? slow / paced : 0,
   };
 }
 

@@ -1,4 +1,5 @@
 // Plain-text tables of the results, as printed and as copied into docs/simulation.md.
+import { DEFAULT_MIN_TOKENS_PER_S } from "../worker/routing/policy";
 import type { KindStats, PolicyResult } from "./metrics";
 import type { Scenario } from "./scenario";
 
@@ -19,7 +20,7 @@ const count = (n: number) => n.toLocaleString("en-US");
 /** One row per policy for one request kind, after warm-up. */
 export function kindTable(results: readonly PolicyResult[], kind: "streamed" | "nonStreamed"): string {
   return table(
-    ["policy", "requests", "TTFT p50", "p90", "p99", "last token p50", "p90", "p99", "errors", "cut", "USD / 1M tok", "cache hit"],
+    ["policy", "requests", "TTFT p50", "p90", "p99", "last token p50", "p90", "p99", "errors", "cut", "USD / 1M tok", "cache hit", ...(kind === "streamed" ? [`under ${DEFAULT_MIN_TOKENS_PER_S} tok/s`] : [])],
     results.map((r) => {
       const k: KindStats = r.overall[kind];
       return [
@@ -35,6 +36,7 @@ export function kindTable(results: readonly PolicyResult[], kind: "streamed" | "
         String(k.cut),
         k.costPerM.toFixed(3),
         pct(k.prefixHitRate),
+        ...(kind === "streamed" ? [pct(k.underFloor, 2)] : []),
       ];
     }),
   );

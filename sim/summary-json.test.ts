@@ -18,7 +18,7 @@ describe("SIM_JSON summary", () => {
 
   it("has every policy, phase and request kind with the same fields", () => {
     expect(summary.policies.map((p: { policy: string }) => p.policy)).toEqual(["meridian", "nearest", "lower bound"]);
-    const kindKeys = ["costPerMTokensUsd", "cut", "errors", "prefixCacheHitRate", "requests", "timeToLastTokenMs", "ttftMs"];
+    const kindKeys = ["costPerMTokensUsd", "cut", "errors", "prefixCacheHitRate", "requests", "timeToLastTokenMs", "ttftMs", "underTokensPerSFloor"];
     for (const p of summary.policies) {
       expect(Object.keys(p).sort()).toEqual(["hedgedShare", "meanAttempts", "overall", "phases", "policy", "wallMs"]);
       expect(p.phases.map((ph: { name: string }) => ph.name)).toEqual(["before slowdown", "slowdown", "outage", "recovery"]);
@@ -31,6 +31,8 @@ describe("SIM_JSON summary", () => {
           }
           expect(kind.prefixCacheHitRate).toBeGreaterThanOrEqual(0);
           expect(kind.prefixCacheHitRate).toBeLessThanOrEqual(1);
+          expect(kind.underTokensPerSFloor).toBeGreaterThanOrEqual(0);
+          expect(kind.underTokensPerSFloor).toBeLessThanOrEqual(1);
         }
       }
       const counted = p.overall.streamed.requests + p.overall.nonStreamed.requests;

@@ -4,7 +4,7 @@
 import type { KindStats, PolicyResult } from "./metrics";
 import type { Setup } from "./setup";
 
-export const SUMMARY_VERSION = 1;
+export const SUMMARY_VERSION = 2;
 
 export interface KindSummary {
   requests: number;
@@ -14,6 +14,8 @@ export interface KindSummary {
   timeToLastTokenMs: { p50: number | null; p90: number | null; p99: number | null };
   costPerMTokensUsd: number;
   prefixCacheHitRate: number;
+  /** Share of complete answers (two tokens or more) slower than the default tokens/s floor after their first token. */
+  underTokensPerSFloor: number;
 }
 
 export interface SimSummary {
@@ -41,6 +43,7 @@ function kind(k: KindStats): KindSummary {
     timeToLastTokenMs: { p50: finite(k.ttlt.p50), p90: finite(k.ttlt.p90), p99: finite(k.ttlt.p99) },
     costPerMTokensUsd: Math.round(k.costPerM * 1e6) / 1e6,
     prefixCacheHitRate: Math.round(k.prefixHitRate * 1e4) / 1e4,
+    underTokensPerSFloor: Math.round(k.underFloor * 1e4) / 1e4,
   };
 }
 
