@@ -1,8 +1,12 @@
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
 
-// Three kinds of tests, one command (`npm test`):
-// - worker: inside workerd with real KV and Durable Objects, against real local origins;
+// Four kinds of tests, one command (`npm test`):
+// - worker: inside workerd with real KV and Durable Objects, against real local origins; also the
+//   pure modules' tests that need the runtime (named `*.workerd.test.ts`: wasm modules,
+//   `crypto.subtle.timingSafeEqual`, streaming request bodies);
+// - unit: every other pure module's test beside its code, in Node (each workerd test file pays
+//   about a second to load the worker; these need none of it);
 // - node: the origin fleet and other Node-side tools;
 // - e2e: the real `npm run dev` setup driven by official clients.
 // No internet here or in CI: wrangler must not fetch request.cf data or send metrics.
@@ -46,10 +50,18 @@ export default defineConfig({
           name: "worker",
           // A test file's first request compiles the worker and its wasm: seconds on a busy 2-core machine.
           hookTimeout: 30_000,
-          include: ["worker/**/*.test.ts", "durable-objects/**/*.test.ts", "test/worker/**/*.test.ts"],
+          include: ["worker/**/*.workerd.test.ts", "durable-objects/**/*.test.ts", "test/worker/**/*.test.ts"],
           globalSetup: ["test/worker/fleet-setup.ts"],
           // `npm run test:fuzz` multiplies the whole-worker fuzz cases (FUZZ_SCALE).
           provide: { fuzzScale: Number(process.env.FUZZ_SCALE || 1) },
+        },
+      },
+      {
+        test: {
+          name: "unit",
+          include: ["worker/**/*.test.ts"],
+          exclude: ["worker/**/*.workerd.test.ts"],
+          environment: "node",
         },
       },
       {

@@ -1,7 +1,7 @@
 // The OpenAPI 3.1 description of Meridian's HTTP API, served at GET /openapi.json.
 // Request bodies come from the same zod schemas the routes validate with, so
 // the document cannot drift from what is enforced. The route table below must
-// list every route registered on the app: document.test.ts checks that.
+// list every route registered on the app: document.workerd.test.ts checks that.
 import { SECRET_RULE } from "../vocabulary/secrets";
 import * as z from "zod/mini";
 import { cachePurge, keyCreate, keyUpdate, originCreate, originInput, originPatch, tenantCreate, tenantInput } from "../schemas/admin";
