@@ -194,7 +194,7 @@ describe("meridian CLI", { timeout: 90_000 }, () => {
     expect(await ok(["credits", "add", tenant, "--", "-5"])).toBe(`${tenant}: deducted $5.00 of credits; balance $20.00\n`);
     const usage = (await ok(["usage", tenant])).split("\n");
     expect(usage[0]).toMatch(new RegExp(`^${tenant}: usage from \\d{4}-\\d{2}-01 to \\d{4}-\\d{2}-\\d{2}$`));
-    expect(usage[1]).toMatch(/^DATE\s+MODEL\s+REQUESTS\s+INPUT\s+OUTPUT\s+COST\s+CACHE HITS\s+SAVED$/);
+    expect(usage[1]).toMatch(/^DATE\s+MODEL\s+REQUESTS\s+INPUT\s+OUTPUT\s+COST\s+CACHE HITS\s+SAVED\s+WAIVED\s+BATCH$/);
     const bad = await meridian(["usage", tenant, "--from", "yesterday"]);
     expect([bad.code, bad.stderr]).toEqual([2, "meridian: --from must be a date as YYYY-MM-DD, got 'yesterday'\n"]);
   });

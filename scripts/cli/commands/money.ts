@@ -7,7 +7,7 @@ import type { CachePrecisionReport } from "../../../worker/cache/precision-repor
 import { cachePrecisionLine } from "./cache-precision";
 
 /** The read-out as the admin API sends it (the worker's own type, plus the tenant id). */
-type UsageReadout = Omit<UsageReport, "totals" | "account"> & { tenant_id: string; totals?: Partial<UsageRow>; account?: Record<string, unknown>; cache_precision?: CachePrecisionReport };
+type UsageReadout = Omit<UsageReport, "totals" | "account"> & { tenant_id: string; totals?: Partial<UsageRow> & { refunded_usd?: number }; account?: Record<string, unknown>; cache_precision?: CachePrecisionReport };
 
 const tenantPath = (tenant: string) => `/tenants/${encodeURIComponent(tenant)}`;
 
@@ -29,7 +29,7 @@ const usage: Command = {
     model: { type: "string", value: "model", help: "only this model" },
     key: { type: "string", value: "key-id", help: "only this API key" },
   },
-  summary: "show a tenant's usage by day and model: requests, tokens, cost, cache hits and what they saved",
+  summary: "show a tenant's usage by day and model: requests, tokens, cost, cache hits and what they saved, outcome waivers, batch spend, refunds",
   async run(ctx) {
     const query = new URLSearchParams();
     const set = (param: string, value: string | undefined) => value !== undefined && query.set(param, value);
@@ -52,8 +52,12 @@ const usage: Command = {
           { title: "COST", value: (r) => money(r.cost_usd), align: "right" },
           { title: "CACHE HITS", value: (r) => n(r.cache_hits), align: "right" },
           { title: "SAVED", value: (r) => money(r.saved_usd), align: "right" },
+          { title: "WAIVED", value: (r) => money(r.waived_usd), align: "right" },
+          { title: "BATCH", value: (r) => money(r.batch_usd), align: "right" },
         ]),
       ];
+      const refunds = report.refunds ?? [];
+      if (refunds.length > 0) lines.push("", `refunded ${usd(report.totals?.refunded_usd ?? 0)} for ${count(refunds.length)} call(s) rated down`);
       if (report.account) lines.push("", fields(report.account));
       const precision = cachePrecisionLine(report.cache_precision);
       if (precision) lines.push("", precision);
