@@ -11,6 +11,7 @@
 //
 // In SQLite, not memory: an object evicted while a long stream runs must not
 // forget what that stream may still cost.
+import { addColumn } from "./add-column";
 import type { AccountState } from "../../worker/billing/account";
 import { utcMonth } from "../../worker/billing/calendar";
 import { fundsRoom, fundsVerdict } from "../../worker/billing/funds";
@@ -27,8 +28,7 @@ export function createHoldsTable(sql: SqlStorage): void {
   sql.exec(`CREATE TABLE IF NOT EXISTS fund_holds (id TEXT PRIMARY KEY, nanos INTEGER NOT NULL, expires_at INTEGER NOT NULL)`);
   sql.exec(`CREATE INDEX IF NOT EXISTS fund_holds_expiry ON fund_holds (expires_at)`);
   // What the lease's usage records have settled (objects created before leases lack the column).
-  const columns = sql.exec<{ name: string }>(`PRAGMA table_info(fund_holds)`).toArray();
-  if (!columns.some((c) => c.name === "settled")) sql.exec(`ALTER TABLE fund_holds ADD COLUMN settled INTEGER NOT NULL DEFAULT 0`);
+  addColumn(sql, "fund_holds", "settled", "INTEGER NOT NULL DEFAULT 0");
 }
 
 const wholeNanos = (n: unknown): n is number => isNanos(n) && (n as number) >= 0;

@@ -1,12 +1,12 @@
 // A key's own rate limits, stored as JSON beside its hash in the `keys` table
 // and published in its KV grant, where isolates read them.
+import { addColumn } from "./add-column";
 import type { KeyGrant } from "../../worker/kv-keys";
 import type { RateLimits } from "../../worker/limits/lease-protocol";
 
 /** Objects created before keys had limits get the column on their next start. */
 export function addKeyLimitsColumn(sql: SqlStorage): void {
-  const columns = sql.exec<{ name: string }>(`PRAGMA table_info(keys)`).toArray();
-  if (!columns.some((c) => c.name === "limits")) sql.exec(`ALTER TABLE keys ADD COLUMN limits TEXT`);
+  addColumn(sql, "keys", "limits", "TEXT");
 }
 
 /** The column's value: null when the key has no limits of its own. */

@@ -2,6 +2,7 @@
 // batch sent twice is counted once), daily rollups by model and key, monthly
 // totals (for volume tiers and budgets), and the prepaid balance with its
 // journal of top-ups. Amounts are integer nano-dollars.
+import { addColumn } from "./add-column";
 import type { AccountState, BatchCharge, CreditEntry, UsageFilter, UsageReport, UsageRow, UsageTotals } from "../../worker/billing/account";
 import { utcDay, utcMonth } from "../../worker/billing/calendar";
 import { agreementStatus } from "../../worker/billing/agreement";
@@ -33,9 +34,7 @@ export function createLedgerTables(sql: SqlStorage): void {
   );
   sql.exec(`CREATE INDEX IF NOT EXISTS usage_events_at ON usage_events (at)`);
   // Batch API lines are flagged (objects created before batches get the column on their next start).
-  if (!sql.exec<{ name: string }>(`PRAGMA table_info(usage_events)`).toArray().some((c) => c.name === "batch")) {
-    sql.exec(`ALTER TABLE usage_events ADD COLUMN batch INTEGER NOT NULL DEFAULT 0`);
-  }
+  addColumn(sql, "usage_events", "batch", "INTEGER NOT NULL DEFAULT 0");
   sql.exec(
     `CREATE TABLE IF NOT EXISTS usage_daily (day TEXT NOT NULL, model TEXT NOT NULL, key_id TEXT NOT NULL, requests INTEGER NOT NULL,
       input_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL, cost_nanos INTEGER NOT NULL, cache_hits INTEGER NOT NULL,
@@ -68,11 +67,6 @@ export function createLedgerTables(sql: SqlStorage): void {
   );
   sql.exec(`CREATE INDEX IF NOT EXISTS refunds_day ON refunds (day)`);
   sql.exec(`CREATE TABLE IF NOT EXISTS refund_claims (request_id TEXT PRIMARY KEY, rated_at INTEGER NOT NULL, rating REAL NOT NULL)`);
-}
-
-function addColumn(sql: SqlStorage, table: string, column: string, type: string): void {
-  const columns = sql.exec<{ name: string }>(`PRAGMA table_info(${table})`).toArray();
-  if (!columns.some((c) => c.name === column)) sql.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
 }
 
 /**
