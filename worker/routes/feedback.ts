@@ -22,10 +22,13 @@ export async function postFeedback(c: Context<AppEnv>): Promise<Response> {
   if (result === null) throw notFound(`No tenant '${tenantId}'.`, "tenant_not_found");
   if (result === "duplicate") throw new ApiError(409, `Request '${request_id}' was already rated.`, "invalid_request_error", "already_rated");
   staleEvidence(tenantId);
-  // A thumbs-down of a cached answer evicts its entry and counts as a wrong hit (worker/cache/rated-hit.ts).
-  const cacheEvicted = await evictRatedHit(c.env, tenantId, request_id, value);
-  // A thumbs-down may refund the call (the tenant's price list says; worker/billing/feedback-refund.ts).
-  const refund = await refundOnFeedback(c.env, c.get("caller").tenant, request_id, value);
+  // Independent of each other, so sent together: a thumbs-down of a cached answer evicts its entry
+  // and counts as a wrong hit (worker/cache/rated-hit.ts); it may also refund the call, as the
+  // tenant's price list says (worker/billing/feedback-refund.ts).
+  const [cacheEvicted, refund] = await Promise.all([
+    evictRatedHit(c.env, tenantId, request_id, value),
+    refundOnFeedback(c.env, c.get("caller").tenant, request_id, value),
+  ]);
   // `pending`: the request's outcome has not reached the object yet (or it was not routed by auto); it counts when it does.
   return c.json({ object: "feedback", request_id, rating: value, status: result, cache_evicted: cacheEvicted, ...(refund ? { refund } : {}) }, result === "applied" ? 200 : 202);
 }
