@@ -77,13 +77,17 @@ export function releaseHold(sql: SqlStorage, id: string, nanos: number): void {
  * counted both as held and as spent, nor as neither).
  */
 export function settleHolds(sql: SqlStorage, batch: readonly UsageRecord[]): void {
+  // Summed per hold first: a batch's records mostly share a lease or two, and
+  // MAX(0, MAX(0, n - a) - b) = MAX(0, n - (a + b)), so one statement per hold says the same.
+  const drawn = new Map<string, number>();
   for (const r of batch) {
     if (typeof r.hold_id !== "string") continue;
     // A record from before leases settled its request's own hold, whole.
     if (r.hold_nanos === undefined) sql.exec(`DELETE FROM fund_holds WHERE id = ?`, r.hold_id);
     if (!wholeNanos(r.hold_nanos)) continue;
-    sql.exec(`UPDATE fund_holds SET nanos = MAX(0, nanos - ?), settled = settled + ? WHERE id = ?`, r.hold_nanos, r.hold_nanos, r.hold_id);
+    drawn.set(r.hold_id, (drawn.get(r.hold_id) ?? 0) + r.hold_nanos);
   }
+  for (const [id, nanos] of drawn) sql.exec(`UPDATE fund_holds SET nanos = MAX(0, nanos - ?), settled = settled + ? WHERE id = ?`, nanos, nanos, id);
 }
 
 /** What the live holds add up to (expired ones are deleted before every decision). */

@@ -42,15 +42,34 @@ export function refundRatedDown(sql: SqlStorage, terms: BillingTerms, requestId:
 /** Claims made before their calls' usage arrived, settled as the records are charged (in the same object call). */
 export function settleRefundClaims(sql: SqlStorage, terms: BillingTerms, batch: readonly UsageRecord[], now: number): void {
   sql.exec(`DELETE FROM refund_claims WHERE rated_at < ?`, now - CLAIM_TTL_MS);
+  const claims = claimsOf(sql, batch);
+  if (claims.size === 0) return;
   for (const r of batch) {
-    const claim = sql.exec<{ rated_at: number; rating: number }>(`SELECT rated_at, rating FROM refund_claims WHERE request_id = ?`, r.request_id).toArray()[0];
+    const claim = claims.get(r.request_id);
     if (!claim) continue;
+    claims.delete(r.request_id);
     sql.exec(`DELETE FROM refund_claims WHERE request_id = ?`, r.request_id);
     const event = sql.exec<{ id: string; at: number; model: string; key_id: string; cost_nanos: number }>(`SELECT id, at, model, key_id, cost_nanos FROM usage_events WHERE id = ?`, r.id).toArray()[0];
     // Rated before the answer was complete: the window counts from the rating.
     if (event && !sql.exec(`SELECT 1 FROM refunds WHERE request_id = ?`, r.request_id).toArray().length) settle(sql, terms, r.request_id, claim.rating, { ...event, at: Math.min(event.at, claim.rated_at) }, claim.rated_at);
   }
 }
+
+/** The batch's pending claims, read a chunk of request ids per statement rather than one per record. */
+function claimsOf(sql: SqlStorage, batch: readonly UsageRecord[]): Map<string, { rated_at: number; rating: number }> {
+  const claims = new Map<string, { rated_at: number; rating: number }>();
+  for (let at = 0; at < batch.length; at += CLAIM_LOOKUP_CHUNK) {
+    const ids = batch.slice(at, at + CLAIM_LOOKUP_CHUNK).map((r) => r.request_id);
+    const rows = sql.exec<{ request_id: string; rated_at: number; rating: number }>(
+      `SELECT request_id, rated_at, rating FROM refund_claims WHERE request_id IN (${ids.map(() => "?").join(", ")})`,
+      ...ids,
+    );
+    for (const row of rows) claims.set(row.request_id, row);
+  }
+  return claims;
+}
+/** Under the 100 bound parameters a Durable Object's SQL statement may take. */
+const CLAIM_LOOKUP_CHUNK = 50;
 
 function settle(sql: SqlStorage, terms: BillingTerms, requestId: string, rating: number, event: { id: string; at: number; model: string; key_id: string; cost_nanos: number }, ratedAt: number): RefundResult {
   const verdict = refundVerdict({ ...capsOf(sql, ratedAt), rule: terms.pricing?.outcomes?.feedback_refund, rating, answeredAt: event.at, ratedAt, chargedNanos: event.cost_nanos });

@@ -247,4 +247,20 @@ describe("holds in the Tenant object", () => {
       expect(placeLease(sql, terms, lease("h", 1, Number.POSITIVE_INFINITY), t0 + 61_000).ok).toBe(false);
     });
   });
+
+  it("settles a batch whose records share leases as the sum each lease drew, never below zero", async () => {
+    const { id } = await tenantWith({ prepaid: true }, 1_000);
+    const object = env.TENANT.get(env.TENANT.idFromName(id));
+    await runInDurableObject(object, (_instance, state) => {
+      const sql = state.storage.sql;
+      const t0 = Date.now();
+      expect(placeLease(sql, terms, lease("p", 100, 60_000), t0).ok).toBe(true);
+      expect(placeLease(sql, terms, lease("q", 50, 60_000), t0).ok).toBe(true);
+      settleHolds(sql, [record("p", 10), record("q", 20), record("p", 15), record("unknown", 5), record("p", Number.NaN)]);
+      expect(heldNanos(sql)).toBe(75 + 30);
+      // More drawn than held (requests that ran past their lease's estimate) empties the hold, no more.
+      settleHolds(sql, [record("q", 20), record("q", 20)]);
+      expect(heldNanos(sql)).toBe(75);
+    });
+  });
 });

@@ -32,3 +32,26 @@ describe("calendar", () => {
     expect(status({ from: "2024-01-01", to: "2026-01-01" })).toBe(400);
   });
 });
+
+describe("calendar names remembered across calls", () => {
+  it("names every moment right when calls jump between days, months and years", () => {
+    const moments = [
+      "2026-03-31T23:59:59.999Z", "2026-04-01T00:00:00.000Z", "2026-03-31T00:00:00.000Z", "2024-02-29T12:00:00Z",
+      "2024-03-01T00:00:00Z", "1969-12-31T23:59:59.999Z", "1970-01-01T00:00:00Z", "2026-12-31T23:59:59.999Z", "2027-01-01T00:00:00Z",
+    ].map((s) => Date.parse(s));
+    for (let round = 0; round < 2; round++) {
+      for (const ms of moments) {
+        const iso = new Date(ms).toISOString();
+        expect(utcDay(ms)).toBe(iso.slice(0, 10));
+        expect(utcMonth(ms)).toBe(iso.slice(0, 7));
+      }
+    }
+  });
+
+  it("still refuses a moment that is not one", () => {
+    utcDay(NOW);
+    utcMonth(NOW);
+    expect(() => utcDay(Number.NaN)).toThrow(RangeError);
+    expect(() => utcMonth(Number.NaN)).toThrow(RangeError);
+  });
+});
