@@ -20,6 +20,7 @@ import { loadTable } from "../wasm/reference/embedding-reference";
 import { bands } from "../worker/cache/lsh";
 import { DEFAULT_THRESHOLD } from "../worker/cache/similarity";
 import { loadPairSets, MAX_PAIRS_PER_SET, splitPairs, type PairSet } from "./lib/cache-sets";
+import { labelCeiling } from "./lib/label-ceiling";
 import { countBy, fmtRatio, markdownTable, scores, wilsonLower } from "./lib/metrics";
 import { parsePairsJsonl } from "./lib/pairs";
 import { fingerprinter, scorePairs, type ScoredPair } from "./lib/verifier-data";
@@ -114,6 +115,24 @@ function main(): void {
     }
   }
   console.log(markdownTable(["set", "part", "pairs", "duplicates", "hits", "wrong hits", "precision", "Wilson 95% low", "recall", "recall, reworded paraphrases (n)"], rows) + "\n");
+
+  // What the labels allow.
+  console.log("## What the labels allow\n");
+  console.log(
+    "Pairs whose prompts are the same question up to case, spacing, punctuation and an article (`eval/lib/label-ceiling.ts`): " +
+      "any cache with recall answers these from each other, so the share labelled duplicate caps the precision it can be credited with on them.\n",
+  );
+  const ceilingRows: string[][] = [];
+  const labelledDifferent: string[][] = [];
+  for (const { set } of scored) {
+    for (const part of ["held-out", "tuning"] as const) {
+      const c = labelCeiling(part === "tuning" ? set.tuning : set.heldOut);
+      ceilingRows.push([set.name, part, String(c.pairs), String(c.duplicates), c.pairs ? fmtRatio(c.duplicates / c.pairs) : "–"]);
+      for (const p of c.different) labelledDifferent.push([set.name, part, clip(p.a), clip(p.b)]);
+    }
+  }
+  console.log(markdownTable(["set", "part", "nearly verbatim pairs", "labelled duplicate", "ceiling"], ceilingRows) + "\n");
+  if (labelledDifferent.length) console.log("Labelled different among them:\n\n" + markdownTable(["set", "part", "a", "b"], labelledDifferent) + "\n");
 
   // Held-out precision and recall at other cuts.
   console.log("## Held-out parts at other cuts\n");
