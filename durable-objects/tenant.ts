@@ -254,8 +254,9 @@ export class Tenant extends DurableObject<Env> {
     const screened = screenUsage(Array.isArray(batch) ? batch : []);
     screened.records = this.cache.onUsage(screened.records, now); // shadow calls are the operator's: counted there, never billed
     const charged = applyUsage(this.sql, screened.records, tenant, now);
-    settleHolds(this.sql, screened.records); // in the same call as the charge: never both held and spent, nor neither
-    settleRefundClaims(this.sql, tenant, screened.records, now);
+    // Only what this call charged: every batch arrives twice (directly, and by the queue), and a hold settled twice would hold too little.
+    settleHolds(this.sql, charged.applied); // in the same call as the charge: never both held and spent, nor neither
+    settleRefundClaims(this.sql, tenant, charged.applied, now);
     logSetAside(tenant.id, [...screened.setAside, ...charged.setAside]);
     recordOutcomes(this.sql, autoOutcomes(screened.records));
     this.pruneQualityNowAndThen(now);

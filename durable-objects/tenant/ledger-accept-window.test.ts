@@ -37,8 +37,8 @@ const requests = (sql: SqlStorage) => sql.exec<{ n: number }>(`SELECT COALESCE(S
 describe("ledger accept window", () => {
   it("charges a record up to 30 days old and refuses an older one", async () => {
     const applied = await withLedger("ledger-window-edges", (sql) => [
-      applyUsage(sql, [record("fresh", NOW - 30 * DAY_MS + 1000)], TERMS, NOW).applied,
-      applyUsage(sql, [record("stale", NOW - 30 * DAY_MS - 1000)], TERMS, NOW).applied,
+      applyUsage(sql, [record("fresh", NOW - 30 * DAY_MS + 1000)], TERMS, NOW).applied.length,
+      applyUsage(sql, [record("stale", NOW - 30 * DAY_MS - 1000)], TERMS, NOW).applied.length,
       requests(sql),
     ]);
     expect(applied).toEqual([1, 0, 1]);
@@ -48,10 +48,10 @@ describe("ledger accept window", () => {
     // Applied once; 36 days later its id is pruned (35-day retention) and the same batch arrives again.
     const counts = await withLedger("ledger-window-replay", (sql) => {
       const old = record("replayed", NOW - 36 * DAY_MS);
-      const first = applyUsage(sql, [old], TERMS, old.at + 1000).applied;
+      const first = applyUsage(sql, [old], TERMS, old.at + 1000).applied.length;
       pruneUsageEvents(sql, NOW);
       const forgotten = sql.exec(`SELECT 1 FROM usage_events WHERE id = ?`, old.id).toArray().length === 0;
-      const replay = applyUsage(sql, [old], TERMS, NOW).applied;
+      const replay = applyUsage(sql, [old], TERMS, NOW).applied.length;
       return { first, forgotten, replay, requests: requests(sql) };
     });
     expect(counts).toEqual({ first: 1, forgotten: true, replay: 0, requests: 1 });

@@ -70,15 +70,15 @@ export function createLedgerTables(sql: SqlStorage): void {
 }
 
 /**
- * Charges every record not seen before and says how many that was. The
+ * Charges every record not seen before and says which those were. The
  * volume tier is the one the record's month had reached before it; the
  * prepaid balance is drawn down only while the tenant is prepaid. Records
  * must have been screened (usage-record-check.ts); one whose charge is not an
  * integer number of nano-dollars is set aside before anything of it is
  * written, so it cannot fail the records after it.
  */
-export function applyUsage(sql: SqlStorage, batch: readonly UsageRecord[], terms: BillingTerms, now: number): { applied: number; setAside: SetAside[] } {
-  let applied = 0;
+export function applyUsage(sql: SqlStorage, batch: readonly UsageRecord[], terms: BillingTerms, now: number): { applied: UsageRecord[]; setAside: SetAside[] } {
+  const applied: UsageRecord[] = [];
   const setAside: SetAside[] = [];
   // The rollups are summed here and written once per row they touch, after the records:
   // a batch of 50 is then ~50 statements, not ~250 (the object's calls are atomic either way).
@@ -139,7 +139,7 @@ export function applyUsage(sql: SqlStorage, batch: readonly UsageRecord[], terms
       }
     }
     spent += costNanos;
-    applied++;
+    applied.push(r);
   }
   for (const d of days.values()) {
     sql.exec(

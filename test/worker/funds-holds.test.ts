@@ -5,6 +5,7 @@
 import { env } from "cloudflare:workers";
 import { runInDurableObject } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
+import type { Tenant } from "../../durable-objects/tenant";
 import { placeLease, heldNanos, settleHolds, releaseHold } from "../../durable-objects/tenant/holds";
 import { DEFAULT_HOLD_OUTPUT_TOKENS } from "../../worker/billing/hold-estimate";
 import type { UsageRecord } from "../../worker/metering/usage-record";
@@ -245,6 +246,22 @@ describe("holds in the Tenant object", () => {
         releaseHold(sql, "g", 10);
       }
       expect(placeLease(sql, terms, lease("h", 1, Number.POSITIVE_INFINITY), t0 + 61_000).ok).toBe(false);
+    });
+  });
+
+  it("settles a batch delivered twice (directly and by the queue) once", async () => {
+    const { id } = await tenantWith({ prepaid: true }, 1_000);
+    const object = env.TENANT.get(env.TENANT.idFromName(id));
+    const batch = [record("twice", 40), record("twice", 60)].map((r) => ({ ...r, model: "llama-8b" }));
+    await runInDurableObject(object, (instance: Tenant, state) => {
+      const sql = state.storage.sql;
+      expect(placeLease(sql, terms, lease("twice", 300, 60_000), Date.now()).ok).toBe(true);
+      instance.recordUsage(batch);
+      expect(heldNanos(sql)).toBe(200);
+      instance.recordUsage(batch); // the same records again: nothing charged, nothing settled
+      expect(heldNanos(sql)).toBe(200);
+      instance.recordUsage([...batch, record("twice", 50)].map((r) => ({ ...r, model: "llama-8b" })));
+      expect(heldNanos(sql)).toBe(150);
     });
   });
 
