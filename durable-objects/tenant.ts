@@ -32,6 +32,7 @@ import {
 import { own, setOwn } from "../worker/own";
 import { publishOrRetry } from "./kv-publication";
 import { createHoldsTable, placeLease, releaseHold, settleHolds } from "./tenant/holds";
+import { unseenUsage } from "./tenant/seen-usage";
 import { refundRatedDown, refundsIn, settleRefundClaims, type RefundResult } from "./tenant/refunds";
 import { monthStatement } from "./tenant/statement";
 import type { Statement } from "../worker/billing/statement";
@@ -252,9 +253,9 @@ export class Tenant extends DurableObject<Env> {
     if (!tenant) return null;
     const now = Date.now();
     const screened = screenUsage(Array.isArray(batch) ? batch : []);
-    screened.records = this.cache.onUsage(screened.records, now); // shadow calls are the operator's: counted there, never billed
+    screened.records = this.cache.onUsage(unseenUsage(this.sql, screened.records), now); // shadow calls are the operator's: counted there, never billed
     const charged = applyUsage(this.sql, screened.records, tenant, now);
-    // Only what this call charged: every batch arrives twice (directly, and by the queue), and a hold settled twice would hold too little.
+    // Only what this call charged (not a record it set aside): a hold settled for an unbilled request would hold too little.
     settleHolds(this.sql, charged.applied); // in the same call as the charge: never both held and spent, nor neither
     settleRefundClaims(this.sql, tenant, charged.applied, now);
     logSetAside(tenant.id, [...screened.setAside, ...charged.setAside]);
