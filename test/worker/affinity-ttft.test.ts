@@ -36,31 +36,39 @@ async function send(key: string, system: string, question: string): Promise<{ tt
   return { ttftMs: (arrivals[Math.min(first, arrivals.length - 1)] ?? Date.now()) - started, cached, route };
 }
 
-/** PROMPTS distinct system prompts of ~6,700 tokens, each sent twice; the second sends. */
-async function secondSends(key: string): Promise<{ ttftMs: number; cached: number; route: string }[]> {
-  const out = [];
+/** PROMPTS distinct system prompts of ~6,700 tokens, each sent twice: the first sends (never cached) and the second. */
+async function sendTwice(key: string): Promise<{ first: { ttftMs: number; cached: number }[]; second: { ttftMs: number; cached: number; route: string }[] }> {
+  const first = [];
+  const second = [];
   for (let i = 0; i < PROMPTS; i++) {
     const system = `Case ${crypto.randomUUID()}: you answer questions about timetables of a railway company. `.repeat(180);
-    await send(key, system, "When is the first train?");
-    out.push(await send(key, system, "And the last one?"));
+    first.push(await send(key, system, "When is the first train?"));
+    second.push(await send(key, system, "And the last one?"));
   }
-  return out;
+  return { first, second };
 }
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 describe("prefix affinity, measured", () => {
   it("serves repeated prefixes from the engine's cache and starts them sooner than without affinity", { timeout: 60_000 }, async () => {
-    const on = await secondSends(withAffinity);
-    const off = await secondSends(withoutAffinity);
-    for (const r of on) expect(r.route).toContain("; affinity ");
-    for (const r of off) expect(r.route).not.toContain("affinity");
-    // With affinity every second send finds its prompt cached (~6,700 tokens); without, only those
-    // that happen to land where the first went (about half, with two equal origins).
-    expect(on.every((r) => r.cached >= 3_000)).toBe(true);
-    expect(mean(on.map((r) => r.cached))).toBeGreaterThan(mean(off.map((r) => r.cached)));
-    // An uncached prompt this long costs the paced engine a few hundred ms of prefill; a cached one a few ms.
-    // (Measured: second sends averaged 25 ms with affinity, 65-103 ms without.)
-    expect(mean(on.map((r) => r.ttftMs))).toBeLessThan(mean(off.map((r) => r.ttftMs)));
+    const on = await sendTwice(withAffinity);
+    const off = await sendTwice(withoutAffinity);
+    for (const r of on.second) expect(r.route).toContain("; affinity ");
+    for (const r of off.second) expect(r.route).not.toContain("affinity");
+    // With affinity every second send finds its prompt cached (~6,700 tokens).
+    expect(on.second.every((r) => r.cached >= 3_000)).toBe(true);
+    // An uncached prompt this long costs the paced engine a couple of hundred ms of prefill; a cached one a few ms.
+    // (Measured: first sends ~220-240 ms, second sends with affinity ~25 ms.)
+    const uncached = [...on.first, ...off.first];
+    expect(uncached.every((r) => r.cached === 0)).toBe(true);
+    expect(mean(on.second.map((r) => r.ttftMs))).toBeLessThan(mean(uncached.map((r) => r.ttftMs)) / 2);
+    // Without affinity a second send is cached only when it happens to land where its first went
+    // (with two equal origins, from about half to nearly all of them, as the routing's draws fall):
+    // never better than with affinity, and slower by a prefill for each one that missed.
+    const offMissed = off.second.filter((r) => r.cached < 3_000);
+    expect(mean(on.second.map((r) => r.cached))).toBeGreaterThanOrEqual(mean(off.second.map((r) => r.cached)) - 1_000);
+    expect(mean(on.second.map((r) => r.ttftMs))).toBeLessThan(mean(off.second.map((r) => r.ttftMs)) + 10);
+    if (offMissed.length > 0) expect(mean(on.second.map((r) => r.ttftMs))).toBeLessThan(mean(offMissed.map((r) => r.ttftMs)) / 2);
   });
 });
