@@ -82,14 +82,18 @@ describe("objectives", () => {
 
 describe("prefix affinity", () => {
   it("sends one prompt_cache_key to one origin, says so, and spreads different keys", async () => {
-    const picks: string[] = [];
-    for (let i = 0; i < 6; i++) {
-      const { origin, route } = await routeOf({ prompt_cache_key: "support-bot-v3" });
-      expect(route).toMatch(/; affinity objective-[ab], choice 1 of [12]; /);
-      picks.push(origin);
+    const picks: { origin: string; route: string }[] = [];
+    for (let i = 0; i < 12; i++) {
+      const pick = await routeOf({ prompt_cache_key: "support-bot-v3" });
+      expect(pick.route).toMatch(/; affinity objective-[ab], choice 1 of [12]; /);
+      picks.push(pick);
     }
-    // A busy machine may push one origin out of the near-best pool now and then; the key's origin still dominates.
-    expect(picks.filter((o) => o === picks[0]).length).toBeGreaterThanOrEqual(5);
+    // Every plan that had both origins in its near-best pool sends the key to the same one (rendezvous
+    // hashing has no randomness). A busy machine may make one origin measurably slower now and then
+    // ("choice 1 of 1": the pool is the other one alone); most plans still see both.
+    const sawBoth = picks.filter((p) => p.route.includes("choice 1 of 2"));
+    expect(sawBoth.length).toBeGreaterThanOrEqual(4);
+    expect(new Set(sawBoth.map((p) => p.origin)).size).toBe(1);
     // Keys spread over the pool. A busy machine can make one origin measurably slower (out of the
     // near-best pool, "choice 1 of 1"): only plans that saw both count.
     const spread = new Set<string>();
