@@ -82,29 +82,26 @@ describe("objectives", () => {
 
 describe("prefix affinity", () => {
   it("sends one prompt_cache_key to one origin, says so, and spreads different keys", async () => {
-    const picks: { origin: string; route: string }[] = [];
+    // Under the cost objective the two origins (same price) are always both in the near-best pool:
+    // under a time objective a pool follows measured latency, which other test files' load on the
+    // shared local fleet moves by more than the near-best slack, and a pool of one decides nothing.
+    const byPrice = { "x-meridian-policy": "cost" };
+    const picks: string[] = [];
     for (let i = 0; i < 12; i++) {
-      const pick = await routeOf({ prompt_cache_key: "support-bot-v3" });
-      expect(pick.route).toMatch(/; affinity objective-[ab], choice 1 of [12]; /);
-      picks.push(pick);
+      const { origin, route } = await routeOf({ prompt_cache_key: "support-bot-v3" }, byPrice);
+      expect(route).toMatch(/; affinity objective-[ab], choice 1 of 2; /);
+      picks.push(origin);
     }
-    // Every plan that had both origins in its near-best pool sends the key to the same one (rendezvous
-    // hashing has no randomness). A busy machine may make one origin measurably slower now and then
-    // ("choice 1 of 1": the pool is the other one alone); most plans still see both.
-    const sawBoth = picks.filter((p) => p.route.includes("choice 1 of 2"));
-    expect(sawBoth.length).toBeGreaterThanOrEqual(4);
-    expect(new Set(sawBoth.map((p) => p.origin)).size).toBe(1);
-    // Keys spread over the pool. A busy machine can make one origin measurably slower (out of the
-    // near-best pool, "choice 1 of 1"): only plans that saw both count.
+    // Rendezvous hashing has no randomness: one key, one origin, every time.
+    expect(new Set(picks).size).toBe(1);
+    // Different keys spread over the pool (24 keys on one origin by chance: 1 in 8 million).
     const spread = new Set<string>();
-    let withBoth = 0;
     for (let i = 0; i < 24; i++) {
-      const { origin, route } = await routeOf({ prompt_cache_key: `tenant-session-${i}` });
-      if (!route.includes("choice 1 of 2")) continue;
-      withBoth++;
+      const { origin, route } = await routeOf({ prompt_cache_key: `tenant-session-${i}` }, byPrice);
+      expect(route).toContain("choice 1 of 2");
       spread.add(origin);
     }
-    if (withBoth >= 8) expect(spread.size).toBe(2);
+    expect(spread.size).toBe(2);
   });
 
   it("derives a key from a long shared system prompt, and hostile keys and users are just keys", async () => {
