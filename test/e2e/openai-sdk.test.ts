@@ -57,21 +57,25 @@ describe("the official openai SDK through npm run dev", () => {
 
   it("routes model auto out of the box: a greeting to the small model, a hard proof to the 8B one", async () => {
     const ask = (content: string) => client.chat.completions.create({ model: "auto", messages: [{ role: "user", content }], max_tokens: 8 }).withResponse();
-    // Thompson sampling explores a little: judge by the majority of five.
-    const majority = async (content: string) => {
-      const seen: string[] = [];
+    // The class is decided by the prompt; the model by Thompson sampling, which explores on purpose (a
+    // greeting's small-model sample misses the 0.85 floor about one time in four: measured 66% small over
+    // 50 asks; the proof's 6%), so each model is judged by its share of 40 asks with room for the draws
+    // (each bound is about four standard deviations away). Majority-of-five failed ~8% of runs.
+    const shares = async (content: string, cls: string) => {
+      const models = new Map<string, number>();
       let last!: Awaited<ReturnType<typeof ask>>;
-      for (let i = 0; i < 5; i++) {
+      for (let i = 0; i < 40; i++) {
         last = await ask(content);
         expect(last.data.choices[0]!.message.content).toBeTruthy();
-        seen.push(`${last.response.headers.get("x-meridian-class")} ${last.response.headers.get("x-meridian-model")}`);
+        expect(last.response.headers.get("x-meridian-class")).toBe(cls);
+        const model = last.response.headers.get("x-meridian-model")!;
+        models.set(model, (models.get(model) ?? 0) + 1);
       }
-      const top = seen.sort((a, b) => seen.filter((s) => s === b).length - seen.filter((s) => s === a).length)[0];
-      return { top, last };
+      return { models, last };
     };
-    expect((await majority("hi there, how are you?")).top).toBe("chat llama-1.5b");
-    const hard = await majority("Prove that the square root of 2 is irrational, then solve 3x^2 + 5x - 2 = 0 step by step.");
-    expect(hard.top).toBe("math llama-8b");
+    expect((await shares("hi there, how are you?", "chat")).models.get("llama-1.5b") ?? 0).toBeGreaterThanOrEqual(15);
+    const hard = await shares("Prove that the square root of 2 is irrational, then solve 3x^2 + 5x - 2 = 0 step by step.", "math");
+    expect(hard.models.get("llama-8b") ?? 0).toBeGreaterThanOrEqual(30);
     const feedback = await fetch(`${dev.url}/v1/feedback`, {
       method: "POST",
       headers: { authorization: `Bearer ${dev.demoKey}`, "content-type": "application/json" },
