@@ -1,9 +1,11 @@
-// How far a set's own labels let any cache's precision go. Pairs whose two
-// prompts are the same question up to letter case, spacing, punctuation and
-// an article ("How do I crack CLAT ?" / "How do I crack the CLAT?") are what
-// every cache answers from each other, the strictest included; where a set
-// labels some of those "different", no cache with any recall can be judged
-// more precise than the share it labels "duplicate". Printed by eval:cache.
+// How far a set's own labels let a cache's precision go on the pairs every
+// cache answers. Pairs whose two prompts are the same question up to letter
+// case, spacing, punctuation and an article ("How do I crack CLAT ?" / "How do
+// I crack the CLAT?") are what every cache that answers repeats serves from
+// each other, the strictest included; where a set labels some of those
+// "different", each is a wrong hit no model can avoid, and on those pairs no
+// cache is judged more precise than the share labelled "duplicate". Printed by
+// eval:cache.
 import type { LabelledPair } from "./pairs";
 
 /** Case, spacing, sentence punctuation (not symbols: C++ / C, O- / O+, x > 0 / x < 0 stay apart) and the articles a, an, the. */
@@ -19,7 +21,7 @@ export function nearlyVerbatim(s: string): string {
 export interface LabelCeiling {
   /** Pairs that are the same question up to nearlyVerbatim(). */
   pairs: number;
-  /** Of them, labelled duplicate: the precision ceiling is duplicates / pairs. */
+  /** Of them, labelled duplicate: on these pairs precision is at most duplicates / pairs. */
   duplicates: number;
   /** The ones labelled different, for a reader to judge. */
   different: LabelledPair[];
