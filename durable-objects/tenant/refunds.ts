@@ -11,6 +11,7 @@ import { nanosToUsd } from "../../worker/billing/pricing";
 import { refundVerdict, type RefundVerdict } from "../../worker/billing/refund-policy";
 import type { UsageRecord } from "../../worker/metering/usage-record";
 import { balanceNanos, monthTotals, setBalance, type BillingTerms } from "./ledger";
+import { selectIn } from "./select-in";
 
 /** Claims older than this are dropped: no window is longer than a week. */
 const CLAIM_TTL_MS = 7 * 86_400_000 + 60_000;
@@ -55,21 +56,11 @@ export function settleRefundClaims(sql: SqlStorage, terms: BillingTerms, batch: 
   }
 }
 
-/** The batch's pending claims, read a chunk of request ids per statement rather than one per record. */
+/** The batch's pending claims, a chunk of request ids per statement rather than one per record. */
 function claimsOf(sql: SqlStorage, batch: readonly UsageRecord[]): Map<string, { rated_at: number; rating: number }> {
-  const claims = new Map<string, { rated_at: number; rating: number }>();
-  for (let at = 0; at < batch.length; at += CLAIM_LOOKUP_CHUNK) {
-    const ids = batch.slice(at, at + CLAIM_LOOKUP_CHUNK).map((r) => r.request_id);
-    const rows = sql.exec<{ request_id: string; rated_at: number; rating: number }>(
-      `SELECT request_id, rated_at, rating FROM refund_claims WHERE request_id IN (${ids.map(() => "?").join(", ")})`,
-      ...ids,
-    );
-    for (const row of rows) claims.set(row.request_id, row);
-  }
-  return claims;
+  const rows = selectIn<{ request_id: string; rated_at: number; rating: number }>(sql, batch.map((r) => r.request_id), (marks) => `SELECT request_id, rated_at, rating FROM refund_claims WHERE request_id IN (${marks})`);
+  return new Map(rows.map((row) => [row.request_id, row]));
 }
-/** Under the 100 bound parameters a Durable Object's SQL statement may take. */
-const CLAIM_LOOKUP_CHUNK = 50;
 
 function settle(sql: SqlStorage, terms: BillingTerms, requestId: string, rating: number, event: { id: string; at: number; model: string; key_id: string; cost_nanos: number }, ratedAt: number): RefundResult {
   const verdict = refundVerdict({ ...capsOf(sql, ratedAt), rule: terms.pricing?.outcomes?.feedback_refund, rating, answeredAt: event.at, ratedAt, chargedNanos: event.cost_nanos });

@@ -5,18 +5,12 @@
 // front: a batch seen before costs one lookup per chunk, not the dozens of
 // statements that would each find it applied.
 import type { UsageRecord } from "../../worker/metering/usage-record";
-
-/** Under the 100 bound parameters a Durable Object's SQL statement may take (each id is bound twice). */
-const CHUNK = 40;
+import { selectIn } from "./select-in";
 
 /** The records whose usage ids neither the ledger nor the shadow-call log holds yet. */
 export function unseenUsage(sql: SqlStorage, batch: readonly UsageRecord[]): UsageRecord[] {
-  const seen = new Set<string>();
-  for (let at = 0; at < batch.length; at += CHUNK) {
-    const ids = batch.slice(at, at + CHUNK).map((r) => r.id);
-    const marks = ids.map(() => "?").join(", ");
-    const rows = sql.exec<{ id: string }>(`SELECT id FROM usage_events WHERE id IN (${marks}) UNION ALL SELECT id FROM shadow_events WHERE id IN (${marks})`, ...ids, ...ids);
-    for (const row of rows) seen.add(row.id);
-  }
-  return seen.size === 0 ? [...batch] : batch.filter((r) => !seen.has(r.id));
+  const rows = selectIn<{ id: string }>(sql, batch.map((r) => r.id), (marks) => `SELECT id FROM usage_events WHERE id IN (${marks}) UNION ALL SELECT id FROM shadow_events WHERE id IN (${marks})`, 2);
+  if (rows.length === 0) return [...batch];
+  const seen = new Set(rows.map((r) => r.id));
+  return batch.filter((r) => !seen.has(r.id));
 }
