@@ -88,11 +88,11 @@ export class RequestFacts {
     const request = c.req.raw;
     this.env = c.env;
     this.waitUntil = (p) => c.executionCtx.waitUntil(p);
-    this.caller = c.var.caller;
+    this.caller = c.get("caller");
     this.tenant = this.caller.tenant;
-    this.requestId = c.var.requestId;
+    this.requestId = c.get("requestId");
     this.received = received;
-    this.settings = c.var.settings;
+    this.settings = c.get("settings");
     this.endpoint = endpoint;
     this.path = endpoint.path;
     this.headers = request.headers;
@@ -107,7 +107,7 @@ export class RequestFacts {
     }
     this.steering = steering;
     this.bytes = bytes;
-    this.batch = c.var.batch ?? null;
+    this.batch = c.get("batch") ?? null;
     this.stream = body.stream === true;
     // Only answers that generate tokens run a prefill worth a prefix key.
     this.workload = workload(this.body, bytes, this.stream, endpoint.generates === false ? undefined : this.tenant.id);

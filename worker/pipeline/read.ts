@@ -9,7 +9,7 @@ import { RequestFacts, type Endpoint } from "./facts";
 
 export async function read(c: Context<AppEnv>, endpoint: Endpoint): Promise<RequestFacts> {
   const received = Date.now();
-  const { json, bytes } = await readJson(c.req.raw, c.var.settings.maxBodyBytes);
+  const { json, bytes } = await readJson(c.req.raw, c.get("settings").maxBodyBytes);
   // `meridian` steers the router and is not the origin's business.
   const { meridian: steering, ...body } = parseOrThrow(endpoint.schema, json);
   return new RequestFacts(c, endpoint, received, body, steering, bytes);

@@ -19,7 +19,7 @@ import { own } from "../own";
 import { maxLines } from "./files";
 
 export async function createBatch(c: Context<AppEnv>): Promise<Response> {
-  const body = await readJsonBody(c.req.raw, c.var.settings.maxBodyBytes);
+  const body = await readJsonBody(c.req.raw, c.get("settings").maxBodyBytes);
   if (typeof body !== "object" || body === null || Array.isArray(body)) throw badRequest("The body must be a JSON object.");
   const o = body as Record<string, unknown>;
   const inputFileId = own(o, "input_file_id");
@@ -34,7 +34,7 @@ export async function createBatch(c: Context<AppEnv>): Promise<Response> {
   const metadata = checkMetadata(own(o, "metadata"));
   if (!metadata.ok) throw badRequest(metadata.message, "invalid_metadata", "metadata");
 
-  const { tenant, keyId } = c.var.caller;
+  const { tenant, keyId } = c.get("caller");
   const file = isFileId(inputFileId) ? await headFile(c.env.BATCH_FILES, tenant.id, inputFileId) : null;
   if (!file || file.purpose !== "batch") throw notFound(`No such File object: ${printable(inputFileId)}.`, "file_not_found");
   const batchId = newBatchId();
@@ -45,7 +45,7 @@ export async function createBatch(c: Context<AppEnv>): Promise<Response> {
     inputFileId,
     endpoint: endpoint as BatchEndpoint,
     completionWindow: windowName as string,
-    windowMs: testWindowMs(c.req.header("x-meridian-test-window-ms"), c.var.settings.devMode) ?? window,
+    windowMs: testWindowMs(c.req.header("x-meridian-test-window-ms"), c.get("settings").devMode) ?? window,
     metadata: metadata.metadata,
     maxLines: maxLines(c.env),
   });
@@ -61,7 +61,7 @@ export async function createBatch(c: Context<AppEnv>): Promise<Response> {
 
 async function ownBatch(c: Context<AppEnv>): Promise<BatchObject> {
   const id = c.req.param("id") ?? "";
-  const batch = isBatchId(id) ? await batchObject(c.env, id).get(c.var.caller.tenant.id) : null;
+  const batch = isBatchId(id) ? await batchObject(c.env, id).get(c.get("caller").tenant.id) : null;
   if (!batch) throw notFound(`No such Batch object: ${printable(id)}.`, "batch_not_found");
   return batch;
 }
@@ -72,11 +72,11 @@ export async function retrieveBatch(c: Context<AppEnv>): Promise<Response> {
 
 export async function cancelBatch(c: Context<AppEnv>): Promise<Response> {
   const mine = await ownBatch(c);
-  return c.json((await batchObject(c.env, mine.id).cancel(c.var.caller.tenant.id))!);
+  return c.json((await batchObject(c.env, mine.id).cancel(c.get("caller").tenant.id))!);
 }
 
 export async function listBatches(c: Context<AppEnv>): Promise<Response> {
-  const tenantId = c.var.caller.tenant.id;
+  const tenantId = c.get("caller").tenant.id;
   const limitText = c.req.query("limit");
   const limit = limitText === undefined ? 20 : /^\d{1,3}$/.test(limitText) ? Number(limitText) : NaN;
   if (!(limit >= 1 && limit <= 100)) throw badRequest("limit must be a whole number from 1 to 100.", "invalid_limit", "limit");

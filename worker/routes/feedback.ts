@@ -15,7 +15,7 @@ import { refundOnFeedback } from "../billing/feedback-refund";
 
 export async function postFeedback(c: Context<AppEnv>): Promise<Response> {
   await admitCall(c.env, c.get("caller"), "feedback");
-  const { request_id, rating } = parseOrThrow(feedbackInput, await readJsonBody(c.req.raw, c.var.settings.maxBodyBytes));
+  const { request_id, rating } = parseOrThrow(feedbackInput, await readJsonBody(c.req.raw, c.get("settings").maxBodyBytes));
   const tenantId = c.get("caller").tenant.id;
   const value = ratingValue(rating);
   const result = await tenantObject(c.env, tenantId).feedback(request_id, value);

@@ -47,20 +47,20 @@ export async function uploadFile(c: Context<AppEnv>): Promise<Response> {
   const parsed = parseBatchFile(text, maxLines(c.env));
   if (!parsed.ok) throw badRequest(`Line ${parsed.line}: ${parsed.message}`, "invalid_file", "file");
   const filename = printable(file.name || "batch.jsonl").slice(0, 256);
-  const stored = await putFile(c.env.BATCH_FILES, c.var.caller.tenant.id, newFileId(), filename, "batch", text, Date.now());
+  const stored = await putFile(c.env.BATCH_FILES, c.get("caller").tenant.id, newFileId(), filename, "batch", text, Date.now());
   return c.json(stored);
 }
 
 export async function retrieveFile(c: Context<AppEnv>): Promise<Response> {
   const id = c.req.param("id") ?? "";
-  const file = isFileId(id) ? await headFile(c.env.BATCH_FILES, c.var.caller.tenant.id, id) : null;
+  const file = isFileId(id) ? await headFile(c.env.BATCH_FILES, c.get("caller").tenant.id, id) : null;
   if (!file) throw noSuchFile(id);
   return c.json(file);
 }
 
 export async function fileContent(c: Context<AppEnv>): Promise<Response> {
   const id = c.req.param("id") ?? "";
-  const got = isFileId(id) ? await getFile(c.env.BATCH_FILES, c.var.caller.tenant.id, id) : null;
+  const got = isFileId(id) ? await getFile(c.env.BATCH_FILES, c.get("caller").tenant.id, id) : null;
   if (!got) throw noSuchFile(id);
   return new Response(got.body.body, { headers: { "content-type": "application/jsonl", "content-length": String(got.file.bytes) } });
 }

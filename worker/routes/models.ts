@@ -12,7 +12,7 @@ import { tenantRules } from "../tenants/rules-client";
 export async function listModels(c: Context<AppEnv>): Promise<Response> {
   const { tenant } = c.get("caller");
   const waitUntil = (p: Promise<unknown>) => c.executionCtx.waitUntil(p);
-  const [{ origins }, { rules, version }] = await Promise.all([originSnapshot(c.env.KV, waitUntil), tenantRules(c.env, tenant.id, c.var.settings.rulesCheckMs, waitUntil)]);
+  const [{ origins }, { rules, version }] = await Promise.all([originSnapshot(c.env.KV, waitUntil), tenantRules(c.env, tenant.id, c.get("settings").rulesCheckMs, waitUntil)]);
   c.header("x-meridian-rules-version", String(version));
   const pricing = (model: string) => priceOf(tenant.pricing, model, listPrice(origins, null, model));
   const allowed = tenant.models ? new Set(tenant.models) : null;
