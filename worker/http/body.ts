@@ -2,6 +2,9 @@ import { ApiError, badRequest } from "./errors";
 import { MAX_JSON_DEPTH, nestsDeeperThan } from "./json-depth";
 import { readMessageCapped } from "./read-bytes";
 
+/** One decoder for every body: decoding whole bodies (never `stream: true`) leaves no state between calls, a failed one included. */
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
+
 const tooLarge = (limit: number) =>
   new ApiError(413, `Request body is larger than the ${limit}-byte limit.`, "invalid_request_error", "request_too_large");
 
@@ -27,7 +30,7 @@ export async function readJson(request: Request, limit: number): Promise<{ json:
 
   let text: string;
   try {
-    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
+    text = strictUtf8.decode(bytes);
   } catch {
     throw badRequest("Request body is not valid UTF-8.", "invalid_encoding");
   }

@@ -23,6 +23,10 @@ describe("readJsonBody", () => {
     expect([bad.status, bad.code]).toEqual([400, "invalid_json"]);
     const latin1 = await failure(readJsonBody(post(new Uint8Array([0x7b, 0xff, 0x7d])), 100));
     expect(latin1.code).toBe("invalid_encoding");
+    // The decoder is shared by every request: a body cut inside a character leaves nothing behind for the next.
+    const cut = await failure(readJsonBody(post(new Uint8Array([0x7b, 0x22, 0xe2, 0x82])), 100));
+    expect(cut.code).toBe("invalid_encoding");
+    expect(await readJsonBody(post('{"a":"€"}'), 100)).toEqual({ a: "€" });
   });
 
   it("enforces the limit from Content-Length and while streaming", async () => {

@@ -18,13 +18,15 @@ export function sseErrorEvent(message: string, code: string): Uint8Array {
 }
 
 const DONE_EVENT = encoder.encode("data: [DONE]\n\n");
+/** Decodes whole events only (never `stream: true`): no state carries over between calls. */
+const utf8 = new TextDecoder();
 /** The lines the meter takes for `[DONE]` and for an error event (it trims the data). */
 const DONE_LINE = /(^|\n)data:[ \t]*\[DONE\][ \t]*\r?(\n|$)/;
 const ERROR_LINE = /(^|\n)data:[ \t]*\{"error"/;
 
 /** Whole events before the first one with a line that matches `line` (all of them if none does). */
 function eventsBefore(events: Uint8Array, line: RegExp): Uint8Array {
-  const text = new TextDecoder().decode(events);
+  const text = utf8.decode(events);
   const match = line.exec(text);
   if (!match) return events;
   // The event starts after the blank line before the match (or at the start: `events` holds whole events).
