@@ -22,4 +22,29 @@ describe("headerValue", () => {
     expect(value.length).toBeLessThanOrEqual(MAX_REFLECTED_HEADER);
     expect(value.endsWith("...")).toBe(true);
   });
+
+  it("gives what escaping every character one by one gives, for plain and hostile text of every length near the cut", () => {
+    const encoder = new TextEncoder();
+    const slow = (text: string, max: number) => {
+      let out = "";
+      for (const ch of text) {
+        const code = ch.codePointAt(0)!;
+        if (code >= 0x20 && code <= 0x7e && ch !== "%") out += ch;
+        else for (const byte of encoder.encode(ch)) out += `%${byte.toString(16).toUpperCase().padStart(2, "0")}`;
+        if (out.length > max) return `${out.slice(0, max - 3)}...`;
+      }
+      return out.trim();
+    };
+    const alphabet = ["a", "Z", " ", "~", "%", "\r", "\n", "\u0000", "\u00e9", "\ud83d\ude00", "-", ";"];
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    for (let i = 0; i < 2_000; i++) {
+      const max = 8 + Math.floor(next() * 24);
+      const plain = next() < 0.5;
+      let text = "";
+      const length = max - 3 + Math.floor(next() * 7);
+      while (text.length < length) text += plain ? alphabet[Math.floor(next() * 5)]!.replace("%", "x") : alphabet[Math.floor(next() * alphabet.length)]!;
+      expect(headerValue(text, max)).toBe(slow(text, max));
+    }
+  });
 });

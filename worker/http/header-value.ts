@@ -7,9 +7,12 @@
 export const MAX_REFLECTED_HEADER = 1024;
 
 const encoder = new TextEncoder();
+/** Nothing to escape: visible ASCII and spaces, no '%'. Most values (ids, routes, model names) are. */
+const PLAIN = /^[\x20-\x24\x26-\x7e]*$/;
 
 /** `text` as a safe header value: visible ASCII and spaces kept, every other byte %-escaped, at most `max` characters. */
 export function headerValue(text: string, max = MAX_REFLECTED_HEADER): string {
+  if (text.length <= max && PLAIN.test(text)) return text.trim();
   let out = "";
   for (const ch of text) {
     const code = ch.codePointAt(0)!;
