@@ -7,10 +7,18 @@
 import type { UsageRecord } from "../../worker/metering/usage-record";
 import { selectIn } from "./select-in";
 
-/** The records whose usage ids neither the ledger nor the shadow-call log holds yet. */
+/**
+ * The records whose usage ids the object does not hold yet. Each id is looked
+ * up where its record would have gone: a shadow call's in the shadow-call
+ * log, every other record's in the ledger (a record is one or the other from
+ * the call that made it).
+ */
 export function unseenUsage(sql: SqlStorage, batch: readonly UsageRecord[]): UsageRecord[] {
-  const rows = selectIn<{ id: string }>(sql, batch.map((r) => r.id), (marks) => `SELECT id FROM usage_events WHERE id IN (${marks}) UNION ALL SELECT id FROM shadow_events WHERE id IN (${marks})`, 2);
-  if (rows.length === 0) return [...batch];
-  const seen = new Set(rows.map((r) => r.id));
-  return batch.filter((r) => !seen.has(r.id));
+  const billed: string[] = [];
+  const shadow: string[] = [];
+  for (const r of batch) (r.shadow ? shadow : billed).push(r.id);
+  const seen = new Set<string>();
+  for (const row of selectIn<{ id: string }>(sql, billed, (marks) => `SELECT id FROM usage_events WHERE id IN (${marks})`)) seen.add(row.id);
+  for (const row of selectIn<{ id: string }>(sql, shadow, (marks) => `SELECT id FROM shadow_events WHERE id IN (${marks})`)) seen.add(row.id);
+  return seen.size === 0 ? [...batch] : batch.filter((r) => !seen.has(r.id));
 }
