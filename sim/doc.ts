@@ -222,6 +222,8 @@ token is not simulated packet by packet.
 
 Meridian's numbers move with the seed (its routing is a feedback loop with one-second delays):
 compare a few \`SIM_SEED\`s before reading much into one difference. The baselines hardly move.
+\`npm run simulate:held-out\` runs every shipped scenario again under seeds and hours fixed in
+sim/held-out.ts and checks each routing target on them: [simulation/held-out.md](simulation/held-out.md).
 
 ${sections.join("\n")}`;
 }
