@@ -5,10 +5,11 @@
 // Meridian shipped before objectives, load and affinity (the latency
 // objective on passive statistics only); the baselines ignore statistics.
 import type { Candidate } from "../worker/routing/candidates";
-import { plan } from "../worker/routing/choose";
+import { DEFAULT_EXPLORE_RATE, plan } from "../worker/routing/choose";
 import type { Workload } from "../worker/routing/estimate";
 import { DEFAULT_PREFERENCES, type RoutingPreferences } from "../worker/routing/policy";
 import { DEFAULT_OUTPUT_TOKENS } from "../worker/routing/workload";
+import { SETTING_DEFAULTS } from "../worker/settings";
 import { hedgeAfter } from "../worker/upstream/hedge";
 import type { SimTarget } from "./forward";
 import type { Isolate } from "./isolate";
@@ -105,7 +106,8 @@ export function makeRouter(name: PolicyName, origins: ReadonlyMap<string, SimOri
           // Unlike workload(), the input is the request's true token count: the simulation has no body to measure.
           const work = workloadOf(req, latest);
           const p = latest ? { ...defaultPreferencesFor(req), policy: prefs.policy, hedge: prefs.hedge } : LATENCY_ONLY_PREFERENCES;
-          const route = plan(pop.candidates, pop.region.snapshot, work, p, pop.isolate.inFlight, random);
+          // As worker/pipeline/route.ts plans: no longer than the attempts allowed (the cost objective's last one differs).
+          const route = plan(pop.candidates, pop.region.snapshot, work, p, pop.isolate.inFlight, random, DEFAULT_EXPLORE_RATE, SETTING_DEFAULTS.maxAttempts);
           return route.ordered.map((s) => ({
             origin: origins.get(s.candidate.origin.id)!,
             hedgeAfterMs: hedgeAfter(s.estimate.p95Ms),

@@ -118,15 +118,20 @@ describe("plan", () => {
     expect(ids(route([cheap, fast], fine, prefs({ kind: "cost" })))).toEqual(["cheap", "fast"]);
   });
 
-  it("cost: picks the cheapest, then the next cheapest", () => {
-    const a = candidate("a", 0, { price: { input_per_m: 3, output_per_m: 6 } });
+  it("cost: goes by price, but its last allowed attempt to the fastest origin left", () => {
+    const a = candidate("a", 0, { price: { input_per_m: 3, output_per_m: 6 } }); // dearest, nearest
     const b = candidate("b", 9_000, { price: { input_per_m: 1, output_per_m: 2 } }); // cheapest, but far
-    const c = candidate("c", 100, { price: { input_per_m: 2, output_per_m: 4 } });
+    const c = candidate("c", 6_000, { price: { input_per_m: 2, output_per_m: 4 } });
+    const d = candidate("d", 4_000, { price: { input_per_m: 2.5, output_per_m: 5 } });
+    const cost = (limit: number, seed: number) => ids(plan([d, a, b, c], null, work, prefs({ kind: "cost" }), none, prng(seed), 0, limit));
     for (let seed = 1; seed <= 20; seed++) {
-      const r = route([a, b, c], null, prefs({ kind: "cost" }), prng(seed));
-      expect(ids(r)).toEqual(["b", "c", "a"]);
-      expect(r.reason).toBe("price $1.500/M; 3 eligible");
+      expect(cost(Infinity, seed)).toEqual(["b", "c", "d", "a"]);
+      // Three attempts allowed: the third is the fastest of those after the two cheapest.
+      expect(cost(3, seed)).toEqual(["b", "c", "a"]);
+      expect(cost(2, seed)).toEqual(["b", "a"]);
+      expect(cost(1, seed)).toEqual(["b"]);
     }
+    expect(route([d, a, b, c], null, prefs({ kind: "cost" })).reason).toBe("price $1.500/M; 4 eligible");
   });
 
   it("balanced: weighs latency against price by latency_weight", () => {

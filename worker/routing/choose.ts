@@ -93,7 +93,10 @@ export function plan(
   if (objective.kind === "cost") boundCostByTime(m);
   score(candidates, m, objective);
   sortOrder(m);
-  const done = (reason: string, affinity: RoutePlan["affinity"] = null): RoutePlan => ({ ordered: materialize(candidates, m, limit), excluded, reason, objective, affinity });
+  const done = (reason: string, affinity: RoutePlan["affinity"] = null): RoutePlan => {
+    if (objective.kind === "cost") lastResortByTime(m, limit);
+    return { ordered: materialize(candidates, m, limit), excluded, reason, objective, affinity };
+  };
   if (objective.kind === "pinned") return done(reasonFor(objective, m));
   if (explore(m, exploreRate, random)) return done(`exploring an unmeasured origin; ${m} eligible`);
   if (work.prefixKey && prefs.affinity !== false) {
@@ -176,6 +179,28 @@ function toFront(at: number): void {
   const chosen = order[at]!;
   for (let k = at; k > 0; k--) order[k] = order[k - 1]!;
   order[0] = chosen;
+}
+
+/**
+ * The cost objective's last resort goes by time. Origins are tried cheapest
+ * first (a hedge, too, goes to the next cheapest), but the last attempt the
+ * plan allows goes to the origin with the soonest first token among those
+ * left: by then every cheaper choice has failed or timed out, and the request
+ * has one chance left (measured in the simulation: with price-ordered plans a
+ * few streams waited out three timeouts on cheap, queued origins).
+ */
+function lastResortByTime(m: number, limit: number): void {
+  const last = Math.min(m, limit) - 1;
+  if (last < 1) return;
+  let best = last;
+  for (let j = last + 1; j < m; j++) {
+    const a = order[j]!;
+    const b = order[best]!;
+    if (tiers[a]! < tiers[b]! || (tiers[a] === tiers[b] && scratch[a]!.firstTokenMs < scratch[b]!.firstTokenMs)) best = j;
+  }
+  const chosen = order[best]!;
+  order[best] = order[last]!;
+  order[last] = chosen;
 }
 
 const members: AffinityMember[] = [];
