@@ -12,7 +12,11 @@ const PLAIN = /^[\x20-\x24\x26-\x7e]*$/;
 
 /** `text` as a safe header value: visible ASCII and spaces kept, every other byte %-escaped, at most `max` characters. */
 export function headerValue(text: string, max = MAX_REFLECTED_HEADER): string {
-  if (text.length <= max && PLAIN.test(text)) return text.trim();
+  return text.length <= max && PLAIN.test(text) ? text.trim() : escapedHeaderValue(text, max);
+}
+
+/** What `headerValue` gives, worked out one character at a time (exported for its test). */
+export function escapedHeaderValue(text: string, max: number): string {
   let out = "";
   for (const ch of text) {
     const code = ch.codePointAt(0)!;
