@@ -13,10 +13,11 @@ import { embedding } from "./suites/embedding";
 import { auto } from "./suites/auto";
 import { cache } from "./suites/cache";
 import { overhead } from "./suites/overhead";
+import { primitives } from "./suites/primitives";
 import { routing } from "./suites/routing";
 import { schema } from "./suites/schema";
 
-const SUITES: readonly Suite[] = [overhead, embedding, routing, cache, auto, schema];
+const SUITES: readonly Suite[] = [overhead, primitives, embedding, routing, cache, auto, schema];
 
 let config: BenchConfig;
 let selected: readonly Suite[];
