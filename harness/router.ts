@@ -134,6 +134,14 @@ async function buildWorker(outDir: string, signal?: AbortSignal): Promise<string
   return join(outDir, "index.js");
 }
 
+/** Bundles another worker of this repository (its own wrangler.toml) as `wrangler deploy` would; the bundle's path. */
+export async function bundleWorker(configPath: string, outDir: string, signal?: AbortSignal): Promise<string> {
+  await runNode([WRANGLER, "deploy", "--dry-run", "--config", configPath, "--outdir", outDir], `wrangler deploy --dry-run --config ${configPath}`, signal);
+  const main = readdirSync(outDir).find((f) => f.endsWith(".js"));
+  if (!main) throw new Error(`wrangler wrote no bundle into ${outDir}`);
+  return join(outDir, main);
+}
+
 function packageVersion(name: string): string {
   try {
     return (JSON.parse(readFileSync(join(ROOT, "node_modules", name, "package.json"), "utf8")) as { version: string }).version;

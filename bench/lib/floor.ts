@@ -4,6 +4,7 @@
 // date and flags — in front of the same origin.
 
 import { readFileSync } from "node:fs";
+import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Miniflare } from "miniflare";
 import { clkTck } from "../../harness/clock-ticks";
@@ -41,6 +42,8 @@ export async function startFloor(originBaseUrl: string, opts: { host?: string; s
     port: 0,
     modules: true,
     scriptPath: opts.scriptPath ?? WORKER,
+    // Module names are relative to the script's folder (a bundle may live in a temporary one).
+    modulesRoot: dirname(opts.scriptPath ?? WORKER),
     compatibilityDate: date,
     compatibilityFlags: flags,
     bindings: { ORIGIN: originBaseUrl },

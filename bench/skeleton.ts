@@ -1,0 +1,72 @@
+// Where Meridian's CPU over the floor goes: the same non-streamed request at
+// concurrency 1 through four workers, each in its own workerd, in alternating
+// rounds: the floor (fetch and nothing else), the JS relay (parses the request
+// and the answer), the skeleton (lib/skeleton/worker.ts: Meridian's framework,
+// authentication, validation, attempt timer, headers, without its stages) and
+// Meridian itself. Usage: npx tsx bench/skeleton.ts [seconds per path, default 12]
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { startOrigin } from "../fleet/server";
+import { bundleWorker, seedRouter, startRouter } from "../harness/router";
+import { JS_RELAY_WORKER, startFloor } from "./lib/floor";
+import { keepAliveAgent, runLoad } from "./lib/load";
+import { fmt, fmtSigned, summarize, table } from "./lib/stats";
+
+const ADMIN_TOKEN = "adm-bench-0123456789abcdef0123456789abcdef";
+const KEY = "sk-mrd-bench-0123456789abcdef0123456789abcdef"; // the skeleton checks this one too
+const MODEL = "llama-8b";
+const ROUNDS = 6;
+
+const seconds = Number(process.argv[2] ?? 12);
+const outDir = await mkdtemp(join(tmpdir(), "meridian-skeleton-"));
+const origin = await startOrigin({ id: "bench", models: [MODEL], profile: "llama-8b", speed: 1000 });
+const stops: (() => Promise<unknown>)[] = [() => origin.close(), () => rm(outDir, { recursive: true, force: true })];
+try {
+  const skeletonBundle = await bundleWorker(fileURLToPath(new URL("./lib/skeleton/wrangler.toml", import.meta.url)), outDir);
+  const floor = await startFloor(origin.baseUrl);
+  const jsRelay = await startFloor(origin.baseUrl, { scriptPath: JS_RELAY_WORKER });
+  const skeleton = await startFloor(origin.baseUrl, { scriptPath: skeletonBundle });
+  const router = await startRouter({ adminToken: ADMIN_TOKEN });
+  stops.push(() => floor.stop(), () => jsRelay.stop(), () => skeleton.stop(), () => router.stop());
+  await seedRouter(router, ADMIN_TOKEN, KEY, { id: "bench", baseUrl: origin.baseUrl, region: "enam", lat: 39.04, lon: -77.49, models: [MODEL], price: { input_per_m: 0.2, output_per_m: 0.6 } });
+
+  const body = JSON.stringify({ model: MODEL, messages: [{ role: "user", content: "Write one short paragraph about a quiet harbor town in winter." }], max_tokens: 32 });
+  const auth = { authorization: `Bearer ${KEY}` };
+  const paths = [
+    { name: "floor", url: `${floor.url}/chat/completions`, cpu: () => floor.cpuSeconds() },
+    { name: "js-relay", url: `${jsRelay.url}/chat/completions`, cpu: () => jsRelay.cpuSeconds() },
+    { name: "skeleton", url: `${skeleton.url}/v1/chat/completions`, cpu: () => skeleton.cpuSeconds() },
+    { name: "router", url: `${router.url}/v1/chat/completions`, cpu: () => router.cpuSeconds() },
+  ];
+  const totals = paths.map(() => ({ cpuS: 0, requests: 0, latencyMs: [] as number[] }));
+  const agents = paths.map(() => keepAliveAgent(1));
+  for (let round = -1; round < ROUNDS; round++) {
+    // Round -1 warms every path up; then the order rotates so each path follows each other one.
+    for (let k = 0; k < paths.length; k++) {
+      const i = round < 0 ? k : (k + round) % paths.length;
+      const p = paths[i]!;
+      const c0 = p.cpu();
+      const r = await runLoad({ url: p.url, headers: auth, body, stream: false }, { concurrency: 1, durationMs: round < 0 ? 1000 : (seconds * 1000) / ROUNDS, agent: agents[i]! });
+      if (r.errors) throw new Error(`${p.name}: ${r.errors} failed, first: ${r.firstError}`);
+      if (round < 0) continue;
+      totals[i]!.cpuS += p.cpu() - c0;
+      totals[i]!.requests += r.ok;
+      totals[i]!.latencyMs.push(...r.latencyMs);
+    }
+  }
+  for (const a of agents) a.destroy();
+  const cpuMs = (i: number) => (totals[i]!.cpuS * 1000) / totals[i]!.requests;
+  const p50 = (i: number) => summarize(totals[i]!.latencyMs).p50;
+  console.log(`chat c=1, ${seconds} s per path in ${ROUNDS} alternating rounds; CPU = the path's workerd process, user + system\n`);
+  console.log(
+    table(
+      [{ title: "path", align: "left" }, { title: "requests" }, { title: "CPU ms/req" }, { title: "- floor ms" }, { title: "p50 ms" }, { title: "- floor p50 ms" }],
+      paths.map((p, i) => [p.name, String(totals[i]!.requests), fmt(cpuMs(i), 3), fmtSigned(cpuMs(i) - cpuMs(0), 3), fmt(p50(i), 2), fmtSigned(p50(i) - p50(0), 2)]),
+    ),
+  );
+} finally {
+  for (const stop of stops.reverse()) await stop().catch(() => {});
+}
+process.exit(0);
