@@ -4,11 +4,14 @@
 // and the answer), the skeleton (lib/skeleton/worker.ts: Meridian's framework,
 // authentication, validation, attempt timer, headers, without its stages) and
 // Meridian itself. Usage: npx tsx bench/skeleton.ts [seconds per path, default 12]
+// For ablations: SKELETON_ROUTER_VARS='{"HEDGE_BUDGET":"0"}' (the router's vars),
+// SKELETON_PLAIN=1 (a tenant with no limits, credits, budget or rules instead of the bench tenant).
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startOrigin } from "../fleet/server";
+import { AdminClient } from "../harness/admin-client";
 import { bundleWorker, seedRouter, startRouter } from "../harness/router";
 import { JS_RELAY_WORKER, startFloor } from "./lib/floor";
 import { keepAliveAgent, runLoad } from "./lib/load";
@@ -28,17 +31,26 @@ try {
   const floor = await startFloor(origin.baseUrl);
   const jsRelay = await startFloor(origin.baseUrl, { scriptPath: JS_RELAY_WORKER });
   const skeleton = await startFloor(origin.baseUrl, { scriptPath: skeletonBundle });
-  const router = await startRouter({ adminToken: ADMIN_TOKEN });
+  const vars = process.env.SKELETON_ROUTER_VARS ? (JSON.parse(process.env.SKELETON_ROUTER_VARS) as Record<string, string>) : undefined;
+  const router = await startRouter({ adminToken: ADMIN_TOKEN, ...(vars ? { vars } : {}) });
   stops.push(() => floor.stop(), () => jsRelay.stop(), () => skeleton.stop(), () => router.stop());
   await seedRouter(router, ADMIN_TOKEN, KEY, { id: "bench", baseUrl: origin.baseUrl, region: "enam", lat: 39.04, lon: -77.49, models: [MODEL], price: { input_per_m: 0.2, output_per_m: 0.6 } });
 
   const body = JSON.stringify({ model: MODEL, messages: [{ role: "user", content: "Write one short paragraph about a quiet harbor town in winter." }], max_tokens: 32 });
   const auth = { authorization: `Bearer ${KEY}` };
+  let routerAuth = auth;
+  if (process.env.SKELETON_PLAIN === "1") {
+    const plain = "sk-mrd-plain-0123456789abcdef0123456789abcdef";
+    const admin = new AdminClient(router.url, ADMIN_TOKEN);
+    await admin.call("PUT", "/tenants/plain", { name: "Plain tenant" });
+    await admin.call("POST", "/tenants/plain/keys", { name: "plain", key: plain });
+    routerAuth = { authorization: `Bearer ${plain}` };
+  }
   const paths = [
-    { name: "floor", url: `${floor.url}/chat/completions`, cpu: () => floor.cpuSeconds() },
-    { name: "js-relay", url: `${jsRelay.url}/chat/completions`, cpu: () => jsRelay.cpuSeconds() },
-    { name: "skeleton", url: `${skeleton.url}/v1/chat/completions`, cpu: () => skeleton.cpuSeconds() },
-    { name: "router", url: `${router.url}/v1/chat/completions`, cpu: () => router.cpuSeconds() },
+    { name: "floor", url: `${floor.url}/chat/completions`, cpu: () => floor.cpuSeconds(), headers: auth },
+    { name: "js-relay", url: `${jsRelay.url}/chat/completions`, cpu: () => jsRelay.cpuSeconds(), headers: auth },
+    { name: "skeleton", url: `${skeleton.url}/v1/chat/completions`, cpu: () => skeleton.cpuSeconds(), headers: auth },
+    { name: "router", url: `${router.url}/v1/chat/completions`, cpu: () => router.cpuSeconds(), headers: routerAuth },
   ];
   const totals = paths.map(() => ({ cpuS: 0, requests: 0, latencyMs: [] as number[] }));
   const agents = paths.map(() => keepAliveAgent(1));
@@ -48,7 +60,7 @@ try {
       const i = round < 0 ? k : (k + round) % paths.length;
       const p = paths[i]!;
       const c0 = p.cpu();
-      const r = await runLoad({ url: p.url, headers: auth, body, stream: false }, { concurrency: 1, durationMs: round < 0 ? 1000 : (seconds * 1000) / ROUNDS, agent: agents[i]! });
+      const r = await runLoad({ url: p.url, headers: p.headers, body, stream: false }, { concurrency: 1, durationMs: round < 0 ? 1000 : (seconds * 1000) / ROUNDS, agent: agents[i]! });
       if (r.errors) throw new Error(`${p.name}: ${r.errors} failed, first: ${r.firstError}`);
       if (round < 0) continue;
       totals[i]!.cpuS += p.cpu() - c0;
