@@ -5,7 +5,8 @@
 // authentication, validation, attempt timer, headers, without its stages) and
 // Meridian itself. Usage: npx tsx bench/skeleton.ts [seconds per path, default 12]
 // For ablations: SKELETON_ROUTER_VARS='{"HEDGE_BUDGET":"0"}' (the router's vars),
-// SKELETON_PLAIN=1 (a tenant with no limits, credits, budget or rules instead of the bench tenant).
+// SKELETON_PLAIN=1 (a tenant with no limits, credits, budget or rules instead of the bench tenant);
+// SKELETON_CONCURRENCY=32 (clients at once; default 1).
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -21,6 +22,7 @@ const ADMIN_TOKEN = "adm-bench-0123456789abcdef0123456789abcdef";
 const KEY = "sk-mrd-bench-0123456789abcdef0123456789abcdef"; // the skeleton checks this one too
 const MODEL = "llama-8b";
 const ROUNDS = 6;
+const CONCURRENCY = Number(process.env.SKELETON_CONCURRENCY ?? 1);
 
 const seconds = Number(process.argv[2] ?? 12);
 const outDir = await mkdtemp(join(tmpdir(), "meridian-skeleton-"));
@@ -52,30 +54,32 @@ try {
     { name: "skeleton", url: `${skeleton.url}/v1/chat/completions`, cpu: () => skeleton.cpuSeconds(), headers: auth },
     { name: "router", url: `${router.url}/v1/chat/completions`, cpu: () => router.cpuSeconds(), headers: routerAuth },
   ];
-  const totals = paths.map(() => ({ cpuS: 0, requests: 0, latencyMs: [] as number[] }));
-  const agents = paths.map(() => keepAliveAgent(1));
+  const totals = paths.map(() => ({ cpuS: 0, requests: 0, elapsedMs: 0, latencyMs: [] as number[] }));
+  const agents = paths.map(() => keepAliveAgent(CONCURRENCY));
   for (let round = -1; round < ROUNDS; round++) {
     // Round -1 warms every path up; then the order rotates so each path follows each other one.
     for (let k = 0; k < paths.length; k++) {
       const i = round < 0 ? k : (k + round) % paths.length;
       const p = paths[i]!;
       const c0 = p.cpu();
-      const r = await runLoad({ url: p.url, headers: p.headers, body, stream: false }, { concurrency: 1, durationMs: round < 0 ? 1000 : (seconds * 1000) / ROUNDS, agent: agents[i]! });
+      const r = await runLoad({ url: p.url, headers: p.headers, body, stream: false }, { concurrency: CONCURRENCY, durationMs: round < 0 ? 1000 : (seconds * 1000) / ROUNDS, agent: agents[i]! });
       if (r.errors) throw new Error(`${p.name}: ${r.errors} failed, first: ${r.firstError}`);
       if (round < 0) continue;
       totals[i]!.cpuS += p.cpu() - c0;
       totals[i]!.requests += r.ok;
+      totals[i]!.elapsedMs += r.elapsedMs;
       totals[i]!.latencyMs.push(...r.latencyMs);
     }
   }
   for (const a of agents) a.destroy();
   const cpuMs = (i: number) => (totals[i]!.cpuS * 1000) / totals[i]!.requests;
   const p50 = (i: number) => summarize(totals[i]!.latencyMs).p50;
-  console.log(`chat c=1, ${seconds} s per path in ${ROUNDS} alternating rounds; CPU = the path's workerd process, user + system\n`);
+  const perS = (i: number) => totals[i]!.requests / (totals[i]!.elapsedMs / 1000);
+  console.log(`chat c=${CONCURRENCY}, ${seconds} s per path in ${ROUNDS} alternating rounds; CPU = the path's workerd process, user + system\n`);
   console.log(
     table(
-      [{ title: "path", align: "left" }, { title: "requests" }, { title: "CPU ms/req" }, { title: "- floor ms" }, { title: "p50 ms" }, { title: "- floor p50 ms" }],
-      paths.map((p, i) => [p.name, String(totals[i]!.requests), fmt(cpuMs(i), 3), fmtSigned(cpuMs(i) - cpuMs(0), 3), fmt(p50(i), 2), fmtSigned(p50(i) - p50(0), 2)]),
+      [{ title: "path", align: "left" }, { title: "requests" }, { title: "CPU ms/req" }, { title: "- floor ms" }, { title: "p50 ms" }, { title: "- floor p50 ms" }, { title: "req/s / floor" }],
+      paths.map((p, i) => [p.name, String(totals[i]!.requests), fmt(cpuMs(i), 3), fmtSigned(cpuMs(i) - cpuMs(0), 3), fmt(p50(i), 2), fmtSigned(p50(i) - p50(0), 2), fmt(perS(i) / perS(0), 2)]),
     ),
   );
 } finally {
