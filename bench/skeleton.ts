@@ -64,8 +64,8 @@ try {
       const c0 = p.cpu();
       const r = await runLoad({ url: p.url, headers: p.headers, body, stream: false }, { concurrency: CONCURRENCY, durationMs: round < 0 ? 1000 : (seconds * 1000) / ROUNDS, agent: agents[i]! });
       if (round < 0) continue;
-      // Reported, not fatal: a keep-alive socket the worker closed as a round began ends one request
-      // with "socket hang up" now and then (seen on the skeleton; the overhead suite reports the same way).
+      // Reported, not fatal, as the overhead suite does: now and then one skeleton request ends with
+      // "socket hang up" (two runs in eleven; cause not found, likely a reused keep-alive socket).
       totals[i]!.errors += r.errors;
       totals[i]!.firstError ??= r.firstError;
       totals[i]!.cpuS += p.cpu() - c0;
