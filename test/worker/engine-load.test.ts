@@ -73,6 +73,17 @@ describe("engine load in every region's snapshot", { timeout: 20_000 }, () => {
     expect(await loadWhen("weur", "el-busy", (l) => l?.prefix_hit_rate != null)).toMatchObject({ waiting: 2, prefix_hit_rate: 0.9 });
   });
 
+  it("keeps a vLLM origin's last prefix hit rate while its page shows no new prefix-cache queries", async () => {
+    await steer("el-quiet", { body: vllmPage(1, 1, 0.2, 1_000, 500) });
+    await register("el-quiet", "el-quiet", "m-el-quiet");
+    await loadWhen("weur", "el-quiet", (l) => !!l);
+    await steer("el-quiet", { body: vllmPage(2, 1, 0.2, 2_000, 1_250) }); // 1,000 more queried, 750 hits
+    expect(await loadWhen("weur", "el-quiet", (l) => l?.waiting === 2)).toMatchObject({ prefix_hit_rate: 0.75 });
+    // No query since: the counters say nothing about the cache, so the rate read last stands (not null).
+    await steer("el-quiet", { body: vllmPage(3, 1, 0.2, 2_000, 1_250) });
+    expect(await loadWhen("weur", "el-quiet", (l) => l?.waiting === 3)).toMatchObject({ prefix_hit_rate: 0.75 });
+  });
+
   it("reads each origin once per interval for the whole world, however many regions read", async () => {
     await steer("el-once", { body: vllmPage(1) });
     await register("el-once", "el-once", "m-el-once");
