@@ -35,8 +35,9 @@ const OPS = {
 export default {
   async fetch(request) {
     const url = new URL(request.url);
-    const op = OPS[url.searchParams.get("op") ?? "none"];
-    if (!Object.hasOwn(OPS, url.searchParams.get("op") ?? "none")) return new Response("unknown op", { status: 400 });
+    const name = url.searchParams.get("op") ?? "none";
+    if (!Object.hasOwn(OPS, name)) return new Response("unknown op", { status: 400 });
+    const op = OPS[name];
     const n = Number(url.searchParams.get("n") ?? 1);
     const parsed = JSON.parse(BODY);
     for (let i = 0; i < n; i++) {
