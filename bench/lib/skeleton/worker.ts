@@ -1,19 +1,20 @@
 // The skeleton of Meridian's request path without its stages (bench/skeleton.ts
 // measures it beside the floor and the router): a Hono app with the same two
-// middlewares (a request id; a hashed key compared in constant time), the chat
+// middlewares (a request id; the key hashed and looked up, as worker/tenants/auth.ts does), the chat
 // request read and validated with Meridian's own zod schema, one attempt with
 // a time limit and an abort controller, the JSON answer read and parsed, the
 // answer's headers, and a waitUntil. No rules, limits, funds, cache, routing,
 // statistics or metering: what those cost is the router's figure minus this.
 import { Hono } from "hono";
+import { bearerToken, sha256Hex } from "../../../worker/auth/crypto";
 import { chatCompletionRequest } from "../../../worker/schemas/openai";
 import { parseOrThrow } from "../../../worker/schemas/validate";
 
 type Env = { Bindings: { ORIGIN: string }; Variables: { requestId: string; tenant: string } };
 const app = new Hono<Env>();
 const KEY = "sk-mrd-bench-0123456789abcdef0123456789abcdef";
-const encoder = new TextEncoder();
-let expected: ArrayBuffer | null = null;
+/** Key hash -> tenant, as the isolate's key cache holds it once warm. */
+const tenants = new Map<string, string>();
 
 app.use(async (c, next) => {
   const id = c.req.header("x-request-id") || crypto.randomUUID();
@@ -22,11 +23,10 @@ app.use(async (c, next) => {
   c.res.headers.set("x-request-id", id);
 });
 app.use("/v1/*", async (c, next) => {
-  const token = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header("authorization") ?? "")?.[1] ?? "";
-  expected ??= await crypto.subtle.digest("SHA-256", encoder.encode(KEY));
-  const given = await crypto.subtle.digest("SHA-256", encoder.encode(token));
-  if (!crypto.subtle.timingSafeEqual(given, expected)) return c.json({ error: { message: "no" } }, 401);
-  c.set("tenant", "bench");
+  if (tenants.size === 0) tenants.set(await sha256Hex(KEY), "bench");
+  const tenant = tenants.get(await sha256Hex(bearerToken(c.req.header("authorization")) ?? ""));
+  if (!tenant) return c.json({ error: { message: "Invalid API key." } }, 401);
+  c.set("tenant", tenant);
   await next();
 });
 app.post("/v1/chat/completions", async (c) => {
