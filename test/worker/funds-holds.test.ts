@@ -206,13 +206,15 @@ describe("holds in the Tenant object", () => {
     id: crypto.randomUUID(), request_id: "r", key_id: "k", model: "m", origin: "o", region: "weur", input_tokens: 1, output_tokens: 0, cache: "miss", stream: false, at: Date.now(), list_price: null, hold_id: holdId,
     ...(drew === undefined ? {} : { hold_nanos: drew }),
   });
+  /** A prepaid tenant with 1,000 nano-dollars, and `fn` run inside its object. */
+  async function inFundedObject(fn: (instance: Tenant, sql: SqlStorage) => void): Promise<void> {
+    const { id } = await tenantWith({ prepaid: true }, 1_000);
+    await runInDurableObject(env.TENANT.get(env.TENANT.idFromName(id)), (instance: Tenant, state) => fn(instance, state.storage.sql));
+  }
   const lease = (id: string, needNanos: number, ttlMs: number, more: { wantNanos?: number; close?: { id: string; drawnNanos: number } } = {}) => ({ id, needNanos, wantNanos: more.wantNanos ?? needNanos, ttlMs, ...(more.close ? { close: more.close } : {}) });
 
   it("leases what the balance minus the live holds covers, a fair share of it at most, and settles, closes and lapses", async () => {
-    const { id } = await tenantWith({ prepaid: true }, 1_000);
-    const object = env.TENANT.get(env.TENANT.idFromName(id));
-    await runInDurableObject(object, (_instance, state) => {
-      const sql = state.storage.sql;
+    await inFundedObject((_instance, sql) => {
       const t0 = Date.now();
       expect(placeLease(sql, terms, lease("a", 600, 1_000), t0)).toMatchObject({ ok: true, grantedNanos: 600 });
       expect(placeLease(sql, terms, lease("b", 600, 1_000), t0).ok).toBe(false);
@@ -250,11 +252,8 @@ describe("holds in the Tenant object", () => {
   });
 
   it("settles a batch delivered twice (directly and by the queue) once", async () => {
-    const { id } = await tenantWith({ prepaid: true }, 1_000);
-    const object = env.TENANT.get(env.TENANT.idFromName(id));
     const batch = [record("twice", 40), record("twice", 60)].map((r) => ({ ...r, model: "llama-8b" }));
-    await runInDurableObject(object, (instance: Tenant, state) => {
-      const sql = state.storage.sql;
+    await inFundedObject((instance, sql) => {
       expect(placeLease(sql, terms, lease("twice", 300, 60_000), Date.now()).ok).toBe(true);
       instance.recordUsage(batch);
       expect(heldNanos(sql)).toBe(200);
@@ -266,10 +265,7 @@ describe("holds in the Tenant object", () => {
   });
 
   it("settles a batch whose records share leases as the sum each lease drew, never below zero", async () => {
-    const { id } = await tenantWith({ prepaid: true }, 1_000);
-    const object = env.TENANT.get(env.TENANT.idFromName(id));
-    await runInDurableObject(object, (_instance, state) => {
-      const sql = state.storage.sql;
+    await inFundedObject((_instance, sql) => {
       const t0 = Date.now();
       expect(placeLease(sql, terms, lease("p", 100, 60_000), t0).ok).toBe(true);
       expect(placeLease(sql, terms, lease("q", 50, 60_000), t0).ok).toBe(true);
