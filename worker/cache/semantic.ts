@@ -65,7 +65,7 @@ export async function findSimilar(
   let best: SemanticMatch | null = null;
   for (const record of candidates) {
     if (!record) continue;
-    const verdict = verify(fp, fromRecord(record), threshold ?? DEFAULT_THRESHOLD);
+    const verdict = verify(fp, decoded(record), threshold ?? DEFAULT_THRESHOLD);
     if (verdict.hit && (!best || verdict.similarity > best.similarity)) best = { key: record.key, similarity: verdict.similarity };
   }
   return best;
@@ -110,6 +110,18 @@ async function writeBand(kv: KVNamespace, bandKey: string, ids: string[], ttlS: 
 /** Newest first, no repeats, bounded. */
 function merge(newest: string[], current: string[]): string[] {
   return [...new Set([...newest, ...current])].slice(0, BAND_CAPACITY);
+}
+
+/**
+ * A record's fingerprint, decoded once per record the isolate holds: the same
+ * candidates come up lookup after lookup, and decoding one is most of what
+ * verifying it costs. Held weakly, so it goes when the memory tier drops the record.
+ */
+const fingerprints = new WeakMap<SemanticRecord, PromptFingerprint>();
+function decoded(record: SemanticRecord): PromptFingerprint {
+  let fp = fingerprints.get(record);
+  if (!fp) fingerprints.set(record, (fp = fromRecord(record)));
+  return fp;
 }
 
 export function toRecord(key: string, fp: PromptFingerprint): SemanticRecord {

@@ -38,23 +38,26 @@ export class TieredStore<V> {
       return value;
     }
 
-    const stored = await kv.get<{ value: V; expires: number }>(`${this.prefix}:${key}`, "json");
+    const text = await kv.get(`${this.prefix}:${key}`, "text");
+    const stored = text === null ? null : (JSON.parse(text) as { value: V; expires: number });
     const ttlS = stored ? Math.floor((stored.expires - Date.now()) / 1000) : 0;
     if (!stored || ttlS <= 0) {
       this.memory.set(key, null, ABSENT_TTL_MS);
       return null;
     }
     this.memory.set(key, stored.value, Math.min(this.memoryTtlMs, ttlS * 1000));
-    waitUntil(this.putEdge(url, stored.value, ttlS));
+    waitUntil(this.putEdge(url, valueText(text!) ?? JSON.stringify(stored.value), ttlS));
     return stored.value;
   }
 
   async put(kv: KVNamespace, key: string, value: V, ttlS: number): Promise<void> {
     this.memory.set(key, value, Math.min(this.memoryTtlMs, ttlS * 1000));
     const expires = Date.now() + ttlS * 1000;
+    // Serialized once for both tiers: KV's copy is `JSON.stringify({ value, expires })`, spelled out.
+    const json = JSON.stringify(value);
     await Promise.all([
-      this.putEdge(this.url(key), value, ttlS),
-      kv.put(`${this.prefix}:${key}`, JSON.stringify({ value, expires }), { expirationTtl: Math.max(60, ttlS) }),
+      this.putEdge(this.url(key), json, ttlS),
+      kv.put(`${this.prefix}:${key}`, `{"value":${json},"expires":${JSON.stringify(expires)}}`, { expirationTtl: Math.max(60, ttlS) }),
     ]);
   }
 
@@ -94,8 +97,18 @@ export class TieredStore<V> {
     return `${CACHE_ORIGIN}/${this.prefix}/${key}`;
   }
 
-  private async putEdge(url: string, value: V, ttlS: number): Promise<void> {
-    const res = new Response(JSON.stringify(value), { headers: { "content-type": "application/json", "cache-control": `max-age=${ttlS}` } });
+  private async putEdge(url: string, json: string, ttlS: number): Promise<void> {
+    const res = new Response(json, { headers: { "content-type": "application/json", "cache-control": `max-age=${ttlS}` } });
     await caches.default.put(url, res).catch(() => {});
   }
+}
+
+const VALUE_HEAD = '{"value":';
+/**
+ * The value's JSON inside KV's copy as `put` writes it, `{"value":<json>,"expires":<n>}`,
+ * without serializing the parsed value again; null if the copy is spelled otherwise.
+ */
+export function valueText(stored: string): string | null {
+  const tail = stored.lastIndexOf(',"expires":');
+  return stored.startsWith(VALUE_HEAD) && tail > VALUE_HEAD.length && /^,"expires":-?\d+(\.\d+)?(e[+-]?\d+)?}$/i.test(stored.slice(tail)) ? stored.slice(VALUE_HEAD.length, tail) : null;
 }
