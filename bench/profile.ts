@@ -5,70 +5,25 @@
 // (the bundle keeps function names), and writes the profile as
 // $PROFILE_OUT (default /tmp/meridian.cpuprofile) for DevTools. Streams go
 // through the native relay, as in the bench (PROFILE_RELAY=checked: the checked one).
+// PROFILE_CACHE=miss turns the tenant's cache on and makes every request a miss; =off is its baseline.
 
 import { writeFileSync } from "node:fs";
 import { startOrigin } from "../fleet/server";
 import { AdminClient } from "../harness/admin-client";
-import { InspectorSession, inspectorTargets } from "./lib/inspector";
+import { name, OTHER_STAGE, stageHits, STAGES, startProfiling, type Profile } from "./lib/cpu-profile";
 import { keepAliveAgent, runLoad } from "./lib/load";
 import { seedRouter, startRouter } from "../harness/router";
+import { DEMO_TENANT } from "../harness/seed";
 import { table } from "./lib/stats";
 
 const ADMIN_TOKEN = "adm-bench-0123456789abcdef0123456789abcdef";
 const TENANT_KEY = "sk-mrd-bench-0123456789abcdef0123456789abcdef";
 const MODEL = "llama-8b";
 
-interface ProfileNode {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
-  hitCount?: number;
-  children?: number[];
-}
-interface Profile {
-  nodes: ProfileNode[];
-  startTime: number;
-  endTime: number;
-  samples?: number[];
-}
-
-const name = (n: ProfileNode) => `${n.callFrame.functionName || "(anonymous)"} ${n.callFrame.url.split("/").pop()}:${n.callFrame.lineNumber + 1}`;
-
-/**
- * Stages of the request path, by the functions that run them (names before
- * and after the pipeline was gathered in worker/pipeline/). A sample belongs to
- * the innermost stage on its stack; what is under none is the framework's,
- * the runtime's or idle.
- */
-const STAGES: [string, RegExp][] = [
-  ["authenticate", /^(authenticate|authenticateStage)$/],
-  ["read & validate", /^(readJson|readBody|parseOrThrow|readRequest|validate)$/],
-  ["rules", /^(tenantRules|resolve|routingPreferences|applyRules|rulesStage|decideAuto|chooseAuto)$/],
-  ["admit", /^(admit|checkFunds|drawFunds|enforceRateLimits|admitStage)$/],
-  ["cache", /^(withCache|lookupOrSend|cacheStage)$/],
-  ["route", /^(rankCandidates|plan|planRoute|route|routeStage)$/],
-  ["forward (one attempt, fetch)", /^(forward|launch|attempt)$/],
-  ["relay (stream)", /^(pull|relay|pass|finish|readToEnd|relayNatively|pipeAfter|meterCopy)$/],
-  ["meter", /^(metered|meter|record|record2|recordUsageOf|meterStage)$/],
-  ["respond (headers)", /^(respond|writeHeaders|setRateLimitHeaders)$/],
-  ["usage batches (recorder, queue)", /^(flush|persist|sendOnce|report|deliverQueuedUsage|consumeUsage)$/],
-  ["Tenant object (same process)", /^(leaseFunds|holdFunds|recordUsage|lease|account|poll|releaseFunds)$/],
-  ["region stats (client, object)", /^(observe|regionSnapshot|flushObservations|record|snapshot)$/],
-];
-
 function stageTable(profile: Profile, requests: number, usPerHit: number): void {
-  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-  const hits = new Map<string, number>();
-  const walk = (id: number, stage: string): void => {
-    const n = byId.get(id)!;
-    const own = STAGES.find(([, re]) => re.test(n.callFrame.functionName))?.[0] ?? stage;
-    hits.set(own, (hits.get(own) ?? 0) + (n.hitCount ?? 0));
-    for (const c of n.children ?? []) walk(c, own);
-  };
-  walk(profile.nodes[0]!.id, "framework, runtime, GC");
-  const idle = profile.nodes.filter((n) => n.callFrame.functionName === "(idle)").reduce((sum, n) => sum + (n.hitCount ?? 0), 0);
-  hits.set("framework, runtime, GC", (hits.get("framework, runtime, GC") ?? 0) - idle);
+  const hits = stageHits(profile);
   const busy = [...hits.values()].reduce((a, b) => a + b, 0);
-  const rows = [...STAGES.map(([name]) => name), "framework, runtime, GC"].map((name) => [name, ((hits.get(name) ?? 0) * usPerHit / requests).toFixed(0), (((hits.get(name) ?? 0) / busy) * 100).toFixed(1)]);
+  const rows = [...STAGES.map(([name]) => name), OTHER_STAGE].map((name) => [name, ((hits.get(name) ?? 0) * usPerHit / requests).toFixed(0), (((hits.get(name) ?? 0) / busy) * 100).toFixed(1)]);
   console.log("By stage (samples on the isolate's thread; profiler on, so absolute figures run high: read the shares)");
   console.log(table([{ title: "stage", align: "left" }, { title: "µs/req" }, { title: "% busy" }], rows));
   console.log("");
@@ -123,12 +78,23 @@ async function main(): Promise<void> {
   try {
     await seedRouter(router, ADMIN_TOKEN, TENANT_KEY, { id: "bench", baseUrl: origin.baseUrl, region: "enam", lat: 39.04, lon: -77.49, models: [MODEL], price: { input_per_m: 0.2, output_per_m: 0.6 }, streamRelay: process.env.PROFILE_RELAY === "checked" ? "checked" : "native" });
     const stream = kind === "stream";
-    const body = JSON.stringify({
-      model: MODEL,
-      messages: [{ role: "user", content: "Write one short paragraph about a quiet harbor town in winter." }],
-      max_tokens: 32,
-      ...(stream ? { stream: true, stream_options: { include_usage: true } } : {}),
-    });
+    // PROFILE_CACHE=miss: the tenant's exact and semantic cache on, and every prompt new (a miss
+    // each time); PROFILE_CACHE=off: the same requests, the tenant's cache off (its baseline).
+    // The KV and Cache API simulators run in isolates of their own.
+    const cacheRun = process.env.PROFILE_CACHE === "miss" || process.env.PROFILE_CACHE === "off";
+    const cacheMiss = process.env.PROFILE_CACHE === "miss";
+    let counter = 0;
+    const chat = (prompt: string) =>
+      JSON.stringify({
+        model: MODEL,
+        messages: [{ role: "user", content: prompt }],
+        max_tokens: 32,
+        ...(cacheRun ? { temperature: 0 } : {}), // cacheable, whether or not the tenant caches
+        ...(stream ? { stream: true, stream_options: { include_usage: true } } : {}),
+      });
+    const prompt = "Write one short paragraph about a quiet harbor town in winter.";
+    // Both runs send a numbered prompt, so the bodies are alike in size.
+    const body = () => chat(`${prompt} (request ${++counter})`);
     // PROFILE_PLAIN=1: a tenant with no limits, credits, budget or rules instead of the bench tenant.
     let key = TENANT_KEY;
     if (process.env.PROFILE_PLAIN === "1") {
@@ -137,19 +103,16 @@ async function main(): Promise<void> {
       await admin.call("PUT", "/tenants/plain", { name: "Plain tenant" });
       await admin.call("POST", "/tenants/plain/keys", { name: "plain", key });
     }
+    const cache = { exact: cacheMiss, semantic: cacheMiss };
+    if (cacheRun) await new AdminClient(router.url, ADMIN_TOKEN).call("PUT", `/tenants/${key === TENANT_KEY ? DEMO_TENANT : "plain"}/rules`, { cache });
     const target = { url: `${router.url}/v1/chat/completions`, headers: { authorization: `Bearer ${key}` }, body, stream };
     const agent = keepAliveAgent(concurrency);
     await runLoad(target, { concurrency, durationMs: 2000, agent });
-    const inspected = (await inspectorTargets(router.inspectorUrl!)).find((t) => t.id.startsWith("core:user:"));
-    const session = await InspectorSession.connect(inspected!.webSocketDebuggerUrl);
-    await session.call("Profiler.enable");
-    await session.call("Profiler.setSamplingInterval", { interval: 50 });
-    await session.call("Profiler.start");
+    const profiling = await startProfiling(router.inspectorUrl!);
     const cpu0 = router.cpuSeconds();
     const res = await runLoad(target, { concurrency, durationMs: seconds * 1000, agent });
     const cpu = router.cpuSeconds() - cpu0;
-    const { profile } = await session.call<{ profile: Profile }>("Profiler.stop");
-    session.close();
+    const profile = await profiling.stop();
     agent.destroy();
     const out = process.env.PROFILE_OUT ?? "/tmp/meridian.cpuprofile";
     writeFileSync(out, JSON.stringify(profile));
