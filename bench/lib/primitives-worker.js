@@ -30,10 +30,14 @@ const OPS = {
   "json-parse": () => JSON.parse(BODY),
   "json-stringify": (parsed) => JSON.stringify(parsed),
   "random-uuid": () => crypto.randomUUID(),
+  // Work handed to the background (usage records, statistics, cache writes).
+  "wait-until": (parsed, ctx) => ctx.waitUntil(Promise.resolve()),
+  // One stage handing over to the next across an await.
+  "await-hop": async () => {},
 };
 
 export default {
-  async fetch(request) {
+  async fetch(request, env, ctx) {
     const url = new URL(request.url);
     const name = url.searchParams.get("op") ?? "none";
     if (!Object.hasOwn(OPS, name)) return new Response("unknown op", { status: 400 });
@@ -41,7 +45,7 @@ export default {
     const n = Number(url.searchParams.get("n") ?? 1);
     const parsed = JSON.parse(BODY);
     for (let i = 0; i < n; i++) {
-      const out = op(parsed);
+      const out = op(parsed, ctx);
       if (out instanceof Promise) await out;
     }
     return new Response("ok");

@@ -28,6 +28,8 @@ export const PRIMITIVES: readonly { op: string; what: string }[] = [
   { op: "json-parse", what: "JSON.parse of a 300-byte chat request" },
   { op: "json-stringify", what: "JSON.stringify of it again (the origin's body)" },
   { op: "random-uuid", what: "crypto.randomUUID (a request or usage id)" },
+  { op: "wait-until", what: "ctx.waitUntil of a settled promise (background work)" },
+  { op: "await-hop", what: "an awaited async call (one stage handing over to the next)" },
 ];
 
 const REQUESTS = 20;
