@@ -10,7 +10,7 @@
 import { writeFileSync } from "node:fs";
 import { startOrigin } from "../fleet/server";
 import { AdminClient } from "../harness/admin-client";
-import { name, OTHER_STAGE, stageHits, STAGES, startProfiling, type Profile } from "./lib/cpu-profile";
+import { name, OTHER_STAGE, stageHits, STAGES, startProfiling, usPerSample, type Profile } from "./lib/cpu-profile";
 import { keepAliveAgent, runLoad } from "./lib/load";
 import { seedRouter, startRouter } from "../harness/router";
 import { DEMO_TENANT } from "../harness/seed";
@@ -32,7 +32,7 @@ function stageTable(profile: Profile, requests: number, usPerHit: number): void 
 function summarizeProfile(profile: Profile, requests: number): void {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const total = profile.nodes.reduce((s, n) => s + (n.hitCount ?? 0), 0);
-  const usPerHit = (profile.endTime - profile.startTime) / Math.max(1, total);
+  const usPerHit = usPerSample(profile);
   const self = new Map<string, number>();
   const inclusive = new Map<string, number>();
   // Inclusive: each function counted once per stack (recursion does not double it).

@@ -38,26 +38,24 @@ export class TieredStore<V> {
       return value;
     }
 
-    const text = await kv.get(`${this.prefix}:${key}`, "text");
-    const stored = text === null ? null : (JSON.parse(text) as { value: V; expires: number });
+    const stored = await kv.get<{ value: V; expires: number }>(`${this.prefix}:${key}`, "json");
     const ttlS = stored ? Math.floor((stored.expires - Date.now()) / 1000) : 0;
     if (!stored || ttlS <= 0) {
       this.memory.set(key, null, ABSENT_TTL_MS);
       return null;
     }
     this.memory.set(key, stored.value, Math.min(this.memoryTtlMs, ttlS * 1000));
-    waitUntil(this.putEdge(url, valueText(text!) ?? JSON.stringify(stored.value), ttlS));
+    waitUntil(this.putEdge(url, JSON.stringify(stored.value), ttlS));
     return stored.value;
   }
 
   async put(kv: KVNamespace, key: string, value: V, ttlS: number): Promise<void> {
     this.memory.set(key, value, Math.min(this.memoryTtlMs, ttlS * 1000));
     const expires = Date.now() + ttlS * 1000;
-    // Serialized once for both tiers: KV's copy is `JSON.stringify({ value, expires })`, spelled out.
-    const json = JSON.stringify(value);
+    const json = JSON.stringify(value); // once for both tiers
     await Promise.all([
       this.putEdge(this.url(key), json, ttlS),
-      kv.put(`${this.prefix}:${key}`, `{"value":${json},"expires":${JSON.stringify(expires)}}`, { expirationTtl: Math.max(60, ttlS) }),
+      kv.put(`${this.prefix}:${key}`, kvCopy(json, expires), { expirationTtl: Math.max(60, ttlS) }),
     ]);
   }
 
@@ -103,12 +101,7 @@ export class TieredStore<V> {
   }
 }
 
-const VALUE_HEAD = '{"value":';
-/**
- * The value's JSON inside KV's copy as `put` writes it, `{"value":<json>,"expires":<n>}`,
- * without serializing the parsed value again; null if the copy is spelled otherwise.
- */
-export function valueText(stored: string): string | null {
-  const tail = stored.lastIndexOf(',"expires":');
-  return stored.startsWith(VALUE_HEAD) && tail > VALUE_HEAD.length && /^,"expires":-?\d+(\.\d+)?(e[+-]?\d+)?}$/i.test(stored.slice(tail)) ? stored.slice(VALUE_HEAD.length, tail) : null;
+/** KV's copy of a value already serialized as `json`: what `JSON.stringify({ value, expires })` gives. */
+export function kvCopy(json: string, expires: number): string {
+  return `{"value":${json},"expires":${JSON.stringify(expires)}}`;
 }
